@@ -1,0 +1,150 @@
+//! Verdicts over a snapshot: which signals of which region are past their thresholds.
+//!
+//! Pure functions, shared by the panes (colours, the status line) and, later, by automatic
+//! observations and runbook guards, so all three always agree on what "bad" means.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::config::{Thresholds, format_duration};
+use crate::model::{Freshness, Lag, RegionSnapshot, SignalKey};
+use crate::ui::format;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Ok,
+    /// Past half the threshold: worth a look.
+    Warn,
+    /// Past the threshold.
+    Critical,
+}
+
+/// Level of `value` against `limit`: warn past half, critical past the limit.
+pub fn level(value: f64, limit: f64) -> Level {
+    if value > limit {
+        Level::Critical
+    } else if value > limit / 2.0 {
+        Level::Warn
+    } else {
+        Level::Ok
+    }
+}
+
+pub fn lag_level(lag: &Lag, rpo: Duration) -> Level {
+    match lag {
+        Lag::Writer => Level::Ok,
+        Lag::Behind(s) => level(*s, rpo.as_seconds_f64()),
+        Lag::NotReplicating => Level::Critical,
+    }
+}
+
+/// What the limits are; grouped so callers pass one thing.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits<'a> {
+    pub thresholds: &'a Thresholds,
+    pub rpo: Duration,
+    pub now: DateTime<Utc>,
+    pub poll_interval: Duration,
+}
+
+/// One thing wrong with a region, in words for the status line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub signal: Option<SignalKey>,
+    pub level: Level,
+    pub text: String,
+}
+
+/// Every signal of `region` past a threshold, plus staleness. Stale data is reported as
+/// stale, never judged healthy.
+pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
+    let Limits { thresholds, rpo, now, poll_interval } = limits;
+    let mut out = Vec::new();
+    let mut push = |signal, level, text: String| {
+        if level > Level::Ok {
+            out.push(Finding { signal: Some(signal), level, text });
+        }
+    };
+    if let Some(v) = region.error_rate.fresh_value(now, poll_interval) {
+        push(
+            SignalKey::ErrorRate,
+            crit_only(level(*v, thresholds.error_rate_percent)),
+            format!("5xx {}", format::percent(*v)),
+        );
+    }
+    if let Some(v) = region.latency_p99.fresh_value(now, poll_interval) {
+        let limit = thresholds.latency_p99.as_seconds_f64() * 1000.0;
+        push(SignalKey::LatencyP99, crit_only(level(*v, limit)), format!("p99 {}", format::millis(*v)));
+    }
+    if let Some(h) = region.health.fresh_value(now, poll_interval).filter(|h| !h.is_healthy()) {
+        push(SignalKey::HealthChecks, Level::Critical, format!("health {}/{} unhealthy", h.healthy, h.total));
+    }
+    if let Some(lag) = region.replication_lag.fresh_value(now, poll_interval) {
+        match lag {
+            Lag::Behind(s) if *s > rpo.as_seconds_f64() => push(
+                SignalKey::ReplicationLag,
+                Level::Critical,
+                format!("lag {} > RPO {}", format::seconds(*s), format_duration(rpo)),
+            ),
+            Lag::NotReplicating => push(SignalKey::ReplicationLag, Level::Critical, "not replicating".into()),
+            Lag::Writer | Lag::Behind(_) => {}
+        }
+    }
+    let stale: Vec<SignalKey> = SignalKey::ALL
+        .into_iter()
+        .filter(|k| region.freshness_of(*k, now, poll_interval) == Freshness::Stale)
+        .collect();
+    if !stale.is_empty() {
+        let age = region.last_heard().map_or_else(|| "never".to_owned(), |t| format::age(now - t));
+        let what = if stale.len() == SignalKey::ALL.len() {
+            "all signals".to_owned()
+        } else {
+            format!("{} signals", stale.len())
+        };
+        out.push(Finding { signal: None, level: Level::Warn, text: format!("stale: {what}, last heard {age} ago") });
+    }
+    out
+}
+
+/// The status line lists threshold breaches only, not half-way warnings.
+fn crit_only(l: Level) -> Level {
+    if l == Level::Critical { l } else { Level::Ok }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{HealthChecks, Reading, Role, Snapshot, Update};
+    use chrono::TimeZone;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000 + s, 0).single().unwrap()
+    }
+
+    #[test]
+    fn levels_split_at_half_and_at_the_limit() {
+        assert_eq!(level(2.0, 5.0), Level::Ok);
+        assert_eq!(level(3.0, 5.0), Level::Warn);
+        assert_eq!(level(5.1, 5.0), Level::Critical);
+        assert_eq!(lag_level(&Lag::Behind(61.0), Duration::seconds(60)), Level::Critical);
+        assert_eq!(lag_level(&Lag::Writer, Duration::seconds(60)), Level::Ok);
+    }
+
+    #[test]
+    fn findings_name_breaches_and_staleness() {
+        let mut s = Snapshot::new(vec![RegionSnapshot::new("us-east-1", Role::Primary)], Duration::seconds(10));
+        s.apply(Update::ok(0, t(0), Reading::ErrorRate(38.2)));
+        s.apply(Update::ok(0, t(0), Reading::LatencyP99(3000.0)));
+        s.apply(Update::ok(0, t(0), Reading::HealthChecks(HealthChecks { healthy: 1, total: 16 })));
+        s.apply(Update::ok(0, t(0), Reading::ReplicationLag(Lag::Behind(84.0))));
+        let thresholds = Thresholds::default();
+        let limits =
+            Limits { thresholds: &thresholds, rpo: Duration::seconds(60), now: t(5), poll_interval: s.poll_interval };
+        let texts: Vec<String> = findings(&s.regions[0], limits).into_iter().map(|f| f.text).collect();
+        assert_eq!(texts, ["5xx 38.2%", "p99 3000ms", "health 1/16 unhealthy", "lag 84.0s > RPO 60s"]);
+
+        // The same readings, 45 s later: stale, so no longer judged, only reported stale.
+        let later = Limits { now: t(45), ..limits };
+        let texts: Vec<String> = findings(&s.regions[0], later).into_iter().map(|f| f.text).collect();
+        assert_eq!(texts, ["stale: 4 signals, last heard 45s ago"]);
+    }
+}

@@ -1,0 +1,221 @@
+//! The command line: clap definitions and dispatch to modes. No logic of its own.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::Duration;
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::config::{Config, MAX_REGIONS, parse_duration};
+use crate::theme::Theme;
+use crate::{demo, report};
+
+/// Exit codes of the contract (DESIGN.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Runtime = 1,
+    Usage = 2,
+    GuardRefused = 3,
+}
+
+/// A failure and the exit code it maps to. The message is printed as `warroom: <message>`.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self { exit: Exit::Usage, message: message.into() }
+    }
+    pub fn runtime(message: impl Into<String>) -> Self {
+        Self { exit: Exit::Runtime, message: message.into() }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "warroom", version, about = "Command a live multi-region AWS incident from one terminal", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Config file for live mode.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The dashboard on the embedded simulated world; no AWS account needed.
+    Demo(DemoArgs),
+    /// Print one poll of every region and exit.
+    Snapshot(SnapshotArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Seed of the simulated world; the same seed replays the same incident.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of simulated regions (the first is primary).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(2..=MAX_REGIONS as i64), conflicts_with = "config")]
+    pub regions: Option<u8>,
+    /// Config file: incident name, targets, thresholds and regions for the simulated world.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Simulated seconds per real second.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Theme: default, light, high-contrast, or a theme file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "default")]
+    pub theme: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Poll the simulated world (live AWS snapshots come with live mode).
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Simulated time since the start of the world, e.g. 90s, 15m, 24h.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_at)]
+    pub at: Duration,
+    /// Print JSON (schema in docs/snapshot.md) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    let speed: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if speed.is_finite() && speed > 0.0 && speed <= 100_000.0 {
+        Ok(speed)
+    } else {
+        Err("speed must be above 0 and at most 100000".into())
+    }
+}
+
+fn parse_at(text: &str) -> Result<Duration, String> {
+    let d = parse_duration(text).map_err(|e| e.to_string())?;
+    if d > Duration::days(31) {
+        return Err("--at may be at most 31 days (744h)".into());
+    }
+    Ok(d)
+}
+
+impl SimArgs {
+    /// The config for the simulated world: a file, or the built-in demo with `--regions`.
+    pub fn config(&self) -> Result<Config, Failure> {
+        match &self.config {
+            Some(path) => Config::load(path).map_err(|e| Failure::usage(e.to_string())),
+            None => {
+                let mut config = Config::demo();
+                if let Some(n) = self.regions {
+                    config.regions = Config::default_regions(usize::from(n));
+                }
+                Ok(config)
+            }
+        }
+    }
+}
+
+pub fn load_theme(spec: &str) -> Result<Theme, Failure> {
+    Theme::load(spec, Theme::no_color_from_env()).map_err(|e| Failure::usage(format!("theme: {e}")))
+}
+
+/// Parse arguments, run, and turn the outcome into the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("warroom: {}", failure.message);
+            ExitCode::from(failure.exit as u8)
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Some(Command::Demo(args)) => demo::run(&args),
+        Some(Command::Snapshot(args)) => {
+            if !args.demo {
+                return Err(Failure::usage(
+                    "live snapshots against AWS are not in this build yet; use `warroom snapshot --demo` for the simulated world",
+                ));
+            }
+            let text = report::demo_snapshot(&args)?;
+            write_stdout(&text)
+        }
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "warroom", &mut out);
+            write_stdout(&String::from_utf8_lossy(&out))
+        }
+        None => live_without_backend(cli.config),
+    }
+}
+
+/// Plain `warroom`: live mode. Until the AWS backend lands, say what to do instead.
+fn live_without_backend(config: Option<PathBuf>) -> Result<(), Failure> {
+    let default_path = directories::ProjectDirs::from("", "", "warroom").map(|d| d.config_dir().join("warroom.toml"));
+    let path = config.or_else(|| default_path.clone().filter(|p| p.exists()));
+    match path {
+        None => Err(Failure::usage(format!(
+            "no config given.\n  See it work on a simulated world:  warroom demo\n  Watch your own regions:            warroom --config FILE{}\n  Config reference:                  docs/config.md",
+            default_path.map(|p| format!("  (or put it at {})", p.display())).unwrap_or_default()
+        ))),
+        Some(path) => {
+            Config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
+            Err(Failure::usage(format!(
+                "{} is valid, but live AWS mode is not in this build yet.\n  Run your config on the simulated world:  warroom demo --config {}",
+                path.display(),
+                path.display()
+            )))
+        }
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is the reader's choice, not our failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::runtime(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn speed_and_at_are_validated() {
+        assert!(parse_speed("0").is_err());
+        assert!(parse_speed("nan").is_err());
+        assert!(parse_speed("inf").is_err());
+        assert_eq!(parse_speed("60"), Ok(60.0));
+        assert_eq!(parse_at("24h"), Ok(Duration::hours(24)));
+        assert!(parse_at("32d").is_err());
+        assert!(parse_at("800h").is_err());
+    }
+}

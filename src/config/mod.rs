@@ -1,0 +1,347 @@
+//! The config file: `[incident]`, `[thresholds]`, `[[regions]]`.
+//!
+//! Parsing is strict (unknown keys are errors) and every error names file, line and column.
+//! `docs/config.md` is the reference; a test parses each of its examples.
+
+mod duration;
+
+use std::path::Path;
+
+use chrono::Duration;
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use duration::{ConfigDuration, DurationError, format_duration, parse_duration};
+
+use crate::model::Role;
+use crate::toml_source::{self, TomlError};
+
+/// Most regions warroom lays out (and the sim builds).
+pub const MAX_REGIONS: usize = 8;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub incident: Incident,
+    pub thresholds: Thresholds,
+    pub regions: Vec<RegionConfig>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Incident {
+    pub name: String,
+    pub rpo: Duration,
+    pub rto: Duration,
+    pub poll_interval: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thresholds {
+    pub error_rate_percent: f64,
+    pub latency_p99: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionConfig {
+    pub name: String,
+    pub role: Role,
+}
+
+/// AWS commercial Region names used when regions are not configured; first is the primary.
+pub const DEFAULT_REGION_NAMES: [&str; MAX_REGIONS] = [
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-1",
+    "ap-northeast-1",
+    "sa-east-1",
+    "ca-central-1",
+];
+
+impl Default for Incident {
+    fn default() -> Self {
+        Self {
+            name: "checkout-api".into(),
+            rpo: Duration::seconds(60),
+            rto: Duration::minutes(15),
+            poll_interval: Duration::seconds(10),
+        }
+    }
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self { error_rate_percent: 5.0, latency_p99: Duration::milliseconds(1500) }
+    }
+}
+
+impl Config {
+    /// `count` default regions: the first primary, the rest secondaries.
+    pub fn default_regions(count: usize) -> Vec<RegionConfig> {
+        DEFAULT_REGION_NAMES
+            .iter()
+            .take(count.clamp(1, MAX_REGIONS))
+            .enumerate()
+            .map(|(i, name)| RegionConfig {
+                name: (*name).to_owned(),
+                role: if i == 0 { Role::Primary } else { Role::Secondary },
+            })
+            .collect()
+    }
+
+    /// The built-in world of `warroom demo`: two regions, a 5 s poll so the screen feels live.
+    pub fn demo() -> Self {
+        Self {
+            incident: Incident { poll_interval: Duration::seconds(5), ..Incident::default() },
+            thresholds: Thresholds::default(),
+            regions: Self::default_regions(2),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Self, TomlError> {
+        let (raw, text) = toml_source::read::<RawConfig>(path)?;
+        raw.validate(&path.display().to_string(), &text)
+    }
+
+    pub fn parse(file: &str, text: &str) -> Result<Self, TomlError> {
+        toml_source::parse::<RawConfig>(file, text)?.validate(file, text)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    #[serde(default)]
+    incident: RawIncident,
+    #[serde(default)]
+    thresholds: RawThresholds,
+    #[serde(default)]
+    regions: Vec<RawRegion>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawIncident {
+    name: Option<Spanned<String>>,
+    rpo: Option<Spanned<ConfigDuration>>,
+    rto: Option<Spanned<ConfigDuration>>,
+    poll_interval: Option<Spanned<ConfigDuration>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawThresholds {
+    error_rate_percent: Option<Spanned<f64>>,
+    latency_p99: Option<Spanned<ConfigDuration>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRegion {
+    name: Spanned<String>,
+    role: Spanned<Role>,
+}
+
+/// Checks that need the whole file; each error points at the offending value.
+struct Validator<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Validator<'_> {
+    fn err<T>(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Result<T, TomlError> {
+        Err(TomlError::at(self.file, self.text, span, message))
+    }
+
+    fn duration(
+        &self,
+        value: Option<Spanned<ConfigDuration>>,
+        default: Duration,
+        key: &str,
+        min: Duration,
+        max: Duration,
+    ) -> Result<Duration, TomlError> {
+        let Some(value) = value else { return Ok(default) };
+        let d = value.get_ref().0;
+        if d < min || d > max {
+            return self.err(
+                Some(value.span()),
+                format!(
+                    "{key} must be between {} and {}, got {}",
+                    format_duration(min),
+                    format_duration(max),
+                    format_duration(d)
+                ),
+            );
+        }
+        Ok(d)
+    }
+}
+
+impl RawConfig {
+    fn validate(self, file: &str, text: &str) -> Result<Config, TomlError> {
+        let v = Validator { file, text };
+        let defaults = Incident::default();
+        let name = match self.incident.name {
+            None => defaults.name,
+            Some(name) if name.get_ref().trim().is_empty() => {
+                return v.err(Some(name.span()), "incident.name must not be empty");
+            }
+            Some(name) => name.into_inner(),
+        };
+        let incident = Incident {
+            name,
+            rpo: v.duration(
+                self.incident.rpo,
+                defaults.rpo,
+                "incident.rpo",
+                Duration::seconds(1),
+                Duration::hours(24),
+            )?,
+            rto: v.duration(
+                self.incident.rto,
+                defaults.rto,
+                "incident.rto",
+                Duration::seconds(1),
+                Duration::hours(72),
+            )?,
+            poll_interval: v.duration(
+                self.incident.poll_interval,
+                defaults.poll_interval,
+                "incident.poll-interval",
+                Duration::seconds(1),
+                Duration::hours(1),
+            )?,
+        };
+        let threshold_defaults = Thresholds::default();
+        let error_rate_percent = match self.thresholds.error_rate_percent {
+            None => threshold_defaults.error_rate_percent,
+            Some(p) if !(*p.get_ref() > 0.0 && *p.get_ref() <= 100.0) => {
+                return v.err(
+                    Some(p.span()),
+                    format!("thresholds.error-rate-percent must be above 0 and at most 100, got {}", p.get_ref()),
+                );
+            }
+            Some(p) => p.into_inner(),
+        };
+        let thresholds = Thresholds {
+            error_rate_percent,
+            latency_p99: v.duration(
+                self.thresholds.latency_p99,
+                threshold_defaults.latency_p99,
+                "thresholds.latency-p99",
+                Duration::milliseconds(1),
+                Duration::minutes(10),
+            )?,
+        };
+        let regions = validate_regions(&v, self.regions)?;
+        Ok(Config { incident, thresholds, regions })
+    }
+}
+
+fn validate_regions(v: &Validator<'_>, raw: Vec<RawRegion>) -> Result<Vec<RegionConfig>, TomlError> {
+    if raw.is_empty() {
+        return Ok(Config::default_regions(2));
+    }
+    if raw.len() < 2 {
+        return v.err(
+            Some(raw[0].name.span()),
+            "at least two [[regions]] are needed: one primary and a secondary to fail over to",
+        );
+    }
+    if raw.len() > MAX_REGIONS {
+        return v.err(Some(raw[MAX_REGIONS].name.span()), format!("at most {MAX_REGIONS} [[regions]] are supported"));
+    }
+    let mut regions: Vec<RegionConfig> = Vec::with_capacity(raw.len());
+    let mut primary_seen = false;
+    for region in raw {
+        let name = region.name.get_ref();
+        if !is_region_name(name) {
+            return v.err(
+                Some(region.name.span()),
+                format!("region name `{name}` is not an AWS Region name (lowercase letters, digits and hyphens, like us-east-1)"),
+            );
+        }
+        if regions.iter().any(|r| &r.name == name) {
+            return v.err(Some(region.name.span()), format!("region `{name}` is listed twice"));
+        }
+        let role = *region.role.get_ref();
+        if role == Role::Primary {
+            if primary_seen {
+                return v.err(
+                    Some(region.role.span()),
+                    format!("region `{name}` is a second primary: exactly one region is primary"),
+                );
+            }
+            primary_seen = true;
+        }
+        regions.push(RegionConfig { name: name.clone(), role });
+    }
+    if !primary_seen {
+        return v.err(None, "no region has role = \"primary\": exactly one region is primary");
+    }
+    Ok(regions)
+}
+
+fn is_region_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 32
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_the_defaults() {
+        let c = Config::parse("c.toml", "").unwrap();
+        assert_eq!(c.incident, Incident::default());
+        assert_eq!(c.thresholds, Thresholds::default());
+        assert_eq!(c.regions.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["us-east-1", "us-west-2"]);
+    }
+
+    #[test]
+    fn values_are_read() {
+        let c = Config::parse(
+            "c.toml",
+            r#"
+[incident]
+name = "payments"
+rpo = "30s"
+rto = "1h"
+poll-interval = "15s"
+
+[thresholds]
+error-rate-percent = 2.5
+latency-p99 = "800ms"
+
+[[regions]]
+name = "eu-west-1"
+role = "secondary"
+
+[[regions]]
+name = "eu-central-1"
+role = "primary"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.incident.name, "payments");
+        assert_eq!(c.incident.rpo, Duration::seconds(30));
+        assert_eq!(c.incident.poll_interval, Duration::seconds(15));
+        assert_eq!(c.thresholds.latency_p99, Duration::milliseconds(800));
+        assert_eq!(c.regions[1].role, Role::Primary);
+    }
+
+    #[test]
+    fn missing_primary_is_an_error() {
+        let e = Config::parse(
+            "c.toml",
+            "[[regions]]\nname = \"us-east-1\"\nrole = \"secondary\"\n[[regions]]\nname = \"us-west-2\"\nrole = \"secondary\"\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("exactly one region is primary"), "{e}");
+    }
+}

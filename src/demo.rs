@@ -1,0 +1,102 @@
+//! `warroom demo`: wire the simulated world, its pollers and the TUI, and run the app loop.
+//!
+//! The loop is the single owner of `App`. It waits on three inputs — terminal events, poller
+//! updates, a 1 s tick — and redraws only when something visible changed, at most every
+//! `MIN_FRAME` (updates arriving faster are coalesced into one frame).
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DurationRound, Utc};
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::app::{App, Mode, Msg, SimInfo};
+use crate::cli::{DemoArgs, Failure, load_theme};
+use crate::sim::{SimClock, World, demo_timeline};
+use crate::sources::UPDATE_CHANNEL_CAPACITY;
+use crate::sources::sim::{SharedWorld, spawn_pollers};
+use crate::{logging, tui, ui};
+
+/// Fastest redraw rate when data streams in (20 fps): enough to feel live, cheap on CPU.
+const MIN_FRAME: StdDuration = StdDuration::from_millis(50);
+const TICK: StdDuration = StdDuration::from_secs(1);
+
+pub fn run(args: &DemoArgs) -> Result<(), Failure> {
+    let config = args.sim.config()?;
+    let theme = load_theme(&args.theme)?;
+    let log = logging::init();
+    if let Err(reason) = &log {
+        eprintln!("warroom: logging is off: {reason}");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+
+    let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let clock = SimClock::new(epoch, args.speed);
+    let world = SharedWorld::new(World::new(&config.regions, args.sim.seed, epoch, demo_timeline()));
+    let mut app = App::new(&config, Mode::Demo, theme, epoch);
+    app.sim = Some(SimInfo { seed: args.sim.seed, speed: args.speed });
+    tracing::info!(seed = args.sim.seed, speed = args.speed, regions = config.regions.len(), "demo starting");
+
+    let result = runtime.block_on(run_loop(app, world, clock));
+    tracing::info!(ok = result.is_ok(), "demo finished");
+    result
+}
+
+async fn run_loop(mut app: App, world: SharedWorld, clock: SimClock) -> Result<(), Failure> {
+    let (tx, mut rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
+    let pollers = spawn_pollers(&world, &clock, app.snapshot.poll_interval, &tx);
+    drop(tx);
+
+    let (mut terminal, _restore_on_drop) =
+        tui::enter().map_err(|e| Failure::runtime(format!("cannot set up the terminal: {e}")))?;
+    let size = terminal.size().map_err(|e| Failure::runtime(format!("cannot read the terminal size: {e}")))?;
+    app.handle(Msg::Resize { width: size.width, height: size.height });
+
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+
+    let outcome = loop {
+        let frame_due = last_draw.map_or_else(Instant::now, |t| t + MIN_FRAME);
+        if dirty && Instant::now() >= frame_due {
+            app.handle(Msg::Tick(clock.now()));
+            if let Err(e) = terminal.draw(|frame| ui::draw(frame, &app)) {
+                break Err(Failure::runtime(format!("cannot draw: {e}")));
+            }
+            dirty = false;
+            last_draw = Some(Instant::now());
+        }
+        if app.quit {
+            break Ok(());
+        }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => dirty |= app.handle(Msg::Key(key)),
+                Some(Ok(Event::Resize(width, height))) => dirty |= app.handle(Msg::Resize { width, height }),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => break Err(Failure::runtime(format!("cannot read the terminal: {e}"))),
+                None => break Ok(()),
+            },
+            Some(update) = rx.recv() => {
+                dirty |= app.handle(Msg::Update(update));
+                while let Ok(update) = rx.try_recv() {
+                    dirty |= app.handle(Msg::Update(update));
+                }
+            }
+            _ = tick.tick() => dirty |= app.handle(Msg::Tick(clock.now())),
+            () = tokio::time::sleep_until(frame_due), if dirty => {}
+        }
+    };
+    for poller in pollers {
+        poller.abort();
+    }
+    outcome
+}

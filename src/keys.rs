@@ -1,0 +1,217 @@
+//! The one bindings table. Dispatch, the footer hints and the help overlay all read it, so
+//! a key can never do one thing and be documented as another.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// What a key asks the app to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    Quit,
+    ToggleHelp,
+    CloseOverlay,
+    ScrollRegionsLeft,
+    ScrollRegionsRight,
+}
+
+/// Where a binding applies. `Global` bindings work everywhere unless a context binds the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Global,
+    Dashboard,
+    Help,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Anywhere",
+            Context::Dashboard => "Dashboard",
+            Context::Help => "Help",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+const fn plain(c: char) -> Key {
+    Key { code: KeyCode::Char(c), modifiers: KeyModifiers::NONE }
+}
+
+const fn special(code: KeyCode) -> Key {
+    Key { code, modifiers: KeyModifiers::NONE }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL }
+}
+
+impl Key {
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Tab => "Tab".into(),
+            other => format!("{other:?}"),
+        };
+        if self.modifiers.contains(KeyModifiers::CONTROL) { format!("Ctrl-{}", base.to_uppercase()) } else { base }
+    }
+
+    fn matches(&self, event: &KeyEvent) -> bool {
+        // Shifted characters ('?' is Shift-/) arrive with SHIFT set; the char already says it.
+        let modifiers = match event.code {
+            KeyCode::Char(_) => event.modifiers - KeyModifiers::SHIFT,
+            _ => event.modifiers,
+        };
+        self.code == event.code && self.modifiers == modifiers
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    pub context: Context,
+    pub keys: &'static [Key],
+    pub command: Command,
+    pub description: &'static str,
+    /// Short text for the footer; `None` keeps the binding to the help overlay.
+    pub hint: Option<&'static str>,
+}
+
+pub const BINDINGS: &[Binding] = &[
+    Binding { context: Context::Global, keys: &[ctrl('c')], command: Command::Quit, description: "quit", hint: None },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('q')],
+        command: Command::Quit,
+        description: "quit",
+        hint: Some("quit"),
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('?')],
+        command: Command::ToggleHelp,
+        description: "help: every key and how to read the screen",
+        hint: Some("help"),
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[special(KeyCode::Left), plain('h')],
+        command: Command::ScrollRegionsLeft,
+        description: "show regions further left (when more than fit)",
+        hint: Some("regions"),
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[special(KeyCode::Right), plain('l')],
+        command: Command::ScrollRegionsRight,
+        description: "show regions further right",
+        hint: None,
+    },
+    Binding {
+        context: Context::Help,
+        keys: &[special(KeyCode::Esc), plain('?'), plain('q')],
+        command: Command::CloseOverlay,
+        description: "close help",
+        hint: Some("close help"),
+    },
+];
+
+/// The command a key event means in `context`: the context's own bindings first, then global.
+pub fn dispatch(context: Context, event: &KeyEvent) -> Option<Command> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    let find = |ctx: Context| {
+        BINDINGS.iter().find(|b| b.context == ctx && b.keys.iter().any(|k| k.matches(event))).map(|b| b.command)
+    };
+    find(context).or_else(|| find(Context::Global))
+}
+
+/// Bindings for the footer of `context`, as (keys, description).
+pub fn footer_hints(context: Context) -> impl Iterator<Item = (String, &'static str)> {
+    BINDINGS.iter().filter(move |b| b.context == context).filter_map(|b| b.hint.map(|hint| (keys_label(b), hint)))
+}
+
+pub fn keys_label(binding: &Binding) -> String {
+    binding.keys.iter().map(Key::label).collect::<Vec<_>>().join("/")
+}
+
+/// Pairs of bindings that claim the same key where both could fire: within one context, or a
+/// context binding that shadows a global one. Empty for a valid table.
+pub fn conflicts(table: &[Binding]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, a) in table.iter().enumerate() {
+        for b in &table[i + 1..] {
+            if a.context != b.context && a.context != Context::Global && b.context != Context::Global {
+                continue;
+            }
+            for key in a.keys.iter().filter(|k| b.keys.contains(k)) {
+                out.push(format!(
+                    "{} is bound to {:?} ({}) and {:?} ({})",
+                    key.label(),
+                    a.command,
+                    a.context.title(),
+                    b.command,
+                    b.context.title()
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn the_table_has_no_duplicate_bindings() {
+        assert_eq!(conflicts(BINDINGS), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_duplicate_is_detected() {
+        const X: &[Key] = &[plain('x')];
+        const Y: &[Key] = &[plain('y')];
+        let table = [
+            Binding { context: Context::Dashboard, keys: X, command: Command::Quit, description: "", hint: None },
+            Binding { context: Context::Dashboard, keys: X, command: Command::ToggleHelp, description: "", hint: None },
+            Binding { context: Context::Help, keys: Y, command: Command::Quit, description: "", hint: None },
+            Binding { context: Context::Global, keys: Y, command: Command::Quit, description: "", hint: None },
+        ];
+        assert_eq!(conflicts(&table).len(), 2, "{:?}", conflicts(&table));
+    }
+
+    #[test]
+    fn dispatch_prefers_the_context_and_falls_back_to_global() {
+        let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(dispatch(Context::Dashboard, &q), Some(Command::Quit));
+        assert_eq!(dispatch(Context::Help, &q), Some(Command::CloseOverlay));
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(dispatch(Context::Help, &ctrl_c), Some(Command::Quit));
+        let shifted_question = press(KeyCode::Char('?'), KeyModifiers::SHIFT);
+        assert_eq!(dispatch(Context::Dashboard, &shifted_question), Some(Command::ToggleHelp));
+        assert_eq!(dispatch(Context::Dashboard, &press(KeyCode::Char('z'), KeyModifiers::NONE)), None);
+        assert_eq!(dispatch(Context::Dashboard, &press(KeyCode::Char('q'), KeyModifiers::ALT)), None);
+    }
+
+    #[test]
+    fn footer_hints_come_from_the_table() {
+        let hints: Vec<_> = footer_hints(Context::Dashboard).collect();
+        assert!(hints.contains(&("q".to_owned(), "quit")));
+        assert!(hints.contains(&("←/h".to_owned(), "regions")));
+        assert!(!hints.iter().any(|(k, _)| k == "Ctrl-C"), "Ctrl-C is in help only");
+    }
+}

@@ -1,0 +1,21 @@
+//! warroom: a terminal dashboard for commanding a live multi-region incident on AWS.
+//!
+//! Data flows one way: pollers (`sources`) send `Update`s to the app loop (`demo` for now),
+//! which folds them into the `model::Snapshot` owned by `app::App`; `ui::draw` renders the
+//! app. See `docs/architecture.md`.
+
+pub mod app;
+pub mod assess;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod keys;
+pub mod logging;
+pub mod model;
+pub mod report;
+pub mod sim;
+pub mod sources;
+pub mod theme;
+pub mod toml_source;
+pub mod tui;
+pub mod ui;

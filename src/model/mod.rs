@@ -1,0 +1,13 @@
+//! The data model: signals, region snapshots, and the pure fold of updates into them.
+
+mod history;
+mod signal;
+mod snapshot;
+mod update;
+mod values;
+
+pub use history::{HISTORY_CAPACITY, History};
+pub use signal::{Applied, Freshness, STALE_AFTER_INTERVALS, Signal};
+pub use snapshot::{RegionSnapshot, Snapshot};
+pub use update::{PollError, Reading, SignalKey, Update};
+pub use values::{ChangeStatus, Database, DbRole, HealthChecks, Lag, PendingChange, Role, Routing, RoutingPolicy};

@@ -1,0 +1,251 @@
+//! `Snapshot`: everything known about every region, and the pure fold `apply`.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::history::History;
+use super::signal::{Applied, Freshness, Signal};
+use super::update::{Reading, SignalKey, Update};
+use super::values::{Database, HealthChecks, Lag, Role, Routing};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionSnapshot {
+    pub name: String,
+    pub role: Role,
+    pub requests: Signal<f64>,
+    pub error_rate: Signal<f64>,
+    pub latency_p50: Signal<f64>,
+    pub latency_p99: Signal<f64>,
+    pub replication_lag: Signal<Lag>,
+    pub health: Signal<HealthChecks>,
+    pub database: Signal<Database>,
+    pub routing: Signal<Routing>,
+    pub write_freeze: Signal<bool>,
+    pub error_rate_history: History,
+    pub latency_p99_history: History,
+    pub lag_history: History,
+}
+
+impl RegionSnapshot {
+    pub fn new(name: impl Into<String>, role: Role) -> Self {
+        Self {
+            name: name.into(),
+            role,
+            requests: Signal::default(),
+            error_rate: Signal::default(),
+            latency_p50: Signal::default(),
+            latency_p99: Signal::default(),
+            replication_lag: Signal::default(),
+            health: Signal::default(),
+            database: Signal::default(),
+            routing: Signal::default(),
+            write_freeze: Signal::default(),
+            error_rate_history: History::default(),
+            latency_p99_history: History::default(),
+            lag_history: History::default(),
+        }
+    }
+
+    /// Route 53 is answering with this region's record (fresh data only).
+    pub fn is_serving(&self, now: DateTime<Utc>, poll_interval: Duration) -> bool {
+        self.routing.fresh_value(now, poll_interval).is_some_and(|r| r.answering)
+    }
+
+    /// The freshness of each signal, worst first matters to the UI: any stale signal marks the region.
+    pub fn freshness_of(&self, key: SignalKey, now: DateTime<Utc>, interval: Duration) -> Freshness {
+        match key {
+            SignalKey::Requests => self.requests.freshness(now, interval),
+            SignalKey::ErrorRate => self.error_rate.freshness(now, interval),
+            SignalKey::LatencyP50 => self.latency_p50.freshness(now, interval),
+            SignalKey::LatencyP99 => self.latency_p99.freshness(now, interval),
+            SignalKey::ReplicationLag => self.replication_lag.freshness(now, interval),
+            SignalKey::HealthChecks => self.health.freshness(now, interval),
+            SignalKey::Database => self.database.freshness(now, interval),
+            SignalKey::Routing => self.routing.freshness(now, interval),
+            SignalKey::WriteFreeze => self.write_freeze.freshness(now, interval),
+        }
+    }
+
+    /// The newest time any signal of this region heard from its source.
+    pub fn last_heard(&self) -> Option<DateTime<Utc>> {
+        [
+            self.requests.observed_at,
+            self.error_rate.observed_at,
+            self.latency_p50.observed_at,
+            self.latency_p99.observed_at,
+            self.replication_lag.observed_at,
+            self.health.observed_at,
+            self.database.observed_at,
+            self.routing.observed_at,
+            self.write_freeze.observed_at,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+    }
+
+    fn apply(&mut self, signal: SignalKey, at: DateTime<Utc>, result: Result<Reading, String>) -> Applied {
+        let reading = match result {
+            Err(error) => return self.record_error(signal, error, at),
+            Ok(reading) if reading.key() != signal => return Applied::Mismatch,
+            Ok(reading) => reading,
+        };
+        match reading {
+            Reading::Requests(v) => self.requests.record_value(v, at),
+            Reading::ErrorRate(v) => with_history(self.error_rate.record_value(v, at), &mut self.error_rate_history, v),
+            Reading::LatencyP50(v) => self.latency_p50.record_value(v, at),
+            Reading::LatencyP99(v) => {
+                with_history(self.latency_p99.record_value(v, at), &mut self.latency_p99_history, v)
+            }
+            Reading::ReplicationLag(lag) => {
+                let applied = self.replication_lag.record_value(lag, at);
+                if let Lag::Behind(seconds) = lag {
+                    with_history(applied, &mut self.lag_history, seconds)
+                } else {
+                    applied
+                }
+            }
+            Reading::HealthChecks(v) => self.health.record_value(v, at),
+            Reading::Database(v) => self.database.record_value(v, at),
+            Reading::Routing(v) => self.routing.record_value(v, at),
+            Reading::WriteFreeze(v) => self.write_freeze.record_value(v, at),
+        }
+    }
+
+    fn record_error(&mut self, signal: SignalKey, error: String, at: DateTime<Utc>) -> Applied {
+        match signal {
+            SignalKey::Requests => self.requests.record_error(error, at),
+            SignalKey::ErrorRate => self.error_rate.record_error(error, at),
+            SignalKey::LatencyP50 => self.latency_p50.record_error(error, at),
+            SignalKey::LatencyP99 => self.latency_p99.record_error(error, at),
+            SignalKey::ReplicationLag => self.replication_lag.record_error(error, at),
+            SignalKey::HealthChecks => self.health.record_error(error, at),
+            SignalKey::Database => self.database.record_error(error, at),
+            SignalKey::Routing => self.routing.record_error(error, at),
+            SignalKey::WriteFreeze => self.write_freeze.record_error(error, at),
+        }
+    }
+}
+
+/// History only records accepted readings, so a late reply cannot reorder a sparkline.
+fn with_history(applied: Applied, history: &mut History, sample: f64) -> Applied {
+    if applied == Applied::Stored {
+        history.push(sample);
+    }
+    applied
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub regions: Vec<RegionSnapshot>,
+    pub poll_interval: Duration,
+}
+
+impl Snapshot {
+    pub fn new(regions: Vec<RegionSnapshot>, poll_interval: Duration) -> Self {
+        Self { regions, poll_interval }
+    }
+
+    /// Fold one update into the snapshot. Pure: no I/O, no clock.
+    pub fn apply(&mut self, update: Update) -> Applied {
+        let Some(region) = self.regions.get_mut(update.region) else {
+            return Applied::UnknownRegion;
+        };
+        region.apply(update.signal, update.observed_at, update.result.map_err(|e| e.0))
+    }
+
+    /// The region whose record Route 53 answers with, if exactly known.
+    pub fn serving_region(&self, now: DateTime<Utc>) -> Option<&RegionSnapshot> {
+        self.regions.iter().find(|r| r.is_serving(now, self.poll_interval))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::values::{DbRole, RoutingPolicy};
+    use chrono::TimeZone;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000 + s, 0).single().unwrap()
+    }
+
+    fn two_regions() -> Snapshot {
+        Snapshot::new(
+            vec![RegionSnapshot::new("us-east-1", Role::Primary), RegionSnapshot::new("us-west-2", Role::Secondary)],
+            Duration::seconds(10),
+        )
+    }
+
+    #[test]
+    fn apply_routes_each_reading_to_its_region_and_signal() {
+        let mut s = two_regions();
+        assert_eq!(s.apply(Update::ok(1, t(0), Reading::ErrorRate(4.5))), Applied::Stored);
+        assert_eq!(s.apply(Update::ok(0, t(0), Reading::LatencyP99(310.0))), Applied::Stored);
+        assert_eq!(s.regions[1].error_rate.value, Some(4.5));
+        assert_eq!(s.regions[0].error_rate.value, None);
+        assert_eq!(s.regions[0].latency_p99.value, Some(310.0));
+        assert_eq!(s.regions[1].error_rate_history.last(5).collect::<Vec<_>>(), vec![4.5]);
+    }
+
+    #[test]
+    fn out_of_order_updates_are_ignored_and_do_not_touch_history() {
+        let mut s = two_regions();
+        s.apply(Update::ok(0, t(20), Reading::ErrorRate(9.0)));
+        assert_eq!(s.apply(Update::ok(0, t(10), Reading::ErrorRate(1.0))), Applied::OutOfOrder);
+        assert_eq!(s.regions[0].error_rate.value, Some(9.0));
+        assert_eq!(s.regions[0].error_rate_history.len(), 1);
+    }
+
+    #[test]
+    fn a_failed_poll_keeps_the_value_which_then_goes_stale() {
+        let mut s = two_regions();
+        let healthy = HealthChecks { healthy: 16, total: 16 };
+        s.apply(Update::ok(0, t(0), Reading::HealthChecks(healthy)));
+        s.apply(Update::failed(0, SignalKey::HealthChecks, t(10), "connect timeout"));
+        let h = &s.regions[0].health;
+        assert_eq!(h.value, Some(healthy));
+        assert_eq!(h.error.as_deref(), Some("connect timeout"));
+        assert_eq!(h.freshness(t(25), s.poll_interval), Freshness::Fresh);
+        assert_eq!(h.freshness(t(31), s.poll_interval), Freshness::Stale);
+    }
+
+    #[test]
+    fn unknown_regions_and_mismatched_readings_are_rejected() {
+        let mut s = two_regions();
+        assert_eq!(s.apply(Update::ok(7, t(0), Reading::Requests(1.0))), Applied::UnknownRegion);
+        let wrong =
+            Update { region: 0, signal: SignalKey::WriteFreeze, observed_at: t(0), result: Ok(Reading::Requests(1.0)) };
+        assert_eq!(s.apply(wrong), Applied::Mismatch);
+        assert_eq!(s.regions[0].write_freeze.value, None);
+        assert_eq!(s.regions[0].requests.value, None);
+    }
+
+    #[test]
+    fn serving_region_needs_fresh_routing() {
+        let mut s = two_regions();
+        let routing = |answering| Routing {
+            record_set_id: "x".into(),
+            policy: RoutingPolicy::Failover,
+            answering,
+            weight: None,
+            ttl_seconds: 60,
+            change: None,
+        };
+        s.apply(Update::ok(0, t(0), Reading::Routing(routing(false))));
+        s.apply(Update::ok(1, t(0), Reading::Routing(routing(true))));
+        assert_eq!(s.serving_region(t(5)).map(|r| r.name.as_str()), Some("us-west-2"));
+        assert!(s.serving_region(t(60)).is_none(), "stale routing must not claim a serving region");
+        let db = Database { role: DbRole::Writer, identifier: "db".into(), endpoint: "db.example".into() };
+        s.apply(Update::ok(0, t(0), Reading::Database(db.clone())));
+        assert_eq!(s.regions[0].database.value, Some(db));
+    }
+
+    #[test]
+    fn lag_history_only_records_numeric_lag() {
+        let mut s = two_regions();
+        s.apply(Update::ok(1, t(0), Reading::ReplicationLag(Lag::Behind(2.0))));
+        s.apply(Update::ok(1, t(10), Reading::ReplicationLag(Lag::NotReplicating)));
+        s.apply(Update::ok(1, t(20), Reading::ReplicationLag(Lag::Behind(3.0))));
+        assert_eq!(s.regions[1].lag_history.last(10).collect::<Vec<_>>(), vec![2.0, 3.0]);
+    }
+}

@@ -1,0 +1,91 @@
+//! `Update`: the one message shape every poller (sim or AWS) sends to the app loop.
+
+use chrono::{DateTime, Utc};
+
+use super::values::{Database, HealthChecks, Lag, Routing};
+
+/// Which signal of a region an update is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SignalKey {
+    Requests,
+    ErrorRate,
+    LatencyP50,
+    LatencyP99,
+    ReplicationLag,
+    HealthChecks,
+    Database,
+    Routing,
+    WriteFreeze,
+}
+
+impl SignalKey {
+    pub const ALL: [SignalKey; 9] = [
+        SignalKey::Requests,
+        SignalKey::ErrorRate,
+        SignalKey::LatencyP50,
+        SignalKey::LatencyP99,
+        SignalKey::ReplicationLag,
+        SignalKey::HealthChecks,
+        SignalKey::Database,
+        SignalKey::Routing,
+        SignalKey::WriteFreeze,
+    ];
+}
+
+/// A successful reading of one signal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reading {
+    /// Requests per second.
+    Requests(f64),
+    /// 5xx responses as a percentage of requests.
+    ErrorRate(f64),
+    /// Milliseconds.
+    LatencyP50(f64),
+    /// Milliseconds.
+    LatencyP99(f64),
+    ReplicationLag(Lag),
+    HealthChecks(HealthChecks),
+    Database(Database),
+    Routing(Routing),
+    WriteFreeze(bool),
+}
+
+impl Reading {
+    pub fn key(&self) -> SignalKey {
+        match self {
+            Reading::Requests(_) => SignalKey::Requests,
+            Reading::ErrorRate(_) => SignalKey::ErrorRate,
+            Reading::LatencyP50(_) => SignalKey::LatencyP50,
+            Reading::LatencyP99(_) => SignalKey::LatencyP99,
+            Reading::ReplicationLag(_) => SignalKey::ReplicationLag,
+            Reading::HealthChecks(_) => SignalKey::HealthChecks,
+            Reading::Database(_) => SignalKey::Database,
+            Reading::Routing(_) => SignalKey::Routing,
+            Reading::WriteFreeze(_) => SignalKey::WriteFreeze,
+        }
+    }
+}
+
+/// Why a poll failed, in words an operator can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollError(pub String);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    /// Index into the snapshot's regions (the order of the config).
+    pub region: usize,
+    pub signal: SignalKey,
+    /// Source time of the reading (virtual time in the sim).
+    pub observed_at: DateTime<Utc>,
+    pub result: Result<Reading, PollError>,
+}
+
+impl Update {
+    pub fn ok(region: usize, observed_at: DateTime<Utc>, reading: Reading) -> Self {
+        Self { region, signal: reading.key(), observed_at, result: Ok(reading) }
+    }
+
+    pub fn failed(region: usize, signal: SignalKey, observed_at: DateTime<Utc>, error: impl Into<String>) -> Self {
+        Self { region, signal, observed_at, result: Err(PollError(error.into())) }
+    }
+}

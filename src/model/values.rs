@@ -1,0 +1,109 @@
+//! The value types a region's signals carry. Plain data, shared by sim, AWS and UI.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The role a region was given in the config: what the runbook fails over *from* and *to*.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Primary,
+    Secondary,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Primary => "PRIMARY",
+            Role::Secondary => "SECONDARY",
+        }
+    }
+}
+
+/// Route 53 health checkers for a region's endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct HealthChecks {
+    pub healthy: u8,
+    pub total: u8,
+}
+
+impl HealthChecks {
+    /// Route 53 considers an endpoint healthy when more than 18% of its checkers say so.
+    pub fn is_healthy(self) -> bool {
+        u32::from(self.healthy) * 100 > 18 * u32::from(self.total)
+    }
+}
+
+/// Replication lag as the replica reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "state", content = "seconds", rename_all = "kebab-case")]
+pub enum Lag {
+    /// This region holds the writer: nothing to replicate into it.
+    Writer,
+    /// The replica is this many seconds behind the writer.
+    Behind(f64),
+    /// The replica reports that it is not replicating (RDS `ReplicaLag` = -1).
+    NotReplicating,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DbRole {
+    Writer,
+    Replica,
+    Promoting,
+    Unavailable,
+}
+
+impl DbRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            DbRole::Writer => "writer",
+            DbRole::Replica => "replica",
+            DbRole::Promoting => "promoting",
+            DbRole::Unavailable => "unavailable",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Database {
+    pub role: DbRole,
+    pub identifier: String,
+    pub endpoint: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoutingPolicy {
+    Failover,
+    Weighted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeStatus {
+    Pending,
+    Insync,
+}
+
+/// A Route 53 change batch that touched this region's record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PendingChange {
+    pub id: String,
+    pub submitted_at: DateTime<Utc>,
+    pub status: ChangeStatus,
+}
+
+/// This region's record in the routed name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Routing {
+    pub record_set_id: String,
+    pub policy: RoutingPolicy,
+    /// Route 53 currently answers queries with this region's record.
+    pub answering: bool,
+    /// Weight, for weighted records.
+    pub weight: Option<u8>,
+    pub ttl_seconds: u32,
+    pub change: Option<PendingChange>,
+}

@@ -1,0 +1,317 @@
+//! `warroom snapshot`: one poll of every region, printed as a table or as JSON.
+//!
+//! The JSON is a contract for scripts (docs/snapshot.md): fields are only ever added.
+
+use chrono::{DateTime, DurationRound, Utc};
+use serde::Serialize;
+
+use crate::assess::{self, Limits};
+use crate::cli::{Failure, SnapshotArgs};
+use crate::config::{Config, format_duration};
+use crate::model::{Database, HealthChecks, Lag, RegionSnapshot, Routing, Signal, Snapshot};
+use crate::sim::{World, demo_timeline};
+use crate::sources::sim::{SharedWorld, poll_region};
+use crate::ui::format;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Run the sim to `--at` without sleeping, poll every region once, and render.
+pub fn demo_snapshot(args: &SnapshotArgs) -> Result<String, Failure> {
+    let config = args.sim.config()?;
+    let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let (snapshot, now) = simulate(&config, args.sim.seed, epoch, args.at);
+    let sim = SimFacts { seed: args.sim.seed, elapsed_seconds: args.at.num_seconds() };
+    if args.json {
+        let doc = document(&config, &snapshot, now, Some(sim));
+        serde_json::to_string_pretty(&doc)
+            .map(|s| s + "\n")
+            .map_err(|e| Failure::runtime(format!("cannot encode JSON: {e}")))
+    } else {
+        Ok(table(&config, &snapshot, now, Some(sim)))
+    }
+}
+
+/// The snapshot a dashboard would hold after one poll of every region at `epoch + at`.
+pub fn simulate(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono::Duration) -> (Snapshot, DateTime<Utc>) {
+    let world = SharedWorld::new(World::new(&config.regions, seed, epoch, demo_timeline()));
+    let now = epoch + at;
+    let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
+    let mut snapshot = Snapshot::new(regions, config.incident.poll_interval);
+    for region in 0..config.regions.len() {
+        for update in poll_region(&world, region, now) {
+            snapshot.apply(update);
+        }
+    }
+    (snapshot, now)
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct SimFacts {
+    pub seed: u64,
+    pub elapsed_seconds: i64,
+}
+
+#[derive(Serialize)]
+pub struct Document<'a> {
+    pub schema_version: u32,
+    pub source: &'static str,
+    pub taken_at: DateTime<Utc>,
+    pub incident: IncidentView<'a>,
+    pub thresholds: ThresholdsView,
+    pub sim: Option<SimFacts>,
+    pub regions: Vec<RegionView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct IncidentView<'a> {
+    pub name: &'a str,
+    pub rpo_seconds: f64,
+    pub rto_seconds: f64,
+    pub poll_interval_seconds: f64,
+}
+
+#[derive(Serialize)]
+pub struct ThresholdsView {
+    pub error_rate_percent: f64,
+    pub latency_p99_ms: f64,
+}
+
+#[derive(Serialize)]
+pub struct RegionView<'a> {
+    pub name: &'a str,
+    pub role: crate::model::Role,
+    pub serving: bool,
+    pub findings: Vec<String>,
+    pub signals: SignalsView<'a>,
+}
+
+#[derive(Serialize)]
+pub struct SignalsView<'a> {
+    pub requests_per_second: SignalView<&'a f64>,
+    pub error_rate_percent: SignalView<&'a f64>,
+    pub latency_p50_ms: SignalView<&'a f64>,
+    pub latency_p99_ms: SignalView<&'a f64>,
+    pub replication_lag: SignalView<&'a Lag>,
+    pub health_checks: SignalView<HealthView>,
+    pub database: SignalView<&'a Database>,
+    pub routing: SignalView<&'a Routing>,
+    pub write_freeze: SignalView<&'a bool>,
+}
+
+#[derive(Serialize)]
+pub struct HealthView {
+    pub healthy: u8,
+    pub total: u8,
+    pub status: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct SignalView<T> {
+    pub value: Option<T>,
+    pub observed_at: Option<DateTime<Utc>>,
+    pub age_seconds: Option<f64>,
+    pub stale: bool,
+    pub error: Option<String>,
+}
+
+fn view<'a, T, U>(
+    signal: &'a Signal<T>,
+    now: DateTime<Utc>,
+    snapshot: &Snapshot,
+    map: impl Fn(&'a T) -> U,
+) -> SignalView<U> {
+    SignalView {
+        value: signal.value.as_ref().map(map),
+        observed_at: signal.observed_at,
+        age_seconds: signal.age(now).map(|a| a.as_seconds_f64()),
+        stale: signal.freshness(now, snapshot.poll_interval) == crate::model::Freshness::Stale,
+        error: signal.error.clone(),
+    }
+}
+
+fn health_view(h: &HealthChecks) -> HealthView {
+    HealthView { healthy: h.healthy, total: h.total, status: if h.is_healthy() { "healthy" } else { "unhealthy" } }
+}
+
+pub fn document<'a>(
+    config: &'a Config,
+    snapshot: &'a Snapshot,
+    now: DateTime<Utc>,
+    sim: Option<SimFacts>,
+) -> Document<'a> {
+    let limits =
+        Limits { thresholds: &config.thresholds, rpo: config.incident.rpo, now, poll_interval: snapshot.poll_interval };
+    let regions = snapshot
+        .regions
+        .iter()
+        .map(|r| RegionView {
+            name: &r.name,
+            role: r.role,
+            serving: r.is_serving(now, snapshot.poll_interval),
+            findings: assess::findings(r, limits).into_iter().map(|f| f.text).collect(),
+            signals: SignalsView {
+                requests_per_second: view(&r.requests, now, snapshot, |v| v),
+                error_rate_percent: view(&r.error_rate, now, snapshot, |v| v),
+                latency_p50_ms: view(&r.latency_p50, now, snapshot, |v| v),
+                latency_p99_ms: view(&r.latency_p99, now, snapshot, |v| v),
+                replication_lag: view(&r.replication_lag, now, snapshot, |v| v),
+                health_checks: view(&r.health, now, snapshot, health_view),
+                database: view(&r.database, now, snapshot, |v| v),
+                routing: view(&r.routing, now, snapshot, |v| v),
+                write_freeze: view(&r.write_freeze, now, snapshot, |v| v),
+            },
+        })
+        .collect();
+    Document {
+        schema_version: SCHEMA_VERSION,
+        source: if sim.is_some() { "demo" } else { "aws" },
+        taken_at: now,
+        incident: IncidentView {
+            name: &config.incident.name,
+            rpo_seconds: config.incident.rpo.as_seconds_f64(),
+            rto_seconds: config.incident.rto.as_seconds_f64(),
+            poll_interval_seconds: config.incident.poll_interval.as_seconds_f64(),
+        },
+        thresholds: ThresholdsView {
+            error_rate_percent: config.thresholds.error_rate_percent,
+            latency_p99_ms: config.thresholds.latency_p99.as_seconds_f64() * 1000.0,
+        },
+        sim,
+        regions,
+    }
+}
+
+/// A plain table, one column per region, one row per signal.
+pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Option<SimFacts>) -> String {
+    let text = |s: Option<String>| s.unwrap_or_else(|| "—".to_owned());
+    let interval = snapshot.poll_interval;
+    let rows: Vec<(&str, Vec<String>)> = vec![
+        (
+            "role",
+            snapshot
+                .regions
+                .iter()
+                .map(|r| {
+                    let serving = if r.is_serving(now, interval) { " SERVING" } else { "" };
+                    format!("{}{serving}", r.role.label())
+                })
+                .collect(),
+        ),
+        (
+            "requests",
+            snapshot
+                .regions
+                .iter()
+                .map(|r| text(r.requests.value.map(|v| format!("{} req/s", format::thousands(v)))))
+                .collect(),
+        ),
+        ("5xx", snapshot.regions.iter().map(|r| text(r.error_rate.value.map(format::percent))).collect()),
+        ("latency p50", snapshot.regions.iter().map(|r| text(r.latency_p50.value.map(format::millis))).collect()),
+        ("latency p99", snapshot.regions.iter().map(|r| text(r.latency_p99.value.map(format::millis))).collect()),
+        (
+            "health checks",
+            snapshot
+                .regions
+                .iter()
+                .map(|r| text(r.health.value.map(|h| format!("{}/{} {}", h.healthy, h.total, health_view(&h).status))))
+                .collect(),
+        ),
+        (
+            "database",
+            snapshot
+                .regions
+                .iter()
+                .map(|r| text(r.database.value.as_ref().map(|d| format!("{} {}", d.role.label(), d.identifier))))
+                .collect(),
+        ),
+        (
+            "replication lag",
+            snapshot
+                .regions
+                .iter()
+                .map(|r| {
+                    text(r.replication_lag.value.map(|l| match l {
+                        Lag::Writer => "writer".to_owned(),
+                        Lag::Behind(s) => format::seconds(s),
+                        Lag::NotReplicating => "not replicating".to_owned(),
+                    }))
+                })
+                .collect(),
+        ),
+        (
+            "routing",
+            snapshot
+                .regions
+                .iter()
+                .map(|r| {
+                    text(
+                        r.routing.value.as_ref().map(|x| {
+                            format!("{} {}", x.record_set_id, if x.answering { "answering" } else { "standby" })
+                        }),
+                    )
+                })
+                .collect(),
+        ),
+        (
+            "writes",
+            snapshot
+                .regions
+                .iter()
+                .map(|r| text(r.write_freeze.value.map(|f| if f { "FROZEN".into() } else { "open".into() })))
+                .collect(),
+        ),
+    ];
+    let label_width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 2;
+    let column_width = rows
+        .iter()
+        .flat_map(|(_, cells)| cells.iter().map(|c| c.chars().count()))
+        .chain(snapshot.regions.iter().map(|r| r.name.len()))
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let mut out = format!("{} — snapshot at {}", config.incident.name, now.format("%Y-%m-%dT%H:%M:%SZ"));
+    if let Some(sim) = sim {
+        out.push_str(&format!(
+            " (simulated: seed {}, T+{})",
+            sim.seed,
+            format_duration(chrono::Duration::seconds(sim.elapsed_seconds))
+        ));
+    }
+    out.push_str(&format!(
+        "\nRPO {}  RTO {}  5xx limit {}%  p99 limit {}\n\n",
+        format_duration(config.incident.rpo),
+        format_duration(config.incident.rto),
+        config.thresholds.error_rate_percent,
+        format_duration(config.thresholds.latency_p99)
+    ));
+    out.push_str(&format!("{:label_width$}", ""));
+    for r in &snapshot.regions {
+        out.push_str(&format!("{:column_width$}", r.name));
+    }
+    out.push('\n');
+    for (label, cells) in rows {
+        out.push_str(&format!("{label:label_width$}"));
+        for cell in cells {
+            out.push_str(&pad(&cell, column_width));
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+    }
+    let limits = Limits { thresholds: &config.thresholds, rpo: config.incident.rpo, now, poll_interval: interval };
+    let mut any = false;
+    for r in &snapshot.regions {
+        let findings = assess::findings(r, limits);
+        if !findings.is_empty() {
+            any = true;
+            let text = findings.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join(" · ");
+            out.push_str(&format!("\n▲ {}: {text}", r.name));
+        }
+    }
+    out.push_str(if any { "\n" } else { "\n✓ all regions within thresholds\n" });
+    out
+}
+
+fn pad(cell: &str, width: usize) -> String {
+    let n = cell.chars().count();
+    format!("{cell}{}", " ".repeat(width.saturating_sub(n)))
+}

@@ -1,0 +1,12 @@
+//! The simulated world behind `demo` (and later drills): regions, faults, virtual clock.
+//! It knows nothing of AWS types or the terminal.
+
+mod clock;
+mod faults;
+mod rng;
+mod world;
+
+pub use clock::SimClock;
+pub use faults::{Fault, ScheduledFault, demo_timeline};
+pub use rng::SplitMix64;
+pub use world::{CHECKERS, World};

@@ -1,0 +1,355 @@
+//! The simulated two-to-eight-region world: one step per simulated second.
+//!
+//! Everything the world shows depends only on the seed, the fault timeline and simulated
+//! time, never on when or how often it is polled, so a seed replays exactly.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::faults::{Fault, ScheduledFault};
+use super::rng::SplitMix64;
+use crate::config::RegionConfig;
+use crate::model::{Database, DbRole, HealthChecks, Lag, Reading, Role, Routing, RoutingPolicy};
+
+/// Route 53 runs checkers from this many locations; the sim models each.
+pub const CHECKERS: usize = 16;
+/// Requests per second the service receives in total when calm.
+const DEMAND_RPS: f64 = 1200.0;
+/// Requests per second of synthetic probes each region sees even without user traffic.
+const SYNTHETIC_RPS: f64 = 2.0;
+/// Writes per second the writer takes at full traffic.
+const WRITES_PER_SECOND: f64 = 240.0;
+const RECORD_TTL_SECONDS: u32 = 60;
+/// Checkers re-evaluate on a 10 s cadence (Route 53 "fast" interval), staggered.
+const CHECK_INTERVAL_SECONDS: u64 = 10;
+
+#[derive(Clone, Debug)]
+struct RegionState {
+    name: String,
+    role: Role,
+    rng: SplitMix64,
+    requests: f64,
+    error_percent: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    checkers: [bool; CHECKERS],
+    db_role: DbRole,
+    lag_seconds: f64,
+    writes_per_second: f64,
+    write_freeze: bool,
+    traffic_share: f64,
+    /// Slowly wandering noise, so values wiggle without jumping.
+    drift: [f64; 3],
+}
+
+/// What faults do to one region at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Impairment {
+    /// 0 = healthy, 1 = fully out.
+    level: f64,
+    /// Extra 5xx percentage.
+    error_percent: f64,
+    /// Extra replication lag per second into this region.
+    lag_growth: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct World {
+    epoch: DateTime<Utc>,
+    seed: u64,
+    elapsed_seconds: u64,
+    regions: Vec<RegionState>,
+    timeline: Vec<ScheduledFault>,
+    /// The region whose record Route 53 answers with. Routing is operator-controlled (a
+    /// failover record pair or ARC routing control): the sim never fails over on its own.
+    active_region: usize,
+    demand_noise: f64,
+    rng: SplitMix64,
+}
+
+impl World {
+    pub fn new(regions: &[RegionConfig], seed: u64, epoch: DateTime<Utc>, timeline: Vec<ScheduledFault>) -> Self {
+        let mut rng = SplitMix64::new(seed);
+        let active_region = regions.iter().position(|r| r.role == Role::Primary).unwrap_or(0);
+        let states = regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RegionState {
+                name: r.name.clone(),
+                role: r.role,
+                rng: SplitMix64::new(rng.next_u64()),
+                requests: 0.0,
+                error_percent: 0.3,
+                p50_ms: 38.0,
+                p99_ms: 260.0,
+                checkers: [true; CHECKERS],
+                db_role: if r.role == Role::Primary { DbRole::Writer } else { DbRole::Replica },
+                lag_seconds: 0.6,
+                writes_per_second: 0.0,
+                write_freeze: false,
+                traffic_share: if i == active_region { 1.0 } else { 0.0 },
+                drift: [0.0; 3],
+            })
+            .collect();
+        let mut world =
+            Self { epoch, seed, elapsed_seconds: 0, regions: states, timeline, active_region, demand_noise: 0.0, rng };
+        world.step_once();
+        world
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn epoch(&self) -> DateTime<Utc> {
+        self.epoch
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        Duration::seconds(i64::try_from(self.elapsed_seconds).unwrap_or(i64::MAX))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.epoch + self.elapsed()
+    }
+
+    pub fn region_count(&self) -> usize {
+        self.regions.len()
+    }
+
+    pub fn timeline(&self) -> &[ScheduledFault] {
+        &self.timeline
+    }
+
+    /// Step the world forward to simulated time `now`. Going backwards is a no-op.
+    pub fn advance_to(&mut self, now: DateTime<Utc>) {
+        let target = u64::try_from((now - self.epoch).num_seconds()).unwrap_or(0);
+        while self.elapsed_seconds < target {
+            self.elapsed_seconds += 1;
+            self.step_once();
+        }
+    }
+
+    /// What a poll of `region` reads now: one reading per signal.
+    pub fn observe(&self, region: usize) -> Vec<Reading> {
+        let Some(r) = self.regions.get(region) else { return Vec::new() };
+        let healthy = u8::try_from(r.checkers.iter().filter(|c| **c).count()).unwrap_or(u8::MAX);
+        let lag = match r.db_role {
+            DbRole::Writer => Lag::Writer,
+            DbRole::Replica | DbRole::Promoting | DbRole::Unavailable => Lag::Behind(round_to(r.lag_seconds, 1)),
+        };
+        vec![
+            Reading::Requests(round_to(r.requests, 1)),
+            Reading::ErrorRate(round_to(r.error_percent, 2)),
+            Reading::LatencyP50(round_to(r.p50_ms, 0)),
+            Reading::LatencyP99(round_to(r.p99_ms, 0)),
+            Reading::ReplicationLag(lag),
+            Reading::HealthChecks(HealthChecks { healthy, total: CHECKERS as u8 }),
+            Reading::Database(database_of(r, region)),
+            Reading::Routing(Routing {
+                record_set_id: record_set_id(r.role, region),
+                policy: RoutingPolicy::Failover,
+                answering: region == self.active_region,
+                weight: None,
+                ttl_seconds: RECORD_TTL_SECONDS,
+                change: None,
+            }),
+            Reading::WriteFreeze(r.write_freeze),
+        ]
+    }
+
+    /// Writes per second the region's database is taking (sim-only insight; later used for lost writes).
+    pub fn writes_per_second(&self, region: usize) -> Option<f64> {
+        self.regions.get(region).map(|r| r.writes_per_second)
+    }
+
+    fn impairment(&self, region: usize, elapsed: Duration) -> Impairment {
+        let mut out = Impairment::default();
+        for f in self.timeline.iter().filter(|f| f.region == region && f.active_at(elapsed)) {
+            match f.fault {
+                Fault::RegionOutage { error_percent, ramp } => {
+                    let since = (elapsed - f.at).as_seconds_f64();
+                    let ramp = ramp.as_seconds_f64();
+                    let level = if ramp <= 0.0 { 1.0 } else { (since / ramp).clamp(0.0, 1.0) };
+                    out.level = out.level.max(level);
+                    out.error_percent = out.error_percent.max(error_percent * level);
+                }
+                Fault::ReplicationDelay { seconds_per_second } => out.lag_growth += seconds_per_second,
+            }
+        }
+        out
+    }
+
+    fn step_once(&mut self) {
+        let elapsed = self.elapsed();
+        let impairments: Vec<Impairment> = (0..self.regions.len()).map(|i| self.impairment(i, elapsed)).collect();
+        let writer = self.regions.iter().position(|r| r.db_role == DbRole::Writer);
+        let writer_level = writer.and_then(|w| impairments.get(w)).map_or(1.0, |i| i.level);
+
+        self.demand_noise = 0.9 * self.demand_noise + 0.1 * self.rng.symmetric();
+        let demand = DEMAND_RPS * (1.0 + 0.05 * self.demand_noise);
+        let settle = 1.0 - (-2.0 / f64::from(RECORD_TTL_SECONDS)).exp();
+        let tick = self.elapsed_seconds;
+
+        for (i, (r, imp)) in self.regions.iter_mut().zip(&impairments).enumerate() {
+            for d in &mut r.drift {
+                *d = 0.92 * *d + 0.08 * r.rng.symmetric() * 3.0;
+            }
+            let target_share = if i == self.active_region { 1.0 } else { 0.0 };
+            r.traffic_share += (target_share - r.traffic_share) * settle;
+            r.requests = (demand * r.traffic_share * (1.0 - 0.3 * imp.level) + SYNTHETIC_RPS).max(0.0);
+
+            let base_errors = 0.3 + 0.12 * r.drift[0];
+            r.error_percent = (base_errors + imp.error_percent * (1.0 + 0.06 * r.drift[0])).clamp(0.0, 100.0);
+            r.p50_ms = (38.0 * (1.0 + 6.0 * imp.level) * (1.0 + 0.04 * r.drift[1])).max(1.0);
+            r.p99_ms = (260.0 * (1.0 + 14.0 * imp.level) * (1.0 + 0.07 * r.drift[2])).max(r.p50_ms);
+
+            // Each checker re-evaluates on its own stagger; impaired endpoints fail most checks.
+            let healthy_p = if imp.level > 0.0 { 1.0 - 0.97 * imp.level } else { 0.995 };
+            for (c, checker) in r.checkers.iter_mut().enumerate() {
+                if (tick + c as u64).is_multiple_of(CHECK_INTERVAL_SECONDS) {
+                    *checker = r.rng.chance(healthy_p);
+                }
+            }
+
+            match r.db_role {
+                DbRole::Writer => {
+                    r.writes_per_second = if r.write_freeze {
+                        0.0
+                    } else {
+                        WRITES_PER_SECOND * r.traffic_share * (1.0 - r.error_percent / 100.0)
+                    };
+                }
+                DbRole::Replica | DbRole::Promoting | DbRole::Unavailable => {
+                    r.writes_per_second = 0.0;
+                    // Replication stalls as the writer's region fails; extra delay adds on top.
+                    let growth = writer_level + imp.lag_growth;
+                    let baseline = 0.6 + 0.4 * r.drift[1].clamp(-1.0, 1.0);
+                    r.lag_seconds =
+                        if growth > 0.0 { r.lag_seconds + growth } else { (r.lag_seconds - 3.0).max(baseline) };
+                }
+            }
+        }
+    }
+}
+
+fn database_of(r: &RegionState, index: usize) -> Database {
+    let identifier = match r.role {
+        Role::Primary => "checkout-db".to_owned(),
+        Role::Secondary => format!("checkout-db-replica-{}", index),
+    };
+    let endpoint = format!("{identifier}.c9x2kq8v7hzt.{}.rds.amazonaws.com", r.name);
+    Database { role: r.db_role, identifier, endpoint }
+}
+
+fn record_set_id(role: Role, index: usize) -> String {
+    match (role, index) {
+        (Role::Primary, _) => "primary".into(),
+        (Role::Secondary, 1) => "secondary".into(),
+        (Role::Secondary, i) => format!("secondary-{i}"),
+    }
+}
+
+fn round_to(value: f64, decimals: i32) -> f64 {
+    let factor = 10f64.powi(decimals);
+    (value * factor).round() / factor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::sim::faults::demo_timeline;
+    use chrono::TimeZone;
+
+    fn epoch() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).single().unwrap()
+    }
+
+    fn world(seed: u64) -> World {
+        World::new(&Config::default_regions(2), seed, epoch(), demo_timeline())
+    }
+
+    fn trace(seed: u64) -> Vec<Vec<Reading>> {
+        let mut w = world(seed);
+        (0..60)
+            .map(|i| {
+                w.advance_to(epoch() + Duration::seconds(i * 7));
+                [w.observe(0), w.observe(1)].concat()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_seed_replays_exactly_and_other_seeds_differ() {
+        assert_eq!(trace(7), trace(7));
+        assert_ne!(trace(7), trace(8));
+    }
+
+    #[test]
+    fn polling_cadence_does_not_change_what_the_world_shows() {
+        let mut often = world(3);
+        for s in 0..=300 {
+            often.advance_to(epoch() + Duration::seconds(s));
+        }
+        let mut once = world(3);
+        once.advance_to(epoch() + Duration::seconds(300));
+        assert_eq!(often.observe(0), once.observe(0));
+        assert_eq!(often.observe(1), once.observe(1));
+    }
+
+    fn value(readings: &[Reading], pick: impl Fn(&Reading) -> Option<f64>) -> f64 {
+        readings.iter().find_map(pick).unwrap()
+    }
+
+    #[test]
+    fn demo_is_calm_for_a_minute_then_the_primary_degrades() {
+        let mut w = world(1);
+        w.advance_to(epoch() + Duration::seconds(55));
+        let calm = w.observe(0);
+        assert!(value(&calm, |r| if let Reading::ErrorRate(v) = r { Some(*v) } else { None }) < 1.0);
+        assert!(matches!(calm[5], Reading::HealthChecks(h) if h.is_healthy()));
+
+        w.advance_to(epoch() + Duration::seconds(240));
+        let bad = w.observe(0);
+        let errors = value(&bad, |r| if let Reading::ErrorRate(v) = r { Some(*v) } else { None });
+        assert!(errors > 30.0, "5xx should be well past the 5% threshold, got {errors}");
+        let p99 = value(&bad, |r| if let Reading::LatencyP99(v) = r { Some(*v) } else { None });
+        assert!(p99 > 1500.0, "p99 should be past 1500 ms, got {p99}");
+        assert!(matches!(bad[5], Reading::HealthChecks(h) if !h.is_healthy()), "{:?}", bad[5]);
+        let lag = w.observe(1);
+        assert!(matches!(lag[4], Reading::ReplicationLag(Lag::Behind(s)) if s > 60.0), "{:?}", lag[4]);
+        // The secondary itself is fine.
+        assert!(matches!(lag[5], Reading::HealthChecks(h) if h.is_healthy()));
+    }
+
+    #[test]
+    fn replication_delay_grows_lag_and_recovers_when_it_ends() {
+        let timeline = vec![ScheduledFault {
+            at: Duration::seconds(10),
+            until: Some(Duration::seconds(70)),
+            region: 1,
+            fault: Fault::ReplicationDelay { seconds_per_second: 2.0 },
+        }];
+        let mut w = World::new(&Config::default_regions(2), 5, epoch(), timeline);
+        let lag = |w: &World| match w.observe(1)[4] {
+            Reading::ReplicationLag(Lag::Behind(s)) => s,
+            ref other => panic!("unexpected {other:?}"),
+        };
+        w.advance_to(epoch() + Duration::seconds(70));
+        assert!(lag(&w) > 100.0, "{}", lag(&w));
+        w.advance_to(epoch() + Duration::seconds(200));
+        assert!(lag(&w) < 2.0, "{}", lag(&w));
+        assert!(matches!(w.observe(0)[4], Reading::ReplicationLag(Lag::Writer)));
+    }
+
+    #[test]
+    fn a_day_of_simulation_is_cheap_and_bounded() {
+        let mut w = World::new(&Config::default_regions(8), 9, epoch(), demo_timeline());
+        w.advance_to(epoch() + Duration::hours(24));
+        assert_eq!(w.elapsed(), Duration::hours(24));
+        for i in 0..8 {
+            assert_eq!(w.observe(i).len(), 9);
+        }
+        assert!(w.observe(8).is_empty());
+    }
+}

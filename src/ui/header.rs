@@ -1,0 +1,80 @@
+//! Header: who, what mode, what time, what targets; and a status line of what is wrong.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::App;
+use crate::assess::{self, Level, Limits};
+use crate::config::format_duration;
+use crate::theme::Tone;
+
+/// Rows the header needs at `width`: the title, and the status line wrapped to at most two rows.
+pub fn height(app: &App, width: u16) -> u16 {
+    if status_line(app).width() > usize::from(width) { 3 } else { 2 }
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let [top, status] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Paragraph::new(title_line(app, area.width)).style(app.theme.style(Tone::Header)), top);
+    frame.render_widget(Paragraph::new(status_line(app)).wrap(Wrap { trim: true }), status);
+}
+
+/// Below this width the clock drops the date and separators tighten, so everything still fits at 80.
+const WIDE: u16 = 120;
+
+fn title_line(app: &App, width: u16) -> Line<'static> {
+    let t = &app.theme;
+    let header = t.style(Tone::Header);
+    let clock = if width >= WIDE { app.now.format("%Y-%m-%d %H:%M:%S UTC") } else { app.now.format("%H:%M:%SZ") };
+    let mut spans = vec![
+        Span::styled(" WARROOM ", header),
+        Span::styled("│ ", header),
+        Span::styled(format!("{} ", super::sanitize(&app.incident.name)), header),
+        Span::styled("│ ", header),
+        Span::styled(format!("{} ", app.mode.label()), header),
+        Span::styled("│ ", header),
+        Span::styled(format!("{clock} "), header),
+        Span::styled("│ ", header),
+        Span::styled(
+            format!("RTO {} RPO {} ", format_duration(app.incident.rto), format_duration(app.incident.rpo)),
+            header,
+        ),
+    ];
+    if let Some(sim) = app.sim {
+        spans.push(Span::styled("│ ", header));
+        let label = if width >= WIDE { "sim seed" } else { "seed" };
+        spans.push(Span::styled(format!("{label} {} ×{} ", sim.seed, sim.speed), header));
+    }
+    Line::from(spans)
+}
+
+/// One line naming every breach, region by region, worst first; or that all is well.
+fn status_line(app: &App) -> Line<'static> {
+    let t = &app.theme;
+    let limits = Limits {
+        thresholds: &app.thresholds,
+        rpo: app.incident.rpo,
+        now: app.now,
+        poll_interval: app.snapshot.poll_interval,
+    };
+    let mut spans = Vec::new();
+    for region in &app.snapshot.regions {
+        let findings = assess::findings(region, limits);
+        let Some(worst) = findings.iter().map(|f| f.level).max() else { continue };
+        let tone = if worst == Level::Critical { Tone::Critical } else { Tone::Warn };
+        let text = findings.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join(" · ");
+        spans.push(Span::styled(format!(" ▲ {}: ", region.name), t.style(tone)));
+        spans.push(Span::styled(format!("{text} "), t.style(Tone::Text)));
+    }
+    if spans.is_empty() {
+        let waiting = app.snapshot.regions.iter().all(|r| r.last_heard().is_none());
+        if waiting {
+            spans.push(Span::styled(" waiting for the first poll…", t.style(Tone::Muted)));
+        } else {
+            spans.push(Span::styled(" ✓ all regions within thresholds", t.style(Tone::Ok)));
+        }
+    }
+    Line::from(spans)
+}

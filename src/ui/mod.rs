@@ -1,0 +1,116 @@
+//! Drawing: a pure function of `App` to a frame. Nothing here changes state.
+
+pub mod format;
+mod header;
+mod help;
+mod region;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::{App, Overlay};
+use crate::keys;
+use crate::theme::Tone;
+
+pub use region::tone_of;
+
+/// Smallest terminal the dashboard lays out in; below it a message says so.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+/// Narrowest a region column may get before fewer columns are shown.
+pub const MIN_COLUMN_WIDTH: u16 = 38;
+/// Most region columns side by side; more scroll.
+pub const MAX_COLUMNS: usize = 4;
+
+/// How many region columns fit side by side in `width`.
+pub fn visible_region_columns(width: u16, regions: usize) -> usize {
+    usize::from(width / MIN_COLUMN_WIDTH).clamp(1, MAX_COLUMNS).min(regions.max(1))
+}
+
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        draw_too_small(frame, area, app);
+        return;
+    }
+    let header_height = header::height(app, area.width);
+    let [header_area, body, footer] =
+        Layout::vertical([Constraint::Length(header_height), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    header::draw(frame, header_area, app);
+    draw_regions(frame, body, app);
+    draw_footer(frame, footer, app);
+    if app.overlay == Overlay::Help {
+        help::draw(frame, area, app);
+    }
+}
+
+fn draw_regions(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let regions = &app.snapshot.regions;
+    let columns = visible_region_columns(area.width, regions.len());
+    let offset = app.region_offset.min(regions.len().saturating_sub(columns));
+    let areas = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(area);
+    for (region, column) in regions.iter().skip(offset).zip(areas.iter()) {
+        region::draw(frame, *column, app, region);
+    }
+}
+
+fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for (keys, description) in keys::footer_hints(app.context()) {
+        spans.push(Span::styled(format!(" {keys} "), t.style(Tone::Accent)));
+        spans.push(Span::styled(format!("{description} "), t.style(Tone::Muted)));
+    }
+    let regions = app.snapshot.regions.len();
+    let columns = visible_region_columns(area.width, regions);
+    let right = if columns < regions {
+        let first = app.region_offset.min(regions - columns) + 1;
+        format!("regions {first}–{} of {regions} ", first + columns - 1)
+    } else {
+        format!("{regions} regions ")
+    };
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right.chars().count() as u16)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left_area);
+    frame.render_widget(Paragraph::new(Span::styled(right, t.style(Tone::Muted))), right_area);
+}
+
+fn draw_too_small(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let text = vec![
+        Line::from(Span::styled("Terminal too small", t.style(Tone::Warn))),
+        Line::from(format!("{}×{} now; warroom needs at least {MIN_WIDTH}×{MIN_HEIGHT}.", area.width, area.height)),
+        Line::from("Enlarge the window, or press q to quit."),
+    ];
+    let top = area.height.saturating_sub(3) / 2;
+    let [_, middle] = Layout::vertical([Constraint::Length(top), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }), middle);
+}
+
+/// Make text from outside (poll errors now; people's notes later) inert on screen: control
+/// characters and escape sequences are shown as `�`, never sent to the terminal.
+pub fn sanitize(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_fit_width_and_cap_at_four() {
+        assert_eq!(visible_region_columns(80, 2), 2);
+        assert_eq!(visible_region_columns(160, 2), 2);
+        assert_eq!(visible_region_columns(160, 8), 4);
+        assert_eq!(visible_region_columns(300, 8), 4);
+        assert_eq!(visible_region_columns(100, 8), 2);
+        assert_eq!(visible_region_columns(20, 8), 1);
+    }
+
+    #[test]
+    fn sanitize_neutralises_escape_sequences() {
+        assert_eq!(sanitize("a\u{1b}[31mred\u{7}\u{9b}x"), "a\u{FFFD}[31mred\u{FFFD}\u{FFFD}x");
+    }
+}

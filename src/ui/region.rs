@@ -1,0 +1,354 @@
+//! One region's column: every signal on its own row, rows aligned across columns so regions
+//! compare line by line; history charts fill the height when there is room.
+
+use chrono::{DateTime, Duration, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Sparkline};
+
+use super::format;
+use crate::app::App;
+use crate::assess::{self, Level};
+use crate::config::format_duration;
+use crate::model::{ChangeStatus, DbRole, Freshness, History, Lag, RegionSnapshot, Signal};
+use crate::theme::{Theme, Tone};
+
+const LABEL_WIDTH: usize = 10;
+const AGE_WIDTH: usize = 5;
+/// Text rows every column has, so the same signal sits on the same line in each region.
+pub const TEXT_ROWS: u16 = 12;
+/// Charts are drawn only when each gets at least this many rows (title + bars).
+const MIN_CHART_ROWS: u16 = 3;
+
+struct Ctx<'a> {
+    now: DateTime<Utc>,
+    interval: Duration,
+    theme: &'a Theme,
+    width: usize,
+    inline_sparklines: bool,
+}
+
+pub fn tone_of(level: Level) -> Tone {
+    match level {
+        Level::Ok => Tone::Ok,
+        Level::Warn => Tone::Warn,
+        Level::Critical => Tone::Critical,
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapshot) {
+    let theme = &app.theme;
+    let interval = app.snapshot.poll_interval;
+    let serving = region.is_serving(app.now, interval);
+    let all_stale = region.last_heard().is_some_and(|t| app.now - t > interval * crate::model::STALE_AFTER_INTERVALS);
+
+    let mut badges = vec![Span::styled(format!(" {} ", region.role.label()), theme.style(Tone::Accent))];
+    if serving {
+        badges.push(Span::styled(" SERVING ", theme.style(Tone::Ok)));
+    }
+    if all_stale {
+        let age = region.last_heard().map(|t| format::age(app.now - t)).unwrap_or_default();
+        badges.push(Span::styled(format!(" STALE {age} "), theme.style(Tone::Warn)));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(if serving { BorderType::Thick } else { BorderType::Plain })
+        .border_style(theme.style(if all_stale { Tone::Warn } else { Tone::Border }))
+        .title(Line::from(Span::styled(format!(" {} ", region.name), theme.style(Tone::Accent))))
+        .title(Line::from(badges).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+
+    let chart_space = inner.height.saturating_sub(TEXT_ROWS);
+    let charts = chart_space >= 3 * MIN_CHART_ROWS;
+    let ctx = Ctx { now: app.now, interval, theme, width: usize::from(inner.width), inline_sparklines: !charts };
+    let rows = text_rows(&ctx, app, region);
+    let [text_area, chart_area] =
+        Layout::vertical([Constraint::Length(TEXT_ROWS.min(inner.height)), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(rows), text_area);
+    if charts {
+        draw_charts(frame, chart_area, app, region);
+    }
+}
+
+fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'static>> {
+    let thresholds = &app.thresholds;
+    let rpo = app.incident.rpo;
+    let p99_limit = thresholds.latency_p99.as_seconds_f64() * 1000.0;
+    let t = ctx.theme;
+    let mut rows = Vec::with_capacity(usize::from(TEXT_ROWS));
+
+    rows.push(row(ctx, "Requests", &region.requests, |v| {
+        vec![Span::styled(format!("{} req/s", format::thousands(*v)), t.style(Tone::Text))]
+    }));
+
+    rows.push(row(ctx, "5xx", &region.error_rate, |v| {
+        let tone = tone_of(assess::level(*v, thresholds.error_rate_percent));
+        let mut spans = vec![Span::styled(format::percent(*v), t.style(tone))];
+        spans.push(Span::styled(format!(" /{}%", thresholds.error_rate_percent), t.style(Tone::Muted)));
+        inline_spark(ctx, &mut spans, &region.error_rate_history, thresholds.error_rate_percent, tone);
+        spans
+    }));
+
+    rows.push(row(ctx, "Latency", &region.latency_p99, |p99| {
+        let tone = tone_of(assess::level(*p99, p99_limit));
+        let p50 = region.latency_p50.value.map_or_else(|| "—".to_owned(), format::millis);
+        let mut spans = vec![
+            Span::styled(format!("p50 {p50} "), t.style(Tone::Text)),
+            Span::styled(format!("p99 {}", format::millis(*p99)), t.style(tone)),
+        ];
+        inline_spark(ctx, &mut spans, &region.latency_p99_history, p99_limit, tone);
+        spans
+    }));
+
+    rows.push(row(ctx, "Health", &region.health, |h| {
+        let (word, tone) = if !h.is_healthy() {
+            ("UNHEALTHY", Tone::Critical)
+        } else if u32::from(h.healthy) * 4 < u32::from(h.total) * 3 {
+            ("degraded", Tone::Warn)
+        } else {
+            ("healthy", Tone::Ok)
+        };
+        vec![
+            Span::styled(format!("{}/{} checkers ", h.healthy, h.total), t.style(Tone::Text)),
+            Span::styled(word, t.style(tone)),
+        ]
+    }));
+
+    rows.push(row(ctx, "Database", &region.database, |db| {
+        let tone = match db.role {
+            DbRole::Writer => Tone::Accent,
+            DbRole::Replica => Tone::Text,
+            DbRole::Promoting => Tone::Warn,
+            DbRole::Unavailable => Tone::Critical,
+        };
+        vec![
+            Span::styled(db.role.label(), t.style(tone)),
+            Span::styled(format!(" {}", db.identifier), t.style(Tone::Text)),
+        ]
+    }));
+    let endpoint = region.database.value.as_ref().map_or_else(String::new, |db| db.endpoint.clone());
+    rows.push(plain(ctx, "", vec![Span::styled(endpoint, t.style(Tone::Muted))]));
+
+    rows.push(row(ctx, "Repl. lag", &region.replication_lag, |lag| match lag {
+        Lag::Writer => vec![Span::styled("source (writer)", t.style(Tone::Muted))],
+        Lag::NotReplicating => vec![Span::styled("NOT REPLICATING", t.style(Tone::Critical))],
+        Lag::Behind(s) => {
+            let tone = tone_of(assess::lag_level(lag, rpo));
+            let mut spans = vec![
+                Span::styled(format::seconds(*s), t.style(tone)),
+                Span::styled(format!(" of RPO {}", format_duration(rpo)), t.style(Tone::Muted)),
+            ];
+            inline_spark(ctx, &mut spans, &region.lag_history, rpo.as_seconds_f64(), tone);
+            spans
+        }
+    }));
+    rows.push(plain(ctx, "", lag_gauge(ctx, region, rpo)));
+
+    rows.push(row(ctx, "Routing", &region.routing, |r| {
+        let state = if r.answering {
+            Span::styled("ACTIVE", t.style(Tone::Ok))
+        } else {
+            Span::styled("standby", t.style(Tone::Muted))
+        };
+        let weight = r.weight.map(|w| format!(" weight {w}")).unwrap_or_default();
+        vec![
+            Span::styled(format!("{} ", r.record_set_id), t.style(Tone::Text)),
+            state,
+            Span::styled(weight, t.style(Tone::Muted)),
+        ]
+    }));
+    let ttl = region.routing.value.as_ref().map(|r| format!(" · ttl {}s", r.ttl_seconds)).unwrap_or_default();
+    let change = match region.routing.value.as_ref().and_then(|r| r.change.as_ref()) {
+        None => vec![Span::styled(format!("none pending{ttl}"), t.style(Tone::Muted))],
+        Some(c) => {
+            let (word, tone) = match c.status {
+                ChangeStatus::Pending => ("PENDING", Tone::Warn),
+                ChangeStatus::Insync => ("in sync", Tone::Ok),
+            };
+            vec![
+                Span::styled(format!("{} ", c.id), t.style(Tone::Text)),
+                Span::styled(word, t.style(tone)),
+                Span::styled(format!(" {}", format::age(ctx.now - c.submitted_at)), t.style(Tone::Muted)),
+            ]
+        }
+    };
+    rows.push(plain(ctx, "Change", change));
+
+    rows.push(row(ctx, "Writes", &region.write_freeze, |frozen| {
+        if *frozen {
+            vec![Span::styled("FROZEN", t.style(Tone::Warn))]
+        } else {
+            vec![Span::styled("open", t.style(Tone::Ok))]
+        }
+    }));
+    rows.push(error_row(ctx, region));
+    rows
+}
+
+/// A labelled row for one signal, with its age at the right edge. Stale values are dimmed and
+/// their age turns to a warning; missing values say why.
+fn row<T>(
+    ctx: &Ctx<'_>,
+    label: &str,
+    signal: &Signal<T>,
+    value: impl FnOnce(&T) -> Vec<Span<'static>>,
+) -> Line<'static> {
+    let t = ctx.theme;
+    let freshness = signal.freshness(ctx.now, ctx.interval);
+    let mut spans = match (&signal.value, freshness) {
+        (Some(v), Freshness::Stale) => {
+            value(v).into_iter().map(|s| Span::styled(s.content, t.style(Tone::Stale))).collect()
+        }
+        (Some(v), _) => value(v),
+        (None, _) if signal.error.is_some() => vec![Span::styled("no data (poll failing)", t.style(Tone::Warn))],
+        (None, _) => vec![Span::styled("waiting for first poll…", t.style(Tone::Muted))],
+    };
+    let age = match (signal.age(ctx.now), freshness) {
+        (Some(age), Freshness::Stale) => Some(Span::styled(format!("{}!", format::age(age)), t.style(Tone::Warn))),
+        (Some(age), _) if signal.error.is_some() => Some(Span::styled(format::age(age), t.style(Tone::Warn))),
+        (Some(age), _) => Some(Span::styled(format::age(age), t.style(Tone::Muted))),
+        (None, _) => None,
+    };
+    spans.insert(0, label_span(t, label));
+    fit(ctx, spans, age)
+}
+
+fn plain(ctx: &Ctx<'_>, label: &str, mut spans: Vec<Span<'static>>) -> Line<'static> {
+    spans.insert(0, label_span(ctx.theme, label));
+    fit(ctx, spans, None)
+}
+
+fn label_span(theme: &Theme, label: &str) -> Span<'static> {
+    Span::styled(format!("{label:<LABEL_WIDTH$}"), theme.style(Tone::Muted))
+}
+
+/// Lay spans into the column width: cut what overflows, right-align the age.
+fn fit(ctx: &Ctx<'_>, spans: Vec<Span<'static>>, age: Option<Span<'static>>) -> Line<'static> {
+    let age_width = if age.is_some() { AGE_WIDTH } else { 0 };
+    let room = ctx.width.saturating_sub(age_width);
+    let mut used = 0;
+    let mut out = Vec::with_capacity(spans.len() + 2);
+    for span in spans {
+        let w = span.width();
+        if used + w <= room {
+            used += w;
+            out.push(span);
+        } else {
+            let cut = format::truncate(&span.content, room - used);
+            used += cut.chars().count();
+            out.push(Span::styled(cut, span.style));
+            break;
+        }
+    }
+    if let Some(age) = age {
+        let pad = ctx.width.saturating_sub(used + age.width());
+        out.push(Span::raw(" ".repeat(pad)));
+        out.push(age);
+    }
+    Line::from(out)
+}
+
+/// A sparkline after the value, in the room left, when there are no charts below.
+fn inline_spark(ctx: &Ctx<'_>, spans: &mut Vec<Span<'static>>, history: &History, ceiling: f64, tone: Tone) {
+    if !ctx.inline_sparklines {
+        return;
+    }
+    let used: usize = LABEL_WIDTH + spans.iter().map(Span::width).sum::<usize>() + 1;
+    let room = ctx.width.saturating_sub(used + AGE_WIDTH + 1).min(24);
+    if room >= 4 {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format::sparkline(history.last(room), room, ceiling), ctx.theme.style(tone)));
+    }
+}
+
+/// `[█████░░░░░]` lag against the RPO; full and red past it.
+fn lag_gauge(ctx: &Ctx<'_>, region: &RegionSnapshot, rpo: Duration) -> Vec<Span<'static>> {
+    let t = ctx.theme;
+    let bar_width = ctx.width.saturating_sub(LABEL_WIDTH + 2 + AGE_WIDTH);
+    let Some(Lag::Behind(s)) = region.replication_lag.value else { return vec![] };
+    if bar_width < 4 {
+        return vec![];
+    }
+    let fraction = (s / rpo.as_seconds_f64()).clamp(0.0, 1.0);
+    let filled = ((fraction * bar_width as f64).round() as usize).min(bar_width);
+    let stale = region.replication_lag.freshness(ctx.now, ctx.interval) != Freshness::Fresh;
+    let tone = if stale { Tone::Stale } else { tone_of(assess::lag_level(&Lag::Behind(s), rpo)) };
+    vec![
+        Span::styled("[", t.style(Tone::Muted)),
+        Span::styled("█".repeat(filled), t.style(tone)),
+        Span::styled("░".repeat(bar_width - filled), t.style(Tone::Muted)),
+        Span::styled("]", t.style(Tone::Muted)),
+    ]
+}
+
+fn error_row(ctx: &Ctx<'_>, region: &RegionSnapshot) -> Line<'static> {
+    let errors = [
+        ("requests", &region.requests.error),
+        ("5xx", &region.error_rate.error),
+        ("p50", &region.latency_p50.error),
+        ("p99", &region.latency_p99.error),
+        ("lag", &region.replication_lag.error),
+        ("health", &region.health.error),
+        ("database", &region.database.error),
+        ("routing", &region.routing.error),
+        ("writes", &region.write_freeze.error),
+    ];
+    let mut failing = errors.iter().filter_map(|(name, e)| e.as_ref().map(|e| (*name, e)));
+    match failing.next() {
+        None => Line::default(),
+        Some((name, error)) => {
+            let more = failing.count();
+            let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
+            let text = format!("! {name}: {}{suffix}", super::sanitize(error));
+            Line::from(Span::styled(format::truncate(&text, ctx.width), ctx.theme.style(Tone::Warn)))
+        }
+    }
+}
+
+fn draw_charts(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapshot) {
+    let rpo = app.incident.rpo.as_seconds_f64();
+    let p99_limit = app.thresholds.latency_p99.as_seconds_f64() * 1000.0;
+    let error_limit = app.thresholds.error_rate_percent;
+    let charts: [(String, &History, f64, f64, Level); 3] = [
+        (
+            format!("5xx % — limit {error_limit}%"),
+            &region.error_rate_history,
+            error_limit,
+            100.0,
+            region.error_rate.value.map_or(Level::Ok, |v| assess::level(v, error_limit)),
+        ),
+        (
+            format!("p99 — limit {}", format_duration(app.thresholds.latency_p99)),
+            &region.latency_p99_history,
+            p99_limit,
+            1.0,
+            region.latency_p99.value.map_or(Level::Ok, |v| assess::level(v, p99_limit)),
+        ),
+        (
+            format!("replication lag — RPO {}", format_duration(app.incident.rpo)),
+            &region.lag_history,
+            rpo,
+            10.0,
+            region.replication_lag.value.as_ref().map_or(Level::Ok, |l| assess::lag_level(l, app.incident.rpo)),
+        ),
+    ];
+    let areas = Layout::vertical([Constraint::Ratio(1, 3); 3]).split(area);
+    for ((title, history, limit, scale, level), chart) in charts.into_iter().zip(areas.iter()) {
+        let [title_area, bars_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(*chart);
+        let width = usize::from(bars_area.width);
+        let span = app.snapshot.poll_interval * i32::try_from(history.len().min(width)).unwrap_or(i32::MAX);
+        let title = format!("{title} — last {}", format::age(span));
+        frame.render_widget(Paragraph::new(Span::styled(title, app.theme.style(Tone::Muted))), title_area);
+        let data: Vec<u64> = history.last(width).map(|v| (v * scale).max(0.0).round() as u64).collect();
+        // Scale to at least 1.25x the limit, so the limit sits at a fixed, readable height.
+        let peak = data.iter().copied().max().unwrap_or(0);
+        let max = ((limit * scale * 1.25).round() as u64).max(peak).max(1);
+        frame
+            .render_widget(Sparkline::default().data(&data).max(max).style(app.theme.style(tone_of(level))), bars_area);
+    }
+}
