@@ -181,7 +181,7 @@ mod tests {
         let mut a = app(8);
         a.handle(Msg::Resize { width: 160, height: 48 });
         let visible = a.visible_columns();
-        assert!(visible >= 2 && visible < 8, "{visible}");
+        assert!((2..8).contains(&visible), "{visible}");
         for _ in 0..20 {
             a.handle(key('l'));
         }

@@ -1,0 +1,60 @@
+//! Shared helpers for integration tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::app::{App, Mode, SimInfo};
+use warroom::config::Config;
+use warroom::model::{RegionSnapshot, Snapshot};
+use warroom::sim::{World, demo_timeline};
+use warroom::sources::sim::{SharedWorld, replay};
+use warroom::theme::Theme;
+
+pub fn epoch() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).single().unwrap()
+}
+
+/// An app that has watched the demo world from its start until `at`, as the TUI would have.
+pub fn demo_app(regions: usize, seed: u64, at: Duration) -> App {
+    let mut config = Config::demo();
+    config.regions = Config::default_regions(regions);
+    let world = SharedWorld::new(World::new(&config.regions, seed, epoch(), demo_timeline()));
+    let mut app = App::new(&config, Mode::Demo, Theme::fallback(false), epoch() + at);
+    let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
+    let mut snapshot = Snapshot::new(regions, config.incident.poll_interval);
+    replay(&world, &mut snapshot, epoch(), epoch() + at);
+    app.snapshot = snapshot;
+    app.sim = Some(SimInfo { seed, speed: 1.0 });
+    app
+}
+
+/// Draw `app` into a `width`×`height` test terminal and return the screen as text.
+pub fn render(app: &mut App, width: u16, height: u16) -> String {
+    app.handle(warroom::app::Msg::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| warroom::ui::draw(f, app)).unwrap();
+    buffer_text(terminal.backend().buffer())
+}
+
+pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Hide text that changes from run to run on a real clock: the header clock and ages.
+pub fn volatile_filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", "[clock]"),
+        (r"\d{2}:\d{2}:\d{2}Z", "[clock]"),
+        (r" {1,3}\d{1,3}[smhd](!?)([┃│])", " [age]$1$2"),
+    ]
+}

@@ -1,0 +1,86 @@
+//! End to end: the built binary in a real terminal (tmux), read as a user would read it.
+//!
+//! Needs `tmux` (in the machine image; `.ci/run` installs it if missing). Without it the test
+//! fails and says so: it never skips.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Session {
+    name: String,
+    socket: String,
+}
+
+impl Session {
+    fn tmux(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap_or_else(|e| {
+            panic!("tmux could not run ({e}); install it (apt-get install tmux) — this test needs a real terminal")
+        })
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", &self.name]).stdout).into_owned()
+    }
+
+    fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(start.elapsed() < timeout, "`{needle}` did not appear within {timeout:?}; screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+#[test]
+fn demo_starts_shows_both_regions_and_q_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let status_file = dir.path().join("status");
+    let session = Session { name: "e2e".into(), socket: format!("warroom-e2e-{}", std::process::id()) };
+    let command = format!(
+        "XDG_STATE_HOME={state} {bin} demo --speed 10; echo $? > {status}; sleep 30",
+        state = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_warroom"),
+        status = status_file.display()
+    );
+    let out = session.tmux(&["new-session", "-d", "-s", "e2e", "-x", "160", "-y", "48", &command]);
+    assert!(out.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&out.stderr));
+
+    let screen = session.wait_for("us-west-2", Duration::from_secs(20));
+    assert!(screen.contains("us-east-1"), "{screen}");
+    assert!(screen.contains("WARROOM") && screen.contains("DEMO"), "{screen}");
+    session.wait_for("req/s", Duration::from_secs(20));
+
+    session.tmux(&["send-keys", "-t", "e2e", "?"]);
+    session.wait_for("Reading the screen", Duration::from_secs(5));
+    session.tmux(&["send-keys", "-t", "e2e", "Escape"]);
+
+    session.tmux(&["send-keys", "-t", "e2e", "q"]);
+    let start = Instant::now();
+    while !status_file.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "warroom did not exit after q; screen:\n{}",
+            session.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
+    // The terminal is restored: the alternate screen is gone, the shell's screen is back.
+    let screen = session.screen();
+    assert!(!screen.contains("Requests"), "dashboard still on screen after exit:\n{screen}");
+    // Logs went to the state dir, not to the screen.
+    let logs: Vec<_> = std::fs::read_dir(dir.path().join("warroom")).unwrap().collect();
+    assert!(!logs.is_empty(), "no log file written");
+}

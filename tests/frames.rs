@@ -1,0 +1,142 @@
+//! Whole-frame snapshots of the dashboard over ratatui's TestBackend.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::Duration;
+use common::{demo_app, render, volatile_filters};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::app::Msg;
+use warroom::model::Update;
+use warroom::sources::sim::poll_region;
+
+fn check(name: &str, screen: &str) {
+    insta::with_settings!({ filters => volatile_filters(), prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, screen);
+    });
+}
+
+#[test]
+fn calm_160x48() {
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("all regions within thresholds"), "{screen}");
+    check("calm_160x48", &screen);
+}
+
+#[test]
+fn degraded_160x48() {
+    let mut app = demo_app(2, 42, Duration::minutes(4));
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("▲ us-east-1"), "{screen}");
+    assert!(screen.contains("UNHEALTHY"), "{screen}");
+    check("degraded_160x48", &screen);
+}
+
+#[test]
+fn calm_80x24() {
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    check("calm_80x24", &render(&mut app, 80, 24));
+}
+
+#[test]
+fn degraded_80x24() {
+    let mut app = demo_app(2, 42, Duration::minutes(4));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("us-east-1") && screen.contains("us-west-2"), "{screen}");
+    check("degraded_80x24", &screen);
+}
+
+#[test]
+fn eight_regions_scroll_at_160x48() {
+    let mut app = demo_app(8, 42, Duration::minutes(2));
+    let first = render(&mut app, 160, 48);
+    assert!(first.contains("regions 1–4 of 8"), "{first}");
+    assert!(!first.contains("ap-southeast-1"), "{first}");
+    for _ in 0..10 {
+        app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Right)));
+    }
+    let last = render(&mut app, 160, 48);
+    assert!(last.contains("regions 5–8 of 8") && last.contains("ca-central-1"), "{last}");
+    check("eight_regions_scrolled_160x48", &last);
+}
+
+#[test]
+fn a_region_whose_poller_stops_is_shown_stale() {
+    let mut app = demo_app(2, 42, Duration::minutes(2));
+    // us-east-1 keeps reporting for another minute; us-west-2's poller has gone quiet.
+    let world = warroom::sources::sim::SharedWorld::new(warroom::sim::World::new(
+        &warroom::config::Config::default_regions(2),
+        42,
+        common::epoch(),
+        warroom::sim::demo_timeline(),
+    ));
+    let later = common::epoch() + Duration::minutes(3);
+    for update in poll_region(&world, 0, later) {
+        app.handle(Msg::Update(update));
+    }
+    app.handle(Msg::Tick(later));
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("STALE 60s"), "{screen}");
+    assert!(screen.contains("stale: all signals, last heard 60s ago"), "{screen}");
+    check("stale_region_160x48", &screen);
+}
+
+#[test]
+fn poll_errors_are_shown_with_their_text() {
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    let at = app.now;
+    app.handle(Msg::Update(Update::failed(
+        1,
+        warroom::model::SignalKey::HealthChecks,
+        at,
+        "AccessDenied: route53:GetHealthCheckStatus \u{1b}[31m",
+    )));
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("! health: AccessDenied: route53:GetHealthCheckStatus �[31m"), "{screen}");
+}
+
+#[test]
+fn help_overlay_lists_the_bindings() {
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('?'))));
+    let screen = render(&mut app, 80, 24);
+    for binding in warroom::keys::BINDINGS {
+        assert!(screen.contains(binding.description), "help lacks {:?}\n{screen}", binding.description);
+    }
+    check("help_80x24", &screen);
+}
+
+#[test]
+fn too_small_says_so_at_any_size() {
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    for (w, h) in [(79, 24), (80, 23), (40, 10), (10, 3), (1, 1), (0, 0)] {
+        let screen = render(&mut app, w, h);
+        if w >= 30 && h >= 3 {
+            assert!(screen.contains("Terminal too small"), "{w}x{h}\n{screen}");
+        }
+    }
+    check("too_small_60x20", &render(&mut app, 60, 20));
+}
+
+#[test]
+fn breaches_are_drawn_in_the_critical_tone() {
+    let mut app = demo_app(2, 42, Duration::minutes(4));
+    app.handle(Msg::Resize { width: 160, height: 48 });
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    terminal.draw(|f| warroom::ui::draw(f, &app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let critical = app.theme.style(warroom::theme::Tone::Critical).fg;
+    let text = common::buffer_text(buffer);
+    let (row, line) = text.lines().enumerate().find(|(_, l)| l.contains("UNHEALTHY")).unwrap();
+    let chars: Vec<char> = line.chars().collect();
+    let start = chars.windows(9).position(|w| w.iter().collect::<String>() == "UNHEALTHY").unwrap();
+    assert_eq!(buffer[(start as u16, row as u16)].fg, critical.unwrap());
+    // NO_COLOR: the same cell is marked by modifiers, not colour.
+    app.theme = warroom::theme::Theme::fallback(true);
+    terminal.draw(|f| warroom::ui::draw(f, &app)).unwrap();
+    let cell = &terminal.backend().buffer()[(start as u16, row as u16)];
+    assert_eq!(cell.fg, ratatui::style::Color::Reset);
+    assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED));
+}
