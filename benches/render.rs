@@ -1,1 +1,87 @@
-fn main() {}
+//! Frame drawing and simulation cost. Run: `cargo bench --bench render`.
+//!
+//! A small fixed-iteration harness (no extra dependency): warm up, time each iteration,
+//! report median, p99 and max. Targets come from the issue and are checked at the end.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::app::Msg;
+use warroom::config::Config;
+use warroom::sim::{World, demo_timeline};
+use warroom::theme::Theme;
+
+struct Stats {
+    median: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+fn measure(iterations: usize, mut f: impl FnMut()) -> Stats {
+    for _ in 0..iterations / 10 + 1 {
+        f();
+    }
+    let mut times: Vec<Duration> = (0..iterations)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    Stats { median: at(0.5), p99: at(0.99), max: at(1.0) }
+}
+
+fn report(name: &str, s: &Stats, target: Option<Duration>) -> bool {
+    let verdict = match target {
+        Some(t) if s.median <= t => format!("ok (target {t:?})"),
+        Some(t) => format!("MISSED (target {t:?})"),
+        None => String::new(),
+    };
+    println!("{name:<44} median {:>10.3?}  p99 {:>10.3?}  max {:>10.3?}  {verdict}", s.median, s.p99, s.max);
+    target.is_none_or(|t| s.median <= t)
+}
+
+fn frame_bench(regions: usize) -> Stats {
+    let mut config = Config::demo();
+    config.regions = Config::default_regions(regions);
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    // Ten minutes in: the primary is down, every sparkline is full.
+    let mut app = warroom::demo::replayed_app(&config, 42, epoch, chrono::Duration::minutes(10), Theme::fallback(false));
+    app.handle(Msg::Resize { width: 160, height: 48 });
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    measure(2000, || {
+        terminal.draw(|f| warroom::ui::draw(f, black_box(&app))).unwrap();
+    })
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; ignore filters, this harness runs everything.
+    println!("warroom render/sim benchmarks ({} cores)", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut ok = true;
+    ok &= report("draw 160x48 frame, 2 regions", &frame_bench(2), Some(Duration::from_millis(1)));
+    ok &= report("draw 160x48 frame, 8 regions", &frame_bench(8), Some(Duration::from_millis(2)));
+
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let day = measure(20, || {
+        let mut w = World::new(&Config::default_regions(2), 42, epoch, demo_timeline());
+        w.advance_to(epoch + chrono::Duration::hours(24));
+        black_box(w.observe(0));
+    });
+    ok &= report("simulate 24h, 2 regions (snapshot --at 24h)", &day, Some(Duration::from_millis(500)));
+    let day8 = measure(10, || {
+        let mut w = World::new(&Config::default_regions(8), 42, epoch, demo_timeline());
+        w.advance_to(epoch + chrono::Duration::hours(24));
+        black_box(w.observe(0));
+    });
+    ok &= report("simulate 24h, 8 regions", &day8, Some(Duration::from_millis(500)));
+    if !ok {
+        println!("some targets were missed");
+        std::process::exit(1);
+    }
+}

@@ -6,7 +6,7 @@
 
 use std::time::Duration as StdDuration;
 
-use chrono::{DurationRound, Utc};
+use chrono::{DateTime, DurationRound, Utc};
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -16,12 +16,24 @@ use crate::app::{App, Mode, Msg, SimInfo};
 use crate::cli::{DemoArgs, Failure, load_theme};
 use crate::sim::{SimClock, World, demo_timeline};
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
-use crate::sources::sim::{SharedWorld, spawn_pollers};
+use crate::config::Config;
+use crate::sources::sim::{SharedWorld, replay, spawn_pollers};
+use crate::theme::Theme;
 use crate::{logging, tui, ui};
 
 /// Fastest redraw rate when data streams in (20 fps): enough to feel live, cheap on CPU.
 const MIN_FRAME: StdDuration = StdDuration::from_millis(50);
 const TICK: StdDuration = StdDuration::from_secs(1);
+
+/// The app as it would be after watching the demo world from `epoch` until `epoch + at`,
+/// built without waiting. Frame tests and render benchmarks draw from this.
+pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono::Duration, theme: Theme) -> App {
+    let world = SharedWorld::new(World::new(&config.regions, seed, epoch, demo_timeline()));
+    let mut app = App::new(config, Mode::Demo, theme, epoch + at);
+    replay(&world, &mut app.snapshot, epoch, epoch + at);
+    app.sim = Some(SimInfo { seed, speed: 1.0 });
+    app
+}
 
 pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let config = args.sim.config()?;

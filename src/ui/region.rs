@@ -341,8 +341,12 @@ fn draw_charts(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnap
     for ((title, history, limit, scale, level), chart) in charts.into_iter().zip(areas.iter()) {
         let [title_area, bars_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(*chart);
         let width = usize::from(bars_area.width);
-        let span = app.snapshot.poll_interval * i32::try_from(history.len().min(width)).unwrap_or(i32::MAX);
-        let title = format!("{title} — last {}", format::age(span));
+        let title = if history.is_empty() {
+            format!("{title} — no samples")
+        } else {
+            let span = app.snapshot.poll_interval * i32::try_from(history.len().min(width)).unwrap_or(i32::MAX);
+            format!("{title} — last {}", format::age(span))
+        };
         frame.render_widget(Paragraph::new(Span::styled(title, app.theme.style(Tone::Muted))), title_area);
         let data: Vec<u64> = history.last(width).map(|v| (v * scale).max(0.0).round() as u64).collect();
         // Scale to at least 1.25x the limit, so the limit sits at a fixed, readable height.

@@ -4,11 +4,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use warroom::app::{App, Mode, SimInfo};
+use warroom::app::App;
 use warroom::config::Config;
-use warroom::model::{RegionSnapshot, Snapshot};
-use warroom::sim::{World, demo_timeline};
-use warroom::sources::sim::{SharedWorld, replay};
 use warroom::theme::Theme;
 
 pub fn epoch() -> DateTime<Utc> {
@@ -19,14 +16,7 @@ pub fn epoch() -> DateTime<Utc> {
 pub fn demo_app(regions: usize, seed: u64, at: Duration) -> App {
     let mut config = Config::demo();
     config.regions = Config::default_regions(regions);
-    let world = SharedWorld::new(World::new(&config.regions, seed, epoch(), demo_timeline()));
-    let mut app = App::new(&config, Mode::Demo, Theme::fallback(false), epoch() + at);
-    let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
-    let mut snapshot = Snapshot::new(regions, config.incident.poll_interval);
-    replay(&world, &mut snapshot, epoch(), epoch() + at);
-    app.snapshot = snapshot;
-    app.sim = Some(SimInfo { seed, speed: 1.0 });
-    app
+    warroom::demo::replayed_app(&config, seed, epoch(), at, Theme::fallback(false))
 }
 
 /// Draw `app` into a `width`×`height` test terminal and return the screen as text.
