@@ -14,9 +14,9 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::app::{App, Mode, Msg, SimInfo};
 use crate::cli::{DemoArgs, Failure, load_theme};
+use crate::config::Config;
 use crate::sim::{SimClock, World, demo_timeline};
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
-use crate::config::Config;
 use crate::sources::sim::{SharedWorld, replay, spawn_pollers};
 use crate::theme::Theme;
 use crate::{logging, tui, ui};

@@ -18,8 +18,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Run the sim to `--at` without sleeping, poll every region once, and render.
 pub fn demo_snapshot(args: &SnapshotArgs) -> Result<String, Failure> {
     let config = args.sim.config()?;
-    let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
-    let (snapshot, now) = simulate(&config, args.sim.seed, epoch, args.at);
+    // The world started `--at` ago, so the snapshot is taken now.
+    let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let (snapshot, now) = simulate(&config, args.sim.seed, now - args.at, args.at);
     let sim = SimFacts { seed: args.sim.seed, elapsed_seconds: args.at.num_seconds() };
     if args.json {
         let doc = document(&config, &snapshot, now, Some(sim));
@@ -245,9 +246,10 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
                 .iter()
                 .map(|r| {
                     text(
-                        r.routing.value.as_ref().map(|x| {
-                            format!("{} {}", x.record_set_id, if x.answering { "answering" } else { "standby" })
-                        }),
+                        r.routing
+                            .value
+                            .as_ref()
+                            .map(|x| format!("{} {}", x.record_set_id, if x.active { "ACTIVE" } else { "standby" })),
                     )
                 })
                 .collect(),
@@ -288,6 +290,7 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
     for r in &snapshot.regions {
         out.push_str(&format!("{:column_width$}", r.name));
     }
+    out.truncate(out.trim_end().len());
     out.push('\n');
     for (label, cells) in rows {
         out.push_str(&format!("{label:label_width$}"));

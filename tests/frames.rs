@@ -1,5 +1,5 @@
 //! Whole-frame snapshots of the dashboard over ratatui's TestBackend.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Every file in tests/invalid_configs/ and tests/invalid_themes/ must fail with the message
 //! in its `.err` sibling (file:line:column: message). Run with WARROOM_BLESS=1 to write
 //! missing `.err` files, then read them before committing.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 

@@ -45,9 +45,9 @@ impl RegionSnapshot {
         }
     }
 
-    /// Route 53 is answering with this region's record (fresh data only).
+    /// Route 53 is active with this region's record (fresh data only).
     pub fn is_serving(&self, now: DateTime<Utc>, poll_interval: Duration) -> bool {
-        self.routing.fresh_value(now, poll_interval).is_some_and(|r| r.answering)
+        self.routing.fresh_value(now, poll_interval).is_some_and(|r| r.active)
     }
 
     /// The freshness of each signal, worst first matters to the UI: any stale signal marks the region.
@@ -223,10 +223,10 @@ mod tests {
     #[test]
     fn serving_region_needs_fresh_routing() {
         let mut s = two_regions();
-        let routing = |answering| Routing {
+        let routing = |active| Routing {
             record_set_id: "x".into(),
             policy: RoutingPolicy::Failover,
-            answering,
+            active,
             weight: None,
             ttl_seconds: 60,
             change: None,

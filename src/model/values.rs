@@ -101,7 +101,7 @@ pub struct Routing {
     pub record_set_id: String,
     pub policy: RoutingPolicy,
     /// Route 53 currently answers queries with this region's record.
-    pub answering: bool,
+    pub active: bool,
     /// Weight, for weighted records.
     pub weight: Option<u8>,
     pub ttl_seconds: u32,

@@ -148,7 +148,7 @@ impl World {
             Reading::Routing(Routing {
                 record_set_id: record_set_id(r.role, region),
                 policy: RoutingPolicy::Failover,
-                answering: region == self.active_region,
+                active: region == self.active_region,
                 weight: None,
                 ttl_seconds: RECORD_TTL_SECONDS,
                 change: None,

@@ -150,7 +150,7 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'sta
     rows.push(plain(ctx, "", lag_gauge(ctx, region, rpo)));
 
     rows.push(row(ctx, "Routing", &region.routing, |r| {
-        let state = if r.answering {
+        let state = if r.active {
             Span::styled("ACTIVE", t.style(Tone::Ok))
         } else {
             Span::styled("standby", t.style(Tone::Muted))
