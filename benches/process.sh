@@ -21,7 +21,7 @@ pid_of() { # newest warroom process started by this script
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-tmux -L "$sock" new-session -d -s idle -x 160 -y 48 "XDG_STATE_HOME=$state $bin demo --speed 1"
+tmux -L "$sock" new-session -d -s idle -x 160 -y 48 "XDG_STATE_HOME=$state XDG_DATA_HOME=$state $bin demo --speed 1"
 pid=$(pid_of)
 sleep 5 # let start-up settle; measure steady state
 t0=$(cpu_ticks "$pid"); s0=$(date +%s.%N)
@@ -33,7 +33,7 @@ tmux -L "$sock" send-keys -t idle q
 sleep 1
 
 speed=7200 # 24 simulated hours in 12 real seconds
-tmux -L "$sock" new-session -d -s day -x 160 -y 48 "XDG_STATE_HOME=$state $bin demo --speed $speed"
+tmux -L "$sock" new-session -d -s day -x 160 -y 48 "XDG_STATE_HOME=$state XDG_DATA_HOME=$state $bin demo --speed $speed"
 pid=$(pid_of)
 sleep 13
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")

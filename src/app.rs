@@ -4,9 +4,12 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use crate::assess::Limits;
 use crate::config::{Config, Incident, Thresholds};
+use crate::input::LineInput;
 use crate::keys::{self, Command, Context};
-use crate::model::{RegionSnapshot, Snapshot, Update};
+use crate::model::{Applied, RegionSnapshot, Snapshot, Update};
+use crate::scribe::{Draft, Kind, Scribe};
 use crate::theme::Theme;
 
 /// What the session may do, shown in the header.
@@ -36,6 +39,15 @@ pub struct SimInfo {
     pub speed: f64,
 }
 
+/// An entry being typed into the scribe's input line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compose {
+    pub kind: Kind,
+    pub line: LineInput,
+    /// Why the last save failed; the text stays so nothing typed is lost.
+    pub error: Option<String>,
+}
+
 /// Everything the app loop reacts to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
@@ -49,7 +61,7 @@ pub enum Msg {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct App {
     pub incident: Incident,
     pub thresholds: Thresholds,
@@ -58,16 +70,20 @@ pub struct App {
     /// "Now" for ages and staleness: virtual time in the sim.
     pub now: DateTime<Utc>,
     pub overlay: Overlay,
+    /// First line of the help overlay shown (it scrolls on small screens).
+    pub help_scroll: u16,
     /// First region column shown when not all fit.
     pub region_offset: usize,
     pub viewport: (u16, u16),
     pub theme: Theme,
     pub sim: Option<SimInfo>,
+    pub scribe: Scribe,
+    pub compose: Option<Compose>,
     pub quit: bool,
 }
 
 impl App {
-    pub fn new(config: &Config, mode: Mode, theme: Theme, now: DateTime<Utc>) -> Self {
+    pub fn new(config: &Config, mode: Mode, theme: Theme, scribe: Scribe, now: DateTime<Utc>) -> Self {
         let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
         Self {
             incident: config.incident.clone(),
@@ -76,27 +92,47 @@ impl App {
             snapshot: Snapshot::new(regions, config.incident.poll_interval),
             now,
             overlay: Overlay::None,
+            help_scroll: 0,
             region_offset: 0,
             viewport: (0, 0),
             theme,
             sim: None,
+            scribe,
+            compose: None,
             quit: false,
         }
     }
 
+    pub fn limits(&self) -> Limits<'_> {
+        Limits {
+            thresholds: &self.thresholds,
+            rpo: self.incident.rpo,
+            now: self.now,
+            poll_interval: self.snapshot.poll_interval,
+        }
+    }
+
     pub fn context(&self) -> Context {
-        match self.overlay {
-            Overlay::None => Context::Dashboard,
-            Overlay::Help => Context::Help,
+        match (self.overlay, &self.compose) {
+            (Overlay::Help, _) => Context::Help,
+            (Overlay::None, Some(_)) => Context::Input,
+            (Overlay::None, None) => Context::Dashboard,
         }
     }
 
     /// Apply one message. Returns whether anything visible changed (the loop redraws then).
     pub fn handle(&mut self, msg: Msg) -> bool {
         match msg {
-            Msg::Update(update) => self.snapshot.apply(update) == crate::model::Applied::Stored,
+            Msg::Update(update) => self.snapshot.apply(update) == Applied::Stored,
             Msg::Tick(now) => {
                 self.now = self.now.max(now);
+                let limits = Limits {
+                    thresholds: &self.thresholds,
+                    rpo: self.incident.rpo,
+                    now: self.now,
+                    poll_interval: self.snapshot.poll_interval,
+                };
+                self.scribe.observe(&self.snapshot, limits);
                 true
             }
             Msg::Resize { width, height } => {
@@ -109,7 +145,10 @@ impl App {
                     self.run(command);
                     true
                 }
-                None => false,
+                None => match &mut self.compose {
+                    Some(compose) if self.overlay == Overlay::None => compose.line.edit(&event),
+                    _ => false,
+                },
             },
         }
     }
@@ -119,6 +158,12 @@ impl App {
             Command::Quit => self.quit = true,
             Command::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
+                self.help_scroll = 0;
+            }
+            Command::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
+            Command::HelpDown => {
+                let max = crate::ui::help_overflow(self.viewport);
+                self.help_scroll = (self.help_scroll + 1).min(max);
             }
             Command::CloseOverlay => self.overlay = Overlay::None,
             Command::ScrollRegionsLeft => self.region_offset = self.region_offset.saturating_sub(1),
@@ -126,7 +171,49 @@ impl App {
                 self.region_offset += 1;
                 self.clamp_offset();
             }
+            Command::NewNote => self.start_compose(Kind::Note),
+            Command::NewDecision => self.start_compose(Kind::Decision),
+            Command::NewComms => self.start_compose(Kind::Comms),
+            Command::CancelInput => self.compose = None,
+            Command::SubmitInput => self.submit(),
+            Command::TogglePin => {
+                // A failure shows in the header; there is no typed text to keep.
+                let _ = self.scribe.toggle_pin(self.now);
+            }
+            Command::TimelineOlder => self.scribe.timeline.scroll(-1),
+            Command::TimelineNewer => self.scribe.timeline.scroll(1),
+            Command::TimelinePageOlder => self.scribe.timeline.scroll(-(self.timeline_page() as isize)),
+            Command::TimelinePageNewer => self.scribe.timeline.scroll(self.timeline_page() as isize),
+            Command::TimelineFollow => self.scribe.timeline.follow(),
+            Command::CycleFilter => self.scribe.timeline.cycle_filter(),
         }
+    }
+
+    fn start_compose(&mut self, kind: Kind) {
+        self.compose = Some(Compose { kind, line: LineInput::default(), error: None });
+    }
+
+    /// Save the typed entry. Only once it is on disk does the input line close; on failure
+    /// the text stays, with the reason, for another Enter.
+    fn submit(&mut self) {
+        let Some(compose) = &mut self.compose else { return };
+        let text = compose.line.text().trim().to_owned();
+        if text.is_empty() {
+            self.compose = None;
+            return;
+        }
+        let draft = Draft::new(self.now, self.scribe.author.clone(), compose.kind, text);
+        match self.scribe.record(draft) {
+            Ok(()) => {
+                self.compose = None;
+                self.scribe.timeline.follow();
+            }
+            Err(error) => compose.error = Some(error),
+        }
+    }
+
+    fn timeline_page(&self) -> usize {
+        crate::ui::timeline_rows(self.viewport).max(1)
     }
 
     /// How many region columns fit the current width.
@@ -144,12 +231,14 @@ impl App {
 mod tests {
     use super::*;
     use crate::model::Reading;
+    use crate::scribe::Kind;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     fn app(regions: usize) -> App {
         let mut config = Config::demo();
         config.regions = Config::default_regions(regions);
-        App::new(&config, Mode::Demo, Theme::fallback(false), Utc::now())
+        let now = Utc::now();
+        App::new(&config, Mode::Demo, Theme::fallback(false), Scribe::in_memory("ana", &config.incident, now), now)
     }
 
     fn key(c: char) -> Msg {
@@ -198,6 +287,56 @@ mod tests {
         assert_eq!(a.region_offset, 6);
         a.handle(Msg::Resize { width: 160, height: 48 });
         assert_eq!(a.region_offset, 4);
+    }
+
+    fn special(code: KeyCode) -> Msg {
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn a_typed_decision_is_saved_with_author_and_time() {
+        let mut a = app(2);
+        a.handle(key('d'));
+        assert_eq!(a.context(), Context::Input);
+        for c in "fail over to us-west-2 q".chars() {
+            a.handle(key(c));
+        }
+        assert!(!a.quit, "q while typing is text, not quit");
+        a.handle(special(KeyCode::Backspace));
+        a.handle(special(KeyCode::Backspace));
+        a.handle(special(KeyCode::Enter));
+        assert!(a.compose.is_none());
+        let last = a.scribe.timeline.entries().last().unwrap();
+        assert_eq!(
+            (last.kind, last.text.as_str(), last.author.as_str()),
+            (Kind::Decision, "fail over to us-west-2", "ana")
+        );
+        assert_eq!(last.at, a.now);
+    }
+
+    #[test]
+    fn a_failed_save_keeps_the_typed_text() {
+        let mut a = app(2);
+        let mut store = crate::scribe::MemoryJournal::default();
+        store.fail_with = Some("No space left on device".into());
+        a.scribe = Scribe::start(
+            Box::new(store),
+            vec![],
+            &crate::scribe::Recovery::default(),
+            "ana".into(),
+            &a.incident,
+            a.now,
+        );
+        a.handle(key('n'));
+        for c in "db writer confirmed".chars() {
+            a.handle(key(c));
+        }
+        a.handle(special(KeyCode::Enter));
+        let compose = a.compose.as_ref().expect("input stays open");
+        assert_eq!(compose.line.text(), "db writer confirmed");
+        assert!(compose.error.as_deref().unwrap().contains("No space left"));
+        a.handle(special(KeyCode::Esc));
+        assert!(a.compose.is_none());
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print one poll of every region and exit.
     Snapshot(SnapshotArgs),
+    /// Export a journal as a timeline for the post-incident review.
+    Export(ExportArgs),
     /// Print a shell completion script.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -82,6 +84,13 @@ pub struct DemoArgs {
     /// Theme: default, light, high-contrast, or a theme file.
     #[arg(long, value_name = "NAME|FILE", default_value = "default")]
     pub theme: String,
+    /// Journal file (JSON Lines); continued if it exists. Default: a new file per incident
+    /// in the platform data dir.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Author of the entries typed in this terminal (default: the OS user).
+    #[arg(long = "as", value_name = "NAME")]
+    pub author: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +106,23 @@ pub struct SnapshotArgs {
     /// Print JSON (schema in docs/snapshot.md) instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The journal file (JSON Lines) to export.
+    pub journal: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: crate::scribe::export::Format,
+    /// Time zone for times: UTC (default), an IANA name like Europe/Berlin, or +05:30.
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = crate::scribe::export::Zone::parse)]
+    pub tz: crate::scribe::export::Zone,
+    /// Write here instead of stdout (replaced whole, never half-written).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 2) on malformed lines instead of reporting and skipping them.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {
@@ -160,6 +186,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let text = report::demo_snapshot(&args)?;
             write_stdout(&text)
         }
+        Some(Command::Export(args)) => export(&args),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "warroom", &mut out);
@@ -187,6 +214,46 @@ fn live_without_backend(config: Option<PathBuf>) -> Result<(), Failure> {
             )))
         }
     }
+}
+
+/// `warroom export`: report malformed lines on stderr (with line numbers), export the rest.
+fn export(args: &ExportArgs) -> Result<(), Failure> {
+    use crate::scribe::{export, journal};
+    let (entries, malformed) = journal::read_file(&args.journal).map_err(|e| Failure::usage(e.to_string()))?;
+    for m in &malformed {
+        eprintln!("warroom: {}:{}: not a valid entry: {}", args.journal.display(), m.line, m.error);
+    }
+    if args.strict && !malformed.is_empty() {
+        return Err(Failure::usage(format!(
+            "{} has {} malformed line(s); nothing exported (--strict)",
+            args.journal.display(),
+            malformed.len()
+        )));
+    }
+    let text = export::render(&entries, args.format, args.tz);
+    match &args.output {
+        None => write_stdout(&text),
+        Some(path) => write_atomically(path, text.as_bytes())
+            .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display()))),
+    }
+}
+
+/// Write to a temporary file beside `path`, then rename: readers see the old file or the new
+/// one, never half of one.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn write_stdout(text: &str) -> Result<(), Failure> {

@@ -1,9 +1,11 @@
-//! `warroom demo`: wire the simulated world, its pollers and the TUI, and run the app loop.
+//! `warroom demo`: wire the simulated world, its pollers, the journal and the TUI, and run
+//! the app loop.
 //!
 //! The loop is the single owner of `App`. It waits on three inputs — terminal events, poller
 //! updates, a 1 s tick — and redraws only when something visible changed, at most every
 //! `MIN_FRAME` (updates arriving faster are coalesced into one frame).
 
+use std::path::PathBuf;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, DurationRound, Utc};
@@ -15,9 +17,10 @@ use tokio::time::{Instant, MissedTickBehavior};
 use crate::app::{App, Mode, Msg, SimInfo};
 use crate::cli::{DemoArgs, Failure, load_theme};
 use crate::config::Config;
+use crate::scribe::{FileJournal, Scribe, default_author, journal};
 use crate::sim::{SimClock, World, demo_timeline};
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
-use crate::sources::sim::{SharedWorld, replay, spawn_pollers};
+use crate::sources::sim::{SharedWorld, poll_region, spawn_pollers};
 use crate::theme::Theme;
 use crate::{logging, tui, ui};
 
@@ -26,18 +29,58 @@ const MIN_FRAME: StdDuration = StdDuration::from_millis(50);
 const TICK: StdDuration = StdDuration::from_secs(1);
 
 /// The app as it would be after watching the demo world from `epoch` until `epoch + at`,
-/// built without waiting. Frame tests and render benchmarks draw from this.
+/// polling and observing at the poll interval, built without waiting. The journal is in
+/// memory. Frame tests and render benchmarks draw from this.
 pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono::Duration, theme: Theme) -> App {
     let world = SharedWorld::new(World::new(&config.regions, seed, epoch, demo_timeline()));
-    let mut app = App::new(config, Mode::Demo, theme, epoch + at);
-    replay(&world, &mut app.snapshot, epoch, epoch + at);
+    let scribe = Scribe::in_memory("ana", &config.incident, epoch);
+    let mut app = App::new(config, Mode::Demo, theme, scribe, epoch);
+    let step = config.incident.poll_interval.max(chrono::Duration::seconds(1));
+    let mut t = epoch;
+    while t <= epoch + at {
+        for region in 0..config.regions.len() {
+            for update in poll_region(&world, region, t) {
+                app.handle(Msg::Update(update));
+            }
+        }
+        app.handle(Msg::Tick(t));
+        t += step;
+    }
+    app.handle(Msg::Tick(epoch + at));
     app.sim = Some(SimInfo { seed, speed: 1.0 });
     app
+}
+
+/// Open the journal: `--journal FILE`, or a new file per incident in the data dir.
+pub fn open_journal(
+    explicit: Option<&PathBuf>,
+    incident: &str,
+    started: DateTime<Utc>,
+) -> Result<journal::Opened, Failure> {
+    let path = match explicit {
+        Some(path) => path.clone(),
+        None => {
+            let path = journal::default_path(incident, started)
+                .ok_or_else(|| Failure::usage("no home directory for the journal; give one with --journal FILE"))?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Failure::usage(format!(
+                        "cannot create the journal directory {}: {e}; give a journal with --journal FILE",
+                        dir.display()
+                    ))
+                })?;
+            }
+            path
+        }
+    };
+    FileJournal::open(&path).map_err(|e| Failure::usage(e.to_string()))
 }
 
 pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let config = args.sim.config()?;
     let theme = load_theme(&args.theme)?;
+    let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let opened = open_journal(args.journal.as_ref(), &config.incident.name, epoch)?;
     let log = logging::init();
     if let Err(reason) = &log {
         eprintln!("warroom: logging is off: {reason}");
@@ -48,15 +91,21 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
 
-    let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let author = args.author.clone().unwrap_or_else(default_author);
+    let journal_path = opened.journal.path().display().to_string();
+    let scribe =
+        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, epoch);
     let clock = SimClock::new(epoch, args.speed);
     let world = SharedWorld::new(World::new(&config.regions, args.sim.seed, epoch, demo_timeline()));
-    let mut app = App::new(&config, Mode::Demo, theme, epoch);
+    let mut app = App::new(&config, Mode::Demo, theme, scribe, epoch);
     app.sim = Some(SimInfo { seed: args.sim.seed, speed: args.speed });
-    tracing::info!(seed = args.sim.seed, speed = args.speed, regions = config.regions.len(), "demo starting");
+    tracing::info!(seed = args.sim.seed, speed = args.speed, regions = config.regions.len(), journal = %journal_path, "demo starting");
 
     let result = runtime.block_on(run_loop(app, world, clock));
     tracing::info!(ok = result.is_ok(), "demo finished");
+    if result.is_ok() {
+        eprintln!("warroom: journal saved at {journal_path}");
+    }
     result
 }
 
@@ -79,7 +128,6 @@ async fn run_loop(mut app: App, world: SharedWorld, clock: SimClock) -> Result<(
     let outcome = loop {
         let frame_due = last_draw.map_or_else(Instant::now, |t| t + MIN_FRAME);
         if dirty && Instant::now() >= frame_due {
-            app.handle(Msg::Tick(clock.now()));
             if let Err(e) = terminal.draw(|frame| ui::draw(frame, &app)) {
                 break Err(Failure::runtime(format!("cannot draw: {e}")));
             }
@@ -102,6 +150,8 @@ async fn run_loop(mut app: App, world: SharedWorld, clock: SimClock) -> Result<(
                 while let Ok(update) = rx.try_recv() {
                     dirty |= app.handle(Msg::Update(update));
                 }
+                // Observe right away, so journaled times are as exact as the poll.
+                app.handle(Msg::Tick(clock.now()));
             }
             _ = tick.tick() => dirty |= app.handle(Msg::Tick(clock.now())),
             () = tokio::time::sleep_until(frame_due), if dirty => {}

@@ -11,6 +11,20 @@ pub enum Command {
     CloseOverlay,
     ScrollRegionsLeft,
     ScrollRegionsRight,
+    NewNote,
+    NewDecision,
+    NewComms,
+    TogglePin,
+    TimelineOlder,
+    TimelineNewer,
+    TimelinePageOlder,
+    TimelinePageNewer,
+    TimelineFollow,
+    CycleFilter,
+    SubmitInput,
+    CancelInput,
+    HelpUp,
+    HelpDown,
 }
 
 /// Where a binding applies. `Global` bindings work everywhere unless a context binds the key.
@@ -18,6 +32,8 @@ pub enum Command {
 pub enum Context {
     Global,
     Dashboard,
+    /// Typing into the scribe's input line: keys not bound here are text.
+    Input,
     Help,
 }
 
@@ -26,6 +42,7 @@ impl Context {
         match self {
             Context::Global => "Anywhere",
             Context::Dashboard => "Dashboard",
+            Context::Input => "Typing an entry",
             Context::Help => "Help",
         }
     }
@@ -60,6 +77,9 @@ impl Key {
             KeyCode::Esc => "Esc".into(),
             KeyCode::Enter => "Enter".into(),
             KeyCode::Tab => "Tab".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::End => "End".into(),
             other => format!("{other:?}"),
         };
         if self.modifiers.contains(KeyModifiers::CONTROL) { format!("Ctrl-{}", base.to_uppercase()) } else { base }
@@ -113,6 +133,104 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[special(KeyCode::Right), plain('l')],
         command: Command::ScrollRegionsRight,
         description: "show regions further right",
+        hint: None,
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('n')],
+        command: Command::NewNote,
+        description: "write a note in the timeline",
+        hint: Some("note"),
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('d')],
+        command: Command::NewDecision,
+        description: "record a decision",
+        hint: Some("decision"),
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('c')],
+        command: Command::NewComms,
+        description: "record a comms update (what was told to whom)",
+        hint: Some("comms"),
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('p')],
+        command: Command::TogglePin,
+        description: "pin/unpin the selected entry (newest if following)",
+        hint: None,
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[special(KeyCode::Up), plain('k')],
+        command: Command::TimelineOlder,
+        description: "select an older entry",
+        hint: None,
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[special(KeyCode::Down), plain('j')],
+        command: Command::TimelineNewer,
+        description: "select a newer entry",
+        hint: None,
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[special(KeyCode::PageUp)],
+        command: Command::TimelinePageOlder,
+        description: "a page of older entries",
+        hint: None,
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[special(KeyCode::PageDown)],
+        command: Command::TimelinePageNewer,
+        description: "a page of newer entries",
+        hint: None,
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[special(KeyCode::End), plain('G')],
+        command: Command::TimelineFollow,
+        description: "follow the newest entry again",
+        hint: None,
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('t')],
+        command: Command::CycleFilter,
+        description: "cycle the timeline filter (decisions, notes, pinned…)",
+        hint: Some("filter"),
+    },
+    Binding {
+        context: Context::Input,
+        keys: &[special(KeyCode::Enter)],
+        command: Command::SubmitInput,
+        description: "save the entry (it is on disk when the line closes)",
+        hint: Some("save"),
+    },
+    Binding {
+        context: Context::Input,
+        keys: &[special(KeyCode::Esc)],
+        command: Command::CancelInput,
+        description: "discard what was typed",
+        hint: Some("cancel"),
+    },
+    Binding {
+        context: Context::Help,
+        keys: &[special(KeyCode::Up), plain('k')],
+        command: Command::HelpUp,
+        description: "scroll help up",
+        hint: Some("scroll"),
+    },
+    Binding {
+        context: Context::Help,
+        keys: &[special(KeyCode::Down), plain('j')],
+        command: Command::HelpDown,
+        description: "scroll help down",
         hint: None,
     },
     Binding {
@@ -205,6 +323,13 @@ mod tests {
         assert_eq!(dispatch(Context::Dashboard, &shifted_question), Some(Command::ToggleHelp));
         assert_eq!(dispatch(Context::Dashboard, &press(KeyCode::Char('z'), KeyModifiers::NONE)), None);
         assert_eq!(dispatch(Context::Dashboard, &press(KeyCode::Char('q'), KeyModifiers::ALT)), None);
+    }
+
+    #[test]
+    fn descriptions_fit_the_help_overlay() {
+        for b in BINDINGS {
+            assert!(b.description.chars().count() <= 56, "too long for help: {:?}", b.description);
+        }
     }
 
     #[test]

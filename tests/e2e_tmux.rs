@@ -24,13 +24,17 @@ impl Session {
     }
 
     fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+        self.wait_until(&format!("`{needle}` to appear"), timeout, |screen| screen.contains(needle))
+    }
+
+    fn wait_until(&self, what: &str, timeout: Duration, done: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
-            if screen.contains(needle) {
+            if done(&screen) {
                 return screen;
             }
-            assert!(start.elapsed() < timeout, "`{needle}` did not appear within {timeout:?}; screen:\n{screen}");
+            assert!(start.elapsed() < timeout, "waited {timeout:?} for {what}; screen:\n{screen}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -48,7 +52,7 @@ fn demo_starts_shows_both_regions_and_q_exits_0() {
     let status_file = dir.path().join("status");
     let session = Session { name: "e2e".into(), socket: format!("warroom-e2e-{}", std::process::id()) };
     let command = format!(
-        "XDG_STATE_HOME={state} {bin} demo --speed 10; echo $? > {status}; sleep 30",
+        "XDG_STATE_HOME={state} XDG_DATA_HOME={state} {bin} demo --speed 10 --as e2e; echo $? > {status}; sleep 30",
         state = dir.path().display(),
         bin = env!("CARGO_BIN_EXE_warroom"),
         status = status_file.display()
@@ -65,6 +69,20 @@ fn demo_starts_shows_both_regions_and_q_exits_0() {
     session.wait_for("Reading the screen", Duration::from_secs(5));
     session.tmux(&["send-keys", "-t", "e2e", "Escape"]);
 
+    // A note typed by a person is on disk when its input line closes.
+    session.tmux(&["send-keys", "-t", "e2e", "n"]);
+    session.wait_for("note ›", Duration::from_secs(5));
+    session.tmux(&["send-keys", "-t", "e2e", "-l", "paging the DB on-call"]);
+    session.tmux(&["send-keys", "-t", "e2e", "Enter"]);
+    session.wait_until("the note in the timeline", Duration::from_secs(5), |screen| {
+        !screen.contains("note ›") && screen.lines().any(|l| l.contains(" e2e ") && l.contains("paging the DB on-call"))
+    });
+    let journals: Vec<_> =
+        std::fs::read_dir(dir.path().join("warroom/journals")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(journals.len(), 1, "one journal per incident: {journals:?}");
+    let journal = std::fs::read_to_string(&journals[0]).unwrap();
+    assert!(journal.contains("\"author\":\"e2e\",\"kind\":\"note\",\"text\":\"paging the DB on-call\""), "{journal}");
+
     session.tmux(&["send-keys", "-t", "e2e", "q"]);
     let start = Instant::now();
     while !status_file.exists() {
@@ -80,6 +98,7 @@ fn demo_starts_shows_both_regions_and_q_exits_0() {
     // The terminal is restored: the alternate screen is gone, the shell's screen is back.
     let screen = session.screen();
     assert!(!screen.contains("Requests"), "dashboard still on screen after exit:\n{screen}");
+    assert!(screen.contains("journal saved at"), "the journal's path is printed on exit:\n{screen}");
     // Logs went to the state dir, not to the screen.
     let logs: Vec<_> = std::fs::read_dir(dir.path().join("warroom")).unwrap().collect();
     assert!(!logs.is_empty(), "no log file written");

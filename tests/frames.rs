@@ -94,18 +94,65 @@ fn poll_errors_are_shown_with_their_text() {
         "AccessDenied: route53:GetHealthCheckStatus \u{1b}[31m",
     )));
     let screen = render(&mut app, 160, 48);
-    assert!(screen.contains("! health: AccessDenied: route53:GetHealthCheckStatus �[31m"), "{screen}");
+    assert!(screen.contains("! health: AccessDenied: route53:GetHealthCheckStatus ␛[31m"), "{screen}");
 }
 
 #[test]
 fn help_overlay_lists_the_bindings() {
     let mut app = demo_app(2, 42, Duration::seconds(50));
     app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('?'))));
-    let screen = render(&mut app, 80, 24);
+    let tall = render(&mut app, 160, 48);
     for binding in warroom::keys::BINDINGS {
-        assert!(screen.contains(binding.description), "help lacks {:?}\n{screen}", binding.description);
+        assert!(tall.contains(binding.description), "help lacks {:?}\n{tall}", binding.description);
     }
-    check("help_80x24", &screen);
+    check("help_160x48", &tall);
+    // On 80x24 it scrolls: the top, then (after scrolling to the end) the bottom.
+    let top = render(&mut app, 80, 24);
+    assert!(top.contains("↑↓ scroll") && top.contains("Dashboard"), "{top}");
+    for _ in 0..40 {
+        app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)));
+    }
+    let bottom = render(&mut app, 80, 24);
+    assert!(bottom.contains("SERVING (thick border)") && !bottom.contains("Dashboard"), "{bottom}");
+    check("help_80x24_scrolled", &bottom);
+}
+
+#[test]
+fn scribe_pane_while_typing_160x48() {
+    let mut app = demo_app(2, 42, Duration::minutes(4));
+    for c in "d".chars().chain("declare: fail over to us-west-2 \u{1b}[31m".chars()) {
+        app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c))));
+    }
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("decision › declare: fail over to us-west-2 ␛[31m"), "{screen}");
+    assert!(
+        screen.contains("5xx rate") && screen.contains("is above the 5% threshold"),
+        "observations are journaled\n{screen}"
+    );
+    check("scribe_typing_160x48", &screen);
+}
+
+#[test]
+fn a_failing_journal_is_shown_in_the_header_and_the_text_kept() {
+    let mut app = demo_app(2, 42, Duration::minutes(2));
+    let mut store = warroom::scribe::MemoryJournal::default();
+    store.fail_with = Some("No space left on device (os error 28)".into());
+    app.scribe = warroom::scribe::Scribe::start(
+        Box::new(store),
+        vec![],
+        &warroom::scribe::Recovery::default(),
+        "ana".into(),
+        &app.incident,
+        app.now,
+    );
+    for c in "nbob is IC".chars() {
+        app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c))));
+    }
+    app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter)));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("JOURNAL NOT SAVING"), "{screen}");
+    assert!(screen.contains("note › bob is IC  NOT SAVED"), "{screen}");
+    check("journal_failing_80x24", &screen);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
-use crate::model::{Snapshot, Update};
+use crate::model::Update;
 use crate::sim::{SimClock, World};
 
 /// The world is the simulated *cloud*, shared by its pollers (and later its executor) the way
@@ -32,21 +32,6 @@ pub fn poll_region(world: &SharedWorld, region: usize, now: DateTime<Utc>) -> Ve
     let mut w = world.lock();
     w.advance_to(now);
     w.observe(region).into_iter().map(|reading| Update::ok(region, now, reading)).collect()
-}
-
-/// Fold what a dashboard polling every `snapshot.poll_interval` from `from` to `until` would
-/// have seen into `snapshot` (history included), without waiting. For snapshots, tests, benches.
-pub fn replay(world: &SharedWorld, snapshot: &mut Snapshot, from: DateTime<Utc>, until: DateTime<Utc>) {
-    let step = snapshot.poll_interval.max(Duration::seconds(1));
-    let mut at = from;
-    while at <= until {
-        for region in 0..snapshot.regions.len() {
-            for update in poll_region(world, region, at) {
-                snapshot.apply(update);
-            }
-        }
-        at += step;
-    }
 }
 
 /// Start one poller per region. Each stops by itself when the receiver is dropped.

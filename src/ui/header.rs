@@ -42,6 +42,17 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
             header,
         ),
     ];
+    let m = app.scribe.timeline.measurements();
+    if let Some(start) = m.impact_start {
+        spans.push(Span::styled("│ ", header));
+        let since = crate::config::format_duration(chrono::Duration::seconds((app.now - start).num_seconds().max(0)));
+        spans.push(Span::styled(format!("impact T+{since} "), header));
+    }
+    if let Some(declared) = m.declared {
+        let since =
+            crate::config::format_duration(chrono::Duration::seconds((app.now - declared).num_seconds().max(0)));
+        spans.push(Span::styled(format!("declared {since} ago "), header));
+    }
     if let Some(sim) = app.sim {
         spans.push(Span::styled("│ ", header));
         let label = if width >= WIDE { "sim seed" } else { "seed" };
@@ -60,6 +71,14 @@ fn status_line(app: &App) -> Line<'static> {
         poll_interval: app.snapshot.poll_interval,
     };
     let mut spans = Vec::new();
+    if let Some(error) = &app.scribe.error {
+        let waiting = app.scribe.pending();
+        let queued = if waiting > 0 { format!(" ({waiting} automatic entries waiting)") } else { String::new() };
+        spans.push(Span::styled(
+            format!(" ✗ JOURNAL NOT SAVING: {}{queued} ", super::sanitize(error)),
+            t.style(Tone::Critical),
+        ));
+    }
     for region in &app.snapshot.regions {
         let findings = assess::findings(region, limits);
         let Some(worst) = findings.iter().map(|f| f.level).max() else { continue };

@@ -3,22 +3,34 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::App;
 use crate::keys::{self, BINDINGS, Context};
 use crate::theme::Tone;
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let t = &app.theme;
+const WIDTH: u16 = 76;
+
+/// How many lines of help do not fit at `viewport` (0 when all fit): the scroll range.
+pub fn overflow((width, height): (u16, u16)) -> u16 {
+    let theme = crate::theme::Theme::fallback(false);
+    let lines = u16::try_from(content(&theme).len()).unwrap_or(u16::MAX);
+    let _ = width;
+    (lines + 2).saturating_sub(height)
+}
+
+fn content(t: &crate::theme::Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for context in [Context::Dashboard, Context::Global, Context::Help] {
+    for context in [Context::Dashboard, Context::Input, Context::Global, Context::Help] {
         lines.push(Line::from(Span::styled(context.title(), t.style(Tone::Accent))));
         for b in BINDINGS.iter().filter(|b| b.context == context) {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<16}", keys::keys_label(b)), t.style(Tone::Text)),
                 Span::styled(b.description, t.style(Tone::Muted)),
             ]));
+        }
+        if context == Context::Input {
+            lines.push(Line::from(Span::styled(format!("  {}", crate::input::EDITING_HELP), t.style(Tone::Muted))));
         }
         lines.push(Line::default());
     }
@@ -33,22 +45,28 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Span::styled("stale", t.style(Tone::Stale)),
     ]));
     lines.push(Line::from(Span::styled(
-        "  A value older than 3 poll intervals is stale: dimmed, its age marked '!', never counted as healthy.",
+        "  Stale (older than 3 polls): dimmed, age marked '!', never trusted.",
         t.style(Tone::Muted),
     )));
     lines.push(Line::from(Span::styled(
-        "  SERVING marks the region Route 53 answers with; a thick border shows it too.",
+        "  SERVING (thick border): the region Route 53 answers with.",
         t.style(Tone::Muted),
     )));
+    lines
+}
 
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let lines = content(t);
     let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 76.min(area.width);
+    let width = WIDTH.min(area.width);
+    let scrollable = lines.len() as u16 + 2 > area.height;
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(popup);
     frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(Tone::Accent))
-        .title(Span::styled(" Help — Esc or ? to close ", t.style(Tone::Accent)));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), popup);
+    let block = Block::default().borders(Borders::ALL).border_style(t.style(Tone::Accent)).title(Span::styled(
+        if scrollable { " Help — ↑↓ scroll · Esc or ? to close " } else { " Help — Esc or ? to close " },
+        t.style(Tone::Accent),
+    ));
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((app.help_scroll, 0)), popup);
 }

@@ -4,6 +4,7 @@ pub mod format;
 mod header;
 mod help;
 mod region;
+mod scribe;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -14,6 +15,7 @@ use crate::app::{App, Overlay};
 use crate::keys;
 use crate::theme::Tone;
 
+pub use help::overflow as help_overflow;
 pub use region::tone_of;
 
 /// Smallest terminal the dashboard lays out in; below it a message says so.
@@ -23,6 +25,22 @@ pub const MIN_HEIGHT: u16 = 24;
 pub const MIN_COLUMN_WIDTH: u16 = 38;
 /// Most region columns side by side; more scroll.
 pub const MAX_COLUMNS: usize = 4;
+
+/// Height of the scribe pane in a body of `body` rows: the regions keep their text rows,
+/// the timeline gets the rest, up to two fifths of a tall screen.
+pub fn scribe_height(body: u16) -> u16 {
+    let region_rows = region::TEXT_ROWS + 2;
+    if body >= 34 { body * 2 / 5 } else { body.saturating_sub(region_rows).max(5).min(body) }
+}
+
+/// Timeline rows visible at a terminal size (for paging).
+pub fn timeline_rows((width, height): (u16, u16)) -> usize {
+    if width < MIN_WIDTH || height < MIN_HEIGHT {
+        return 0;
+    }
+    let body = height.saturating_sub(3 + 1);
+    usize::from(scribe_height(body).saturating_sub(3))
+}
 
 /// How many region columns fit side by side in `width`.
 pub fn visible_region_columns(width: u16, regions: usize) -> usize {
@@ -38,8 +56,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let header_height = header::height(app, area.width);
     let [header_area, body, footer] =
         Layout::vertical([Constraint::Length(header_height), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let [regions_area, scribe_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(scribe_height(body.height))]).areas(body);
     header::draw(frame, header_area, app);
-    draw_regions(frame, body, app);
+    draw_regions(frame, regions_area, app);
+    scribe::draw(frame, scribe_area, app);
     draw_footer(frame, footer, app);
     if app.overlay == Overlay::Help {
         help::draw(frame, area, app);
@@ -89,11 +110,7 @@ fn draw_too_small(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }), middle);
 }
 
-/// Make text from outside (poll errors now; people's notes later) inert on screen: control
-/// characters and escape sequences are shown as `�`, never sent to the terminal.
-pub fn sanitize(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
-}
+pub use crate::sanitize::inert as sanitize;
 
 #[cfg(test)]
 mod tests {
@@ -107,10 +124,5 @@ mod tests {
         assert_eq!(visible_region_columns(300, 8), 4);
         assert_eq!(visible_region_columns(100, 8), 2);
         assert_eq!(visible_region_columns(20, 8), 1);
-    }
-
-    #[test]
-    fn sanitize_neutralises_escape_sequences() {
-        assert_eq!(sanitize("a\u{1b}[31mred\u{7}\u{9b}x"), "a\u{FFFD}[31mred\u{FFFD}\u{FFFD}x");
     }
 }

@@ -1,0 +1,363 @@
+//! Timeline export for the post-incident review: Markdown, JSON, CSV (RFC 4180).
+//!
+//! Times are shown in UTC or a chosen zone. People's text is made inert (control characters
+//! shown as symbols) in Markdown and CSV, and CSV cells that a spreadsheet would run as a
+//! formula are neutralised.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::entry::{Entry, Kind, SYSTEM_AUTHOR};
+use super::measure::{Measurements, measure};
+use super::observe::event;
+use crate::config::format_duration;
+use crate::sanitize::inert;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Md,
+    Json,
+    Csv,
+}
+
+/// A time zone for display: an IANA name (`Europe/Berlin`), `UTC`, or a fixed offset (`+05:30`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Zone {
+    Named(Tz),
+    Fixed(FixedOffset),
+}
+
+impl Zone {
+    pub fn utc() -> Self {
+        Zone::Named(Tz::UTC)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if let Ok(tz) = Tz::from_str(text) {
+            return Ok(Zone::Named(tz));
+        }
+        if let Ok(offset) = FixedOffset::from_str(text) {
+            return Ok(Zone::Fixed(offset));
+        }
+        Err(format!(
+            "unknown time zone `{text}`: use an IANA name like Europe/Berlin or America/New_York, UTC, or an offset like +05:30"
+        ))
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Zone::Named(tz) => tz.name().to_owned(),
+            Zone::Fixed(offset) => offset.to_string(),
+        }
+    }
+
+    fn offset_at(&self, t: DateTime<Utc>) -> FixedOffset {
+        match self {
+            Zone::Named(tz) => tz.offset_from_utc_datetime(&t.naive_utc()).fix(),
+            Zone::Fixed(offset) => *offset,
+        }
+    }
+
+    fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        t.with_timezone(&self.offset_at(t))
+    }
+
+    /// `2026-11-24 03:04:05 +05:30`, or `… UTC` in UTC.
+    pub fn stamp(&self, t: DateTime<Utc>) -> String {
+        let local = self.local(t);
+        if local.offset().local_minus_utc() == 0 && self.name() == "UTC" {
+            local.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+        } else {
+            local.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+        }
+    }
+
+    pub fn rfc3339(&self, t: DateTime<Utc>) -> String {
+        self.local(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+}
+
+use chrono::Offset as _;
+
+/// `T+12m30s` / `T-45s` relative to impact start, or empty before anything is known.
+pub fn t_plus(at: DateTime<Utc>, impact: Option<DateTime<Utc>>) -> String {
+    let Some(start) = impact else { return String::new() };
+    let d = at - start;
+    let sign = if d < Duration::zero() { '-' } else { '+' };
+    format!("T{sign}{}", format_duration(Duration::seconds(d.num_seconds().abs())))
+}
+
+/// What an export is built from: the entries and what the journal says about itself.
+pub struct Review<'a> {
+    pub entries: &'a [Entry],
+    pub measurements: Measurements,
+    pub incident: String,
+    pub pinned: Vec<&'a Entry>,
+}
+
+impl<'a> Review<'a> {
+    pub fn new(entries: &'a [Entry]) -> Self {
+        let incident = entries
+            .iter()
+            .find(|e| e.kind == Kind::Observation && e.data_str("event") == Some(event::JOURNAL_OPENED))
+            .and_then(|e| e.data_str("incident"))
+            .unwrap_or("incident")
+            .to_owned();
+        Self { entries, measurements: measure(entries), incident, pinned: pinned(entries) }
+    }
+
+    /// Entries that belong in the timeline (pin markers are folded into their targets).
+    fn timeline(&self) -> impl Iterator<Item = &'a Entry> {
+        self.entries.iter().filter(|e| e.kind != Kind::Pin)
+    }
+}
+
+/// The entries currently pinned, in journal order: the last pin or unpin of each target wins.
+pub fn pinned(entries: &[Entry]) -> Vec<&Entry> {
+    let mut state: HashMap<&str, bool> = HashMap::new();
+    for e in entries.iter().filter(|e| e.kind == Kind::Pin) {
+        if let Some(target) = e.data_str("target") {
+            let on = e.data.as_ref().and_then(|d| d.get("pinned")).and_then(serde_json::Value::as_bool).unwrap_or(true);
+            state.insert(target, on);
+        }
+    }
+    entries.iter().filter(|e| state.get(e.id.as_str()).copied().unwrap_or(false)).collect()
+}
+
+pub fn render(entries: &[Entry], format: Format, zone: Zone) -> String {
+    let review = Review::new(entries);
+    match format {
+        Format::Md => markdown(&review, zone),
+        Format::Json => json(&review, zone),
+        Format::Csv => csv(&review, zone),
+    }
+}
+
+fn kind_label(kind: Kind) -> &'static str {
+    kind.as_str()
+}
+
+/// Inert and safe inside a Markdown table cell.
+fn md_cell(text: &str) -> String {
+    inert(text).replace('\\', "\\\\").replace('|', "\\|").replace('`', "\\`")
+}
+
+fn optional_time(zone: Zone, t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "—".to_owned(), |t| zone.stamp(t))
+}
+
+fn markdown(r: &Review<'_>, zone: Zone) -> String {
+    let m = &r.measurements;
+    let impact = m.impact_start;
+    let mut out = String::with_capacity(r.entries.len() * 160 + 2048);
+    let _ = writeln!(out, "# Incident review: {}\n", md_cell(&r.incident));
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(out, "| Incident | {} |", md_cell(&r.incident));
+    if let (Some(first), Some(last)) = (r.entries.first(), r.entries.last()) {
+        let _ = writeln!(
+            out,
+            "| Span | {} → {} ({}) |",
+            zone.stamp(first.at),
+            zone.stamp(last.at),
+            format_duration(Duration::seconds((last.at - first.at).num_seconds()))
+        );
+    }
+    let people: BTreeSet<&str> = r.entries.iter().map(|e| e.author.as_str()).filter(|a| *a != SYSTEM_AUTHOR).collect();
+    let people = if people.is_empty() {
+        "—".to_owned()
+    } else {
+        people.iter().map(|p| md_cell(p)).collect::<Vec<_>>().join(", ")
+    };
+    let _ = writeln!(out, "| People | {people} |");
+    let _ = writeln!(out, "| Entries | {} |", r.timeline().count());
+    let _ = writeln!(out, "| Times in | {} |\n", zone.name());
+
+    let _ = writeln!(out, "## Targets and measurements\n");
+    let _ = writeln!(out, "| | target | measured |\n|---|---|---|");
+    let target = |s: Option<f64>| {
+        s.map_or_else(|| "—".to_owned(), |s| format_duration(Duration::milliseconds((s * 1000.0) as i64)))
+    };
+    let rto = m.rto.map_or_else(
+        || "not measured (no recovery observed after traffic shifted)".to_owned(),
+        |d| {
+            let verdict = match m.rto_target_seconds {
+                Some(t) if d.as_seconds_f64() <= t => " — within target",
+                Some(_) => " — **missed target**",
+                None => "",
+            };
+            format!("{}{verdict}", format_duration(Duration::seconds(d.num_seconds())))
+        },
+    );
+    let _ = writeln!(out, "| RTO | {} | {rto} |", target(m.rto_target_seconds));
+    let rpo = m.rpo_seconds.map_or_else(
+        || "not measured (no promotion recorded)".to_owned(),
+        |s| {
+            let verdict = match m.rpo_target_seconds {
+                Some(t) if s <= t => " — within target",
+                Some(_) => " — **missed target**",
+                None => "",
+            };
+            let lost = m.lost_writes.map(|n| format!(", {n} writes lost")).unwrap_or_default();
+            format!("{s:.1}s of replication lag at promotion{lost}{verdict}")
+        },
+    );
+    let _ = writeln!(out, "| RPO | {} | {rpo} |", target(m.rpo_target_seconds));
+    let source = m.impact_source.map(|s| format!(" ({s})")).unwrap_or_default();
+    let _ = writeln!(out, "| Impact start | | {}{source} |", optional_time(zone, m.impact_start));
+    let _ = writeln!(out, "| Declared | | {} |", optional_time(zone, m.declared));
+    let _ = writeln!(out, "| Traffic shifted | | {} |", optional_time(zone, m.traffic_shifted));
+    let _ = writeln!(out, "| Recovered | | {} |\n", optional_time(zone, m.recovered));
+
+    let list = |out: &mut String, title: &str, items: &[&Entry]| {
+        let _ = writeln!(out, "## {title}\n");
+        if items.is_empty() {
+            let _ = writeln!(out, "None.\n");
+            return;
+        }
+        for e in items {
+            let region = e.region.as_deref().map(|r| format!(" [{}]", md_cell(r))).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "- **{}** {} — {} ({}){region}: {}",
+                zone.stamp(e.at),
+                t_plus(e.at, impact),
+                md_cell(&e.author),
+                kind_label(e.kind),
+                md_cell(&e.text)
+            );
+        }
+        out.push('\n');
+    };
+    list(&mut out, "Pinned", &r.pinned);
+    let decisions: Vec<&Entry> = r.timeline().filter(|e| e.kind == Kind::Decision).collect();
+    list(&mut out, "Decisions", &decisions);
+    let overrides: Vec<&Entry> = r.timeline().filter(|e| e.kind == Kind::GuardOverride).collect();
+    list(&mut out, "Guard overrides", &overrides);
+
+    let _ = writeln!(out, "## Timeline\n");
+    let _ = writeln!(out, "| time ({}) | T+ | author | kind | region | text |\n|---|---|---|---|---|---|", zone.name());
+    for e in r.timeline() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            zone.stamp(e.at),
+            t_plus(e.at, impact),
+            md_cell(&e.author),
+            kind_label(e.kind),
+            e.region.as_deref().map(md_cell).unwrap_or_default(),
+            md_cell(&e.text)
+        );
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonEntry<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    local_time: String,
+    t_plus: String,
+    pinned: bool,
+}
+
+#[derive(Serialize)]
+struct JsonReview<'a> {
+    incident: &'a str,
+    time_zone: String,
+    measurements: &'a Measurements,
+    entries: Vec<JsonEntry<'a>>,
+}
+
+/// JSON keeps text exactly as typed (JSON escaping already makes control characters inert).
+fn json(r: &Review<'_>, zone: Zone) -> String {
+    let pinned: BTreeSet<&str> = r.pinned.iter().map(|e| e.id.as_str()).collect();
+    let doc = JsonReview {
+        incident: &r.incident,
+        time_zone: zone.name(),
+        measurements: &r.measurements,
+        entries: r
+            .timeline()
+            .map(|e| JsonEntry {
+                entry: e,
+                local_time: zone.rfc3339(e.at),
+                t_plus: t_plus(e.at, r.measurements.impact_start),
+                pinned: pinned.contains(e.id.as_str()),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&doc).map(|s| s + "\n").unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"))
+}
+
+/// One RFC 4180 field: formula-leading cells get a `'` prefix, control characters are made
+/// visible, and the field is quoted when it holds a comma, quote or line break.
+pub fn csv_field(text: &str) -> String {
+    let mut value = inert(text);
+    if value.starts_with(['=', '+', '-', '@', '\u{2409}', '\u{240D}']) {
+        value.insert(0, '\'');
+    }
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+}
+
+fn csv(r: &Review<'_>, zone: Zone) -> String {
+    let pinned: BTreeSet<&str> = r.pinned.iter().map(|e| e.id.as_str()).collect();
+    let mut out = String::from("seq,id,time,t_plus,author,kind,region,step,pinned,text,data\r\n");
+    for e in r.timeline() {
+        let data = e.data.as_ref().map(|d| d.to_string()).unwrap_or_default();
+        let fields = [
+            e.seq.to_string(),
+            e.id.clone(),
+            zone.rfc3339(e.at),
+            t_plus(e.at, r.measurements.impact_start),
+            e.author.clone(),
+            kind_label(e.kind).to_owned(),
+            e.region.clone().unwrap_or_default(),
+            e.step.clone().unwrap_or_default(),
+            pinned.contains(e.id.as_str()).to_string(),
+            e.text.clone(),
+            data,
+        ];
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_neutralises_formulas_and_quotes_per_rfc_4180() {
+        assert_eq!(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-2"), "'-2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("\u{1b}[2J"), "␛[2J");
+        assert_eq!(csv_field("\tcmd"), "'␉cmd");
+    }
+
+    #[test]
+    fn zones_parse_names_and_offsets() {
+        assert_eq!(Zone::parse("Asia/Kolkata").unwrap().name(), "Asia/Kolkata");
+        assert_eq!(Zone::parse("+05:30").unwrap().name(), "+05:30");
+        assert!(Zone::parse("Mars/Olympus").unwrap_err().contains("Mars/Olympus"));
+        let t = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+        assert_eq!(Zone::parse("Asia/Kolkata").unwrap().stamp(t), "2026-11-24 08:30:00 +05:30");
+        assert_eq!(Zone::utc().stamp(t), "2026-11-24 03:00:00 UTC");
+    }
+
+    #[test]
+    fn t_plus_is_signed() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+        assert_eq!(t_plus(t + Duration::seconds(750), Some(t)), "T+12m30s");
+        assert_eq!(t_plus(t - Duration::seconds(45), Some(t)), "T-45s");
+        assert_eq!(t_plus(t, None), "");
+    }
+}

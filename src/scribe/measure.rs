@@ -1,0 +1,199 @@
+//! Measured RTO and RPO: pure functions over journal entries (DESIGN.md "Scribe journal").
+//!
+//! * impact start — the first threshold crossing or unhealthy health check, else the declare;
+//! * declared — the first entry of the `declare` step (decision or succeeded action);
+//! * traffic shifted — the first routing change or `shift-traffic` success after impact;
+//! * recovered — the first observation after the shift that the serving region is under
+//!   every threshold;
+//! * RTO = recovered − impact start; RPO = replication lag observed at promotion.
+//!
+//! A failback shifts traffic again later; only the first shift after impact counts.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::entry::{Entry, Kind};
+use super::observe::event;
+
+pub const DECLARE_STEP: &str = "declare";
+pub const SHIFT_STEP: &str = "shift-traffic";
+pub const PROMOTE_STEP: &str = "promote-database";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Measurements {
+    pub impact_start: Option<DateTime<Utc>>,
+    /// Why impact starts when it does: "threshold crossing" or "declare".
+    pub impact_source: Option<&'static str>,
+    pub declared: Option<DateTime<Utc>>,
+    pub traffic_shifted: Option<DateTime<Utc>>,
+    pub recovered: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "seconds")]
+    pub rto: Option<Duration>,
+    /// Replication lag at promotion, seconds.
+    pub rpo_seconds: Option<f64>,
+    /// Writes lost at promotion, where the backend can count them (the sim can).
+    pub lost_writes: Option<u64>,
+    /// Targets as written when the journal was opened.
+    pub rto_target_seconds: Option<f64>,
+    pub rpo_target_seconds: Option<f64>,
+}
+
+fn seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_some(&d.as_seconds_f64()),
+        None => s.serialize_none(),
+    }
+}
+
+fn is_event(e: &Entry, events: &[&str]) -> bool {
+    e.kind == Kind::Observation && e.data_str("event").is_some_and(|ev| events.contains(&ev))
+}
+
+fn is_step(e: &Entry, step: &str, kinds: &[Kind]) -> bool {
+    e.step.as_deref() == Some(step) && kinds.contains(&e.kind)
+}
+
+/// Compute every measurement from entries in journal order.
+pub fn measure(entries: &[Entry]) -> Measurements {
+    let declared =
+        entries.iter().find(|e| is_step(e, DECLARE_STEP, &[Kind::Decision, Kind::ActionSucceeded])).map(|e| e.at);
+    let crossing =
+        entries.iter().find(|e| is_event(e, &[event::THRESHOLD_CROSSED, event::HEALTH_UNHEALTHY])).map(|e| e.at);
+    let (impact_start, impact_source) = match (crossing, declared) {
+        (Some(c), _) => (Some(c), Some("threshold crossing")),
+        (None, Some(d)) => (Some(d), Some("declare")),
+        (None, None) => (None, None),
+    };
+    let after = |t: Option<DateTime<Utc>>| move |e: &&Entry| t.is_some_and(|t| e.at >= t);
+    let traffic_shifted = entries
+        .iter()
+        .filter(after(impact_start))
+        .find(|e| is_event(e, &[event::ROUTING_CHANGED]) || is_step(e, SHIFT_STEP, &[Kind::ActionSucceeded]))
+        .map(|e| e.at);
+    let recovered =
+        entries.iter().filter(after(traffic_shifted)).find(|e| is_event(e, &[event::SERVING_HEALTHY])).map(|e| e.at);
+    let promotion = entries
+        .iter()
+        .filter(|e| is_step(e, PROMOTE_STEP, &[Kind::ActionStarted, Kind::ActionSucceeded]))
+        .find(|e| e.data_f64("lag_seconds").is_some());
+    let opened = entries.iter().find(|e| is_event(e, &[event::JOURNAL_OPENED]));
+    Measurements {
+        impact_start,
+        impact_source,
+        declared,
+        traffic_shifted,
+        recovered,
+        rto: impact_start.zip(recovered).map(|(start, end)| end - start),
+        rpo_seconds: promotion.and_then(|e| e.data_f64("lag_seconds")),
+        lost_writes: promotion.and_then(|e| e.data.as_ref()?.get("lost_writes")?.as_u64()),
+        rto_target_seconds: opened.and_then(|e| e.data_f64("rto_seconds")),
+        rpo_target_seconds: opened.and_then(|e| e.data_f64("rpo_seconds")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap() + Duration::minutes(minute)
+    }
+
+    fn entry(minute: i64, kind: Kind, step: Option<&str>, data: Option<serde_json::Value>) -> Entry {
+        Entry {
+            seq: 0,
+            id: String::new(),
+            at: at(minute),
+            author: "t".into(),
+            kind,
+            region: None,
+            step: step.map(str::to_owned),
+            text: String::new(),
+            data,
+        }
+    }
+
+    fn obs(minute: i64, ev: &str) -> Entry {
+        entry(minute, Kind::Observation, None, Some(json!({ "event": ev })))
+    }
+
+    fn opened() -> Entry {
+        entry(
+            0,
+            Kind::Observation,
+            None,
+            Some(json!({ "event": event::JOURNAL_OPENED, "rto_seconds": 900.0, "rpo_seconds": 60.0 })),
+        )
+    }
+
+    #[test]
+    fn a_full_failover_with_declare() {
+        let entries = vec![
+            opened(),
+            obs(2, event::LAG_OVER_RPO),
+            obs(3, event::THRESHOLD_CROSSED),
+            entry(5, Kind::Decision, Some(DECLARE_STEP), None),
+            entry(7, Kind::ActionStarted, Some(PROMOTE_STEP), Some(json!({ "lag_seconds": 42.5, "lost_writes": 310 }))),
+            obs(8, event::SERVING_HEALTHY), // before the shift: does not count
+            entry(11, Kind::ActionSucceeded, Some(SHIFT_STEP), None),
+            obs(12, event::ROUTING_CHANGED),
+            obs(15, event::SERVING_HEALTHY),
+        ];
+        let m = measure(&entries);
+        assert_eq!(m.impact_start, Some(at(3)));
+        assert_eq!(m.impact_source, Some("threshold crossing"));
+        assert_eq!(m.declared, Some(at(5)));
+        assert_eq!(m.traffic_shifted, Some(at(11)));
+        assert_eq!(m.recovered, Some(at(15)));
+        assert_eq!(m.rto, Some(Duration::minutes(12)));
+        assert_eq!(m.rpo_seconds, Some(42.5));
+        assert_eq!(m.lost_writes, Some(310));
+        assert_eq!(m.rto_target_seconds, Some(900.0));
+    }
+
+    #[test]
+    fn without_a_crossing_impact_starts_at_the_declare() {
+        let entries = vec![
+            entry(4, Kind::ActionSucceeded, Some(DECLARE_STEP), None),
+            obs(9, event::ROUTING_CHANGED),
+            obs(10, event::SERVING_HEALTHY),
+        ];
+        let m = measure(&entries);
+        assert_eq!(m.impact_start, Some(at(4)));
+        assert_eq!(m.impact_source, Some("declare"));
+        assert_eq!(m.rto, Some(Duration::minutes(6)));
+        assert_eq!(m.rpo_seconds, None);
+    }
+
+    #[test]
+    fn a_failback_does_not_move_the_measured_rto() {
+        let entries = vec![
+            obs(1, event::HEALTH_UNHEALTHY),
+            obs(6, event::ROUTING_CHANGED),
+            obs(8, event::SERVING_HEALTHY),
+            // Hours later: fail back to the original region.
+            obs(180, event::ROUTING_CHANGED),
+            obs(185, event::SERVING_HEALTHY),
+        ];
+        let m = measure(&entries);
+        assert_eq!(m.traffic_shifted, Some(at(6)));
+        assert_eq!(m.recovered, Some(at(8)));
+        assert_eq!(m.rto, Some(Duration::minutes(7)));
+    }
+
+    #[test]
+    fn a_missing_recovery_leaves_rto_unmeasured() {
+        let entries = vec![
+            obs(1, event::THRESHOLD_CROSSED),
+            entry(3, Kind::Decision, Some(DECLARE_STEP), None),
+            obs(6, event::ROUTING_CHANGED),
+        ];
+        let m = measure(&entries);
+        assert_eq!(m.traffic_shifted, Some(at(6)));
+        assert_eq!(m.recovered, None);
+        assert_eq!(m.rto, None);
+        assert_eq!(measure(&[]), Measurements::default());
+    }
+}

@@ -1,0 +1,204 @@
+//! The scribe: the incident journal, its timeline, automatic observations, measurement and
+//! export. Knows nothing of the terminal.
+
+pub mod entry;
+pub mod export;
+pub mod journal;
+pub mod measure;
+pub mod observe;
+pub mod timeline;
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+pub use entry::{Draft, Entry, Kind, SYSTEM_AUTHOR};
+pub use journal::{FileJournal, JournalError, JournalStore, MemoryJournal, Recovery};
+pub use timeline::{Filter, Timeline};
+
+use crate::assess::Limits;
+use crate::config::{Incident, format_duration};
+use crate::model::Snapshot;
+use observe::{Observer, event};
+
+/// Automatic entries kept while the journal cannot be written; past this, the oldest go
+/// (people's typed text is never dropped: it stays in the input line).
+const MAX_PENDING: usize = 10_000;
+
+#[derive(Debug)]
+pub struct Scribe {
+    store: Box<dyn JournalStore>,
+    pub timeline: Timeline,
+    observer: Observer,
+    pub author: String,
+    /// The newest save failure, shown in the header until a save succeeds.
+    pub error: Option<String>,
+    pending: VecDeque<Draft>,
+    rto_journaled: bool,
+}
+
+impl Scribe {
+    /// Start on a store that already holds `entries`; journal that the session began.
+    pub fn start(
+        store: Box<dyn JournalStore>,
+        entries: Vec<Entry>,
+        recovery: &Recovery,
+        author: String,
+        incident: &Incident,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let rto_journaled = entries.iter().any(|e| e.kind == Kind::Measurement && e.data_f64("rto_seconds").is_some());
+        let fresh = entries.is_empty();
+        let mut scribe = Self {
+            store,
+            timeline: Timeline::new(entries),
+            observer: Observer::new(),
+            author,
+            error: None,
+            pending: VecDeque::new(),
+            rto_journaled,
+        };
+        let (ev, text) = if fresh {
+            (event::JOURNAL_OPENED, format!("journal opened for {} by {}", incident.name, scribe.author))
+        } else {
+            ("journal-reopened", format!("journal reopened by {}", scribe.author))
+        };
+        let data = json!({
+            "event": ev,
+            "incident": incident.name,
+            "rpo_seconds": incident.rpo.as_seconds_f64(),
+            "rto_seconds": incident.rto.as_seconds_f64(),
+        });
+        scribe.queue(Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, text).data(data));
+        for line in recovery.report() {
+            scribe.queue(
+                Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, line).data(json!({ "event": "journal-recovered" })),
+            );
+        }
+        scribe.flush();
+        scribe
+    }
+
+    /// A scribe whose journal lives in memory only (tests, benchmarks, replays).
+    pub fn in_memory(author: &str, incident: &Incident, now: DateTime<Utc>) -> Self {
+        Self::start(
+            Box::new(MemoryJournal::default()),
+            Vec::new(),
+            &Recovery::default(),
+            author.to_owned(),
+            incident,
+            now,
+        )
+    }
+
+    pub fn location(&self) -> String {
+        self.store.location()
+    }
+
+    /// Save what a person typed. On failure the error is kept for the header and returned, so
+    /// the caller keeps the text in the input line.
+    pub fn record(&mut self, draft: Draft) -> Result<(), String> {
+        self.flush();
+        match self.store.append(draft) {
+            Ok(entry) => {
+                self.error = None;
+                self.timeline.push(entry);
+                Ok(())
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.error = Some(message.clone());
+                Err(message)
+            }
+        }
+    }
+
+    /// Pin or unpin the selected entry (the newest when following).
+    pub fn toggle_pin(&mut self, now: DateTime<Utc>) -> Result<(), String> {
+        let Some(target) = self.timeline.selected_entry() else { return Ok(()) };
+        let pinned = !self.timeline.is_pinned(target);
+        let text = format!("{} entry {}", if pinned { "pinned" } else { "unpinned" }, target.seq);
+        let draft = Draft::new(now, self.author.clone(), Kind::Pin, text)
+            .data(json!({ "target": target.id, "pinned": pinned }));
+        self.record(draft)
+    }
+
+    /// Journal what changed in the snapshot, and the measured RTO once recovery is seen.
+    pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>) {
+        for draft in self.observer.observe(snapshot, limits) {
+            self.queue(draft);
+        }
+        self.flush();
+        let m = self.timeline.measurements().clone();
+        if let (false, Some(rto), Some(recovered)) = (self.rto_journaled, m.rto, m.recovered) {
+            self.rto_journaled = true;
+            let target = m
+                .rto_target_seconds
+                .map(|t| format!(" (target {})", format_duration(chrono::Duration::seconds(t as i64))))
+                .unwrap_or_default();
+            let rpo = m.rpo_seconds.map(|s| format!("; RPO {s:.1}s of lag at promotion")).unwrap_or_default();
+            let text =
+                format!("measured RTO {}{target}{rpo}", format_duration(chrono::Duration::seconds(rto.num_seconds())));
+            let data = json!({ "rto_seconds": rto.as_seconds_f64(), "rpo_seconds": m.rpo_seconds, "lost_writes": m.lost_writes });
+            self.queue(Draft::new(recovered, SYSTEM_AUTHOR, Kind::Measurement, text).data(data));
+            self.flush();
+        }
+    }
+
+    fn queue(&mut self, draft: Draft) {
+        if self.pending.len() == MAX_PENDING {
+            self.pending.pop_front();
+        }
+        self.pending.push_back(draft);
+    }
+
+    /// Write queued automatic entries in order; stop at the first failure and keep the rest.
+    fn flush(&mut self) {
+        while let Some(draft) = self.pending.pop_front() {
+            match self.store.append(draft.clone()) {
+                Ok(entry) => {
+                    self.error = None;
+                    self.timeline.push(entry);
+                }
+                Err(e) => {
+                    self.error = Some(e.to_string());
+                    self.pending.push_front(draft);
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+/// The OS user, for `--as` when it is not given.
+pub fn default_author() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "scribe".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_failed_save_is_reported_and_automatic_entries_wait() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+        let mut store = MemoryJournal::default();
+        store.fail_with = Some("No space left on device (os error 28)".into());
+        let mut scribe =
+            Scribe::start(Box::new(store), vec![], &Recovery::default(), "ana".into(), &Incident::default(), now);
+        assert_eq!(scribe.pending(), 1, "the journal-opened entry waits");
+        assert!(scribe.error.as_deref().unwrap().contains("No space left"));
+        let err = scribe.record(Draft::new(now, "ana", Kind::Note, "typed")).unwrap_err();
+        assert!(err.contains("No space left"));
+        assert!(scribe.timeline.entries().is_empty());
+    }
+}

@@ -1,0 +1,393 @@
+//! Automatic observations: snapshot transitions worth a line in the timeline.
+//!
+//! Edge-triggered with hysteresis so a value wobbling around its threshold does not flood
+//! the journal: a numeric signal must fall below `RECOVER_FRACTION` of its limit to count as
+//! recovered, and a health status must hold for `CONFIRMATIONS` readings to count as flipped.
+//! Only fresh readings are judged; staleness is observed in its own right.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::entry::{Draft, Kind, SYSTEM_AUTHOR};
+use crate::assess::Limits;
+use crate::config::format_duration;
+use crate::model::{Freshness, Lag, RegionSnapshot, SignalKey, Snapshot};
+use crate::ui::format;
+
+/// A breached value counts as recovered only below this fraction of its limit.
+pub const RECOVER_FRACTION: f64 = 0.8;
+/// Consecutive readings a new health status must hold before it is observed.
+pub const CONFIRMATIONS: u8 = 2;
+
+/// Observation events, as written in `data.event`. Measurement reads these.
+pub mod event {
+    pub const THRESHOLD_CROSSED: &str = "threshold-crossed";
+    pub const THRESHOLD_RECOVERED: &str = "threshold-recovered";
+    pub const HEALTH_UNHEALTHY: &str = "health-unhealthy";
+    pub const HEALTH_HEALTHY: &str = "health-healthy";
+    pub const LAG_OVER_RPO: &str = "lag-over-rpo";
+    pub const LAG_WITHIN_RPO: &str = "lag-within-rpo";
+    pub const ROUTING_CHANGED: &str = "routing-changed";
+    pub const STALE: &str = "stale";
+    pub const FRESH: &str = "fresh";
+    pub const SERVING_HEALTHY: &str = "serving-healthy";
+    pub const SERVING_DEGRADED: &str = "serving-degraded";
+    pub const JOURNAL_OPENED: &str = "journal-opened";
+}
+
+/// Numeric hysteresis: over above the limit, back only below `RECOVER_FRACTION` of it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Latch {
+    over: bool,
+}
+
+impl Latch {
+    /// `Some(true)` on crossing, `Some(false)` on recovery.
+    fn feed(&mut self, value: f64, limit: f64) -> Option<bool> {
+        if !self.over && value > limit {
+            self.over = true;
+            Some(true)
+        } else if self.over && value < limit * RECOVER_FRACTION {
+            self.over = false;
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+/// Boolean debounce: a new state counts after `CONFIRMATIONS` distinct readings.
+#[derive(Clone, Copy, Debug, Default)]
+struct Confirm {
+    state: Option<bool>,
+    candidate: Option<(bool, u8)>,
+    last_reading: Option<DateTime<Utc>>,
+}
+
+impl Confirm {
+    /// Returns the new state when it changes (the first state counts only if `false`-worthy is decided by caller).
+    fn feed(&mut self, value: bool, reading_at: DateTime<Utc>) -> Option<(Option<bool>, bool)> {
+        if self.last_reading == Some(reading_at) {
+            return None;
+        }
+        self.last_reading = Some(reading_at);
+        if self.state == Some(value) {
+            self.candidate = None;
+            return None;
+        }
+        let count = match self.candidate {
+            Some((v, n)) if v == value => n + 1,
+            _ => 1,
+        };
+        if count >= CONFIRMATIONS || self.state.is_none() {
+            let previous = self.state;
+            self.state = Some(value);
+            self.candidate = None;
+            Some((previous, value))
+        } else {
+            self.candidate = Some((value, count));
+            None
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct RegionWatch {
+    error_rate: Latch,
+    latency: Latch,
+    lag: Latch,
+    health: Confirm,
+    active: Option<bool>,
+    stale: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Observer {
+    regions: Vec<RegionWatch>,
+    serving_ok: Option<bool>,
+}
+
+impl Observer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Everything that changed since the last call, as drafts for the journal.
+    pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>) -> Vec<Draft> {
+        if self.regions.len() != snapshot.regions.len() {
+            self.regions = vec![RegionWatch::default(); snapshot.regions.len()];
+        }
+        let mut out = Vec::new();
+        for (region, watch) in snapshot.regions.iter().zip(self.regions.iter_mut()) {
+            observe_region(region, watch, limits, &mut out);
+        }
+        self.observe_serving(snapshot, limits, &mut out);
+        out
+    }
+
+    fn observe_serving(&mut self, snapshot: &Snapshot, limits: Limits<'_>, out: &mut Vec<Draft>) {
+        let Some(serving) = snapshot.serving_region(limits.now) else { return };
+        let ok = serving_ok(serving, limits);
+        let Some(ok) = ok else { return };
+        let previous = self.serving_ok.replace(ok);
+        if previous.is_none() || previous == Some(ok) {
+            return;
+        }
+        let (event, text) = if ok {
+            (event::SERVING_HEALTHY, format!("serving region {} is under all thresholds", serving.name))
+        } else {
+            (event::SERVING_DEGRADED, format!("serving region {} is past a threshold", serving.name))
+        };
+        out.push(observation(limits.now, &serving.name, text, json!({ "event": event })));
+    }
+}
+
+/// The serving region is healthy when its 5xx, p99 and health checks are fresh and fine;
+/// `None` while any of them is stale or missing (unknown is not healthy, nor unhealthy).
+fn serving_ok(region: &RegionSnapshot, limits: Limits<'_>) -> Option<bool> {
+    let (now, interval) = (limits.now, limits.poll_interval);
+    let errors = *region.error_rate.fresh_value(now, interval)?;
+    let p99 = *region.latency_p99.fresh_value(now, interval)?;
+    let health = region.health.fresh_value(now, interval)?;
+    let p99_limit = limits.thresholds.latency_p99.as_seconds_f64() * 1000.0;
+    Some(errors <= limits.thresholds.error_rate_percent && p99 <= p99_limit && health.is_healthy())
+}
+
+fn observation(at: DateTime<Utc>, region: &str, text: String, data: serde_json::Value) -> Draft {
+    Draft::new(at, SYSTEM_AUTHOR, Kind::Observation, text).region(region).data(data)
+}
+
+fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limits<'_>, out: &mut Vec<Draft>) {
+    let Limits { thresholds, rpo, now, poll_interval } = limits;
+    let name = region.name.as_str();
+
+    // Staleness first: a region going quiet is news, and its old values are not judged.
+    let heard = region.last_heard();
+    let stale = heard.is_some()
+        && SignalKey::ALL.iter().all(|k| region.freshness_of(*k, now, poll_interval) != Freshness::Fresh);
+    if stale != watch.stale {
+        watch.stale = stale;
+        let (event, text) = if stale {
+            let age = heard.map(|t| format::age(now - t)).unwrap_or_default();
+            (event::STALE, format!("readings from {name} are stale: last heard {age} ago"))
+        } else {
+            (event::FRESH, format!("readings from {name} are fresh again"))
+        };
+        out.push(observation(now, name, text, json!({ "event": event })));
+    }
+
+    let limit = thresholds.error_rate_percent;
+    if let Some(v) = region.error_rate.fresh_value(now, poll_interval)
+        && let Some(crossed) = watch.error_rate.feed(*v, limit)
+    {
+        let text = if crossed {
+            format!("5xx rate {} is above the {limit}% threshold", format::percent(*v))
+        } else {
+            format!("5xx rate {} is back under the {limit}% threshold", format::percent(*v))
+        };
+        out.push(threshold(now, name, crossed, "error-rate", *v, limit, text));
+    }
+
+    let limit_ms = thresholds.latency_p99.as_seconds_f64() * 1000.0;
+    if let Some(v) = region.latency_p99.fresh_value(now, poll_interval)
+        && let Some(crossed) = watch.latency.feed(*v, limit_ms)
+    {
+        let verb = if crossed { "is above" } else { "is back under" };
+        let text = format!("p99 latency {} {verb} the {} threshold", format::millis(*v), format::millis(limit_ms));
+        out.push(threshold(now, name, crossed, "latency-p99", *v, limit_ms, text));
+    }
+
+    if let Some(lag) = region.replication_lag.fresh_value(now, poll_interval) {
+        let seconds = match lag {
+            Lag::Writer => None,
+            Lag::Behind(s) => Some(*s),
+            Lag::NotReplicating => Some(f64::INFINITY),
+        };
+        let rpo_s = rpo.as_seconds_f64();
+        if let Some(s) = seconds
+            && let Some(over) = watch.lag.feed(s, rpo_s)
+        {
+            let shown = if s.is_finite() { format::seconds(s) } else { "not replicating".to_owned() };
+            let (event, text) = if over {
+                (event::LAG_OVER_RPO, format!("replication lag {shown} is past the RPO of {}", format_duration(rpo)))
+            } else {
+                (
+                    event::LAG_WITHIN_RPO,
+                    format!("replication lag {shown} is back within the RPO of {}", format_duration(rpo)),
+                )
+            };
+            let value = if s.is_finite() { json!(s) } else { serde_json::Value::Null };
+            out.push(observation(
+                now,
+                name,
+                text,
+                json!({ "event": event, "lag_seconds": value, "rpo_seconds": rpo_s }),
+            ));
+        }
+    }
+
+    if let (Some(h), Some(at)) = (region.health.fresh_value(now, poll_interval), region.health.observed_at)
+        && let Some((previous, healthy)) = watch.health.feed(h.is_healthy(), at)
+        && (previous.is_some() || !healthy)
+    {
+        let (event, word) =
+            if healthy { (event::HEALTH_HEALTHY, "healthy") } else { (event::HEALTH_UNHEALTHY, "UNHEALTHY") };
+        let text = format!("Route 53 health check {word}: {}/{} checkers report healthy", h.healthy, h.total);
+        out.push(observation(now, name, text, json!({ "event": event, "healthy": h.healthy, "total": h.total })));
+    }
+
+    if let Some(r) = region.routing.fresh_value(now, poll_interval) {
+        let previous = watch.active.replace(r.active);
+        if previous.is_some_and(|p| p != r.active) && r.active {
+            let text = format!("routing: {name} record `{}` is now active", r.record_set_id);
+            out.push(observation(
+                now,
+                name,
+                text,
+                json!({ "event": event::ROUTING_CHANGED, "record_set_id": r.record_set_id }),
+            ));
+        }
+    }
+}
+
+fn threshold(
+    at: DateTime<Utc>,
+    region: &str,
+    crossed: bool,
+    signal: &str,
+    value: f64,
+    limit: f64,
+    text: String,
+) -> Draft {
+    let event = if crossed { event::THRESHOLD_CROSSED } else { event::THRESHOLD_RECOVERED };
+    observation(at, region, text, json!({ "event": event, "signal": signal, "value": value, "threshold": limit }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Thresholds;
+    use crate::model::{HealthChecks, Reading, RegionSnapshot, Role, Routing, RoutingPolicy, Update};
+    use chrono::{Duration, TimeZone};
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000 + s, 0).single().unwrap()
+    }
+
+    struct Rig {
+        snapshot: Snapshot,
+        observer: Observer,
+        thresholds: Thresholds,
+    }
+
+    impl Rig {
+        fn new() -> Self {
+            let regions = vec![
+                RegionSnapshot::new("us-east-1", Role::Primary),
+                RegionSnapshot::new("us-west-2", Role::Secondary),
+            ];
+            Self {
+                snapshot: Snapshot::new(regions, Duration::seconds(10)),
+                observer: Observer::new(),
+                thresholds: Thresholds::default(),
+            }
+        }
+
+        fn feed(&mut self, at: i64, region: usize, reading: Reading) -> Vec<String> {
+            self.snapshot.apply(Update::ok(region, t(at), reading));
+            self.at(at)
+        }
+
+        fn at(&mut self, at: i64) -> Vec<String> {
+            let limits = Limits {
+                thresholds: &self.thresholds,
+                rpo: Duration::seconds(60),
+                now: t(at),
+                poll_interval: Duration::seconds(10),
+            };
+            self.observer
+                .observe(&self.snapshot, limits)
+                .into_iter()
+                .map(|d| d.data.unwrap()["event"].as_str().unwrap().to_owned())
+                .collect()
+        }
+    }
+
+    #[test]
+    fn a_wobbling_error_rate_is_observed_once_each_way() {
+        let mut rig = Rig::new();
+        assert!(rig.feed(0, 0, Reading::ErrorRate(1.0)).is_empty());
+        assert_eq!(rig.feed(10, 0, Reading::ErrorRate(6.0)), [event::THRESHOLD_CROSSED]);
+        // Wobbling around the 5% line: no flood.
+        for (i, v) in [4.8, 5.3, 4.5, 5.9, 4.2].into_iter().enumerate() {
+            assert!(rig.feed(20 + i as i64 * 10, 0, Reading::ErrorRate(v)).is_empty(), "{v}");
+        }
+        assert_eq!(rig.feed(80, 0, Reading::ErrorRate(3.0)), [event::THRESHOLD_RECOVERED]);
+    }
+
+    #[test]
+    fn a_flapping_health_check_needs_two_readings_to_flip() {
+        let mut rig = Rig::new();
+        let h = |healthy| Reading::HealthChecks(HealthChecks { healthy, total: 16 });
+        assert!(rig.feed(0, 0, h(16)).is_empty(), "the first healthy reading is not news");
+        assert!(rig.feed(10, 0, h(1)).is_empty(), "one unhealthy reading is a flap");
+        assert!(rig.feed(20, 0, h(16)).is_empty());
+        assert!(rig.feed(30, 0, h(1)).is_empty());
+        assert_eq!(rig.feed(40, 0, h(2)), [event::HEALTH_UNHEALTHY]);
+        // Observing again without a new reading changes nothing.
+        assert!(rig.at(41).is_empty());
+        assert!(rig.feed(50, 0, h(15)).is_empty());
+        assert_eq!(rig.feed(60, 0, h(16)), [event::HEALTH_HEALTHY]);
+    }
+
+    #[test]
+    fn lag_past_rpo_and_back() {
+        let mut rig = Rig::new();
+        assert!(rig.feed(0, 1, Reading::ReplicationLag(Lag::Behind(10.0))).is_empty());
+        assert_eq!(rig.feed(10, 1, Reading::ReplicationLag(Lag::Behind(61.0))), [event::LAG_OVER_RPO]);
+        assert!(rig.feed(20, 1, Reading::ReplicationLag(Lag::Behind(55.0))).is_empty());
+        assert_eq!(rig.feed(30, 1, Reading::ReplicationLag(Lag::Behind(20.0))), [event::LAG_WITHIN_RPO]);
+        assert!(rig.feed(40, 0, Reading::ReplicationLag(Lag::Writer)).is_empty());
+    }
+
+    #[test]
+    fn staleness_and_routing_changes() {
+        let mut rig = Rig::new();
+        let routing = |active| {
+            Reading::Routing(Routing {
+                record_set_id: "secondary".into(),
+                policy: RoutingPolicy::Failover,
+                active,
+                weight: None,
+                ttl_seconds: 60,
+                change: None,
+            })
+        };
+        assert!(rig.feed(0, 1, routing(false)).is_empty());
+        assert_eq!(rig.at(31), [event::STALE]);
+        assert!(rig.at(40).is_empty());
+        assert_eq!(rig.feed(41, 1, routing(true)), [event::FRESH, event::ROUTING_CHANGED]);
+    }
+
+    #[test]
+    fn the_serving_region_recovering_is_observed() {
+        let mut rig = Rig::new();
+        let routing = Reading::Routing(Routing {
+            record_set_id: "secondary".into(),
+            policy: RoutingPolicy::Failover,
+            active: true,
+            weight: None,
+            ttl_seconds: 60,
+            change: None,
+        });
+        rig.feed(0, 1, routing.clone());
+        rig.feed(0, 1, Reading::HealthChecks(HealthChecks { healthy: 16, total: 16 }));
+        rig.feed(0, 1, Reading::LatencyP99(300.0));
+        assert_eq!(rig.feed(0, 1, Reading::ErrorRate(40.0)), [event::THRESHOLD_CROSSED]);
+        rig.feed(10, 1, routing.clone());
+        rig.feed(10, 1, Reading::HealthChecks(HealthChecks { healthy: 16, total: 16 }));
+        rig.feed(10, 1, Reading::LatencyP99(300.0));
+        let events = rig.feed(10, 1, Reading::ErrorRate(0.5));
+        assert_eq!(events, [event::THRESHOLD_RECOVERED, event::SERVING_HEALTHY]);
+    }
+}

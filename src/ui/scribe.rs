@@ -1,0 +1,184 @@
+//! The scribe pane: the timeline (only the rows on screen are laid out) and the input line.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::format;
+use crate::app::App;
+use crate::input::EDITING_HELP;
+use crate::sanitize::inert;
+use crate::scribe::export::t_plus;
+use crate::scribe::observe::event;
+use crate::scribe::{Entry, Kind};
+use crate::theme::{Theme, Tone};
+
+/// Below this width the region moves from its own column into the text.
+const WIDE: u16 = 110;
+
+pub fn kind_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Note => "note",
+        Kind::Decision => "DECISION",
+        Kind::ActionStarted => "start",
+        Kind::ActionSucceeded => "done",
+        Kind::ActionFailed => "FAILED",
+        Kind::GuardOverride => "OVERRIDE",
+        Kind::Observation => "observed",
+        Kind::Measurement => "MEASURED",
+        Kind::Comms => "comms",
+        Kind::Drill => "drill",
+        Kind::Pin => "pin",
+    }
+}
+
+fn kind_tone(entry: &Entry) -> Tone {
+    match entry.kind {
+        Kind::Decision | Kind::Measurement => Tone::Accent,
+        Kind::ActionSucceeded => Tone::Ok,
+        Kind::ActionFailed => Tone::Critical,
+        Kind::GuardOverride | Kind::Drill => Tone::Warn,
+        Kind::Observation => match entry.data_str("event") {
+            Some(
+                event::THRESHOLD_CROSSED | event::HEALTH_UNHEALTHY | event::LAG_OVER_RPO | event::SERVING_DEGRADED,
+            ) => Tone::Critical,
+            Some(event::STALE) => Tone::Warn,
+            Some(
+                event::THRESHOLD_RECOVERED
+                | event::HEALTH_HEALTHY
+                | event::LAG_WITHIN_RPO
+                | event::FRESH
+                | event::SERVING_HEALTHY,
+            ) => Tone::Ok,
+            _ => Tone::Muted,
+        },
+        Kind::Note | Kind::Comms | Kind::ActionStarted | Kind::Pin => Tone::Text,
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let timeline = &app.scribe.timeline;
+    let position = match timeline.selected_position() {
+        None => "following".to_owned(),
+        Some(p) => format!("{}/{}", p + 1, timeline.shown()),
+    };
+    let title = format!(" Timeline · {} · {} shown · {position} ", timeline.filter().label(), timeline.shown());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(Tone::Border))
+        .title(Span::styled(title, t.style(Tone::Accent)))
+        .title(
+            Line::from(Span::styled(format!(" {} ", journal_label(app, area.width)), t.style(Tone::Muted)))
+                .right_aligned(),
+        );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let [rows_area, input_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let impact = timeline.measurements().impact_start;
+    let selected = timeline.selected_position();
+    let wide = area.width >= WIDE;
+    let lines: Vec<Line<'_>> = timeline
+        .window(usize::from(rows_area.height))
+        .map(|(pos, entry)| {
+            let line = entry_line(t, entry, impact, timeline.is_pinned(entry), wide, usize::from(rows_area.width));
+            if selected == Some(pos) {
+                line.patch_style(ratatui::style::Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                line
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        let empty = if timeline.entries().is_empty() {
+            "nothing journaled yet: n note · d decision · c comms"
+        } else {
+            "no entries match this filter (t to change it)"
+        };
+        frame.render_widget(Paragraph::new(Span::styled(empty, t.style(Tone::Muted))), rows_area);
+    } else {
+        frame.render_widget(Paragraph::new(lines), rows_area);
+    }
+    draw_input(frame, input_area, app);
+}
+
+fn journal_label(app: &App, width: u16) -> String {
+    let location = app.scribe.location();
+    let room = usize::from(width / 3).max(12);
+    let count = location.chars().count();
+    if count <= room {
+        format!("journal {location}")
+    } else {
+        let tail: String = location.chars().skip(count - room + 1).collect();
+        format!("journal …{tail}")
+    }
+}
+
+fn entry_line<'a>(
+    t: &Theme,
+    e: &'a Entry,
+    impact: Option<chrono::DateTime<chrono::Utc>>,
+    pinned: bool,
+    wide: bool,
+    width: usize,
+) -> Line<'a> {
+    let tone = kind_tone(e);
+    let mut spans = vec![
+        Span::styled(e.at.format("%H:%M:%SZ ").to_string(), t.style(Tone::Muted)),
+        Span::styled(format!("{:>9} ", t_plus(e.at, impact)), t.style(Tone::Muted)),
+        Span::styled(format!("{:<10} ", format::truncate(&inert(&e.author), 10)), t.style(Tone::Text)),
+        Span::styled(if pinned { "*" } else { " " }, t.style(Tone::Warn)),
+        Span::styled(format!("{:<9}", kind_label(e.kind)), t.style(tone)),
+    ];
+    let region = e.region.as_deref().map(inert);
+    let mut text = inert(&e.text);
+    if wide {
+        spans.push(Span::styled(format!("{:<15}", region.unwrap_or_default()), t.style(Tone::Muted)));
+    } else if let Some(r) = region {
+        text = format!("[{r}] {text}");
+    }
+    let used: usize = spans.iter().map(Span::width).sum();
+    spans.push(Span::styled(
+        format::truncate(&text, width.saturating_sub(used)),
+        t.style(if e.kind.is_human() { Tone::Text } else { tone }),
+    ));
+    Line::from(spans)
+}
+
+fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let Some(compose) = &app.compose else {
+        let line = match &app.scribe.error {
+            Some(error) => Span::styled(format!("journal not saving: {}", inert(error)), t.style(Tone::Critical)),
+            None => Span::styled("n note · d decision · c comms · p pin · ↑↓ select · t filter", t.style(Tone::Muted)),
+        };
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    };
+    let prompt = format!("{} › ", kind_label(compose.kind).to_lowercase());
+    let hint = match &compose.error {
+        Some(error) => format!("  NOT SAVED: {} — Enter retries, Esc discards", inert(error)),
+        None => format!("  Enter save · Esc cancel · {EDITING_HELP}"),
+    };
+    let text = inert(compose.line.text());
+    let prompt_width = prompt.chars().count();
+    let cursor_chars = compose.line.cursor();
+    // Keep the cursor on screen: scroll long text left.
+    let room = usize::from(area.width).saturating_sub(prompt_width + 1);
+    let skip = cursor_chars.saturating_sub(room);
+    let shown: String = text.chars().skip(skip).take(room).collect();
+    let spans = vec![
+        Span::styled(prompt, t.style(Tone::Accent)),
+        Span::styled(shown.clone(), t.style(Tone::Text)),
+        Span::styled(hint, t.style(if compose.error.is_some() { Tone::Critical } else { Tone::Muted })),
+    ];
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let x = area.x
+        + u16::try_from(prompt_width + cursor_chars - skip).unwrap_or(area.width).min(area.width.saturating_sub(1));
+    frame.set_cursor_position(Position::new(x, area.y));
+}

@@ -1,0 +1,114 @@
+//! Export of a fixture journal: golden files for Markdown, JSON and CSV, in UTC and in a
+//! non-UTC zone; malformed lines; text that must stay inert.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::{Command, Output};
+
+use warroom::scribe::export::{self, Format, Zone};
+use warroom::scribe::journal;
+
+const FIXTURE: &str = "tests/fixtures/incident.jsonl";
+
+fn rendered(format: Format, zone: &str) -> String {
+    let (entries, malformed) = journal::read_file(std::path::Path::new(FIXTURE)).unwrap();
+    assert!(malformed.is_empty());
+    export::render(&entries, format, Zone::parse(zone).unwrap())
+}
+
+fn golden(name: &str, text: &str) {
+    insta::with_settings!({ prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn markdown_in_utc_and_kolkata() {
+    let utc = rendered(Format::Md, "UTC");
+    assert!(utc.contains("| RTO | 15m | 12m30s — within target |"), "{utc}");
+    assert!(
+        utc.contains("| RPO | 60s | 74.0s of replication lag at promotion, 17760 writes lost — **missed target** |"),
+        "{utc}"
+    );
+    assert!(utc.contains("| People | ana, bob |"), "{utc}");
+    golden("export_md_utc", &utc);
+    let ist = rendered(Format::Md, "Asia/Kolkata");
+    assert!(ist.contains("2026-11-24 08:31:10 +05:30"), "{ist}");
+    golden("export_md_asia_kolkata", &ist);
+}
+
+#[test]
+fn json_in_utc_and_new_york() {
+    let utc = rendered(Format::Json, "UTC");
+    let v: serde_json::Value = serde_json::from_str(&utc).unwrap();
+    assert_eq!(v["measurements"]["rto"], 750.0);
+    assert_eq!(v["entries"].as_array().unwrap().len(), 16, "pin markers are folded into their targets");
+    golden("export_json_utc", &utc);
+    let ny = rendered(Format::Json, "America/New_York");
+    assert!(ny.contains("\"local_time\": \"2026-11-23T22:00:00-05:00\""), "{ny}");
+    golden("export_json_america_new_york", &ny);
+}
+
+#[test]
+fn csv_in_utc_and_an_offset() {
+    let utc = rendered(Format::Csv, "UTC");
+    assert!(utc.lines().all(|l| !l.is_empty()));
+    assert!(utc.contains("\r\n"), "RFC 4180 line endings");
+    golden("export_csv_utc", &utc);
+    golden("export_csv_plus_0530", &rendered(Format::Csv, "+05:30"));
+}
+
+#[test]
+fn hostile_text_exports_inert() {
+    let md = rendered(Format::Md, "UTC");
+    let csv = rendered(Format::Csv, "UTC");
+    for text in [&md, &csv] {
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "raw control characters leaked");
+    }
+    assert!(md.contains("␛[31mred␛[0m"), "escapes are shown, not run");
+    assert!(md.contains("\\| pipe"), "a pipe cannot break the table");
+    let formula = csv.lines().find(|l| l.contains("HYPERLINK")).unwrap();
+    assert!(formula.contains(",\"'=HYPERLINK("), "formula cell neutralised: {formula}");
+    let signs = csv.lines().find(|l| l.contains("customers affected")).unwrap();
+    assert!(signs.contains(",'-1 customers"), "{signs}");
+    // JSON keeps the text exactly as typed (JSON escaping makes it inert).
+    let json = rendered(Format::Json, "UTC");
+    assert!(json.contains("\\u001b[31mred"), "json escapes control characters");
+}
+
+fn warroom(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_warroom")).args(args).output().unwrap()
+}
+
+#[test]
+fn malformed_lines_are_reported_and_the_rest_exported() {
+    let out = warroom(&["export", "tests/fixtures/with-malformed.jsonl", "--format", "csv"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in [":4: not a valid entry", ":8: not a valid entry", ":21: not a valid entry: torn last line"] {
+        assert!(stderr.contains(line), "missing {line:?} in {stderr}");
+    }
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(csv.lines().count(), 17, "header + 16 entries");
+
+    let strict = warroom(&["export", "tests/fixtures/with-malformed.jsonl", "--format", "md", "--strict"]);
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(strict.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("3 malformed line(s)"));
+}
+
+#[test]
+fn export_writes_a_file_and_rejects_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("review.md");
+    let out = warroom(&["export", FIXTURE, "--format", "md", "-o", target.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), rendered(Format::Md, "UTC"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+
+    let missing = warroom(&["export", "no/such.jsonl", "--format", "md"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read journal no/such.jsonl"));
+    let zone = warroom(&["export", FIXTURE, "--format", "md", "--tz", "Mars/Base"]);
+    assert_eq!(zone.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&zone.stderr).contains("unknown time zone `Mars/Base`"));
+}
