@@ -4,8 +4,12 @@
 //! report median, p99 and max. Targets come from the issue and are checked at the end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+mod support;
+
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use support::{Stats, measure, report};
 
 use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
@@ -14,38 +18,6 @@ use warroom::app::Msg;
 use warroom::config::Config;
 use warroom::sim::{World, demo_timeline};
 use warroom::theme::Theme;
-
-struct Stats {
-    median: Duration,
-    p99: Duration,
-    max: Duration,
-}
-
-fn measure(iterations: usize, mut f: impl FnMut()) -> Stats {
-    for _ in 0..iterations / 10 + 1 {
-        f();
-    }
-    let mut times: Vec<Duration> = (0..iterations)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    Stats { median: at(0.5), p99: at(0.99), max: at(1.0) }
-}
-
-fn report(name: &str, s: &Stats, target: Option<Duration>) -> bool {
-    let verdict = match target {
-        Some(t) if s.median <= t => format!("ok (target {t:?})"),
-        Some(t) => format!("MISSED (target {t:?})"),
-        None => String::new(),
-    };
-    println!("{name:<44} median {:>10.3?}  p99 {:>10.3?}  max {:>10.3?}  {verdict}", s.median, s.p99, s.max);
-    target.is_none_or(|t| s.median <= t)
-}
 
 fn frame_bench(regions: usize) -> Stats {
     let mut config = Config::demo();

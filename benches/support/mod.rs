@@ -1,0 +1,38 @@
+//! A small fixed-iteration timing harness shared by the benches (no extra dependency):
+//! warm up, time each iteration, report median, p99 and max against a target.
+#![allow(dead_code, clippy::print_stdout)]
+
+use std::time::{Duration, Instant};
+
+pub struct Stats {
+    pub median: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+pub fn measure(iterations: usize, mut f: impl FnMut()) -> Stats {
+    for _ in 0..iterations / 10 + 1 {
+        f();
+    }
+    let mut times: Vec<Duration> = (0..iterations)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    Stats { median: at(0.5), p99: at(0.99), max: at(1.0) }
+}
+
+/// Print a result line; true when the median meets `target` (or there is none).
+pub fn report(name: &str, s: &Stats, target: Option<Duration>) -> bool {
+    let verdict = match target {
+        Some(t) if s.median <= t => format!("ok (target {t:?})"),
+        Some(t) => format!("MISSED (target {t:?})"),
+        None => String::new(),
+    };
+    println!("{name:<48} median {:>10.3?}  p99 {:>10.3?}  max {:>10.3?}  {verdict}", s.median, s.p99, s.max);
+    target.is_none_or(|t| s.median <= t)
+}
