@@ -201,13 +201,7 @@ impl Theme {
                     message: format!("no built-in theme by that name ({}) and no such file", names()),
                 });
             }
-            let file = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| TomlError {
-                file: file.clone(),
-                line: 1,
-                column: 1,
-                message: format!("cannot read: {e}"),
-            })?;
+            let (file, text) = toml_source::read_text(path)?;
             from_text(&file, &text, 0)?
         };
         Ok(Self { name: spec.to_owned(), palette, no_color })

@@ -55,8 +55,8 @@ pub fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, TomlError
     toml::from_str(text).map_err(|e| TomlError::at(file, text, e.span(), e.message().trim_end().to_owned()))
 }
 
-/// Read and parse a file. A read failure is reported at line 1, column 1 of that file.
-pub fn read<T: DeserializeOwned>(path: &Path) -> Result<(T, String), TomlError> {
+/// Read a file's text, naming it as errors will: a read failure is reported at 1:1.
+pub fn read_text(path: &Path) -> Result<(String, String), TomlError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| TomlError {
         file: file.clone(),
@@ -64,6 +64,12 @@ pub fn read<T: DeserializeOwned>(path: &Path) -> Result<(T, String), TomlError> 
         column: 1,
         message: format!("cannot read: {e}"),
     })?;
+    Ok((file, text))
+}
+
+/// Read and parse a file.
+pub fn read<T: DeserializeOwned>(path: &Path) -> Result<(T, String), TomlError> {
+    let (file, text) = read_text(path)?;
     let value = parse(&file, &text)?;
     Ok((value, text))
 }
