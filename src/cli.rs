@@ -91,6 +91,9 @@ pub struct DemoArgs {
     /// Author of the entries typed in this terminal (default: the OS user).
     #[arg(long = "as", value_name = "NAME")]
     pub author: Option<String>,
+    /// Watch only: no executor is built, so no runbook step can change anything.
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,8 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::app::{App, Mode, Msg, SimInfo};
+use crate::actions::{self, Outcome};
+use crate::app::{App, Msg, SimInfo};
 use crate::cli::{DemoArgs, Failure, load_theme};
 use crate::config::Config;
 use crate::scribe::{FileJournal, Scribe, default_author, journal};
@@ -34,7 +35,9 @@ const TICK: StdDuration = StdDuration::from_secs(1);
 pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono::Duration, theme: Theme) -> App {
     let world = SharedWorld::new(World::new(&config.regions, seed, epoch, demo_timeline()));
     let scribe = Scribe::in_memory("ana", &config.incident, epoch);
-    let mut app = App::new(config, Mode::Demo, theme, scribe, epoch);
+    // Actions chosen in a replay are queued to a detached executor and never carried out.
+    let (executor, _jobs) = actions::Executor::detached();
+    let mut app = App::new(config, config.runbooks.clone(), theme, scribe, Some(executor), epoch);
     let step = config.incident.poll_interval.max(chrono::Duration::seconds(1));
     let mut t = epoch;
     while t <= epoch + at {
@@ -76,8 +79,42 @@ pub fn open_journal(
     FileJournal::open(&path).map_err(|e| Failure::usage(e.to_string()))
 }
 
+/// A running simulated world with an app watching it: what `demo` shows and what the tests
+/// drive. Build it inside a tokio runtime.
+#[derive(Debug)]
+pub struct Session {
+    pub app: App,
+    pub world: SharedWorld,
+    pub clock: SimClock,
+    /// Outcomes of actions; `None` in a read-only session, which has no executor.
+    pub outcomes: Option<mpsc::Receiver<Outcome>>,
+}
+
+/// Start a session. `read_only` builds no executor at all: the app gets `None`, so there is
+/// no value in the program through which a step could act.
+pub fn start_session(
+    config: &Config,
+    seed: u64,
+    clock: SimClock,
+    theme: Theme,
+    scribe: Scribe,
+    read_only: bool,
+) -> Session {
+    let world = SharedWorld::new(World::new(&config.regions, seed, clock.epoch(), demo_timeline()));
+    let (executor, outcomes) = if read_only {
+        (None, None)
+    } else {
+        let (tx, rx) = mpsc::channel(64);
+        (Some(actions::sim::spawn(world.clone(), clock.clone(), tx)), Some(rx))
+    };
+    let mut app = App::new(config, config.runbooks.clone(), theme, scribe, executor, clock.epoch());
+    app.sim = Some(SimInfo { seed, speed: clock.speed() });
+    Session { app, world, clock, outcomes }
+}
+
 pub fn run(args: &DemoArgs) -> Result<(), Failure> {
-    let config = args.sim.config()?;
+    let mut config = args.sim.config()?;
+    config.read_only |= args.read_only;
     let theme = load_theme(&args.theme)?;
     let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
     let opened = open_journal(args.journal.as_ref(), &config.incident.name, epoch)?;
@@ -96,12 +133,12 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let scribe =
         Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, epoch);
     let clock = SimClock::new(epoch, args.speed);
-    let world = SharedWorld::new(World::new(&config.regions, args.sim.seed, epoch, demo_timeline()));
-    let mut app = App::new(&config, Mode::Demo, theme, scribe, epoch);
-    app.sim = Some(SimInfo { seed: args.sim.seed, speed: args.speed });
-    tracing::info!(seed = args.sim.seed, speed = args.speed, regions = config.regions.len(), journal = %journal_path, "demo starting");
+    tracing::info!(seed = args.sim.seed, speed = args.speed, read_only = config.read_only, journal = %journal_path, "demo starting");
 
-    let result = runtime.block_on(run_loop(app, world, clock));
+    let result = runtime.block_on(async {
+        let session = start_session(&config, args.sim.seed, clock, theme, scribe, config.read_only);
+        run_loop(session).await
+    });
     tracing::info!(ok = result.is_ok(), "demo finished");
     if result.is_ok() {
         eprintln!("warroom: journal saved at {journal_path}");
@@ -109,7 +146,8 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     result
 }
 
-async fn run_loop(mut app: App, world: SharedWorld, clock: SimClock) -> Result<(), Failure> {
+async fn run_loop(session: Session) -> Result<(), Failure> {
+    let Session { mut app, world, clock, mut outcomes } = session;
     let (tx, mut rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
     let pollers = spawn_pollers(&world, &clock, app.snapshot.poll_interval, &tx);
     drop(tx);
@@ -153,6 +191,10 @@ async fn run_loop(mut app: App, world: SharedWorld, clock: SimClock) -> Result<(
                 // Observe right away, so journaled times are as exact as the poll.
                 app.handle(Msg::Tick(clock.now()));
             }
+            Some(outcome) = next_outcome(&mut outcomes) => {
+                app.handle(Msg::Tick(clock.now()));
+                dirty |= app.handle(Msg::Outcome(outcome));
+            }
             _ = tick.tick() => dirty |= app.handle(Msg::Tick(clock.now())),
             () = tokio::time::sleep_until(frame_due), if dirty => {}
         }
@@ -161,4 +203,12 @@ async fn run_loop(mut app: App, world: SharedWorld, clock: SimClock) -> Result<(
         poller.abort();
     }
     outcome
+}
+
+/// The next outcome, or never (a read-only session has no executor to hear from).
+async fn next_outcome(outcomes: &mut Option<mpsc::Receiver<Outcome>>) -> Option<Outcome> {
+    match outcomes {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }

@@ -4,6 +4,7 @@
 //! which folds them into the `model::Snapshot` owned by `app::App`; `ui::draw` renders the
 //! app. See `docs/architecture.md`.
 
+pub mod actions;
 pub mod app;
 pub mod assess;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod keys;
 pub mod logging;
 pub mod model;
 pub mod report;
+pub mod runbook;
 pub mod sanitize;
 pub mod scribe;
 pub mod sim;

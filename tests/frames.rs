@@ -125,10 +125,7 @@ fn scribe_pane_while_typing_160x48() {
     }
     let screen = render(&mut app, 160, 48);
     assert!(screen.contains("decision › declare: fail over to us-west-2 ␛[31m"), "{screen}");
-    assert!(
-        screen.contains("5xx rate") && screen.contains("is above the 5% threshold"),
-        "observations are journaled\n{screen}"
-    );
+    assert!(screen.contains("observed [us-east-1] 5xx rate 5.10% is above"), "observations are journaled\n{screen}");
     check("scribe_typing_160x48", &screen);
 }
 
@@ -186,4 +183,88 @@ fn breaches_are_drawn_in_the_critical_tone() {
     let cell = &terminal.backend().buffer()[(start as u16, row as u16)];
     assert_eq!(cell.fg, ratatui::style::Color::Reset);
     assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED));
+}
+
+fn press(app: &mut warroom::app::App, code: crossterm::event::KeyCode) {
+    app.handle(Msg::Key(crossterm::event::KeyEvent::from(code)));
+}
+
+fn select(app: &mut warroom::app::App, id: &str) {
+    app.selected_step = app.runs.runbooks[app.selected_runbook].step(id).unwrap().0;
+}
+
+/// Four minutes into the outage with the failover declared and writes frozen.
+fn mid_failover() -> warroom::app::App {
+    let mut app = demo_app(2, 42, Duration::minutes(4));
+    let at = app.now;
+    let book = app.selected_runbook;
+    for id in ["declare", "freeze-writes"] {
+        let step = app.runs.runbooks[book].step(id).unwrap().0;
+        app.runs.set(
+            warroom::runbook::StepRef { runbook: book, step },
+            warroom::runbook::StepStatus::Done { at, already: false },
+        );
+    }
+    app
+}
+
+#[test]
+fn runbook_pane_with_a_blocked_promotion_160x48() {
+    let mut app = mid_failover();
+    select(&mut app, "promote-database");
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("Runbook: Failover (us-east-1 → us-west-2) · 2/11 done"), "{screen}");
+    assert!(screen.contains("✗ lag-within-rpo") && screen.contains("> RPO 60s"), "{screen}");
+    assert!(screen.contains("Promote read replica checkout-db-replica-1 in us-west-2"), "{screen}");
+    check("runbook_blocked_promotion_160x48", &screen);
+}
+
+#[test]
+fn runbook_pane_alone_at_80x24() {
+    let mut app = mid_failover();
+    select(&mut app, "check-lag");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("check-lag") && !screen.contains("Timeline ·"), "{screen}");
+    press(&mut app, crossterm::event::KeyCode::Tab);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Timeline ·") && !screen.contains("Runbook:"), "Tab shows the timeline\n{screen}");
+    press(&mut app, crossterm::event::KeyCode::Tab);
+    check("runbook_alone_80x24", &render(&mut app, 80, 24));
+}
+
+#[test]
+fn confirm_modal_160x48() {
+    let mut app = mid_failover();
+    select(&mut app, "shift-traffic");
+    let at = app.now;
+    let book = app.selected_runbook;
+    for id in ["check-lag", "promote-database", "verify-writer", "synthetic-checks"] {
+        let step = app.runs.runbooks[book].step(id).unwrap().0;
+        app.runs.set(
+            warroom::runbook::StepRef { runbook: book, step },
+            warroom::runbook::StepStatus::Done { at, already: false },
+        );
+    }
+    press(&mut app, crossterm::event::KeyCode::Enter);
+    for c in "us-east-1".chars() {
+        press(&mut app, crossterm::event::KeyCode::Char(c));
+    }
+    press(&mut app, crossterm::event::KeyCode::Enter);
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("Confirm: shift-traffic"), "{screen}");
+    assert!(screen.contains("type us-west-2 exactly to confirm (you typed `us-east-1`)"), "{screen}");
+    check("confirm_modal_160x48", &screen);
+}
+
+#[test]
+fn override_modal_80x24() {
+    let mut app = mid_failover();
+    select(&mut app, "promote-database");
+    press(&mut app, crossterm::event::KeyCode::Char('o'));
+    for c in "primary lost".chars() {
+        press(&mut app, crossterm::event::KeyCode::Char(c));
+    }
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Override guards: promote-database") && screen.contains("> primary lost"), "{screen}");
+    check("override_modal_80x24", &screen);
 }

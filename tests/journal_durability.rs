@@ -93,8 +93,14 @@ fn a_full_device_gives_a_clear_error_and_keeps_what_was_typed() {
         &config.incident,
         now,
     );
-    let mut app =
-        warroom::app::App::new(&config, warroom::app::Mode::Demo, warroom::theme::Theme::fallback(false), scribe, now);
+    let mut app = warroom::app::App::new(
+        &config,
+        config.runbooks.clone(),
+        warroom::theme::Theme::fallback(false),
+        scribe,
+        None,
+        now,
+    );
     use crossterm::event::{KeyCode, KeyEvent};
     for code in [KeyCode::Char('n'), KeyCode::Char('h'), KeyCode::Char('i'), KeyCode::Enter] {
         app.handle(warroom::app::Msg::Key(KeyEvent::from(code)));

@@ -14,6 +14,7 @@ use toml::Spanned;
 pub use duration::{ConfigDuration, DurationError, format_duration, parse_duration};
 
 use crate::model::Role;
+use crate::runbook::{RawRunbook, Runbook};
 use crate::toml_source::{self, TomlError};
 
 /// Most regions warroom lays out (and the sim builds).
@@ -21,9 +22,13 @@ pub const MAX_REGIONS: usize = 8;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
+    /// Observe only: no executor is built, so no step can change anything.
+    pub read_only: bool,
     pub incident: Incident,
     pub thresholds: Thresholds,
     pub regions: Vec<RegionConfig>,
+    /// The built-in runbooks, with any `[[runbook]]` of the same id replacing its built-in.
+    pub runbooks: Vec<Runbook>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -92,9 +97,11 @@ impl Config {
     /// The built-in world of `warroom demo`: two regions, a 5 s poll so the screen feels live.
     pub fn demo() -> Self {
         Self {
+            read_only: false,
             incident: Incident { poll_interval: Duration::seconds(5), ..Incident::default() },
             thresholds: Thresholds::default(),
             regions: Self::default_regions(2),
+            runbooks: crate::runbook::built_in(),
         }
     }
 
@@ -112,11 +119,15 @@ impl Config {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
     #[serde(default)]
+    read_only: bool,
+    #[serde(default)]
     incident: RawIncident,
     #[serde(default)]
     thresholds: RawThresholds,
     #[serde(default)]
     regions: Vec<RawRegion>,
+    #[serde(default)]
+    runbook: Vec<RawRunbook>,
 }
 
 #[derive(Default, Deserialize)]
@@ -235,7 +246,8 @@ impl RawConfig {
             )?,
         };
         let regions = validate_regions(&v, self.regions)?;
-        Ok(Config { incident, thresholds, regions })
+        let runbooks = crate::runbook::validate(self.runbook, crate::runbook::built_in(), file, text)?;
+        Ok(Config { read_only: self.read_only, incident, thresholds, regions, runbooks })
     }
 }
 

@@ -9,4 +9,4 @@ mod world;
 pub use clock::SimClock;
 pub use faults::{Fault, ScheduledFault, demo_timeline};
 pub use rng::SplitMix64;
-pub use world::{CHECKERS, World};
+pub use world::{CHECKERS, Command, Completion, Promotion, World};

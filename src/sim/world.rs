@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use super::faults::{Fault, ScheduledFault};
 use super::rng::SplitMix64;
 use crate::config::RegionConfig;
-use crate::model::{Database, DbRole, HealthChecks, Lag, Reading, Role, Routing, RoutingPolicy};
+use crate::model::{
+    ChangeStatus, Database, DbRole, HealthChecks, Lag, PendingChange, Reading, Role, Routing, RoutingPolicy,
+};
 
 /// Route 53 runs checkers from this many locations; the sim models each.
 pub const CHECKERS: usize = 16;
@@ -39,6 +41,46 @@ struct RegionState {
     traffic_share: f64,
     /// Slowly wandering noise, so values wiggle without jumping.
     drift: [f64; 3],
+    /// Writes accepted by the writer but not yet replicated here (lost if promoted now).
+    unreplicated_writes: f64,
+    /// The write-freeze flag takes effect at this elapsed second.
+    freeze_at: Option<u64>,
+    promotion: Option<Promotion>,
+}
+
+/// A database promotion under way or finished.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Promotion {
+    pub started: u64,
+    pub completes: u64,
+    /// Replication lag when promotion began: the time span of lost writes.
+    pub lag_seconds: f64,
+    /// Writes that never reached this region: lost.
+    pub lost_writes: u64,
+}
+
+/// A Route 53 change batch moving the routed name to `to`.
+#[derive(Clone, Debug, PartialEq)]
+struct Change {
+    id: String,
+    to: usize,
+    submitted: u64,
+    insync_at: u64,
+}
+
+/// Something an operator does to the world (the sim executor's side of an `Action`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    FreezeWrites(usize),
+    Promote(usize),
+    ShiftTraffic(usize),
+}
+
+/// How a finished command went, with the facts worth journaling.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Completion {
+    pub detail: String,
+    pub data: serde_json::Value,
 }
 
 /// What faults do to one region at one moment.
@@ -64,6 +106,8 @@ pub struct World {
     active_region: usize,
     demand_noise: f64,
     rng: SplitMix64,
+    change: Option<Change>,
+    changes_made: u32,
 }
 
 impl World {
@@ -88,10 +132,23 @@ impl World {
                 write_freeze: false,
                 traffic_share: if i == active_region { 1.0 } else { 0.0 },
                 drift: [0.0; 3],
+                unreplicated_writes: 0.0,
+                freeze_at: None,
+                promotion: None,
             })
             .collect();
-        let mut world =
-            Self { epoch, seed, elapsed_seconds: 0, regions: states, timeline, active_region, demand_noise: 0.0, rng };
+        let mut world = Self {
+            epoch,
+            seed,
+            elapsed_seconds: 0,
+            regions: states,
+            timeline,
+            active_region,
+            demand_noise: 0.0,
+            rng,
+            change: None,
+            changes_made: 0,
+        };
         world.step_once();
         world
     }
@@ -151,15 +208,140 @@ impl World {
                 active: region == self.active_region,
                 weight: None,
                 ttl_seconds: RECORD_TTL_SECONDS,
-                change: None,
+                change: self.change.as_ref().map(|c| PendingChange {
+                    id: c.id.clone(),
+                    submitted_at: self.at(c.submitted),
+                    status: if self.elapsed_seconds >= c.insync_at {
+                        ChangeStatus::Insync
+                    } else {
+                        ChangeStatus::Pending
+                    },
+                }),
             }),
             Reading::WriteFreeze(r.write_freeze),
         ]
     }
 
-    /// Writes per second the region's database is taking (sim-only insight; later used for lost writes).
+    /// Writes per second the region's database is taking.
     pub fn writes_per_second(&self, region: usize) -> Option<f64> {
         self.regions.get(region).map(|r| r.writes_per_second)
+    }
+
+    pub fn region_index(&self, name: &str) -> Option<usize> {
+        self.regions.iter().position(|r| r.name == name)
+    }
+
+    pub fn region_name(&self, index: usize) -> Option<&str> {
+        self.regions.get(index).map(|r| r.name.as_str())
+    }
+
+    pub fn active_region(&self) -> usize {
+        self.active_region
+    }
+
+    pub fn promotion(&self, region: usize) -> Option<Promotion> {
+        self.regions.get(region).and_then(|r| r.promotion)
+    }
+
+    fn at(&self, elapsed_seconds: u64) -> DateTime<Utc> {
+        self.epoch + Duration::seconds(i64::try_from(elapsed_seconds).unwrap_or(i64::MAX))
+    }
+
+    /// The desired state of `command` already holds: doing it again would change nothing.
+    pub fn holds(&self, command: Command) -> bool {
+        match command {
+            Command::FreezeWrites(r) => self.regions.get(r).is_some_and(|r| r.write_freeze),
+            Command::Promote(r) => self.regions.get(r).is_some_and(|r| r.db_role == DbRole::Writer),
+            Command::ShiftTraffic(to) => {
+                self.active_region == to && self.change.as_ref().is_none_or(|c| self.elapsed_seconds >= c.insync_at)
+            }
+        }
+    }
+
+    /// Begin `command` now. Durations are realistic: a freeze takes seconds, a promotion 1–3
+    /// minutes, a Route 53 change 30–60 s to reach every resolver.
+    pub fn start(&mut self, command: Command) -> Result<(), String> {
+        let now = self.elapsed_seconds;
+        match command {
+            Command::FreezeWrites(r) => {
+                let region = self.regions.get_mut(r).ok_or("no such region")?;
+                region.freeze_at.get_or_insert(now + 3);
+            }
+            Command::Promote(r) => {
+                let region = self.regions.get_mut(r).ok_or("no such region")?;
+                match region.db_role {
+                    DbRole::Writer | DbRole::Promoting => {}
+                    DbRole::Unavailable => return Err(format!("{} database is unavailable", region.name)),
+                    DbRole::Replica => {
+                        let duration = 60 + (region.rng.next_u64() % 121);
+                        region.promotion = Some(Promotion {
+                            started: now,
+                            completes: now + duration,
+                            lag_seconds: round_to(region.lag_seconds, 1),
+                            lost_writes: region.unreplicated_writes.round() as u64,
+                        });
+                        region.db_role = DbRole::Promoting;
+                    }
+                }
+            }
+            Command::ShiftTraffic(to) => {
+                if to >= self.regions.len() {
+                    return Err("no such region".into());
+                }
+                if self.change.as_ref().is_some_and(|c| c.to == to && now < c.insync_at) {
+                    return Ok(());
+                }
+                self.changes_made += 1;
+                let id = format!("C{:05}SIM{:04}", self.seed % 100_000, self.changes_made);
+                let insync_at = now + 30 + self.rng.next_u64() % 31;
+                self.change = Some(Change { id, to, submitted: now, insync_at });
+            }
+        }
+        Ok(())
+    }
+
+    /// `Some` once `command` (started earlier) has finished.
+    pub fn completion(&self, command: Command) -> Option<Result<Completion, String>> {
+        match command {
+            Command::FreezeWrites(r) => {
+                let region = self.regions.get(r)?;
+                region.write_freeze.then(|| {
+                    Ok(Completion {
+                        detail: format!("write-freeze flag set in {}", region.name),
+                        data: serde_json::json!({}),
+                    })
+                })
+            }
+            Command::Promote(r) => {
+                let region = self.regions.get(r)?;
+                let p = region.promotion?;
+                (region.db_role == DbRole::Writer).then(|| {
+                    Ok(Completion {
+                        detail: format!(
+                            "{} is the writer after {}s; {} writes ({:.1}s) were not replicated",
+                            region.name,
+                            p.completes - p.started,
+                            p.lost_writes,
+                            p.lag_seconds
+                        ),
+                        data: serde_json::json!({
+                            "lag_seconds": p.lag_seconds,
+                            "lost_writes": p.lost_writes,
+                            "promotion_seconds": p.completes - p.started,
+                        }),
+                    })
+                })
+            }
+            Command::ShiftTraffic(to) => {
+                let c = self.change.as_ref().filter(|c| c.to == to)?;
+                (self.elapsed_seconds >= c.insync_at).then(|| {
+                    Ok(Completion {
+                        detail: format!("change {} is INSYNC: {} is active", c.id, self.regions[to].name),
+                        data: serde_json::json!({ "change_id": c.id, "propagation_seconds": c.insync_at - c.submitted }),
+                    })
+                })
+            }
+        }
     }
 
     fn impairment(&self, region: usize, elapsed: Duration) -> Impairment {
@@ -181,9 +363,29 @@ impl World {
 
     fn step_once(&mut self) {
         let elapsed = self.elapsed();
+        let now = self.elapsed_seconds;
+        if let Some(c) = &self.change
+            && now >= c.insync_at
+        {
+            self.active_region = c.to;
+        }
+        for r in &mut self.regions {
+            if r.freeze_at.is_some_and(|at| now >= at) {
+                r.write_freeze = true;
+            }
+            if let Some(p) = r.promotion
+                && r.db_role == DbRole::Promoting
+                && now >= p.completes
+            {
+                r.db_role = DbRole::Writer;
+            }
+        }
         let impairments: Vec<Impairment> = (0..self.regions.len()).map(|i| self.impairment(i, elapsed)).collect();
-        let writer = self.regions.iter().position(|r| r.db_role == DbRole::Writer);
+        // The original writer: the source of replication (the first region that was primary).
+        let writer = self.regions.iter().position(|r| r.db_role == DbRole::Writer && r.promotion.is_none());
         let writer_level = writer.and_then(|w| impairments.get(w)).map_or(1.0, |i| i.level);
+        let writer_frozen = writer.is_some_and(|w| self.regions[w].write_freeze);
+        let writer_writes = writer.map_or(0.0, |w| self.regions[w].writes_per_second);
 
         self.demand_noise = 0.9 * self.demand_noise + 0.1 * self.rng.symmetric();
         let demand = DEMAND_RPS * (1.0 + 0.05 * self.demand_noise);
@@ -199,7 +401,10 @@ impl World {
             r.requests = (demand * r.traffic_share * (1.0 - 0.3 * imp.level) + SYNTHETIC_RPS).max(0.0);
 
             let base_errors = 0.3 + 0.12 * r.drift[0];
-            r.error_percent = (base_errors + imp.error_percent * (1.0 + 0.06 * r.drift[0])).clamp(0.0, 100.0);
+            // Serving users from a read-only replica: every write fails.
+            let read_only = if r.db_role == DbRole::Writer { 0.0 } else { 35.0 * r.traffic_share };
+            r.error_percent =
+                (base_errors + read_only + imp.error_percent * (1.0 + 0.06 * r.drift[0])).clamp(0.0, 100.0);
             r.p50_ms = (38.0 * (1.0 + 6.0 * imp.level) * (1.0 + 0.04 * r.drift[1])).max(1.0);
             r.p99_ms = (260.0 * (1.0 + 14.0 * imp.level) * (1.0 + 0.07 * r.drift[2])).max(r.p50_ms);
 
@@ -219,13 +424,22 @@ impl World {
                         WRITES_PER_SECOND * r.traffic_share * (1.0 - r.error_percent / 100.0)
                     };
                 }
-                DbRole::Replica | DbRole::Promoting | DbRole::Unavailable => {
+                DbRole::Promoting | DbRole::Unavailable => r.writes_per_second = 0.0,
+                DbRole::Replica => {
                     r.writes_per_second = 0.0;
-                    // Replication stalls as the writer's region fails; extra delay adds on top.
-                    let growth = writer_level + imp.lag_growth;
+                    // Replication stalls as the writer's region fails (unless writes are frozen:
+                    // nothing new to fall behind on); extra delay adds on top.
+                    let stall = if writer_frozen { 0.0 } else { writer_level };
+                    let growth = stall + imp.lag_growth;
                     let baseline = 0.6 + 0.4 * r.drift[1].clamp(-1.0, 1.0);
-                    r.lag_seconds =
-                        if growth > 0.0 { r.lag_seconds + growth } else { (r.lag_seconds - 3.0).max(baseline) };
+                    if growth > 0.0 {
+                        r.lag_seconds += growth;
+                        // Writes the writer accepted this second that did not make it across.
+                        r.unreplicated_writes += writer_writes * stall.min(1.0);
+                    } else if writer_level < 0.05 {
+                        r.lag_seconds = (r.lag_seconds - 3.0).max(baseline);
+                        r.unreplicated_writes = (r.unreplicated_writes - 3.0 * WRITES_PER_SECOND).max(0.0);
+                    }
                 }
             }
         }

@@ -21,7 +21,7 @@ pub fn overflow((width, height): (u16, u16)) -> u16 {
 
 fn content(t: &crate::theme::Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for context in [Context::Dashboard, Context::Input, Context::Global, Context::Help] {
+    for context in [Context::Dashboard, Context::Input, Context::Modal, Context::Global, Context::Help] {
         lines.push(Line::from(Span::styled(context.title(), t.style(Tone::Accent))));
         for b in BINDINGS.iter().filter(|b| b.context == context) {
             lines.push(Line::from(vec![

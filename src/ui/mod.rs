@@ -3,7 +3,9 @@
 pub mod format;
 mod header;
 mod help;
+mod modal;
 mod region;
+mod runbook;
 mod scribe;
 
 use ratatui::Frame;
@@ -25,12 +27,14 @@ pub const MIN_HEIGHT: u16 = 24;
 pub const MIN_COLUMN_WIDTH: u16 = 38;
 /// Most region columns side by side; more scroll.
 pub const MAX_COLUMNS: usize = 4;
+/// From this width the runbook and timeline panes sit side by side.
+pub const SIDE_BY_SIDE: u16 = 140;
 
 /// Height of the scribe pane in a body of `body` rows: the regions keep their text rows,
 /// the timeline gets the rest, up to two fifths of a tall screen.
 pub fn scribe_height(body: u16) -> u16 {
     let region_rows = region::TEXT_ROWS + 2;
-    if body >= 34 { body * 2 / 5 } else { body.saturating_sub(region_rows).max(5).min(body) }
+    if body >= 34 { body * 9 / 20 } else { body.saturating_sub(region_rows).max(5).min(body) }
 }
 
 /// Timeline rows visible at a terminal size (for paging).
@@ -60,8 +64,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Layout::vertical([Constraint::Fill(1), Constraint::Length(scribe_height(body.height))]).areas(body);
     header::draw(frame, header_area, app);
     draw_regions(frame, regions_area, app);
-    scribe::draw(frame, scribe_area, app);
+    draw_bottom(frame, scribe_area, app);
     draw_footer(frame, footer, app);
+    modal::draw(frame, area, app);
     if app.overlay == Overlay::Help {
         help::draw(frame, area, app);
     }
@@ -77,8 +82,26 @@ fn draw_regions(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
 }
 
+/// Runbook and timeline side by side when wide; otherwise the focused one (Tab switches).
+fn draw_bottom(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    if area.width >= SIDE_BY_SIDE {
+        let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+        runbook::draw(frame, left, app);
+        scribe::draw(frame, right, app);
+    } else if app.focus == crate::app::Focus::Runbook && app.compose.is_none() {
+        runbook::draw(frame, area, app);
+    } else {
+        scribe::draw(frame, area, app);
+    }
+}
+
 fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
+    if let Some(message) = &app.message {
+        let tone = if message.starts_with("READ-ONLY") { Tone::Warn } else { Tone::Accent };
+        frame.render_widget(Paragraph::new(Span::styled(format!(" {}", sanitize(message)), t.style(tone))), area);
+        return;
+    }
     let mut spans = Vec::new();
     for (keys, description) in keys::footer_hints(app.context()) {
         spans.push(Span::styled(format!(" {keys} "), t.style(Tone::Accent)));

@@ -1,14 +1,21 @@
 //! The app state machine: the single owner of all state, changed only by `handle(Msg)`.
-//! Drawing reads it (`ui::draw`); nothing here touches the terminal.
+//! Drawing reads it (`ui::draw`); nothing here touches the terminal. Running runbook steps
+//! is in `runner`.
+
+mod runner;
+
+pub use runner::{READ_ONLY, Resources};
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use crate::actions::{Action, Executor, Outcome};
 use crate::assess::Limits;
 use crate::config::{Config, Incident, Thresholds};
 use crate::input::LineInput;
 use crate::keys::{self, Command, Context};
 use crate::model::{Applied, RegionSnapshot, Snapshot, Update};
+use crate::runbook::{GuardResult, RunState, Runbook, StepRef};
 use crate::scribe::{Draft, Kind, Scribe};
 use crate::theme::Theme;
 
@@ -16,12 +23,59 @@ use crate::theme::Theme;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Demo,
+    ReadOnly,
 }
 
 impl Mode {
     pub fn label(self) -> &'static str {
         match self {
             Mode::Demo => "DEMO",
+            Mode::ReadOnly => "READ-ONLY",
+        }
+    }
+}
+
+/// Which bottom pane the arrow keys move in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Runbook,
+    Timeline,
+}
+
+/// What the input line is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// A note, decision or comms entry.
+    Entry,
+    /// The note that ticks a checklist step.
+    Tick(StepRef),
+    /// The reason for skipping a step.
+    Skip(StepRef),
+}
+
+/// A dialog that must be answered before anything else.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Modal {
+    /// Declaring: Enter records the decision (journal only).
+    Declare { step: StepRef },
+    /// A changing step: type the target region's name to run `action`.
+    Confirm {
+        step: StepRef,
+        action: Action,
+        guards: Vec<GuardResult>,
+        override_reason: Option<String>,
+        input: LineInput,
+        error: Option<String>,
+    },
+    /// Failed guards: type why it is safe to go on.
+    Override { step: StepRef, failed: Vec<GuardResult>, input: LineInput, error: Option<String> },
+}
+
+impl Modal {
+    fn input(&mut self) -> Option<&mut LineInput> {
+        match self {
+            Modal::Declare { .. } => None,
+            Modal::Confirm { input, .. } | Modal::Override { input, .. } => Some(input),
         }
     }
 }
@@ -46,6 +100,7 @@ pub struct Compose {
     pub line: LineInput,
     /// Why the last save failed; the text stays so nothing typed is lost.
     pub error: Option<String>,
+    pub purpose: Purpose,
 }
 
 /// Everything the app loop reacts to.
@@ -59,6 +114,8 @@ pub enum Msg {
         width: u16,
         height: u16,
     },
+    /// An executor finished an action.
+    Outcome(Outcome),
 }
 
 #[derive(Debug)]
@@ -79,16 +136,39 @@ pub struct App {
     pub sim: Option<SimInfo>,
     pub scribe: Scribe,
     pub compose: Option<Compose>,
+    pub runs: RunState,
+    pub selected_runbook: usize,
+    pub selected_step: usize,
+    pub focus: Focus,
+    pub modal: Option<Modal>,
+    /// How actions are sent. `None` in read-only sessions: there is nothing to send with.
+    pub executor: Option<Executor>,
+    pub read_only: bool,
+    pub resources: Resources,
+    /// Feedback on the last key (why a step is blocked, why nothing happened).
+    pub message: Option<String>,
+    next_job: u64,
     pub quit: bool,
 }
 
 impl App {
-    pub fn new(config: &Config, mode: Mode, theme: Theme, scribe: Scribe, now: DateTime<Utc>) -> Self {
+    /// An app that can act through `executor`, or a read-only one when it is `None`.
+    pub fn new(
+        config: &Config,
+        runbooks: Vec<Runbook>,
+        theme: Theme,
+        scribe: Scribe,
+        executor: Option<Executor>,
+        now: DateTime<Utc>,
+    ) -> Self {
         let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
+        let runs = RunState::from_entries(runbooks, scribe.timeline.entries());
+        let selected_runbook = runs.runbooks.iter().position(|b| b.id == "failover").unwrap_or(0);
+        let read_only = executor.is_none();
         Self {
             incident: config.incident.clone(),
             thresholds: config.thresholds.clone(),
-            mode,
+            mode: if read_only { Mode::ReadOnly } else { Mode::Demo },
             snapshot: Snapshot::new(regions, config.incident.poll_interval),
             now,
             overlay: Overlay::None,
@@ -99,6 +179,16 @@ impl App {
             sim: None,
             scribe,
             compose: None,
+            runs,
+            selected_runbook,
+            selected_step: 0,
+            focus: Focus::Runbook,
+            modal: None,
+            executor,
+            read_only,
+            resources: Resources::default(),
+            message: None,
+            next_job: 0,
             quit: false,
         }
     }
@@ -113,10 +203,11 @@ impl App {
     }
 
     pub fn context(&self) -> Context {
-        match (self.overlay, &self.compose) {
-            (Overlay::Help, _) => Context::Help,
-            (Overlay::None, Some(_)) => Context::Input,
-            (Overlay::None, None) => Context::Dashboard,
+        match (self.overlay, &self.modal, &self.compose) {
+            (Overlay::Help, _, _) => Context::Help,
+            (Overlay::None, Some(_), _) => Context::Modal,
+            (Overlay::None, None, Some(_)) => Context::Input,
+            (Overlay::None, None, None) => Context::Dashboard,
         }
     }
 
@@ -133,6 +224,11 @@ impl App {
                     poll_interval: self.snapshot.poll_interval,
                 };
                 self.scribe.observe(&self.snapshot, limits);
+                self.check_running();
+                true
+            }
+            Msg::Outcome(outcome) => {
+                self.apply_outcome(outcome);
                 true
             }
             Msg::Resize { width, height } => {
@@ -140,16 +236,19 @@ impl App {
                 self.clamp_offset();
                 true
             }
-            Msg::Key(event) => match keys::dispatch(self.context(), &event) {
-                Some(command) => {
+            Msg::Key(event) => {
+                let context = self.context();
+                if let Some(command) = keys::dispatch(context, &event) {
+                    self.message = None;
                     self.run(command);
-                    true
+                    return true;
                 }
-                None => match &mut self.compose {
-                    Some(compose) if self.overlay == Overlay::None => compose.line.edit(&event),
-                    _ => false,
-                },
-            },
+                match context {
+                    Context::Modal => self.modal.as_mut().and_then(Modal::input).is_some_and(|i| i.edit(&event)),
+                    Context::Input => self.compose.as_mut().is_some_and(|c| c.line.edit(&event)),
+                    Context::Dashboard | Context::Help | Context::Global => false,
+                }
+            }
         }
     }
 
@@ -180,8 +279,21 @@ impl App {
                 // A failure shows in the header; there is no typed text to keep.
                 let _ = self.scribe.toggle_pin(self.now);
             }
-            Command::TimelineOlder => self.scribe.timeline.scroll(-1),
-            Command::TimelineNewer => self.scribe.timeline.scroll(1),
+            Command::Up => self.move_selection(-1),
+            Command::Down => self.move_selection(1),
+            Command::ToggleFocus => {
+                self.focus = if self.focus == Focus::Runbook { Focus::Timeline } else { Focus::Runbook };
+            }
+            Command::NextRunbook => {
+                self.selected_runbook = (self.selected_runbook + 1) % self.runs.runbooks.len().max(1);
+                self.selected_step = 0;
+                self.focus = Focus::Runbook;
+            }
+            Command::RunStep => self.run_selected(),
+            Command::OverrideStep => self.override_selected(),
+            Command::SkipStep => self.skip_selected(),
+            Command::ConfirmModal => self.confirm_modal(),
+            Command::CancelModal => self.modal = None,
             Command::TimelinePageOlder => self.scribe.timeline.scroll(-(self.timeline_page() as isize)),
             Command::TimelinePageNewer => self.scribe.timeline.scroll(self.timeline_page() as isize),
             Command::TimelineFollow => self.scribe.timeline.follow(),
@@ -190,25 +302,47 @@ impl App {
     }
 
     fn start_compose(&mut self, kind: Kind) {
-        self.compose = Some(Compose { kind, line: LineInput::default(), error: None });
+        self.compose = Some(Compose { kind, line: LineInput::default(), error: None, purpose: Purpose::Entry });
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        match self.focus {
+            Focus::Timeline => self.scribe.timeline.scroll(delta),
+            Focus::Runbook => {
+                let steps = self.runs.runbooks.get(self.selected_runbook).map_or(0, |b| b.steps.len());
+                self.selected_step = self.selected_step.saturating_add_signed(delta).min(steps.saturating_sub(1));
+            }
+        }
     }
 
     /// Save the typed entry. Only once it is on disk does the input line close; on failure
     /// the text stays, with the reason, for another Enter.
     fn submit(&mut self) {
-        let Some(compose) = &mut self.compose else { return };
+        let Some(compose) = &self.compose else { return };
         let text = compose.line.text().trim().to_owned();
+        let purpose = compose.purpose;
         if text.is_empty() {
-            self.compose = None;
+            if purpose == Purpose::Entry {
+                self.compose = None;
+            } else if let Some(c) = &mut self.compose {
+                c.error = Some("type a note (what was checked) or a reason first".into());
+            }
             return;
         }
-        let draft = Draft::new(self.now, self.scribe.author.clone(), compose.kind, text);
-        match self.scribe.record(draft) {
+        let saved = match purpose {
+            Purpose::Entry => self.scribe.record(Draft::new(self.now, self.scribe.author.clone(), compose.kind, text)),
+            Purpose::Tick(_) | Purpose::Skip(_) => self.submit_step_text(purpose, text),
+        };
+        match saved {
             Ok(()) => {
                 self.compose = None;
                 self.scribe.timeline.follow();
             }
-            Err(error) => compose.error = Some(error),
+            Err(error) => {
+                if let Some(c) = &mut self.compose {
+                    c.error = Some(error);
+                }
+            }
         }
     }
 
@@ -238,7 +372,9 @@ mod tests {
         let mut config = Config::demo();
         config.regions = Config::default_regions(regions);
         let now = Utc::now();
-        App::new(&config, Mode::Demo, Theme::fallback(false), Scribe::in_memory("ana", &config.incident, now), now)
+        let scribe = Scribe::in_memory("ana", &config.incident, now);
+        let (executor, _jobs) = crate::actions::Executor::detached();
+        App::new(&config, crate::runbook::built_in(), Theme::fallback(false), scribe, Some(executor), now)
     }
 
     fn key(c: char) -> Msg {

@@ -1,0 +1,110 @@
+//! Actions: what a runbook step asks the world to do, as plain values, and the executors that
+//! do it. The confirm modal, the journal, `run-step` and the tests all see the same `Action`.
+//!
+//! An `Executor` can only be made by a backend (`actions::sim::spawn`, later AWS). Read-only
+//! sessions never make one, so they have no way to send an action at all.
+
+pub mod sim;
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::runbook::StepRef;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Action {
+    /// Set the write-freeze flag (DynamoDB conditional PutItem) in `region`.
+    FreezeWrites { region: String, table: String, key: String },
+    /// Promote the read replica `instance` in `region` to a standalone writer.
+    PromoteDatabase { region: String, instance: String },
+    /// Make `to`'s record the active answer for `record_name` (Route 53 change batch).
+    ShiftTraffic { from: String, to: String, record_name: String },
+}
+
+impl Action {
+    /// The region where the action happens: what the operator must type to confirm.
+    pub fn region(&self) -> &str {
+        match self {
+            Action::FreezeWrites { region, .. } | Action::PromoteDatabase { region, .. } => region,
+            Action::ShiftTraffic { to, .. } => to,
+        }
+    }
+
+    /// The resource touched, for the confirm modal and the journal.
+    pub fn resource(&self) -> String {
+        match self {
+            Action::FreezeWrites { table, key, .. } => format!("DynamoDB {table} / {key}"),
+            Action::PromoteDatabase { instance, .. } => format!("RDS {instance}"),
+            Action::ShiftTraffic { record_name, .. } => format!("Route 53 {record_name}"),
+        }
+    }
+
+    /// The exact action, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::FreezeWrites { region, table, key } => {
+                format!("Freeze writes in {region}: set {key} = false in DynamoDB table {table} (conditional PutItem)")
+            }
+            Action::PromoteDatabase { region, instance } => format!(
+                "Promote read replica {instance} in {region} to a standalone writer (RDS PromoteReadReplica). Not reversible: replication from the old primary ends."
+            ),
+            Action::ShiftTraffic { from, to, record_name } => format!(
+                "Shift traffic for {record_name} from {from} to {to} (Route 53 ChangeResourceRecordSets, then wait for INSYNC)"
+            ),
+        }
+    }
+}
+
+/// One action for one step, numbered so its outcome finds its way back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub id: u64,
+    pub step: StepRef,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutcomeResult {
+    /// `already`: the desired state held, nothing was done.
+    Succeeded {
+        detail: String,
+        data: serde_json::Value,
+        already: bool,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub job: u64,
+    pub step: StepRef,
+    pub result: OutcomeResult,
+}
+
+/// The way to send actions. Private field: only an executor backend can create one.
+#[derive(Clone, Debug)]
+pub struct Executor {
+    jobs: mpsc::Sender<Job>,
+    backend: &'static str,
+}
+
+impl Executor {
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// An executor whose jobs go to the returned receiver and nowhere else: for tests of the
+    /// app's own handling, where the test plays the backend.
+    pub fn detached() -> (Self, mpsc::Receiver<Job>) {
+        let (jobs, rx) = mpsc::channel(64);
+        (Self { jobs, backend: "detached" }, rx)
+    }
+
+    /// Queue a job; fails only if the executor has stopped or is saturated.
+    pub fn submit(&self, job: Job) -> Result<(), String> {
+        self.jobs.try_send(job).map_err(|e| format!("the {} executor cannot take the action: {e}", self.backend))
+    }
+}

@@ -1,0 +1,285 @@
+//! Guard evaluation: each guard of a step, judged on the current snapshot, with its reason in
+//! words. Stale or missing data never satisfies a guard: unknown is not healthy.
+
+use chrono::{DateTime, Utc};
+
+use super::state::RunState;
+use super::{Guard, Step};
+use crate::assess::Limits;
+use crate::config::format_duration;
+use crate::model::{ChangeStatus, Freshness, Lag, RegionSnapshot, Signal, Snapshot};
+use crate::ui::format;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GuardResult {
+    pub guard: Guard,
+    pub ok: bool,
+    pub reason: String,
+}
+
+/// What guards look at: the snapshot, the limits, and which regions the runbook moves
+/// traffic from (`source`) and to (`target`).
+#[derive(Clone, Copy, Debug)]
+pub struct GuardView<'a> {
+    pub snapshot: &'a Snapshot,
+    pub limits: Limits<'a>,
+    pub source: usize,
+    pub target: usize,
+}
+
+/// A fresh value, or why there is none ("us-west-2 health reading 45s old: stale").
+fn fresh<'s, T>(
+    signal: &'s Signal<T>,
+    region: &str,
+    what: &str,
+    now: DateTime<Utc>,
+    view: &GuardView<'_>,
+) -> Result<&'s T, String> {
+    match signal.freshness(now, view.snapshot.poll_interval) {
+        Freshness::Fresh => signal.value.as_ref().ok_or_else(|| format!("{region} {what}: no reading yet")),
+        Freshness::Stale => {
+            let age = signal.age(now).map(format::age).unwrap_or_default();
+            Err(format!("{region} {what} reading {age} old: stale"))
+        }
+        Freshness::Missing => match &signal.error {
+            Some(e) => Err(format!("{region} {what}: no reading ({})", crate::sanitize::inert(e))),
+            None => Err(format!("{region} {what}: no reading yet")),
+        },
+    }
+}
+
+pub fn evaluate(step: &Step, runbook: usize, state: &RunState, view: &GuardView<'_>) -> Vec<GuardResult> {
+    step.guards.iter().map(|g| evaluate_one(g, runbook, state, view)).collect()
+}
+
+fn region<'a>(view: &GuardView<'a>, index: usize) -> Option<&'a RegionSnapshot> {
+    view.snapshot.regions.get(index)
+}
+
+fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardView<'_>) -> GuardResult {
+    let now = view.limits.now;
+    let result = |ok: bool, reason: String| GuardResult { guard: guard.clone(), ok, reason };
+    let (Some(source), Some(target)) = (region(view, view.source), region(view, view.target)) else {
+        return result(false, "the runbook's regions are not in the snapshot".into());
+    };
+    match guard {
+        Guard::After(id) => match state.status_by_id(runbook, id) {
+            Some(status) if status.satisfies_after() => result(true, format!("{id} is {}", status.label())),
+            Some(status) => result(false, format!("{id} is {}, not done", status.label())),
+            None => result(false, format!("no step {id} in this runbook")),
+        },
+        Guard::SecondaryHealthy => {
+            let health = match fresh(&target.health, &target.name, "health", now, view) {
+                Ok(h) => h,
+                Err(reason) => return result(false, reason),
+            };
+            if !health.is_healthy() {
+                return result(false, format!("{} {}/{} checkers healthy", target.name, health.healthy, health.total));
+            }
+            match fresh(&target.error_rate, &target.name, "5xx", now, view) {
+                Err(reason) => result(false, reason),
+                Ok(e) if *e > view.limits.thresholds.error_rate_percent => result(
+                    false,
+                    format!(
+                        "{} 5xx {} > {}%",
+                        target.name,
+                        format::percent(*e),
+                        view.limits.thresholds.error_rate_percent
+                    ),
+                ),
+                Ok(e) => result(
+                    true,
+                    format!(
+                        "{} {}/{} checkers healthy, 5xx {}",
+                        target.name,
+                        health.healthy,
+                        health.total,
+                        format::percent(*e)
+                    ),
+                ),
+            }
+        }
+        Guard::LagWithinRpo => {
+            let rpo = view.limits.rpo;
+            match fresh(&target.replication_lag, &target.name, "lag", now, view) {
+                Err(reason) => result(false, reason),
+                Ok(Lag::Writer) => result(true, format!("{} is the writer: nothing to lose", target.name)),
+                Ok(Lag::NotReplicating) => result(false, format!("{} is not replicating", target.name)),
+                Ok(Lag::Behind(s)) if *s > rpo.as_seconds_f64() => {
+                    result(false, format!("lag {} > RPO {}", format::seconds(*s), format_duration(rpo)))
+                }
+                Ok(Lag::Behind(s)) => {
+                    result(true, format!("lag {} ≤ RPO {}", format::seconds(*s), format_duration(rpo)))
+                }
+            }
+        }
+        Guard::WritesFrozen => match fresh(&source.write_freeze, &source.name, "write freeze", now, view) {
+            Err(reason) => result(false, reason),
+            Ok(true) => result(true, format!("writes frozen in {}", source.name)),
+            Ok(false) => result(false, format!("writes still open in {}", source.name)),
+        },
+        Guard::ChangeInsync => {
+            for r in [source, target] {
+                match fresh(&r.routing, &r.name, "routing", now, view) {
+                    Err(reason) => return result(false, reason),
+                    Ok(routing) => {
+                        if let Some(change) = routing.change.as_ref().filter(|c| c.status == ChangeStatus::Pending) {
+                            return result(
+                                false,
+                                format!("change {} pending for {}", change.id, format::age(now - change.submitted_at)),
+                            );
+                        }
+                    }
+                }
+            }
+            result(true, "no routing change pending".into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Thresholds;
+    use crate::model::{
+        HealthChecks, PendingChange, Reading, Role, Routing, RoutingPolicy, SignalKey, Snapshot, Update,
+    };
+    use crate::runbook::{StepKind, StepRef, StepStatus, built_in};
+    use chrono::{Duration, TimeZone};
+
+    fn t(s: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000 + s, 0).single().unwrap()
+    }
+
+    struct Rig {
+        snapshot: Snapshot,
+        state: RunState,
+        thresholds: Thresholds,
+    }
+
+    impl Rig {
+        fn new() -> Self {
+            let regions = vec![
+                RegionSnapshot::new("us-east-1", Role::Primary),
+                RegionSnapshot::new("us-west-2", Role::Secondary),
+            ];
+            Self {
+                snapshot: Snapshot::new(regions, Duration::seconds(10)),
+                state: RunState::new(built_in()),
+                thresholds: Thresholds::default(),
+            }
+        }
+
+        fn read(&mut self, region: usize, at: i64, reading: Reading) {
+            self.snapshot.apply(Update::ok(region, t(at), reading));
+        }
+
+        /// Evaluate one guard of the built-in failover runbook at time `now`.
+        fn check(&self, guard: &str, now: i64) -> GuardResult {
+            let limits = Limits {
+                thresholds: &self.thresholds,
+                rpo: Duration::seconds(60),
+                now: t(now),
+                poll_interval: Duration::seconds(10),
+            };
+            let view = GuardView { snapshot: &self.snapshot, limits, source: 0, target: 1 };
+            let step = Step::new("x", "x", StepKind::Checklist, &[guard]);
+            let failover = self.state.runbooks.iter().position(|b| b.id == "failover").unwrap();
+            evaluate(&step, failover, &self.state, &view).remove(0)
+        }
+    }
+
+    fn routing(change: Option<ChangeStatus>) -> Reading {
+        Reading::Routing(Routing {
+            record_set_id: "secondary".into(),
+            policy: RoutingPolicy::Failover,
+            active: false,
+            weight: None,
+            ttl_seconds: 60,
+            change: change.map(|status| PendingChange { id: "C1".into(), submitted_at: t(-42), status }),
+        })
+    }
+
+    #[test]
+    fn lag_within_rpo_fresh_stale_missing() {
+        let mut rig = Rig::new();
+        let r = rig.check("lag-within-rpo", 0);
+        assert_eq!((r.ok, r.reason.as_str()), (false, "us-west-2 lag: no reading yet"));
+        rig.read(1, 0, Reading::ReplicationLag(Lag::Behind(84.0)));
+        let r = rig.check("lag-within-rpo", 5);
+        assert_eq!((r.ok, r.reason.as_str()), (false, "lag 84.0s > RPO 60s"));
+        rig.read(1, 10, Reading::ReplicationLag(Lag::Behind(12.0)));
+        let r = rig.check("lag-within-rpo", 15);
+        assert_eq!((r.ok, r.reason.as_str()), (true, "lag 12.0s ≤ RPO 60s"));
+        let r = rig.check("lag-within-rpo", 55);
+        assert_eq!((r.ok, r.reason.as_str()), (false, "us-west-2 lag reading 45s old: stale"));
+        rig.read(1, 60, Reading::ReplicationLag(Lag::Writer));
+        assert!(rig.check("lag-within-rpo", 60).ok);
+        rig.read(1, 70, Reading::ReplicationLag(Lag::NotReplicating));
+        assert!(!rig.check("lag-within-rpo", 70).ok);
+    }
+
+    #[test]
+    fn secondary_healthy_needs_fresh_health_and_errors_under_threshold() {
+        let mut rig = Rig::new();
+        rig.read(1, 0, Reading::HealthChecks(HealthChecks { healthy: 3, total: 16 }));
+        rig.read(1, 0, Reading::ErrorRate(0.4));
+        assert!(rig.check("secondary-healthy", 0).ok, "3/16 is more than 18%");
+        rig.read(1, 10, Reading::HealthChecks(HealthChecks { healthy: 2, total: 16 }));
+        let r = rig.check("secondary-healthy", 10);
+        assert_eq!((r.ok, r.reason.as_str()), (false, "us-west-2 2/16 checkers healthy"));
+        rig.read(1, 20, Reading::HealthChecks(HealthChecks { healthy: 16, total: 16 }));
+        rig.read(1, 20, Reading::ErrorRate(12.0));
+        let r = rig.check("secondary-healthy", 20);
+        assert_eq!((r.ok, r.reason.as_str()), (false, "us-west-2 5xx 12.0% > 5%"));
+        // A failing poll leaves the old value; once it is old, the guard fails as stale.
+        rig.snapshot.apply(Update::failed(1, SignalKey::HealthChecks, t(30), "timeout"));
+        let r = rig.check("secondary-healthy", 51);
+        assert!(!r.ok && r.reason.contains("stale"), "{}", r.reason);
+    }
+
+    #[test]
+    fn writes_frozen_reads_the_source_region() {
+        let mut rig = Rig::new();
+        rig.read(1, 0, Reading::WriteFreeze(true));
+        assert!(!rig.check("writes-frozen", 0).ok, "the target's flag does not count");
+        rig.read(0, 0, Reading::WriteFreeze(false));
+        assert_eq!(rig.check("writes-frozen", 0).reason, "writes still open in us-east-1");
+        rig.read(0, 10, Reading::WriteFreeze(true));
+        assert!(rig.check("writes-frozen", 10).ok);
+        assert!(!rig.check("writes-frozen", 41).ok);
+    }
+
+    #[test]
+    fn change_insync_fails_on_a_pending_change_in_either_region() {
+        let mut rig = Rig::new();
+        rig.read(0, 0, routing(None));
+        rig.read(1, 0, routing(Some(ChangeStatus::Pending)));
+        let r = rig.check("change-insync", 0);
+        assert_eq!((r.ok, r.reason.as_str()), (false, "change C1 pending for 42s"));
+        rig.read(1, 10, routing(Some(ChangeStatus::Insync)));
+        rig.read(0, 10, routing(None));
+        assert!(rig.check("change-insync", 10).ok);
+        assert!(!rig.check("change-insync", 50).ok, "stale routing is not in sync");
+    }
+
+    #[test]
+    fn after_chains_follow_step_status() {
+        let mut rig = Rig::new();
+        let failover = rig.state.runbooks.iter().position(|b| b.id == "failover").unwrap();
+        let step = |id: &str| StepRef { runbook: failover, step: rig.state.runbooks[failover].step(id).unwrap().0 };
+        let (declare, freeze) = (step("declare"), step("freeze-writes"));
+        let r = rig.check("after:declare", 0);
+        assert_eq!((r.ok, r.reason.as_str()), (false, "declare is pending, not done"));
+        rig.state.set(declare, StepStatus::Running { since: t(0) });
+        assert!(!rig.check("after:declare", 0).ok);
+        rig.state.set(declare, StepStatus::Failed { at: t(0), error: "x".into() });
+        assert!(!rig.check("after:declare", 0).ok);
+        rig.state.set(declare, StepStatus::Done { at: t(0), already: false });
+        assert!(rig.check("after:declare", 0).ok);
+        rig.state.set(freeze, StepStatus::Skipped { at: t(0), reason: "primary unreachable".into() });
+        assert_eq!(rig.check("after:freeze-writes", 0).reason, "freeze-writes is skipped");
+        assert!(rig.check("after:freeze-writes", 0).ok, "a skip with a reason satisfies after:");
+        assert!(!rig.check("after:no-such-step", 0).ok);
+    }
+}

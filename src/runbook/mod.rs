@@ -1,0 +1,181 @@
+//! Runbooks: steps, guards, built-in failover and failback (seed 004 §15–16), evaluation,
+//! and run state. Never calls AWS: steps that change anything become `actions::Action`s.
+
+mod builtin;
+mod config;
+mod guard;
+mod state;
+
+use std::fmt;
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+pub use builtin::built_in;
+pub use config::{RawRunbook, validate};
+pub use guard::{GuardResult, GuardView, evaluate};
+pub use state::{RunState, StepRef, StepStatus};
+
+/// What a step does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// Record the decision; starts the RTO clock. Journal only.
+    Declare,
+    /// Set the write-freeze flag in the source region.
+    FreezeWrites,
+    /// Gate: passes when the target's replication lag is within the RPO.
+    CheckLag,
+    /// Promote the target's database to writer.
+    PromoteDatabase,
+    /// Wait until the target's database reports the writer role.
+    VerifyWriter,
+    /// Point the routed name at the target region.
+    ShiftTraffic,
+    /// Wait until the target region serves and is under every threshold.
+    WaitHealthy,
+    /// A human step, ticked with a note.
+    Checklist,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Declare => "declare",
+            StepKind::FreezeWrites => "freeze-writes",
+            StepKind::CheckLag => "check-lag",
+            StepKind::PromoteDatabase => "promote-database",
+            StepKind::VerifyWriter => "verify-writer",
+            StepKind::ShiftTraffic => "shift-traffic",
+            StepKind::WaitHealthy => "wait-healthy",
+            StepKind::Checklist => "checklist",
+        }
+    }
+
+    /// Changes something outside warroom (AWS or the sim): needs the executor and a typed
+    /// confirmation.
+    pub fn mutates(self) -> bool {
+        matches!(self, StepKind::FreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic)
+    }
+
+    /// Watches the snapshot until a condition holds.
+    pub fn watches(self) -> bool {
+        matches!(self, StepKind::CheckLag | StepKind::VerifyWriter | StepKind::WaitHealthy)
+    }
+
+    /// How long a running step may take before it fails with "timed out".
+    pub fn default_timeout(self) -> Option<Duration> {
+        match self {
+            StepKind::Declare | StepKind::Checklist => None,
+            StepKind::FreezeWrites => Some(Duration::minutes(2)),
+            StepKind::CheckLag => Some(Duration::minutes(10)),
+            StepKind::PromoteDatabase => Some(Duration::minutes(10)),
+            StepKind::VerifyWriter => Some(Duration::minutes(5)),
+            StepKind::ShiftTraffic => Some(Duration::minutes(5)),
+            StepKind::WaitHealthy => Some(Duration::minutes(15)),
+        }
+    }
+}
+
+/// A condition that must hold before a step may run.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Guard {
+    /// The named step of the same runbook is done (or skipped with a reason).
+    After(String),
+    /// The target region's health checks pass and its 5xx rate is under the threshold.
+    SecondaryHealthy,
+    /// The target's replication lag is within the RPO.
+    LagWithinRpo,
+    /// The source region's write-freeze flag is set.
+    WritesFrozen,
+    /// No Route 53 change is pending.
+    ChangeInsync,
+}
+
+impl Guard {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "secondary-healthy" => Ok(Guard::SecondaryHealthy),
+            "lag-within-rpo" => Ok(Guard::LagWithinRpo),
+            "writes-frozen" => Ok(Guard::WritesFrozen),
+            "change-insync" => Ok(Guard::ChangeInsync),
+            other => match other.strip_prefix("after:") {
+                Some(step) if !step.is_empty() => Ok(Guard::After(step.to_owned())),
+                _ => Err(format!(
+                    "unknown guard `{other}`: use after:<step-id>, secondary-healthy, lag-within-rpo, writes-frozen or change-insync"
+                )),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Guard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Guard::After(step) => write!(f, "after:{step}"),
+            Guard::SecondaryHealthy => f.write_str("secondary-healthy"),
+            Guard::LagWithinRpo => f.write_str("lag-within-rpo"),
+            Guard::WritesFrozen => f.write_str("writes-frozen"),
+            Guard::ChangeInsync => f.write_str("change-insync"),
+        }
+    }
+}
+
+/// Which way traffic moves: decides the source and target regions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// From the primary to the secondary.
+    Failover,
+    /// From the secondary back to the primary.
+    Failback,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    pub kind: StepKind,
+    pub guards: Vec<Guard>,
+    pub timeout: Option<Duration>,
+}
+
+impl Step {
+    pub fn new(id: &str, title: &str, kind: StepKind, guards: &[&str]) -> Self {
+        Self {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            kind,
+            guards: guards.iter().filter_map(|g| Guard::parse(g).ok()).collect(),
+            timeout: kind.default_timeout(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Runbook {
+    pub id: String,
+    pub title: String,
+    pub direction: Direction,
+    pub steps: Vec<Step>,
+}
+
+impl Runbook {
+    pub fn step(&self, id: &str) -> Option<(usize, &Step)> {
+        self.steps.iter().enumerate().find(|(_, s)| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_parse_and_print_back() {
+        for text in ["after:declare", "secondary-healthy", "lag-within-rpo", "writes-frozen", "change-insync"] {
+            assert_eq!(Guard::parse(text).unwrap().to_string(), text);
+        }
+        assert!(Guard::parse("after:").is_err());
+        assert!(Guard::parse("healthy").unwrap_err().contains("unknown guard `healthy`"));
+    }
+}

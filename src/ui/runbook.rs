@@ -1,0 +1,143 @@
+//! The runbook pane: steps with their status, and the selected step's guards and action.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::format;
+use crate::app::{App, Focus};
+use crate::runbook::{StepKind, StepRef, StepStatus};
+use crate::theme::{Theme, Tone};
+
+/// What a step's row says, and in which tone: pending steps show ready or blocked.
+pub fn status_label(app: &App, at: StepRef) -> (String, Tone) {
+    match app.runs.status(at) {
+        StepStatus::Pending => {
+            if app.guards(at).iter().all(|g| g.ok) {
+                ("ready".into(), Tone::Accent)
+            } else {
+                ("blocked".into(), Tone::Warn)
+            }
+        }
+        StepStatus::Running { since } => (format!("running {}", format::age(app.now - *since)), Tone::Warn),
+        StepStatus::Done { at, already: true } => (format!("done {} (already)", at.format("%H:%M:%S")), Tone::Ok),
+        StepStatus::Done { at, .. } => (format!("done {}", at.format("%H:%M:%S")), Tone::Ok),
+        StepStatus::Failed { .. } => ("FAILED".into(), Tone::Critical),
+        StepStatus::Skipped { .. } => ("skipped".into(), Tone::Muted),
+    }
+}
+
+fn icon(status: &StepStatus, blocked: bool) -> &'static str {
+    match status {
+        StepStatus::Done { .. } => "✓",
+        StepStatus::Skipped { .. } => "-",
+        StepStatus::Failed { .. } => "✗",
+        StepStatus::Running { .. } => "…",
+        StepStatus::Pending if blocked => "!",
+        StepStatus::Pending => "·",
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let Some(book) = app.runs.runbooks.get(app.selected_runbook) else { return };
+    let (source, target) = app.regions_for(book.direction);
+    let name = |i: usize| app.snapshot.regions.get(i).map_or("?", |r| r.name.as_str());
+    let title = format!(
+        " Runbook: {} ({} → {}) · {}/{} done ",
+        book.title,
+        name(source),
+        name(target),
+        app.runs.done_count(app.selected_runbook),
+        book.steps.len()
+    );
+    let focused = app.focus == Focus::Runbook;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(if focused { Tone::Accent } else { Tone::Border }))
+        .title(Span::styled(title, t.style(Tone::Accent)))
+        .title(Line::from(Span::styled(" r next runbook ", t.style(Tone::Muted))).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let detail = detail_lines(app, width);
+    // Steps first; the selected step's details get what is left (at least its first line).
+    let rows = usize::from(inner.height);
+    let detail_rows = detail.len().min(rows.saturating_sub(book.steps.len().min(rows.saturating_sub(1))).max(1));
+    let step_rows = rows.saturating_sub(detail_rows).max(1);
+    let first = app.selected_step.saturating_sub(step_rows.saturating_sub(1));
+    let mut lines: Vec<Line<'_>> = book
+        .steps
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(step_rows)
+        .map(|(i, step)| {
+            let at = StepRef { runbook: app.selected_runbook, step: i };
+            let status = app.runs.status(at);
+            let (label, tone) = status_label(app, at);
+            let blocked = label == "blocked";
+            let left = format!("{} {:>2} {:<17} ", icon(status, blocked), i + 1, format::truncate(&step.id, 17));
+            let room = width.saturating_sub(left.chars().count() + label.chars().count() + 1);
+            let mut line = Line::from(vec![
+                Span::styled(left, t.style(tone)),
+                Span::styled(format!("{:<room$} ", format::truncate(&step.title, room)), t.style(Tone::Text)),
+                Span::styled(label, t.style(tone)),
+            ]);
+            if i == app.selected_step && focused {
+                line = line.patch_style(Style::new().add_modifier(Modifier::REVERSED));
+            }
+            line
+        })
+        .collect();
+    lines.extend(detail.into_iter().take(detail_rows));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The selected step: its guards with reasons, then what running it would do.
+fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let t: &Theme = &app.theme;
+    let at = app.selected_step();
+    let Some(step) = app.step(at) else { return vec![] };
+    let mut out = Vec::new();
+    match app.runs.status(at) {
+        StepStatus::Failed { error, .. } => {
+            out.push(Line::from(Span::styled(
+                format::truncate(&format!("  failed: {}", crate::sanitize::inert(error)), width),
+                t.style(Tone::Critical),
+            )));
+        }
+        StepStatus::Skipped { reason, .. } => {
+            out.push(Line::from(Span::styled(
+                format::truncate(&format!("  skipped: {}", crate::sanitize::inert(reason)), width),
+                t.style(Tone::Muted),
+            )));
+        }
+        _ => {}
+    }
+    let guards = app.guards(at);
+    let w = super::modal::guard_width(&guards);
+    for g in guards {
+        let (mark, tone) = if g.ok { ("✓", Tone::Ok) } else { ("✗", Tone::Critical) };
+        let text = format!("  {mark} {:<w$}  {}", g.guard.to_string(), g.reason);
+        out.push(Line::from(Span::styled(format::truncate(&text, width), t.style(tone))));
+    }
+    let what = match step.kind {
+        StepKind::Declare => "declare: journal the decision (Enter, then Enter to confirm)".to_owned(),
+        StepKind::Checklist => "checklist: Enter, type what was checked, Enter".to_owned(),
+        StepKind::CheckLag => "gate: done when the target's lag is within the RPO".to_owned(),
+        StepKind::VerifyWriter => "watch: done when the target database reports writer".to_owned(),
+        StepKind::WaitHealthy => "watch: done when the target serves under every threshold".to_owned(),
+        StepKind::FreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
+            app.action_for(at).map_or_else(String::new, |a| a.describe())
+        }
+    };
+    let timeout = step.timeout.map(|d| format!(" (timeout {})", crate::config::format_duration(d))).unwrap_or_default();
+    out.push(Line::from(Span::styled(format::truncate(&format!("  {what}{timeout}"), width), t.style(Tone::Muted))));
+    out
+}

@@ -1,0 +1,76 @@
+//! Driving a live sim session (world, executor, app) from a test, as the app loop would.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use warroom::app::{App, Msg};
+use warroom::config::Config;
+use warroom::demo::{Session, start_session};
+use warroom::scribe::{Entry, Kind, Scribe};
+use warroom::sim::SimClock;
+use warroom::sources::sim::poll_region;
+use warroom::theme::Theme;
+
+/// Simulated seconds per real second: a 3-minute promotion takes 0.3 s.
+pub const SPEED: f64 = 600.0;
+
+pub fn session(read_only: bool) -> Session {
+    let config = Config::demo();
+    let clock = SimClock::new(super::epoch(), SPEED);
+    let scribe = Scribe::in_memory("ic", &config.incident, clock.epoch());
+    start_session(&config, 42, clock, Theme::fallback(false), scribe, read_only)
+}
+
+/// One turn of the app loop: poll every region, deliver outcomes, tick.
+pub fn turn(s: &mut Session) {
+    let now = s.clock.now();
+    for region in 0..s.app.snapshot.regions.len() {
+        for update in poll_region(&s.world, region, now) {
+            s.app.handle(Msg::Update(update));
+        }
+    }
+    if let Some(rx) = s.outcomes.as_mut() {
+        while let Ok(outcome) = rx.try_recv() {
+            s.app.handle(Msg::Outcome(outcome));
+        }
+    }
+    s.app.handle(Msg::Tick(now));
+}
+
+/// Run turns until `done` holds (or fail, saying what was awaited).
+pub async fn until(s: &mut Session, what: &str, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    loop {
+        turn(s);
+        if done(&s.app) {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "gave up waiting for {what}; message: {:?}", s.app.message);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+pub fn press(app: &mut App, code: KeyCode) {
+    app.handle(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+pub fn clear_input(app: &mut App) {
+    app.handle(Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+}
+
+/// Select a step of the current runbook by id.
+pub fn select(app: &mut App, id: &str) {
+    let book = &app.runs.runbooks[app.selected_runbook];
+    app.selected_step = book.step(id).unwrap_or_else(|| panic!("no step {id}")).0;
+}
+
+pub fn entries_for<'a>(app: &'a App, step: &str, kind: Kind) -> Vec<&'a Entry> {
+    app.scribe.timeline.entries().iter().filter(|e| e.step.as_deref() == Some(step) && e.kind == kind).collect()
+}

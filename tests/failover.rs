@@ -1,0 +1,140 @@
+//! A full failover in the simulated world, driven only through the app's message handling
+//! (keys, updates, outcomes, ticks), with the real sim executor.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use chrono::Duration;
+use common::session::{clear_input, entries_for, press, select, session, type_text, until};
+use crossterm::event::KeyCode;
+use warroom::app::Modal;
+use warroom::runbook::{StepRef, StepStatus};
+use warroom::scribe::Kind;
+
+fn status<'a>(app: &'a warroom::app::App, id: &str) -> &'a StepStatus {
+    let r = app.selected_runbook;
+    app.runs.status(StepRef { runbook: r, step: app.runs.runbooks[r].step(id).unwrap().0 })
+}
+
+fn done(app: &warroom::app::App, id: &str) -> bool {
+    matches!(status(app, id), StepStatus::Done { .. })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_failover_with_guards_override_and_confirmation() {
+    let mut s = session(false);
+    assert_eq!(s.app.runs.runbooks[s.app.selected_runbook].id, "failover");
+    // Let the primary fail and the lag grow past the RPO.
+    let epoch = s.clock.epoch();
+    until(&mut s, "four minutes of outage", |app| app.now - epoch > Duration::minutes(4)).await;
+
+    // 1. Declare.
+    select(&mut s.app, "declare");
+    press(&mut s.app, KeyCode::Enter);
+    assert!(matches!(s.app.modal, Some(Modal::Declare { .. })));
+    press(&mut s.app, KeyCode::Enter);
+    assert!(done(&s.app, "declare"));
+
+    // 2. Freeze writes: a wrong region name is refused and says so.
+    select(&mut s.app, "freeze-writes");
+    press(&mut s.app, KeyCode::Enter);
+    type_text(&mut s.app, "us-west-2");
+    press(&mut s.app, KeyCode::Enter);
+    match &s.app.modal {
+        Some(Modal::Confirm { error: Some(e), .. }) => assert!(e.contains("type us-east-1 exactly"), "{e}"),
+        other => panic!("the confirm dialog must stay open with an error, got {other:?}"),
+    }
+    assert!(entries_for(&s.app, "freeze-writes", Kind::ActionStarted).is_empty(), "nothing ran");
+    clear_input(&mut s.app);
+    type_text(&mut s.app, "us-east-1");
+    press(&mut s.app, KeyCode::Enter);
+    assert!(s.app.modal.is_none());
+    until(&mut s, "writes frozen", |app| done(app, "freeze-writes")).await;
+
+    // 3. Check lag: it waits, since lag is past the RPO.
+    select(&mut s.app, "check-lag");
+    press(&mut s.app, KeyCode::Enter);
+    assert!(matches!(status(&s.app, "check-lag"), StepStatus::Running { .. }));
+
+    // 4. Promotion is blocked while lag exceeds the RPO.
+    select(&mut s.app, "promote-database");
+    press(&mut s.app, KeyCode::Enter);
+    let message = s.app.message.clone().unwrap();
+    assert!(
+        message.contains("blocked") && message.contains("lag-within-rpo") && message.contains("> RPO 60s"),
+        "{message}"
+    );
+    assert!(s.app.modal.is_none());
+    assert_eq!(status(&s.app, "promote-database"), &StepStatus::Pending);
+
+    // Override needs a reason, and is journaled with the failed guards.
+    press(&mut s.app, KeyCode::Char('o'));
+    press(&mut s.app, KeyCode::Enter);
+    match &s.app.modal {
+        Some(Modal::Override { error: Some(e), .. }) => assert!(e.contains("needs a reason"), "{e}"),
+        other => panic!("an empty reason must be refused, got {other:?}"),
+    }
+    assert!(entries_for(&s.app, "promote-database", Kind::GuardOverride).is_empty());
+    type_text(&mut s.app, "primary is gone; accepting the loss");
+    press(&mut s.app, KeyCode::Enter);
+    let overrides = entries_for(&s.app, "promote-database", Kind::GuardOverride);
+    assert_eq!(overrides.len(), 1);
+    assert_eq!(overrides[0].text, "primary is gone; accepting the loss");
+    let failed = overrides[0].data.as_ref().unwrap()["failed_guards"].to_string();
+    assert!(failed.contains("lag-within-rpo"), "{failed}");
+    assert!(matches!(s.app.modal, Some(Modal::Confirm { override_reason: Some(_), .. })));
+    type_text(&mut s.app, "us-west-2");
+    press(&mut s.app, KeyCode::Enter);
+    until(&mut s, "the promotion", |app| done(app, "promote-database")).await;
+    let promoted = entries_for(&s.app, "promote-database", Kind::ActionSucceeded);
+    let data = promoted[0].data.as_ref().unwrap();
+    assert!(data["lag_seconds"].as_f64().unwrap() > 60.0, "{data}");
+    assert!(data["lost_writes"].as_u64().unwrap() > 0, "{data}");
+    // A running step cannot be started twice; a done one re-runs as "already".
+    until(&mut s, "check-lag to see the new writer", |app| done(app, "check-lag")).await;
+
+    // 5.–8. Verify the writer, then the human checks.
+    select(&mut s.app, "verify-writer");
+    press(&mut s.app, KeyCode::Enter);
+    until(&mut s, "the writer", |app| done(app, "verify-writer")).await;
+    for (id, note) in [
+        ("scale-secondary", "ASG at 12/12"),
+        ("validate-access", "secrets and IAM ok"),
+        ("synthetic-checks", "synthetic checkout passes"),
+    ] {
+        select(&mut s.app, id);
+        press(&mut s.app, KeyCode::Enter);
+        type_text(&mut s.app, note);
+        press(&mut s.app, KeyCode::Enter);
+        assert!(done(&s.app, id), "{id}");
+        assert_eq!(entries_for(&s.app, id, Kind::ActionSucceeded)[0].text, note);
+    }
+
+    // 9. Shift traffic.
+    select(&mut s.app, "shift-traffic");
+    press(&mut s.app, KeyCode::Enter);
+    assert!(
+        matches!(s.app.modal, Some(Modal::Confirm { override_reason: None, .. })),
+        "all guards pass: {:?}",
+        s.app.message
+    );
+    type_text(&mut s.app, "us-west-2");
+    press(&mut s.app, KeyCode::Enter);
+    press(&mut s.app, KeyCode::Enter); // the dialog is gone: this Enter re-runs a running step
+    assert!(s.app.message.as_deref().unwrap_or("").contains("cannot be started twice"), "{:?}", s.app.message);
+    until(&mut s, "the traffic shift", |app| done(app, "shift-traffic")).await;
+
+    // 10. Monitor until the secondary serves under every threshold.
+    select(&mut s.app, "monitor");
+    press(&mut s.app, KeyCode::Enter);
+    until(&mut s, "the secondary serving healthy", |app| done(app, "monitor")).await;
+
+    let now = s.app.now;
+    let serving = s.app.snapshot.serving_region(now).map(|r| r.name.clone());
+    assert_eq!(serving.as_deref(), Some("us-west-2"));
+    let measured: Vec<_> = s.app.scribe.timeline.entries().iter().filter(|e| e.kind == Kind::Measurement).collect();
+    assert_eq!(measured.len(), 1, "the measured RTO is journaled once");
+    assert!(measured[0].data.as_ref().unwrap()["rto_seconds"].as_f64().unwrap() > 0.0);
+    let m = s.app.scribe.timeline.measurements();
+    assert!(m.rpo_seconds.unwrap() > 60.0 && m.lost_writes.unwrap() > 0, "{m:?}");
+}
