@@ -52,6 +52,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print one poll of every region and exit.
     Snapshot(SnapshotArgs),
+    /// Run one runbook step without the dashboard (same guards, confirmation and journal).
+    RunStep(crate::run_step::RunStepArgs),
     /// Export a journal as a timeline for the post-incident review.
     Export(ExportArgs),
     /// Print a shell completion script.
@@ -137,7 +139,7 @@ fn parse_speed(text: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_at(text: &str) -> Result<Duration, String> {
+pub fn parse_at(text: &str) -> Result<Duration, String> {
     let d = parse_duration(text).map_err(|e| e.to_string())?;
     if d > Duration::days(31) {
         return Err("--at may be at most 31 days (744h)".into());
@@ -190,6 +192,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             write_stdout(&text)
         }
         Some(Command::Export(args)) => export(&args),
+        Some(Command::RunStep(args)) => crate::run_step::run(&args),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "warroom", &mut out);

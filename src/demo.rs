@@ -90,6 +90,25 @@ pub struct Session {
     pub outcomes: Option<mpsc::Receiver<Outcome>>,
 }
 
+impl Session {
+    /// One turn of the loop without a terminal: poll every region now, deliver outcomes, tick.
+    /// For `run-step` and tests.
+    pub fn turn(&mut self) {
+        let now = self.clock.now();
+        for region in 0..self.app.snapshot.regions.len() {
+            for update in poll_region(&self.world, region, now) {
+                self.app.handle(Msg::Update(update));
+            }
+        }
+        if let Some(rx) = self.outcomes.as_mut() {
+            while let Ok(outcome) = rx.try_recv() {
+                self.app.handle(Msg::Outcome(outcome));
+            }
+        }
+        self.app.handle(Msg::Tick(now));
+    }
+}
+
 /// Start a session. `read_only` builds no executor at all: the app gets `None`, so there is
 /// no value in the program through which a step could act.
 pub fn start_session(

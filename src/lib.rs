@@ -15,6 +15,7 @@ pub mod keys;
 pub mod logging;
 pub mod model;
 pub mod report;
+pub mod run_step;
 pub mod runbook;
 pub mod sanitize;
 pub mod scribe;

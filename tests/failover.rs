@@ -138,3 +138,37 @@ async fn a_full_failover_with_guards_override_and_confirmation() {
     let m = s.app.scribe.timeline.measurements();
     assert!(m.rpo_seconds.unwrap() > 60.0 && m.lost_writes.unwrap() > 0, "{m:?}");
 }
+
+/// A step past its (configurable) timeout fails with "timed out", and that is observed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_past_its_timeout_fails_and_is_journaled() {
+    let text = r#"
+[[runbook]]
+id = "failover"
+[[runbook.step]]
+id = "declare"
+kind = "declare"
+[[runbook.step]]
+id = "check-lag"
+kind = "check-lag"
+timeout = "30s"
+"#;
+    let mut config = warroom::config::Config::parse("t.toml", text).unwrap();
+    config.incident.poll_interval = Duration::seconds(5);
+    let mut s = common::session::session_with(&config, false);
+    let epoch = s.clock.epoch();
+    until(&mut s, "lag past the RPO", |app| app.now - epoch > Duration::minutes(4)).await;
+    let failover = s.app.runs.runbooks.iter().position(|b| b.id == "failover").unwrap();
+    s.app.selected_runbook = failover;
+    select(&mut s.app, "check-lag");
+    press(&mut s.app, KeyCode::Enter);
+    assert!(matches!(status(&s.app, "check-lag"), StepStatus::Running { .. }));
+    until(&mut s, "the timeout", |app| matches!(status(app, "check-lag"), StepStatus::Failed { .. })).await;
+    match status(&s.app, "check-lag") {
+        StepStatus::Failed { error, .. } => assert_eq!(error, "timed out after 30s"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(entries_for(&s.app, "check-lag", Kind::ActionFailed)[0].text, "timed out after 30s");
+    let observed = s.app.scribe.timeline.entries().iter().any(|e| e.data_str("event") == Some("step-timed-out"));
+    assert!(observed, "a timeout is journaled as an observation");
+}

@@ -292,7 +292,7 @@ impl App {
     }
 
     /// The region a step acts on: the source for a write freeze, the target otherwise.
-    fn step_region(&self, at: StepRef) -> String {
+    pub fn step_region(&self, at: StepRef) -> String {
         let view = self.guard_view(at.runbook);
         let index = match self.step(at).map(|s| s.kind) {
             Some(StepKind::FreezeWrites) => view.source,

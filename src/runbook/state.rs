@@ -116,3 +116,45 @@ impl RunState {
         self.status.get(runbook).map_or(0, |s| s.iter().filter(|st| st.satisfies_after()).count())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runbook::built_in;
+    use crate::scribe::{Draft, Entry};
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn entry(seq: u64, kind: Kind, step: &str, data: serde_json::Value) -> Entry {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap() + chrono::Duration::minutes(seq as i64);
+        Entry::from_draft(Draft::new(at, "ic", kind, format!("e{seq}")).step(step).data(data), seq, format!("{seq}"))
+    }
+
+    #[test]
+    fn the_journal_restores_step_status() {
+        let fo = json!({ "runbook": "failover" });
+        let entries = vec![
+            entry(1, Kind::Decision, "declare", fo.clone()),
+            entry(2, Kind::ActionStarted, "freeze-writes", fo.clone()),
+            entry(3, Kind::ActionSucceeded, "freeze-writes", json!({ "runbook": "failover", "already": true })),
+            entry(4, Kind::Decision, "check-lag", json!({ "runbook": "failover", "skipped": true })),
+            entry(5, Kind::ActionStarted, "promote-database", fo.clone()),
+            entry(6, Kind::ActionFailed, "verify-writer", fo),
+            // Entries for another runbook, or with no runbook, do not leak in.
+            entry(7, Kind::ActionSucceeded, "shift-traffic", json!({ "runbook": "failback" })),
+            entry(8, Kind::ActionSucceeded, "communicate", json!({})),
+        ];
+        let state = RunState::from_entries(built_in(), &entries);
+        let failover = state.runbooks.iter().position(|b| b.id == "failover").unwrap();
+        let label = |id: &str| state.status_by_id(failover, id).unwrap().label();
+        assert_eq!(label("declare"), "done");
+        assert!(matches!(state.status_by_id(failover, "freeze-writes"), Some(StepStatus::Done { already: true, .. })));
+        assert_eq!(label("check-lag"), "skipped");
+        assert_eq!(label("promote-database"), "running");
+        assert_eq!(label("verify-writer"), "failed");
+        assert_eq!(label("shift-traffic"), "pending");
+        assert_eq!(label("communicate"), "pending");
+        let failback = state.runbooks.iter().position(|b| b.id == "failback").unwrap();
+        assert_eq!(state.status_by_id(failback, "shift-traffic").unwrap().label(), "done");
+    }
+}

@@ -7,13 +7,20 @@ use chrono::{DateTime, Duration, Utc};
 #[derive(Clone, Debug)]
 pub struct SimClock {
     epoch: DateTime<Utc>,
+    /// Simulated time already passed when the clock was made.
+    offset: Duration,
     started: Instant,
     speed: f64,
 }
 
 impl SimClock {
     pub fn new(epoch: DateTime<Utc>, speed: f64) -> Self {
-        Self { epoch, started: Instant::now(), speed }
+        Self { epoch, offset: Duration::zero(), started: Instant::now(), speed }
+    }
+
+    /// A clock whose world began `offset` before it starts running.
+    pub fn resumed(epoch: DateTime<Utc>, offset: Duration, speed: f64) -> Self {
+        Self { epoch, offset, started: Instant::now(), speed }
     }
 
     pub fn epoch(&self) -> DateTime<Utc> {
@@ -27,8 +34,8 @@ impl SimClock {
     /// Simulated time elapsed since the epoch.
     pub fn elapsed(&self) -> Duration {
         let real = self.started.elapsed().as_secs_f64();
-        let micros = (real * self.speed * 1e6).min(i64::MAX as f64 / 2.0) as i64;
-        Duration::microseconds(micros)
+        let micros = (real * self.speed * 1e6).min(i64::MAX as f64 / 4.0) as i64;
+        self.offset + Duration::microseconds(micros)
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -9,14 +9,17 @@ use warroom::config::Config;
 use warroom::demo::{Session, start_session};
 use warroom::scribe::{Entry, Kind, Scribe};
 use warroom::sim::SimClock;
-use warroom::sources::sim::poll_region;
 use warroom::theme::Theme;
 
 /// Simulated seconds per real second: a 3-minute promotion takes 0.3 s.
 pub const SPEED: f64 = 600.0;
 
 pub fn session(read_only: bool) -> Session {
-    let config = Config::demo();
+    session_with(&Config::demo(), read_only)
+}
+
+pub fn session_with(config: &Config, read_only: bool) -> Session {
+    let config = config.clone();
     let clock = SimClock::new(super::epoch(), SPEED);
     let scribe = Scribe::in_memory("ic", &config.incident, clock.epoch());
     start_session(&config, 42, clock, Theme::fallback(false), scribe, read_only)
@@ -24,18 +27,7 @@ pub fn session(read_only: bool) -> Session {
 
 /// One turn of the app loop: poll every region, deliver outcomes, tick.
 pub fn turn(s: &mut Session) {
-    let now = s.clock.now();
-    for region in 0..s.app.snapshot.regions.len() {
-        for update in poll_region(&s.world, region, now) {
-            s.app.handle(Msg::Update(update));
-        }
-    }
-    if let Some(rx) = s.outcomes.as_mut() {
-        while let Ok(outcome) = rx.try_recv() {
-            s.app.handle(Msg::Outcome(outcome));
-        }
-    }
-    s.app.handle(Msg::Tick(now));
+    s.turn();
 }
 
 /// Run turns until `done` holds (or fail, saying what was awaited).

@@ -1,0 +1,197 @@
+//! `warroom run-step`: one runbook step without the TUI, for scripts and break-glass use.
+//!
+//! It drives the same app state machine as the dashboard — the same guards, override flow,
+//! typed confirmation and journal — by feeding it the keys an operator would press. Exit 3
+//! when a guard refuses and no `--override` reason was given.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DurationRound, Utc};
+use clap::Args;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::{App, Modal, Msg};
+use crate::cli::{Exit, Failure, SimArgs};
+use crate::demo::{Session, open_journal, start_session};
+use crate::runbook::{StepKind, StepRef, StepStatus};
+use crate::scribe::{Scribe, default_author};
+use crate::sim::SimClock;
+use crate::theme::Theme;
+
+/// Simulated seconds per real second while a step runs: a 3-minute promotion takes 0.2 s.
+const SPEED: f64 = 900.0;
+
+#[derive(Debug, Args)]
+pub struct RunStepArgs {
+    /// The step id, e.g. promote-database (see docs/runbooks.md).
+    pub step: String,
+    /// Run against the simulated world (live AWS comes with live mode).
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// The region the step acts in, typed out: the same confirmation as the dashboard's.
+    #[arg(long, value_name = "REGION")]
+    pub confirm: String,
+    /// Go on past failed guards; the reason is journaled as a guard-override.
+    #[arg(long = "override", value_name = "REASON")]
+    pub override_reason: Option<String>,
+    /// For a checklist step: what was checked.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[arg(long, value_name = "ID", default_value = "failover")]
+    pub runbook: String,
+    /// Journal to read step history from and write to (default: a new one per incident).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    #[arg(long = "as", value_name = "NAME")]
+    pub author: Option<String>,
+    /// Simulated time since the world began (the demo outage starts at 1m).
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = crate::cli::parse_at)]
+    pub at: chrono::Duration,
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+}
+
+pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
+    if !args.demo {
+        return Err(Failure::usage(
+            "run-step against AWS is not in this build yet; use --demo for the simulated world",
+        ));
+    }
+    let config = args.sim.config()?;
+    if config.read_only {
+        return Err(Failure::usage("the config says read-only = true: no step can be run"));
+    }
+    let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let epoch = now - args.at;
+    let opened = open_journal(args.journal.as_ref(), &config.incident.name, epoch)?;
+    let journal_path = opened.journal.path().display().to_string();
+    let author = args.author.clone().unwrap_or_else(default_author);
+    let scribe =
+        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, now);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+    let result = runtime.block_on(async {
+        let clock = SimClock::resumed(epoch, args.at, SPEED);
+        let mut session = start_session(&config, args.sim.seed, clock, Theme::fallback(true), scribe, false);
+        drive(&mut session, args).await
+    });
+    eprintln!("journal: {journal_path}");
+    result
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+}
+
+async fn drive(s: &mut Session, args: &RunStepArgs) -> Result<(), Failure> {
+    s.turn();
+    let app = &mut s.app;
+    let runbook = app.runs.runbooks.iter().position(|b| b.id == args.runbook).ok_or_else(|| {
+        let ids: Vec<&str> = app.runs.runbooks.iter().map(|b| b.id.as_str()).collect();
+        Failure::usage(format!("no runbook `{}`; runbooks: {}", args.runbook, ids.join(", ")))
+    })?;
+    let Some((step_index, step)) = app.runs.runbooks[runbook].step(&args.step).map(|(i, s)| (i, s.clone())) else {
+        let ids: Vec<&str> = app.runs.runbooks[runbook].steps.iter().map(|s| s.id.as_str()).collect();
+        return Err(Failure::usage(format!(
+            "no step `{}` in runbook `{}`; steps: {}",
+            args.step,
+            args.runbook,
+            ids.join(", ")
+        )));
+    };
+    let at = StepRef { runbook, step: step_index };
+    app.selected_runbook = runbook;
+    app.selected_step = step_index;
+
+    let region = app.step_region(at);
+    if args.confirm != region {
+        return Err(Failure::usage(format!("--confirm {} does not match: {} acts in {region}", args.confirm, step.id)));
+    }
+    if step.kind == StepKind::Checklist && args.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(Failure::usage(format!("{} is a checklist step: say what was checked with --note TEXT", step.id)));
+    }
+
+    say(&format!("{} — {} ({})", step.id, step.title, step.kind.as_str()));
+    let guards = app.guards(at);
+    for g in &guards {
+        say(&format!("  {} {:<18} {}", if g.ok { "ok  " } else { "FAIL" }, g.guard.to_string(), g.reason));
+    }
+    let blocked = guards.iter().any(|g| !g.ok);
+    match (&args.override_reason, blocked) {
+        (None, true) => {
+            return Err(Failure {
+                exit: Exit::GuardRefused,
+                message: format!("{} refused by its guards; give --override REASON to go on anyway", step.id),
+            });
+        }
+        (Some(reason), true) => {
+            key(app, KeyCode::Char('o'));
+            type_text(app, reason);
+            key(app, KeyCode::Enter);
+            if let Some(Modal::Override { error: Some(e), .. }) = &app.modal {
+                return Err(Failure::usage(format!("override refused: {e}")));
+            }
+        }
+        _ => key(app, KeyCode::Enter),
+    }
+    if let Some(message) = app.message.clone() {
+        return Err(Failure::runtime(message));
+    }
+    match &app.modal {
+        Some(Modal::Declare { .. }) => key(app, KeyCode::Enter),
+        Some(Modal::Confirm { .. }) => {
+            type_text(app, &args.confirm);
+            key(app, KeyCode::Enter);
+            if let Some(Modal::Confirm { error: Some(e), .. }) = &app.modal {
+                return Err(Failure::usage(e.clone()));
+            }
+        }
+        _ => {}
+    }
+    if app.compose.is_some() {
+        type_text(app, args.note.as_deref().unwrap_or_default());
+        key(app, KeyCode::Enter);
+    }
+    if let Some(message) = app.message.clone() {
+        return Err(Failure::runtime(message));
+    }
+
+    // Wait for the outcome in simulated time (the step's own timeout still applies).
+    let started = Instant::now();
+    loop {
+        match s.app.runs.status(at).clone() {
+            StepStatus::Done { already, .. } => {
+                let last = s.app.scribe.timeline.entries().iter().rev().find(|e| e.step.as_deref() == Some(&step.id));
+                let detail = last.map(|e| e.text.clone()).unwrap_or_default();
+                say(&format!("done{}: {detail}", if already { " (already)" } else { "" }));
+                return Ok(());
+            }
+            StepStatus::Failed { error, .. } => return Err(Failure::runtime(format!("{} failed: {error}", step.id))),
+            StepStatus::Skipped { reason, .. } => {
+                return Err(Failure::runtime(format!("{} is skipped: {reason}", step.id)));
+            }
+            StepStatus::Pending | StepStatus::Running { .. } => {}
+        }
+        if started.elapsed() > StdDuration::from_secs(30) {
+            return Err(Failure::runtime(format!("{} did not finish", step.id)));
+        }
+        tokio::time::sleep(StdDuration::from_millis(5)).await;
+        s.turn();
+    }
+}

@@ -1,0 +1,104 @@
+//! `warroom run-step`: the dashboard's guards, confirmation and journal without the TUI.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run_step(journal: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .arg("run-step")
+        .args(args)
+        .args(["--demo", "--journal", journal.to_str().unwrap(), "--as", "ic"])
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn journal_kinds(journal: &Path, step: &str) -> Vec<String> {
+    let (entries, _) = warroom::scribe::journal::read_file(journal).unwrap();
+    entries.iter().filter(|e| e.step.as_deref() == Some(step)).map(|e| e.kind.as_str().to_owned()).collect()
+}
+
+#[test]
+fn guards_refuse_with_exit_3_and_an_override_reason_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let refused = run_step(&j, &["promote-database", "--at", "5m", "--confirm", "us-west-2"]);
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("FAIL lag-within-rpo") && text(&refused).contains("> RPO 60s"),
+        "{}",
+        text(&refused)
+    );
+    assert!(journal_kinds(&j, "promote-database").is_empty(), "a refused step does nothing");
+
+    let forced =
+        run_step(&j, &["promote-database", "--at", "5m", "--confirm", "us-west-2", "--override", "primary is gone"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced));
+    assert!(text(&forced).contains("done: us-west-2 is the writer"), "{}", text(&forced));
+    assert_eq!(journal_kinds(&j, "promote-database"), ["guard-override", "action-started", "action-succeeded"]);
+}
+
+#[test]
+fn confirmation_must_name_the_region_the_step_acts_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let declared = run_step(&j, &["declare", "--confirm", "us-west-2"]);
+    assert!(declared.status.success(), "{}", text(&declared));
+    let wrong = run_step(&j, &["freeze-writes", "--confirm", "us-west-2"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(text(&wrong).contains("freeze-writes acts in us-east-1"), "{}", text(&wrong));
+    assert!(journal_kinds(&j, "freeze-writes").is_empty());
+    // The journal remembers the declare, so the freeze's after:declare guard passes.
+    let right = run_step(&j, &["freeze-writes", "--confirm", "us-east-1"]);
+    assert!(right.status.success(), "{}", text(&right));
+    assert!(text(&right).contains("ok   after:declare"), "{}", text(&right));
+}
+
+#[test]
+fn usage_errors_exit_2_and_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let cases: [(&[&str], &str); 3] = [
+        (&["no-such-step", "--confirm", "us-west-2"], "no step `no-such-step` in runbook `failover`; steps: declare"),
+        (&["declare", "--confirm", "us-west-2", "--runbook", "nope"], "no runbook `nope`"),
+        (
+            &["scale-secondary", "--confirm", "us-west-2", "--override", "x y z"],
+            "checklist step: say what was checked with --note",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run_step(&j, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains(expected), "{args:?}: {}", text(&out));
+    }
+    let live = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["run-step", "declare", "--confirm", "us-west-2"])
+        .output()
+        .unwrap();
+    assert_eq!(live.status.code(), Some(2));
+    assert!(text(&live).contains("--demo"), "{}", text(&live));
+    let ro = dir.path().join("ro.toml");
+    std::fs::write(&ro, "read-only = true\n").unwrap();
+    let out = run_step(&j, &["declare", "--confirm", "us-west-2", "--config", ro.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("read-only"), "{}", text(&out));
+}
+
+#[test]
+fn a_checklist_step_is_ticked_with_its_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    assert!(run_step(&j, &["declare", "--confirm", "us-west-2"]).status.success());
+    let out = run_step(&j, &["scale-secondary", "--confirm", "us-west-2", "--note", "ASG at 12/12"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let (entries, _) = warroom::scribe::journal::read_file(&j).unwrap();
+    let tick = entries.iter().find(|e| e.step.as_deref() == Some("scale-secondary")).unwrap();
+    assert_eq!(
+        (tick.kind.as_str(), tick.text.as_str(), tick.author.as_str()),
+        ("action-succeeded", "ASG at 12/12", "ic")
+    );
+}
