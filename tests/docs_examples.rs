@@ -42,6 +42,17 @@ fn every_config_example_parses() {
 }
 
 #[test]
+fn every_runbook_example_parses() {
+    let blocks = toml_blocks("docs/runbooks.md");
+    assert!(!blocks.is_empty());
+    for (line, body) in blocks {
+        let c =
+            Config::parse(&format!("docs/runbooks.md (block at line {line})"), &body).unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.runbooks.iter().any(|b| b.id == "failover" && b.title == "Checkout failover (short)"));
+    }
+}
+
+#[test]
 fn the_whole_file_example_means_what_it_says() {
     let (_, body) = toml_blocks("docs/config.md").into_iter().find(|(_, b)| b.contains("payments")).unwrap();
     let c = Config::parse("docs", &body).unwrap();

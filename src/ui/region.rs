@@ -19,7 +19,7 @@ const AGE_WIDTH: usize = 5;
 /// Text rows every column has, so the same signal sits on the same line in each region.
 pub const TEXT_ROWS: u16 = 12;
 /// Charts are drawn only when each gets at least this many rows (title + bars).
-const MIN_CHART_ROWS: u16 = 3;
+const MIN_CHART_ROWS: u16 = 2;
 
 struct Ctx<'a> {
     now: DateTime<Utc>,

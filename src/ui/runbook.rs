@@ -54,11 +54,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         book.steps.len()
     );
     let focused = app.focus == Focus::Runbook;
-    let block = Block::default()
+    let hint = " r next runbook ";
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.style(if focused { Tone::Accent } else { Tone::Border }))
-        .title(Span::styled(title, t.style(Tone::Accent)))
-        .title(Line::from(Span::styled(" r next runbook ", t.style(Tone::Muted))).right_aligned());
+        .title(Span::styled(title.clone(), t.style(Tone::Accent)));
+    if title.chars().count() + hint.len() + 4 <= usize::from(area.width) {
+        block = block.title(Line::from(Span::styled(hint, t.style(Tone::Muted))).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {

@@ -66,14 +66,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Some(p) => format!("{}/{}", p + 1, timeline.shown()),
     };
     let title = format!(" Timeline · {} · {} shown · {position} ", timeline.filter().label(), timeline.shown());
-    let block = Block::default()
+    let focused = app.focus == crate::app::Focus::Timeline;
+    let room = usize::from(area.width).saturating_sub(title.chars().count() + 4);
+    let mut block = Block::default()
         .borders(Borders::ALL)
-        .border_style(t.style(Tone::Border))
-        .title(Span::styled(title, t.style(Tone::Accent)))
-        .title(
-            Line::from(Span::styled(format!(" {} ", journal_label(app, area.width)), t.style(Tone::Muted)))
-                .right_aligned(),
-        );
+        .border_style(t.style(if focused { Tone::Accent } else { Tone::Border }))
+        .title(Span::styled(title, t.style(Tone::Accent)));
+    if room >= 20 {
+        let label = format!(" {} ", journal_label(app, room - 2));
+        block = block.title(Line::from(Span::styled(label, t.style(Tone::Muted))).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -107,9 +109,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     draw_input(frame, input_area, app);
 }
 
-fn journal_label(app: &App, width: u16) -> String {
+/// `journal <path>`, cut from the left to `room` characters (the file name matters most).
+fn journal_label(app: &App, room: usize) -> String {
     let location = app.scribe.location();
-    let room = usize::from(width / 3).max(12);
+    let room = room.saturating_sub("journal ".len()).max(8);
     let count = location.chars().count();
     if count <= room {
         format!("journal {location}")
