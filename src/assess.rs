@@ -114,11 +114,8 @@ fn crit_only(l: Level) -> Level {
 mod tests {
     use super::*;
     use crate::model::{HealthChecks, Reading, Role, Snapshot, Update};
-    use chrono::TimeZone;
 
-    fn t(s: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_700_000_000 + s, 0).single().unwrap()
-    }
+    use crate::testkit::t;
 
     #[test]
     fn levels_split_at_half_and_at_the_limit() {

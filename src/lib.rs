@@ -21,6 +21,8 @@ pub mod sanitize;
 pub mod scribe;
 pub mod sim;
 pub mod sources;
+#[cfg(test)]
+mod testkit;
 pub mod theme;
 pub mod toml_source;
 pub mod tui;

@@ -95,11 +95,8 @@ impl<T> Signal<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
-    fn t(s: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_700_000_000 + s, 0).single().unwrap()
-    }
+    use crate::testkit::t;
 
     #[test]
     fn freshness_follows_age_against_three_intervals() {

@@ -163,18 +163,10 @@ impl Snapshot {
 mod tests {
     use super::*;
     use crate::model::values::{DbRole, RoutingPolicy};
-    use chrono::TimeZone;
 
-    fn t(s: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_700_000_000 + s, 0).single().unwrap()
-    }
+    use crate::testkit::t;
 
-    fn two_regions() -> Snapshot {
-        Snapshot::new(
-            vec![RegionSnapshot::new("us-east-1", Role::Primary), RegionSnapshot::new("us-west-2", Role::Secondary)],
-            Duration::seconds(10),
-        )
-    }
+    use crate::testkit::two_regions;
 
     #[test]
     fn apply_routes_each_reading_to_its_region_and_signal() {

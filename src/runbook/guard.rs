@@ -141,15 +141,11 @@ fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardVie
 mod tests {
     use super::*;
     use crate::config::Thresholds;
-    use crate::model::{
-        HealthChecks, PendingChange, Reading, Role, Routing, RoutingPolicy, SignalKey, Snapshot, Update,
-    };
+    use crate::model::{HealthChecks, PendingChange, Reading, Routing, RoutingPolicy, SignalKey, Snapshot, Update};
     use crate::runbook::{StepKind, StepRef, StepStatus, built_in};
-    use chrono::{Duration, TimeZone};
+    use chrono::Duration;
 
-    fn t(s: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_700_000_000 + s, 0).single().unwrap()
-    }
+    use crate::testkit::t;
 
     struct Rig {
         snapshot: Snapshot,
@@ -159,12 +155,8 @@ mod tests {
 
     impl Rig {
         fn new() -> Self {
-            let regions = vec![
-                RegionSnapshot::new("us-east-1", Role::Primary),
-                RegionSnapshot::new("us-west-2", Role::Secondary),
-            ];
             Self {
-                snapshot: Snapshot::new(regions, Duration::seconds(10)),
+                snapshot: crate::testkit::two_regions(),
                 state: RunState::new(built_in()),
                 thresholds: Thresholds::default(),
             }

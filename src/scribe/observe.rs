@@ -267,12 +267,10 @@ fn threshold(
 mod tests {
     use super::*;
     use crate::config::Thresholds;
-    use crate::model::{HealthChecks, Reading, RegionSnapshot, Role, Routing, RoutingPolicy, Update};
-    use chrono::{Duration, TimeZone};
+    use crate::model::{HealthChecks, Reading, Routing, RoutingPolicy, Update};
+    use chrono::Duration;
 
-    fn t(s: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_700_000_000 + s, 0).single().unwrap()
-    }
+    use crate::testkit::t;
 
     struct Rig {
         snapshot: Snapshot,
@@ -282,12 +280,8 @@ mod tests {
 
     impl Rig {
         fn new() -> Self {
-            let regions = vec![
-                RegionSnapshot::new("us-east-1", Role::Primary),
-                RegionSnapshot::new("us-west-2", Role::Secondary),
-            ];
             Self {
-                snapshot: Snapshot::new(regions, Duration::seconds(10)),
+                snapshot: crate::testkit::two_regions(),
                 observer: Observer::new(),
                 thresholds: Thresholds::default(),
             }
