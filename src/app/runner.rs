@@ -34,8 +34,7 @@ impl Default for Resources {
 }
 
 /// The message a read-only session gives for every run, override and skip key.
-pub const READ_ONLY: &str =
-    "READ-ONLY session: runbook steps cannot be run, overridden or skipped here (start without --read-only to act)";
+pub const READ_ONLY: &str = "READ-ONLY session: steps cannot be run here (start without --read-only to act)";
 
 impl App {
     /// Source and target regions of a runbook: failover moves from the primary to the first
@@ -129,7 +128,7 @@ impl App {
 
     /// Enter on the selected step.
     pub(super) fn run_selected(&mut self) {
-        if self.executor.is_none() && self.read_only {
+        if self.read_only {
             return self.say(READ_ONLY);
         }
         let at = self.selected_step();
@@ -219,9 +218,10 @@ impl App {
         let Some(modal) = self.modal.take() else { return };
         match modal {
             Modal::Declare { step } => {
-                let (source, target) = self.regions_for(self.runs.runbooks[step.runbook].direction);
+                let Some(book) = self.runs.runbooks.get(step.runbook) else { return };
+                let (title, direction) = (book.title.clone(), book.direction);
+                let (source, target) = self.regions_for(direction);
                 let name = |i: usize| self.snapshot.regions.get(i).map(|r| r.name.clone()).unwrap_or_default();
-                let title = self.runs.runbooks[step.runbook].title.clone();
                 let text = format!("declared: {title} from {} to {}", name(source), name(target));
                 let draft = self.step_draft(Kind::Decision, step, text, json!({}));
                 if let Err(e) = self.record_step(step, draft, StepStatus::Done { at: self.now, already: false }) {

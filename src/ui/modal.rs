@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let name = |at: crate::runbook::StepRef| app.step(at).map(|s| s.id.clone()).unwrap_or_default();
     let (title, mut lines, input, error, tone) = match modal {
         Modal::Declare { step } => {
-            let book = &app.runs.runbooks[step.runbook];
+            let Some(book) = app.runs.runbooks.get(step.runbook) else { return };
             let (source, target) = app.regions_for(book.direction);
             let region = |i: usize| app.snapshot.regions.get(i).map_or("?", |r| r.name.as_str()).to_owned();
             let lines = vec![

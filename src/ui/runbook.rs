@@ -46,12 +46,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let (source, target) = app.regions_for(book.direction);
     let name = |i: usize| app.snapshot.regions.get(i).map_or("?", |r| r.name.as_str());
     let title = format!(
-        " Runbook: {} ({} → {}) · {}/{} done ",
+        " Runbook: {} ({} → {}) · {}/{} done{} ",
         book.title,
         name(source),
         name(target),
         app.runs.done_count(app.selected_runbook),
-        book.steps.len()
+        book.steps.len(),
+        if app.read_only { " · read-only" } else { "" }
     );
     let focused = app.focus == Focus::Runbook;
     let hint = " r next runbook ";
