@@ -126,21 +126,27 @@ impl App {
         Ok(())
     }
 
-    /// Enter on the selected step.
-    pub(super) fn run_selected(&mut self) {
+    /// The selected step, if this session may act on it now: not read-only, not running.
+    /// Otherwise says why and returns `None`. `verb` completes "it cannot be …".
+    fn idle_selected(&mut self, verb: &str) -> Option<StepRef> {
         if self.read_only {
-            return self.say(READ_ONLY);
+            self.say(READ_ONLY);
+            return None;
         }
         let at = self.selected_step();
-        let Some(step) = self.step(at).cloned() else { return };
+        let id = self.step(at)?.id.clone();
         if let StepStatus::Running { since } = self.runs.status(at) {
-            let since = *since;
-            return self.say(format!(
-                "{} is already running ({}): it cannot be started twice",
-                step.id,
-                format::age(self.now - since)
-            ));
+            let age = format::age(self.now - *since);
+            self.say(format!("{id} is already running ({age}): it cannot be {verb}"));
+            return None;
         }
+        Some(at)
+    }
+
+    /// Enter on the selected step.
+    pub(super) fn run_selected(&mut self) {
+        let Some(at) = self.idle_selected("started twice") else { return };
+        let Some(step) = self.step(at).cloned() else { return };
         let failed: Vec<GuardResult> = self.guards(at).into_iter().filter(|g| !g.ok).collect();
         if !failed.is_empty() {
             let reasons = failed.iter().map(|g| format!("{}: {}", g.guard, g.reason)).collect::<Vec<_>>().join("; ");
@@ -151,13 +157,7 @@ impl App {
 
     /// `o` on the selected step: override failed guards with a typed reason.
     pub(super) fn override_selected(&mut self) {
-        if self.read_only {
-            return self.say(READ_ONLY);
-        }
-        let at = self.selected_step();
-        if matches!(self.runs.status(at), StepStatus::Running { .. }) {
-            return self.say("the step is running: nothing to override");
-        }
+        let Some(at) = self.idle_selected("overridden now") else { return };
         let failed: Vec<GuardResult> = self.guards(at).into_iter().filter(|g| !g.ok).collect();
         if failed.is_empty() {
             return self.say("every guard passes: nothing to override (Enter runs the step)");
@@ -167,13 +167,7 @@ impl App {
 
     /// `s` on the selected step: skip it with a typed reason.
     pub(super) fn skip_selected(&mut self) {
-        if self.read_only {
-            return self.say(READ_ONLY);
-        }
-        let at = self.selected_step();
-        if matches!(self.runs.status(at), StepStatus::Running { .. }) {
-            return self.say("the step is running: it cannot be skipped now");
-        }
+        let Some(at) = self.idle_selected("skipped now") else { return };
         self.compose =
             Some(Compose { kind: Kind::Decision, line: LineInput::default(), error: None, purpose: Purpose::Skip(at) });
     }
