@@ -143,7 +143,6 @@ pub struct App {
     pub modal: Option<Modal>,
     /// How actions are sent. `None` in read-only sessions: there is nothing to send with.
     pub executor: Option<Executor>,
-    pub read_only: bool,
     pub resources: Resources,
     /// Feedback on the last key (why a step is blocked, why nothing happened).
     pub message: Option<String>,
@@ -185,12 +184,16 @@ impl App {
             focus: Focus::Runbook,
             modal: None,
             executor,
-            read_only,
             resources: Resources::default(),
             message: None,
             next_job: 0,
             quit: false,
         }
+    }
+
+    /// A session without an executor can only watch.
+    pub fn read_only(&self) -> bool {
+        self.executor.is_none()
     }
 
     pub fn limits(&self) -> Limits<'_> {

@@ -129,7 +129,7 @@ impl App {
     /// The selected step, if this session may act on it now: not read-only, not running.
     /// Otherwise says why and returns `None`. `verb` completes "it cannot be …".
     fn idle_selected(&mut self, verb: &str) -> Option<StepRef> {
-        if self.read_only {
+        if self.read_only() {
             self.say(READ_ONLY);
             return None;
         }
