@@ -53,6 +53,28 @@ fn every_runbook_example_parses() {
 }
 
 #[test]
+fn the_live_example_names_reach_the_sim_and_the_actions() {
+    let (_, body) = toml_blocks("docs/config.md").into_iter().find(|(_, b)| b.contains("hosted-zone-id")).unwrap();
+    let config = Config::parse("docs", &body).unwrap();
+    assert_eq!(config.regions[1].aws.profile.as_deref(), Some("prod-west"));
+    assert_eq!(config.routing.record_name, "api.example.com.");
+    let epoch = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 24, 3, 0, 0).unwrap();
+    let app = warroom::demo::replayed_app(&config, 1, epoch, chrono::Duration::minutes(1), Theme::fallback(false));
+    let replica = app.snapshot.regions[1].database.value.as_ref().unwrap();
+    assert_eq!(replica.identifier, "checkout-db-replica");
+    assert_eq!(app.snapshot.regions[1].routing.value.as_ref().unwrap().record_set_id, "secondary");
+    let failover = app.runs.runbooks.iter().position(|b| b.id == "failover").unwrap();
+    let step = |id: &str| warroom::runbook::StepRef {
+        runbook: failover,
+        step: app.runs.runbooks[failover].step(id).unwrap().0,
+    };
+    let freeze = app.action_for(step("freeze-writes")).unwrap();
+    assert_eq!(freeze.resource(), "DynamoDB checkout-flags / writes-enabled");
+    let promote = app.action_for(step("promote-database")).unwrap();
+    assert_eq!(promote.resource(), "RDS checkout-db-replica");
+}
+
+#[test]
 fn the_whole_file_example_means_what_it_says() {
     let (_, body) = toml_blocks("docs/config.md").into_iter().find(|(_, b)| b.contains("payments")).unwrap();
     let c = Config::parse("docs", &body).unwrap();

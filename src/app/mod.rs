@@ -184,7 +184,7 @@ impl App {
             focus: Focus::Runbook,
             modal: None,
             executor,
-            resources: Resources::default(),
+            resources: Resources::from_config(config),
             message: None,
             next_job: 0,
             quit: false,

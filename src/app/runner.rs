@@ -15,7 +15,7 @@ use crate::runbook::{self, Direction, GuardResult, GuardView, Step, StepKind, St
 use crate::scribe::{Draft, Kind, SYSTEM_AUTHOR};
 use crate::ui::format;
 
-/// Names of the resources actions touch, where the config does not give them (sim defaults).
+/// Names of the resources actions touch, from `[write-freeze]` and `[routing]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resources {
     pub freeze_table: String,
@@ -23,12 +23,12 @@ pub struct Resources {
     pub record_name: String,
 }
 
-impl Default for Resources {
-    fn default() -> Self {
+impl Resources {
+    pub fn from_config(config: &crate::config::Config) -> Self {
         Self {
-            freeze_table: "checkout-flags".into(),
-            freeze_key: "writes-enabled".into(),
-            record_name: "api.example.com.".into(),
+            freeze_table: config.write_freeze.table.clone(),
+            freeze_key: config.write_freeze.key.clone(),
+            record_name: config.routing.record_name.clone(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Parsing is strict (unknown keys are errors) and every error names file, line and column.
 //! `docs/config.md` is the reference; a test parses each of its examples.
 
+mod aws;
 mod duration;
 
 use std::path::Path;
@@ -11,6 +12,7 @@ use chrono::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use aws::{DatabaseId, DatabaseKind, RegionAws, RoutingConfig, WriteFreezeConfig};
 pub use duration::{ConfigDuration, DurationError, format_duration, parse_duration};
 
 use crate::model::Role;
@@ -29,6 +31,9 @@ pub struct Config {
     pub regions: Vec<RegionConfig>,
     /// The built-in runbooks, with any `[[runbook]]` of the same id replacing its built-in.
     pub runbooks: Vec<Runbook>,
+    pub routing: RoutingConfig,
+    pub database: DatabaseKind,
+    pub write_freeze: WriteFreezeConfig,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +54,7 @@ pub struct Thresholds {
 pub struct RegionConfig {
     pub name: String,
     pub role: Role,
+    pub aws: RegionAws,
 }
 
 /// AWS commercial Region names used when regions are not configured; first is the primary.
@@ -90,6 +96,7 @@ impl Config {
             .map(|(i, name)| RegionConfig {
                 name: (*name).to_owned(),
                 role: if i == 0 { Role::Primary } else { Role::Secondary },
+                aws: RegionAws::default(),
             })
             .collect()
     }
@@ -102,6 +109,9 @@ impl Config {
             thresholds: Thresholds::default(),
             regions: Self::default_regions(2),
             runbooks: crate::runbook::built_in(),
+            routing: RoutingConfig::default(),
+            database: DatabaseKind::default(),
+            write_freeze: WriteFreezeConfig::default(),
         }
     }
 
@@ -128,6 +138,12 @@ struct RawConfig {
     regions: Vec<RawRegion>,
     #[serde(default)]
     runbook: Vec<RawRunbook>,
+    #[serde(default)]
+    routing: aws::RawRouting,
+    #[serde(default)]
+    database: aws::RawDatabase,
+    #[serde(default)]
+    write_freeze: aws::RawWriteFreeze,
 }
 
 #[derive(Default, Deserialize)]
@@ -151,6 +167,13 @@ struct RawThresholds {
 struct RawRegion {
     name: Spanned<String>,
     role: Spanned<Role>,
+    profile: Option<Spanned<String>>,
+    endpoint_url: Option<Spanned<String>>,
+    load_balancer: Option<Spanned<String>>,
+    health_check_id: Option<Spanned<String>>,
+    record_set_id: Option<Spanned<String>>,
+    rds_instance: Option<Spanned<String>>,
+    aurora_cluster: Option<Spanned<String>>,
 }
 
 /// Checks that need the whole file; each error points at the offending value.
@@ -245,13 +268,113 @@ impl RawConfig {
                 Duration::minutes(10),
             )?,
         };
-        let regions = validate_regions(&v, self.regions)?;
+        let database = self.database.kind;
+        let regions = validate_regions(&v, self.regions, database)?;
         let runbooks = crate::runbook::validate(self.runbook, crate::runbook::built_in(), file, text)?;
-        Ok(Config { read_only: self.read_only, incident, thresholds, regions, runbooks })
+        let routing = validate_routing(&v, self.routing)?;
+        let write_freeze = validate_write_freeze(&v, self.write_freeze)?;
+        Ok(Config {
+            read_only: self.read_only,
+            incident,
+            thresholds,
+            regions,
+            runbooks,
+            routing,
+            database,
+            write_freeze,
+        })
     }
 }
 
-fn validate_regions(v: &Validator<'_>, raw: Vec<RawRegion>) -> Result<Vec<RegionConfig>, TomlError> {
+/// A non-empty string value, or an error naming the key.
+fn text_value(v: &Validator<'_>, value: Option<Spanned<String>>, key: &str) -> Result<Option<String>, TomlError> {
+    match value {
+        None => Ok(None),
+        Some(s) if s.get_ref().trim().is_empty() => v.err(Some(s.span()), format!("{key} must not be empty")),
+        Some(s) => Ok(Some(s.into_inner())),
+    }
+}
+
+fn validate_routing(v: &Validator<'_>, raw: aws::RawRouting) -> Result<RoutingConfig, TomlError> {
+    let defaults = RoutingConfig::default();
+    if let Some(zone) = &raw.hosted_zone_id
+        && !aws::is_zone_id(zone.get_ref())
+    {
+        return v.err(
+            Some(zone.span()),
+            format!(
+                "routing.hosted-zone-id `{}` is not a hosted zone id (capital letters and digits, like Z0123456789ABC)",
+                zone.get_ref()
+            ),
+        );
+    }
+    let record_name = match text_value(v, raw.record_name, "routing.record-name")? {
+        None => defaults.record_name,
+        // Route 53 names are fully qualified; accept the common spelling without the dot.
+        Some(name) if name.ends_with('.') => name,
+        Some(name) => format!("{name}."),
+    };
+    Ok(RoutingConfig {
+        hosted_zone_id: raw.hosted_zone_id.map(Spanned::into_inner),
+        record_name,
+        policy: raw.policy.unwrap_or(defaults.policy),
+    })
+}
+
+fn validate_write_freeze(v: &Validator<'_>, raw: aws::RawWriteFreeze) -> Result<WriteFreezeConfig, TomlError> {
+    let defaults = WriteFreezeConfig::default();
+    if let Some(table) = &raw.table
+        && !aws::is_table_name(table.get_ref())
+    {
+        return v.err(
+            Some(table.span()),
+            format!(
+                "write-freeze.table `{}` is not a DynamoDB table name (3–255 letters, digits, _ - .)",
+                table.get_ref()
+            ),
+        );
+    }
+    Ok(WriteFreezeConfig {
+        table: raw.table.map_or(defaults.table, Spanned::into_inner),
+        key: text_value(v, raw.key, "write-freeze.key")?.unwrap_or(defaults.key),
+    })
+}
+
+fn validate_region_aws(v: &Validator<'_>, r: &mut RawRegion, kind: DatabaseKind) -> Result<RegionAws, TomlError> {
+    if let Some(url) = &r.endpoint_url
+        && !aws::is_url(url.get_ref())
+    {
+        return v.err(Some(url.span()), format!("endpoint-url `{}` is not an http:// or https:// URL", url.get_ref()));
+    }
+    let database = match (r.rds_instance.take(), r.aurora_cluster.take()) {
+        (Some(_), Some(aurora)) => {
+            return v.err(Some(aurora.span()), "give rds-instance or aurora-cluster, not both");
+        }
+        (Some(rds), None) if kind == DatabaseKind::AuroraGlobal => {
+            return v.err(Some(rds.span()), "database.kind is aurora-global: name the cluster with aurora-cluster");
+        }
+        (None, Some(aurora)) if kind == DatabaseKind::RdsReplica => {
+            return v.err(Some(aurora.span()), "database.kind is rds-replica (the default): name the instance with rds-instance, or set [database] kind = \"aurora-global\"");
+        }
+        (Some(rds), None) => text_value(v, Some(rds), "rds-instance")?.map(DatabaseId::RdsInstance),
+        (None, Some(aurora)) => text_value(v, Some(aurora), "aurora-cluster")?.map(DatabaseId::AuroraCluster),
+        (None, None) => None,
+    };
+    Ok(RegionAws {
+        profile: text_value(v, r.profile.take(), "profile")?,
+        endpoint_url: r.endpoint_url.take().map(Spanned::into_inner),
+        load_balancer: text_value(v, r.load_balancer.take(), "load-balancer")?,
+        health_check_id: text_value(v, r.health_check_id.take(), "health-check-id")?,
+        record_set_id: text_value(v, r.record_set_id.take(), "record-set-id")?,
+        database,
+    })
+}
+
+fn validate_regions(
+    v: &Validator<'_>,
+    raw: Vec<RawRegion>,
+    kind: DatabaseKind,
+) -> Result<Vec<RegionConfig>, TomlError> {
     if raw.is_empty() {
         return Ok(Config::default_regions(2));
     }
@@ -266,7 +389,8 @@ fn validate_regions(v: &Validator<'_>, raw: Vec<RawRegion>) -> Result<Vec<Region
     }
     let mut regions: Vec<RegionConfig> = Vec::with_capacity(raw.len());
     let mut primary_seen = false;
-    for region in raw {
+    for mut region in raw {
+        let aws = validate_region_aws(v, &mut region, kind)?;
         let name = region.name.get_ref();
         if !is_region_name(name) {
             return v.err(
@@ -287,7 +411,7 @@ fn validate_regions(v: &Validator<'_>, raw: Vec<RawRegion>) -> Result<Vec<Region
             }
             primary_seen = true;
         }
-        regions.push(RegionConfig { name: name.clone(), role });
+        regions.push(RegionConfig { name: name.clone(), role, aws });
     }
     if !primary_seen {
         return v.err(None, "no region has role = \"primary\": exactly one region is primary");

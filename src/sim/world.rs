@@ -27,7 +27,9 @@ const CHECK_INTERVAL_SECONDS: u64 = 10;
 #[derive(Clone, Debug)]
 struct RegionState {
     name: String,
-    role: Role,
+    /// Database and record names from the config, else made-up ones.
+    db_identifier: String,
+    record_set_id: String,
     rng: SplitMix64,
     requests: f64,
     error_percent: f64,
@@ -119,7 +121,14 @@ impl World {
             .enumerate()
             .map(|(i, r)| RegionState {
                 name: r.name.clone(),
-                role: r.role,
+                db_identifier: r.aws.database.as_ref().map_or_else(
+                    || match r.role {
+                        Role::Primary => "checkout-db".to_owned(),
+                        Role::Secondary => format!("checkout-db-replica-{i}"),
+                    },
+                    |d| d.identifier().to_owned(),
+                ),
+                record_set_id: r.aws.record_set_id.clone().unwrap_or_else(|| record_set_id(r.role, i)),
                 rng: SplitMix64::new(rng.next_u64()),
                 requests: 0.0,
                 error_percent: 0.3,
@@ -201,9 +210,9 @@ impl World {
             Reading::LatencyP99(round_to(r.p99_ms, 0)),
             Reading::ReplicationLag(lag),
             Reading::HealthChecks(HealthChecks { healthy, total: CHECKERS as u8 }),
-            Reading::Database(database_of(r, region)),
+            Reading::Database(database_of(r)),
             Reading::Routing(Routing {
-                record_set_id: record_set_id(r.role, region),
+                record_set_id: r.record_set_id.clone(),
                 policy: RoutingPolicy::Failover,
                 active: region == self.active_region,
                 weight: None,
@@ -446,13 +455,9 @@ impl World {
     }
 }
 
-fn database_of(r: &RegionState, index: usize) -> Database {
-    let identifier = match r.role {
-        Role::Primary => "checkout-db".to_owned(),
-        Role::Secondary => format!("checkout-db-replica-{}", index),
-    };
-    let endpoint = format!("{identifier}.c9x2kq8v7hzt.{}.rds.amazonaws.com", r.name);
-    Database { role: r.db_role, identifier, endpoint }
+fn database_of(r: &RegionState) -> Database {
+    let endpoint = format!("{}.c9x2kq8v7hzt.{}.rds.amazonaws.com", r.db_identifier, r.name);
+    Database { role: r.db_role, identifier: r.db_identifier.clone(), endpoint }
 }
 
 fn record_set_id(role: Role, index: usize) -> String {

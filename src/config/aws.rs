@@ -1,0 +1,109 @@
+//! The AWS-facing parts of the config: where each region's resources are, the routed name,
+//! the database topology and the write-freeze flag. Live mode reads them; the simulated world
+//! uses the same names, so a demo run on your config shows your identifiers.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::RoutingPolicy;
+
+/// Per-region AWS settings, all optional (the sim needs none of them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RegionAws {
+    /// Named profile from ~/.aws/config (SSO profiles work).
+    pub profile: Option<String>,
+    /// Custom endpoint (an emulator or a VPC endpoint), `http://` or `https://`.
+    pub endpoint_url: Option<String>,
+    /// ALB dimension value, e.g. `app/checkout/50dc6c495c0c9188`.
+    pub load_balancer: Option<String>,
+    pub health_check_id: Option<String>,
+    /// `SetIdentifier` of this region's record in the routed name.
+    pub record_set_id: Option<String>,
+    pub database: Option<DatabaseId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseId {
+    RdsInstance(String),
+    AuroraCluster(String),
+}
+
+impl DatabaseId {
+    pub fn identifier(&self) -> &str {
+        match self {
+            DatabaseId::RdsInstance(id) | DatabaseId::AuroraCluster(id) => id,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatabaseKind {
+    #[default]
+    RdsReplica,
+    AuroraGlobal,
+    DynamodbGlobal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutingConfig {
+    pub hosted_zone_id: Option<String>,
+    /// Fully qualified, ending in `.`.
+    pub record_name: String,
+    pub policy: RoutingPolicy,
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        Self { hosted_zone_id: None, record_name: "api.example.com.".into(), policy: RoutingPolicy::Failover }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteFreezeConfig {
+    pub table: String,
+    pub key: String,
+}
+
+impl Default for WriteFreezeConfig {
+    fn default() -> Self {
+        Self { table: "checkout-flags".into(), key: "writes-enabled".into() }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawRouting {
+    pub hosted_zone_id: Option<Spanned<String>>,
+    pub record_name: Option<Spanned<String>>,
+    pub policy: Option<RoutingPolicy>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawDatabase {
+    #[serde(default)]
+    pub kind: DatabaseKind,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawWriteFreeze {
+    pub table: Option<Spanned<String>>,
+    pub key: Option<Spanned<String>>,
+}
+
+pub(super) fn is_url(text: &str) -> bool {
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
+}
+
+/// DynamoDB table names: 3–255 of letters, digits, `_`, `-`, `.`.
+pub(super) fn is_table_name(text: &str) -> bool {
+    (3..=255).contains(&text.len()) && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// Route 53 hosted zone ids: capital letters and digits.
+pub(super) fn is_zone_id(text: &str) -> bool {
+    (1..=32).contains(&text.len()) && text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
