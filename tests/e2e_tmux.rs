@@ -83,6 +83,15 @@ fn demo_starts_shows_both_regions_and_q_exits_0() {
     let journal = std::fs::read_to_string(&journals[0]).unwrap();
     assert!(journal.contains("\"author\":\"e2e\",\"kind\":\"note\",\"text\":\"paging the DB on-call\""), "{journal}");
 
+    // A runbook step through the real terminal: Enter on `declare`, Enter in its dialog.
+    session.wait_for("Runbook: Failover (us-east-1 → us-west-2)", Duration::from_secs(5));
+    session.tmux(&["send-keys", "-t", "e2e", "Enter"]);
+    session.wait_for("Declare: Failover from us-east-1 to us-west-2.", Duration::from_secs(5));
+    session.tmux(&["send-keys", "-t", "e2e", "Enter"]);
+    session.wait_until("the declare in the pane and the timeline", Duration::from_secs(5), |screen| {
+        screen.contains("1/11 done") && screen.contains("DECISION")
+    });
+
     session.tmux(&["send-keys", "-t", "e2e", "q"]);
     let start = Instant::now();
     while !status_file.exists() {
