@@ -341,7 +341,10 @@ fn draw_charts(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnap
     for ((title, history, limit, scale, level), chart) in charts.into_iter().zip(areas.iter()) {
         let [title_area, bars_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(*chart);
         let width = usize::from(bars_area.width);
-        let title = if history.is_empty() {
+        let writer = matches!(region.replication_lag.value, Some(Lag::Writer));
+        let title = if history.is_empty() && writer && title.starts_with("replication lag") {
+            format!("{title} — this region is the writer: nothing to replicate")
+        } else if history.is_empty() {
             format!("{title} — no samples")
         } else {
             let span = app.snapshot.poll_interval * i32::try_from(history.len().min(width)).unwrap_or(i32::MAX);

@@ -158,9 +158,18 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let Some(compose) = &app.compose else {
         let line = match &app.scribe.error {
             Some(error) => Span::styled(format!("journal not saving: {}", inert(error)), t.style(Tone::Critical)),
-            None => Span::styled("n note · d decision · c comms · p pin · ↑↓ select · t filter", t.style(Tone::Muted)),
+            // Rows are cut to fit; the selected entry (the newest when following) is read in full here.
+            None => match app.scribe.timeline.selected_entry() {
+                Some(e) => {
+                    let region = e.region.as_deref().map(|r| format!("[{}] ", inert(r))).unwrap_or_default();
+                    Span::styled(format!("▸ {region}{}", inert(&e.text)), t.style(Tone::Text))
+                }
+                None => {
+                    Span::styled("n note · d decision · c comms · p pin · ↑↓ select · t filter", t.style(Tone::Muted))
+                }
+            },
         };
-        frame.render_widget(Paragraph::new(line), area);
+        frame.render_widget(Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true }), area);
         return;
     };
     let step_id = |at: crate::runbook::StepRef| app.step(at).map_or_else(String::new, |s| s.id.clone());
