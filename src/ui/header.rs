@@ -10,15 +10,26 @@ use crate::assess::{self, Level, Limits};
 use crate::config::format_duration;
 use crate::theme::Tone;
 
-/// Rows the header needs at `width`: the title, and the status line wrapped to at most two rows.
-pub fn height(app: &App, width: u16) -> u16 {
-    if status_line(app).width() > usize::from(width) { 3 } else { 2 }
+/// The header, assessed once per frame: its height depends on the status line it draws.
+pub struct Header {
+    status: Line<'static>,
 }
 
-pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let [top, status] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-    frame.render_widget(Paragraph::new(title_line(app, area.width)).style(app.theme.style(Tone::Header)), top);
-    frame.render_widget(Paragraph::new(status_line(app)).wrap(Wrap { trim: true }), status);
+impl Header {
+    pub fn new(app: &App) -> Self {
+        Self { status: status_line(app) }
+    }
+
+    /// Rows needed at `width`: the title, and the status line wrapped to at most two rows.
+    pub fn height(&self, width: u16) -> u16 {
+        if self.status.width() > usize::from(width) { 3 } else { 2 }
+    }
+
+    pub fn draw(self, frame: &mut Frame<'_>, area: Rect, app: &App) {
+        let [top, status] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        frame.render_widget(Paragraph::new(title_line(app, area.width)).style(app.theme.style(Tone::Header)), top);
+        frame.render_widget(Paragraph::new(self.status).wrap(Wrap { trim: true }), status);
+    }
 }
 
 /// Below this width the clock drops the date and separators tighten, so everything still fits at 80.

@@ -57,12 +57,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         draw_too_small(frame, area, app);
         return;
     }
-    let header_height = header::height(app, area.width);
+    let header = header::Header::new(app);
+    let header_height = header.height(area.width);
     let [header_area, body, footer] =
         Layout::vertical([Constraint::Length(header_height), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     let [regions_area, scribe_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(scribe_height(body.height))]).areas(body);
-    header::draw(frame, header_area, app);
+    header.draw(frame, header_area, app);
     draw_regions(frame, regions_area, app);
     draw_bottom(frame, scribe_area, app);
     draw_footer(frame, footer, app);
