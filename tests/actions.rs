@@ -94,7 +94,7 @@ async fn read_only_has_no_mutating_path() {
     let mut s = session(true);
     assert!(s.app.executor.is_none(), "a read-only session has no executor");
     assert!(s.outcomes.is_none(), "and nothing to hear outcomes from");
-    assert_eq!(s.app.mode.label(), "READ-ONLY");
+    assert_eq!(s.app.mode().label(), "READ-ONLY");
     let epoch = s.clock.epoch();
     until(&mut s, "the outage", |app| app.now - epoch > chrono::Duration::minutes(3)).await;
     let before: Vec<_> = (0..2).map(|r| s.world.lock().observe(r)).collect();

@@ -122,7 +122,6 @@ pub enum Msg {
 pub struct App {
     pub incident: Incident,
     pub thresholds: Thresholds,
-    pub mode: Mode,
     pub snapshot: Snapshot,
     /// "Now" for ages and staleness: virtual time in the sim.
     pub now: DateTime<Utc>,
@@ -163,11 +162,9 @@ impl App {
         let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
         let runs = RunState::from_entries(runbooks, scribe.timeline.entries());
         let selected_runbook = runs.runbooks.iter().position(|b| b.id == "failover").unwrap_or(0);
-        let read_only = executor.is_none();
         Self {
             incident: config.incident.clone(),
             thresholds: config.thresholds.clone(),
-            mode: if read_only { Mode::ReadOnly } else { Mode::Demo },
             snapshot: Snapshot::new(regions, config.incident.poll_interval),
             now,
             overlay: Overlay::None,
@@ -194,6 +191,11 @@ impl App {
     /// A session without an executor can only watch.
     pub fn read_only(&self) -> bool {
         self.executor.is_none()
+    }
+
+    /// What the header calls this session; follows from whether it can act.
+    pub fn mode(&self) -> Mode {
+        if self.read_only() { Mode::ReadOnly } else { Mode::Demo }
     }
 
     pub fn limits(&self) -> Limits<'_> {

@@ -44,7 +44,7 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
         Span::styled("│ ", header),
         Span::styled(format!("{} ", super::sanitize(&app.incident.name)), header),
         Span::styled("│ ", header),
-        Span::styled(format!("{} ", app.mode.label()), header),
+        Span::styled(format!("{} ", app.mode().label()), header),
         Span::styled("│ ", header),
         Span::styled(format!("{clock} "), header),
         Span::styled("│ ", header),
