@@ -53,6 +53,12 @@ fn is_step(e: &Entry, step: &str, kinds: &[Kind]) -> bool {
     e.step.as_deref() == Some(step) && kinds.contains(&e.kind)
 }
 
+/// Whether `measure` can change when `entry` is appended: it reads observations and step
+/// entries (declare, promotion, shift) only, never notes, comms or pins.
+pub fn affects(entry: &Entry) -> bool {
+    matches!(entry.kind, Kind::Observation | Kind::Decision | Kind::ActionStarted | Kind::ActionSucceeded)
+}
+
 /// Compute every measurement from entries in journal order.
 pub fn measure(entries: &[Entry]) -> Measurements {
     let declared =
@@ -181,6 +187,28 @@ mod tests {
         assert_eq!(m.traffic_shifted, Some(at(6)));
         assert_eq!(m.recovered, Some(at(8)));
         assert_eq!(m.rto, Some(Duration::minutes(7)));
+    }
+
+    #[test]
+    fn entries_measure_ignores_do_not_change_the_result() {
+        let mut entries =
+            vec![obs(1, event::THRESHOLD_CROSSED), obs(6, event::ROUTING_CHANGED), obs(8, event::SERVING_HEALTHY)];
+        let before = measure(&entries);
+        for kind in [
+            Kind::Note,
+            Kind::Comms,
+            Kind::Pin,
+            Kind::ActionFailed,
+            Kind::GuardOverride,
+            Kind::Measurement,
+            Kind::Drill,
+        ] {
+            let e =
+                entry(9, kind, Some(SHIFT_STEP), Some(json!({ "event": event::SERVING_HEALTHY, "lag_seconds": 5.0 })));
+            assert!(!affects(&e), "{kind:?}");
+            entries.push(e);
+        }
+        assert_eq!(measure(&entries), before);
     }
 
     #[test]

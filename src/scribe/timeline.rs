@@ -98,8 +98,11 @@ impl Timeline {
     }
 
     pub fn push(&mut self, entry: Entry) {
+        let affects = super::measure::affects(&entry);
         self.push_unmeasured(entry);
-        self.measurements = measure(&self.entries);
+        if affects {
+            self.measurements = measure(&self.entries);
+        }
     }
 
     fn push_unmeasured(&mut self, entry: Entry) {
