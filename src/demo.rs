@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::scribe::{FileJournal, Scribe, default_author, journal};
 use crate::sim::{SimClock, World, demo_timeline};
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
-use crate::sources::sim::{SharedWorld, poll_region, spawn_pollers};
+use crate::sources::sim::{SharedWorld, poll_all, spawn_pollers};
 use crate::theme::Theme;
 use crate::{logging, tui, ui};
 
@@ -41,10 +41,8 @@ pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono
     let step = config.incident.poll_interval.max(chrono::Duration::seconds(1));
     let mut t = epoch;
     while t <= epoch + at {
-        for region in 0..config.regions.len() {
-            for update in poll_region(&world, region, t) {
-                app.handle(Msg::Update(update));
-            }
+        for update in poll_all(&world, t) {
+            app.handle(Msg::Update(update));
         }
         app.handle(Msg::Tick(t));
         t += step;
@@ -95,10 +93,8 @@ impl Session {
     /// For `run-step` and tests.
     pub fn turn(&mut self) {
         let now = self.clock.now();
-        for region in 0..self.app.snapshot.regions.len() {
-            for update in poll_region(&self.world, region, now) {
-                self.app.handle(Msg::Update(update));
-            }
+        for update in poll_all(&self.world, now) {
+            self.app.handle(Msg::Update(update));
         }
         if let Some(rx) = self.outcomes.as_mut() {
             while let Ok(outcome) = rx.try_recv() {

@@ -10,7 +10,7 @@ use crate::cli::{Failure, SnapshotArgs};
 use crate::config::{Config, format_duration};
 use crate::model::{Database, HealthChecks, Lag, RegionSnapshot, Routing, Signal, Snapshot};
 use crate::sim::{World, demo_timeline};
-use crate::sources::sim::{SharedWorld, poll_region};
+use crate::sources::sim::{SharedWorld, poll_all};
 use crate::ui::format;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -38,10 +38,8 @@ pub fn simulate(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono::Du
     let now = epoch + at;
     let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
     let mut snapshot = Snapshot::new(regions, config.incident.poll_interval);
-    for region in 0..config.regions.len() {
-        for update in poll_region(&world, region, now) {
-            snapshot.apply(update);
-        }
+    for update in poll_all(&world, now) {
+        snapshot.apply(update);
     }
     (snapshot, now)
 }

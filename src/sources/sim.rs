@@ -34,6 +34,12 @@ pub fn poll_region(world: &SharedWorld, region: usize, now: DateTime<Utc>) -> Ve
     w.observe(region).into_iter().map(|reading| Update::ok(region, now, reading)).collect()
 }
 
+/// One poll of every region at simulated time `now`, in region order.
+pub fn poll_all(world: &SharedWorld, now: DateTime<Utc>) -> Vec<Update> {
+    let regions = world.lock().region_count();
+    (0..regions).flat_map(|region| poll_region(world, region, now)).collect()
+}
+
 /// Start one poller per region. Each stops by itself when the receiver is dropped.
 pub fn spawn_pollers(
     world: &SharedWorld,
