@@ -41,9 +41,21 @@ impl Failure {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Config file for live mode.
+    /// Config file for live mode (default: warroom.toml in the platform config dir).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Watch only: no executor is built, so nothing can change AWS.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Author of the entries typed in this terminal (default: the OS user).
+    #[arg(long = "as", value_name = "NAME")]
+    pub author: Option<String>,
+    /// Journal file (JSON Lines); continued if it exists.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Theme: default, light, high-contrast, or a theme file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "default")]
+    pub theme: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,6 +64,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print one poll of every region and exit.
     Snapshot(SnapshotArgs),
+    /// Readiness evaluation: resources, metrics, IAM permissions and guards; exit 0 or 1.
+    Check {
+        /// The live config to evaluate.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
     /// Run one runbook step without the dashboard (same guards, confirmation and journal).
     RunStep(crate::run_step::RunStepArgs),
     /// Export a journal as a timeline for the post-incident review.
@@ -100,7 +118,7 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
-    /// Poll the simulated world (live AWS snapshots come with live mode).
+    /// Poll the simulated world instead of AWS (with --config: your regions, simulated).
     #[arg(long)]
     pub demo: bool,
     #[command(flatten)]
@@ -183,13 +201,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Demo(args)) => demo::run(&args),
         Some(Command::Snapshot(args)) => {
-            if !args.demo {
-                return Err(Failure::usage(
-                    "live snapshots against AWS are not in this build yet; use `warroom snapshot --demo` for the simulated world",
-                ));
-            }
-            let text = report::demo_snapshot(&args)?;
+            let text = match (&args.sim.config, args.demo) {
+                (_, true) => report::demo_snapshot(&args)?,
+                (Some(path), false) => crate::live::snapshot(path, args.json)?,
+                (None, false) => {
+                    return Err(Failure::usage("give --config FILE to poll AWS, or --demo for the simulated world"));
+                }
+            };
             write_stdout(&text)
+        }
+        Some(Command::Check { config }) => {
+            let (text, verdict) = crate::check::run(&config)?;
+            write_stdout(&text)?;
+            verdict
         }
         Some(Command::Export(args)) => export(&args),
         Some(Command::RunStep(args)) => crate::run_step::run(&args),
@@ -198,28 +222,26 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             clap_complete::generate(shell, &mut Cli::command(), "warroom", &mut out);
             write_stdout(&String::from_utf8_lossy(&out))
         }
-        None => live_without_backend(cli.config),
+        None => live(cli),
     }
 }
 
-/// Plain `warroom`: live mode. Until the AWS backend lands, say what to do instead.
-fn live_without_backend(config: Option<PathBuf>) -> Result<(), Failure> {
+/// Plain `warroom`: the live dashboard, on `--config` or the default config file.
+fn live(cli: Cli) -> Result<(), Failure> {
     let default_path = directories::ProjectDirs::from("", "", "warroom").map(|d| d.config_dir().join("warroom.toml"));
-    let path = config.or_else(|| default_path.clone().filter(|p| p.exists()));
-    match path {
-        None => Err(Failure::usage(format!(
-            "no config given.\n  See it work on a simulated world:  warroom demo\n  Watch your own regions:            warroom --config FILE{}\n  Config reference:                  docs/config.md",
+    let Some(config) = cli.config.or_else(|| default_path.clone().filter(|p| p.exists())) else {
+        return Err(Failure::usage(format!(
+            "no config given.\n  See it work on a simulated world:  warroom demo\n  Watch your own regions:            warroom --config FILE{}\n  Config reference:                  docs/config.md, setup: docs/live.md",
             default_path.map(|p| format!("  (or put it at {})", p.display())).unwrap_or_default()
-        ))),
-        Some(path) => {
-            Config::load(&path).map_err(|e| Failure::usage(e.to_string()))?;
-            Err(Failure::usage(format!(
-                "{} is valid, but live AWS mode is not in this build yet.\n  Run your config on the simulated world:  warroom demo --config {}",
-                path.display(),
-                path.display()
-            )))
-        }
-    }
+        )));
+    };
+    crate::live::run(&crate::live::LiveArgs {
+        config,
+        read_only: cli.read_only,
+        author: cli.author,
+        journal: cli.journal,
+        theme: cli.theme,
+    })
 }
 
 /// `warroom export`: report malformed lines on stderr (with line numbers), export the rest.

@@ -1,18 +1,10 @@
 //! `warroom demo`: wire the simulated world, its pollers, the journal and the TUI, and run
-//! the app loop.
-//!
-//! The loop is the single owner of `App`. It waits on three inputs — terminal events, poller
-//! updates, a 1 s tick — and redraws only when something visible changed, at most every
-//! `MIN_FRAME` (updates arriving faster are coalesced into one frame).
+//! the shared `event_loop`.
 
 use std::path::PathBuf;
-use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, DurationRound, Utc};
-use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
-use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::actions::{self, Outcome};
 use crate::app::{App, Msg, SimInfo};
@@ -23,11 +15,7 @@ use crate::sim::{SimClock, World, demo_timeline};
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
 use crate::sources::sim::{SharedWorld, poll_all, spawn_pollers};
 use crate::theme::Theme;
-use crate::{logging, tui, ui};
-
-/// Fastest redraw rate when data streams in (20 fps): enough to feel live, cheap on CPU.
-const MIN_FRAME: StdDuration = StdDuration::from_millis(50);
-const TICK: StdDuration = StdDuration::from_secs(1);
+use crate::{event_loop, logging};
 
 /// The app as it would be after watching the demo world from `epoch` until `epoch + at`,
 /// polling and observing at the poll interval, built without waiting. The journal is in
@@ -162,68 +150,13 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
 }
 
 async fn run_loop(session: Session) -> Result<(), Failure> {
-    let Session { mut app, world, clock, mut outcomes } = session;
-    let (tx, mut rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
+    let Session { app, world, clock, outcomes } = session;
+    let (tx, rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
     let pollers = spawn_pollers(&world, &clock, app.snapshot.poll_interval, &tx);
     drop(tx);
-
-    let (mut terminal, _restore_on_drop) =
-        tui::enter().map_err(|e| Failure::runtime(format!("cannot set up the terminal: {e}")))?;
-    let size = terminal.size().map_err(|e| Failure::runtime(format!("cannot read the terminal size: {e}")))?;
-    app.handle(Msg::Resize { width: size.width, height: size.height });
-
-    let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut dirty = true;
-    let mut last_draw: Option<Instant> = None;
-
-    let outcome = loop {
-        let frame_due = last_draw.map_or_else(Instant::now, |t| t + MIN_FRAME);
-        if dirty && Instant::now() >= frame_due {
-            if let Err(e) = terminal.draw(|frame| ui::draw(frame, &app)) {
-                break Err(Failure::runtime(format!("cannot draw: {e}")));
-            }
-            dirty = false;
-            last_draw = Some(Instant::now());
-        }
-        if app.quit {
-            break Ok(());
-        }
-        tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(Event::Key(key))) => dirty |= app.handle(Msg::Key(key)),
-                Some(Ok(Event::Resize(width, height))) => dirty |= app.handle(Msg::Resize { width, height }),
-                Some(Ok(_)) => {}
-                Some(Err(e)) => break Err(Failure::runtime(format!("cannot read the terminal: {e}"))),
-                None => break Ok(()),
-            },
-            Some(update) = rx.recv() => {
-                dirty |= app.handle(Msg::Update(update));
-                while let Ok(update) = rx.try_recv() {
-                    dirty |= app.handle(Msg::Update(update));
-                }
-                // Observe right away, so journaled times are as exact as the poll.
-                app.handle(Msg::Tick(clock.now()));
-            }
-            Some(outcome) = next_outcome(&mut outcomes) => {
-                app.handle(Msg::Tick(clock.now()));
-                dirty |= app.handle(Msg::Outcome(outcome));
-            }
-            _ = tick.tick() => dirty |= app.handle(Msg::Tick(clock.now())),
-            () = tokio::time::sleep_until(frame_due), if dirty => {}
-        }
-    };
+    let result = event_loop::run(app, rx, outcomes, move || clock.now()).await;
     for poller in pollers {
         poller.abort();
     }
-    outcome
-}
-
-/// The next outcome, or never (a read-only session has no executor to hear from).
-async fn next_outcome(outcomes: &mut Option<mpsc::Receiver<Outcome>>) -> Option<Outcome> {
-    match outcomes {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
+    result
 }

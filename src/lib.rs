@@ -7,11 +7,15 @@
 pub mod actions;
 pub mod app;
 pub mod assess;
+pub mod aws;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod event_loop;
 pub mod input;
 pub mod keys;
+pub mod live;
 pub mod logging;
 pub mod model;
 pub mod report;

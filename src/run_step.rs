@@ -27,7 +27,7 @@ const SPEED: f64 = 900.0;
 pub struct RunStepArgs {
     /// The step id, e.g. promote-database (see docs/runbooks.md).
     pub step: String,
-    /// Run against the simulated world (live AWS comes with live mode).
+    /// Run against the simulated world instead of AWS.
     #[arg(long)]
     pub demo: bool,
     #[command(flatten)]
@@ -63,11 +63,64 @@ fn type_text(app: &mut App, text: &str) {
     }
 }
 
+/// A session `drive` can press keys in and refresh: the simulated world or AWS.
+trait Driven {
+    fn app(&mut self) -> &mut App;
+    /// Poll every region, deliver outcomes, tick.
+    async fn turn(&mut self);
+    /// Pause between turns while a step runs.
+    fn pause(&self) -> StdDuration;
+    /// Longest wait for a step that has `timeout` of its own (the app fails it then).
+    fn patience(&self, timeout: Option<chrono::Duration>) -> StdDuration;
+}
+
+impl Driven for Session {
+    fn app(&mut self) -> &mut App {
+        &mut self.app
+    }
+    async fn turn(&mut self) {
+        Session::turn(self);
+    }
+    fn pause(&self) -> StdDuration {
+        StdDuration::from_millis(5)
+    }
+    fn patience(&self, _: Option<chrono::Duration>) -> StdDuration {
+        StdDuration::from_secs(30)
+    }
+}
+
+/// `run-step --config FILE` on AWS.
+struct LiveSession {
+    app: App,
+    live: std::sync::Arc<crate::sources::aws::Live>,
+    outcomes: tokio::sync::mpsc::Receiver<crate::actions::Outcome>,
+}
+
+impl Driven for LiveSession {
+    fn app(&mut self) -> &mut App {
+        &mut self.app
+    }
+    async fn turn(&mut self) {
+        for update in crate::sources::aws::poll_all(&self.live).await {
+            self.app.handle(Msg::Update(update));
+        }
+        while let Ok(outcome) = self.outcomes.try_recv() {
+            self.app.handle(Msg::Outcome(outcome));
+        }
+        self.app.handle(Msg::Tick(Utc::now()));
+    }
+    fn pause(&self) -> StdDuration {
+        StdDuration::from_secs(1)
+    }
+    fn patience(&self, timeout: Option<chrono::Duration>) -> StdDuration {
+        let step = timeout.unwrap_or(chrono::Duration::hours(1)) + chrono::Duration::seconds(30);
+        step.to_std().unwrap_or(StdDuration::from_secs(3600))
+    }
+}
+
 pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     if !args.demo {
-        return Err(Failure::usage(
-            "run-step against AWS is not in this build yet; use --demo for the simulated world",
-        ));
+        return run_live(args);
     }
     let config = args.sim.config()?;
     if config.read_only {
@@ -94,14 +147,41 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     result
 }
 
+fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
+    let Some(path) = &args.sim.config else {
+        return Err(Failure::usage("give --config FILE to run the step on AWS, or --demo for the simulated world"));
+    };
+    let config = crate::live::load_config(path)?;
+    if config.read_only {
+        return Err(Failure::usage("the config says read-only = true: no step can be run"));
+    }
+    let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let opened = open_journal(args.journal.as_ref(), &config.incident.name, now)?;
+    let journal_path = opened.journal.path().display().to_string();
+    let author = args.author.clone().unwrap_or_else(default_author);
+    let scribe =
+        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, now);
+    let result = crate::live::runtime()?.block_on(async {
+        let runbooks = config.runbooks.clone();
+        let live = crate::live::connect(config).await;
+        let (tx, outcomes) = tokio::sync::mpsc::channel(16);
+        let executor = crate::actions::aws::spawn(std::sync::Arc::clone(&live), tx);
+        let app = App::new(&live.config, runbooks, Theme::fallback(true), scribe, Some(executor), Utc::now());
+        let mut session = LiveSession { app, live, outcomes };
+        drive(&mut session, args).await
+    });
+    eprintln!("journal: {journal_path}");
+    result
+}
+
 fn say(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
 }
 
-async fn drive(s: &mut Session, args: &RunStepArgs) -> Result<(), Failure> {
-    s.turn();
-    let app = &mut s.app;
+async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
+    s.turn().await;
+    let app = s.app();
     let runbook = app.runs.runbooks.iter().position(|b| b.id == args.runbook).ok_or_else(|| {
         let ids: Vec<&str> = app.runs.runbooks.iter().map(|b| b.id.as_str()).collect();
         Failure::usage(format!("no runbook `{}`; runbooks: {}", args.runbook, ids.join(", ")))
@@ -174,10 +254,11 @@ async fn drive(s: &mut Session, args: &RunStepArgs) -> Result<(), Failure> {
 
     // Wait for the outcome in simulated time (the step's own timeout still applies).
     let started = Instant::now();
+    let patience = s.patience(step.timeout);
     loop {
-        match s.app.runs.status(at).clone() {
+        match s.app().runs.status(at).clone() {
             StepStatus::Done { already, .. } => {
-                let last = s.app.scribe.timeline.entries().iter().rev().find(|e| e.step.as_deref() == Some(&step.id));
+                let last = s.app().scribe.timeline.entries().iter().rev().find(|e| e.step.as_deref() == Some(&step.id));
                 let detail = last.map(|e| e.text.clone()).unwrap_or_default();
                 say(&format!("done{}: {detail}", if already { " (already)" } else { "" }));
                 return Ok(());
@@ -188,10 +269,10 @@ async fn drive(s: &mut Session, args: &RunStepArgs) -> Result<(), Failure> {
             }
             StepStatus::Pending | StepStatus::Running { .. } => {}
         }
-        if started.elapsed() > StdDuration::from_secs(30) {
+        if started.elapsed() > patience {
             return Err(Failure::runtime(format!("{} did not finish", step.id)));
         }
-        tokio::time::sleep(StdDuration::from_millis(5)).await;
-        s.turn();
+        tokio::time::sleep(s.pause()).await;
+        s.turn().await;
     }
 }

@@ -53,7 +53,11 @@ async fn freeze_writes_twice_acts_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn promote_twice_acts_once() {
-    let action = Action::PromoteDatabase { region: "us-west-2".into(), instance: "checkout-db-replica-1".into() };
+    let action = Action::PromoteDatabase {
+        region: "us-west-2".into(),
+        instance: "checkout-db-replica-1".into(),
+        mode: warroom::runbook::Promotion::Failover,
+    };
     let (first, second, world) = run_twice(action).await;
     assert!(acted(&first), "{first:?}");
     assert!(already(&second), "{second:?}");
@@ -82,7 +86,11 @@ async fn shift_traffic_twice_acts_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_region_fails_cleanly() {
-    let action = Action::PromoteDatabase { region: "mars-north-1".into(), instance: "x".into() };
+    let action = Action::PromoteDatabase {
+        region: "mars-north-1".into(),
+        instance: "x".into(),
+        mode: warroom::runbook::Promotion::Failover,
+    };
     let (first, _, _) = run_twice(action).await;
     assert!(matches!(&first, OutcomeResult::Failed { error } if error.contains("mars-north-1")), "{first:?}");
 }

@@ -142,16 +142,21 @@ fn usage_and_config_errors_exit_2_with_a_clear_message() {
 }
 
 #[test]
-fn a_valid_config_without_live_mode_points_to_the_demo() {
+fn a_live_config_runs_on_the_demo_world_and_a_bad_one_is_located() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("warroom.toml");
     std::fs::write(&path, "[incident]\nname = \"payments\"\n").unwrap();
-    let out = warroom(&["--config", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("warroom demo --config"), "{}", stderr(&out));
     let snap = warroom(&["snapshot", "--demo", "--config", path.to_str().unwrap()]);
     assert!(snap.status.success());
     assert!(stdout(&snap).starts_with("payments — snapshot at"), "{}", stdout(&snap));
+    std::fs::write(&path, "[aws]\ncall-timeout = \"0s\"\n").unwrap();
+    for args in [vec!["--config"], vec!["check", "--config"], vec!["snapshot", "--config"]] {
+        let mut args = args.clone();
+        args.push(path.to_str().unwrap());
+        let out = warroom(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("warroom.toml:2:16: aws.call-timeout must be between"), "{}", stderr(&out));
+    }
 }
 
 #[test]

@@ -71,7 +71,7 @@ fn the_live_example_names_reach_the_sim_and_the_actions() {
     let freeze = app.action_for(step("freeze-writes")).unwrap();
     assert_eq!(freeze.resource(), "DynamoDB checkout-flags / writes-enabled");
     let promote = app.action_for(step("promote-database")).unwrap();
-    assert_eq!(promote.resource(), "RDS checkout-db-replica");
+    assert_eq!(promote.resource(), "database checkout-db-replica");
 }
 
 #[test]

@@ -215,7 +215,7 @@ fn runbook_pane_with_a_blocked_promotion_160x48() {
     let screen = render(&mut app, 160, 48);
     assert!(screen.contains("Runbook: Failover (us-east-1 → us-west-2) · 2/11 done"), "{screen}");
     assert!(screen.contains("✗ lag-within-rpo") && screen.contains("> RPO 60s"), "{screen}");
-    assert!(screen.contains("Promote read replica checkout-db-replica-1 in us-west-2"), "{screen}");
+    assert!(screen.contains("Promote checkout-db-replica-1 in us-west-2 to writer"), "{screen}");
     check("runbook_blocked_promotion_160x48", &screen);
 }
 

@@ -4,20 +4,21 @@
 //! An `Executor` can only be made by a backend (`actions::sim::spawn`, later AWS). Read-only
 //! sessions never make one, so they have no way to send an action at all.
 
+pub mod aws;
 pub mod sim;
 
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::runbook::StepRef;
+use crate::runbook::{Promotion, StepRef};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Action {
     /// Set the write-freeze flag (DynamoDB conditional PutItem) in `region`.
     FreezeWrites { region: String, table: String, key: String },
-    /// Promote the read replica `instance` in `region` to a standalone writer.
-    PromoteDatabase { region: String, instance: String },
+    /// Make `instance` (an RDS replica or an Aurora cluster) in `region` the writer.
+    PromoteDatabase { region: String, instance: String, mode: Promotion },
     /// Make `to`'s record the active answer for `record_name` (Route 53 change batch).
     ShiftTraffic { from: String, to: String, record_name: String },
 }
@@ -35,7 +36,7 @@ impl Action {
     pub fn resource(&self) -> String {
         match self {
             Action::FreezeWrites { table, key, .. } => format!("DynamoDB {table} / {key}"),
-            Action::PromoteDatabase { instance, .. } => format!("RDS {instance}"),
+            Action::PromoteDatabase { instance, .. } => format!("database {instance}"),
             Action::ShiftTraffic { record_name, .. } => format!("Route 53 {record_name}"),
         }
     }
@@ -46,8 +47,11 @@ impl Action {
             Action::FreezeWrites { region, table, key } => {
                 format!("Freeze writes in {region}: set {key} = false in DynamoDB table {table} (conditional PutItem)")
             }
-            Action::PromoteDatabase { region, instance } => format!(
-                "Promote read replica {instance} in {region} to a standalone writer (RDS PromoteReadReplica). Not reversible: replication from the old primary ends."
+            Action::PromoteDatabase { region, instance, mode: Promotion::Failover } => format!(
+                "Promote {instance} in {region} to writer (RDS PromoteReadReplica, or Aurora FailoverGlobalCluster with AllowDataLoss). Not reversible: replication from the old primary ends; unreplicated writes are lost."
+            ),
+            Action::PromoteDatabase { region, instance, mode: Promotion::Switchover } => format!(
+                "Switch the writer to {instance} in {region} (RDS PromoteReadReplica, or Aurora SwitchoverGlobalCluster: waits for replication, no data loss)."
             ),
             Action::ShiftTraffic { from, to, record_name } => format!(
                 "Shift traffic for {record_name} from {from} to {to} (Route 53 ChangeResourceRecordSets, then wait for INSYNC)"

@@ -23,6 +23,8 @@ use crate::theme::Theme;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Demo,
+    /// Acting on a real AWS account.
+    Live,
     ReadOnly,
 }
 
@@ -30,6 +32,7 @@ impl Mode {
     pub fn label(self) -> &'static str {
         match self {
             Mode::Demo => "DEMO",
+            Mode::Live => "LIVE",
             Mode::ReadOnly => "READ-ONLY",
         }
     }
@@ -195,7 +198,11 @@ impl App {
 
     /// What the header calls this session; follows from whether it can act.
     pub fn mode(&self) -> Mode {
-        if self.read_only() { Mode::ReadOnly } else { Mode::Demo }
+        match &self.executor {
+            None => Mode::ReadOnly,
+            Some(e) if e.backend() == "aws" => Mode::Live,
+            Some(_) => Mode::Demo,
+        }
     }
 
     pub fn limits(&self) -> Limits<'_> {

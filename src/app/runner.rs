@@ -11,7 +11,7 @@ use crate::actions::{Action, Job, Outcome, OutcomeResult};
 use crate::config::format_duration;
 use crate::input::LineInput;
 use crate::model::{DbRole, Lag, Role};
-use crate::runbook::{self, Direction, GuardResult, GuardView, Step, StepKind, StepRef, StepStatus};
+use crate::runbook::{self, Direction, GuardResult, GuardView, Promotion, Step, StepKind, StepRef, StepStatus};
 use crate::scribe::{Draft, Kind, SYSTEM_AUTHOR};
 use crate::ui::format;
 
@@ -89,7 +89,8 @@ impl App {
                         || format!("the database replica in {}", name(target)),
                         |db| db.identifier.clone(),
                     );
-                Action::PromoteDatabase { region: name(target), instance }
+                let mode = step.promotion.unwrap_or(Promotion::default_for(direction));
+                Action::PromoteDatabase { region: name(target), instance, mode }
             }
             StepKind::ShiftTraffic => Action::ShiftTraffic {
                 from: name(source),

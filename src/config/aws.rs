@@ -2,9 +2,11 @@
 //! the database topology and the write-freeze flag. Live mode reads them; the simulated world
 //! uses the same names, so a demo run on your config shows your identifiers.
 
+use chrono::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::ConfigDuration;
 use crate::model::RoutingPolicy;
 
 /// Per-region AWS settings, all optional (the sim needs none of them).
@@ -84,6 +86,84 @@ pub(super) struct RawRouting {
 pub(super) struct RawDatabase {
     #[serde(default)]
     pub kind: DatabaseKind,
+    pub global_cluster: Option<Spanned<String>>,
+    pub table: Option<Spanned<String>>,
+}
+
+/// `[database]`: the topology, and the names that are not per region.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DatabaseConfig {
+    pub kind: DatabaseKind,
+    /// Aurora global database identifier (`aurora-global`).
+    pub global_cluster: Option<String>,
+    /// The replicated table (`dynamodb-global`).
+    pub table: Option<String>,
+}
+
+/// The CloudWatch statistic read for the latency that is held against `latency-p99`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+pub enum LatencyStatistic {
+    #[serde(rename = "p50")]
+    P50,
+    #[serde(rename = "p90")]
+    P90,
+    #[default]
+    #[serde(rename = "p99")]
+    P99,
+    Average,
+}
+
+impl LatencyStatistic {
+    /// The name CloudWatch's `GetMetricData` takes.
+    pub fn as_cloudwatch(self) -> &'static str {
+        match self {
+            LatencyStatistic::P50 => "p50",
+            LatencyStatistic::P90 => "p90",
+            LatencyStatistic::P99 => "p99",
+            LatencyStatistic::Average => "Average",
+        }
+    }
+}
+
+/// `[aws]`: how live mode talks to AWS.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AwsSettings {
+    /// Upper bound on one API call, retries included.
+    pub call_timeout: Duration,
+    pub latency_statistic: LatencyStatistic,
+    /// Also read TargetResponseTime p50 (the typical request beside the tail).
+    pub median_latency: bool,
+    /// How often `GetHealthCheckStatus` gives the per-checker counts (the CloudWatch
+    /// `HealthCheckStatus` metric is read every poll).
+    pub health_status_interval: Duration,
+    /// How long a traffic shift waits for Route 53 to report `INSYNC`.
+    pub change_timeout: Duration,
+    /// How long a promotion waits for the new writer.
+    pub promotion_timeout: Duration,
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        Self {
+            call_timeout: Duration::seconds(5),
+            latency_statistic: LatencyStatistic::P99,
+            median_latency: true,
+            health_status_interval: Duration::seconds(30),
+            change_timeout: Duration::minutes(5),
+            promotion_timeout: Duration::minutes(20),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawAws {
+    pub call_timeout: Option<Spanned<ConfigDuration>>,
+    pub latency_statistic: Option<LatencyStatistic>,
+    pub median_latency: Option<bool>,
+    pub health_status_interval: Option<Spanned<ConfigDuration>>,
+    pub change_timeout: Option<Spanned<ConfigDuration>>,
+    pub promotion_timeout: Option<Spanned<ConfigDuration>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

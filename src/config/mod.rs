@@ -12,7 +12,10 @@ use chrono::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use aws::{DatabaseId, DatabaseKind, RegionAws, RoutingConfig, WriteFreezeConfig};
+pub use aws::{
+    AwsSettings, DatabaseConfig, DatabaseId, DatabaseKind, LatencyStatistic, RegionAws, RoutingConfig,
+    WriteFreezeConfig,
+};
 pub use duration::{ConfigDuration, DurationError, format_duration, parse_duration};
 
 use crate::model::Role;
@@ -32,8 +35,9 @@ pub struct Config {
     /// The built-in runbooks, with any `[[runbook]]` of the same id replacing its built-in.
     pub runbooks: Vec<Runbook>,
     pub routing: RoutingConfig,
-    pub database: DatabaseKind,
+    pub database: DatabaseConfig,
     pub write_freeze: WriteFreezeConfig,
+    pub aws: AwsSettings,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -110,8 +114,9 @@ impl Config {
             regions: Self::default_regions(2),
             runbooks: crate::runbook::built_in(),
             routing: RoutingConfig::default(),
-            database: DatabaseKind::default(),
+            database: DatabaseConfig::default(),
             write_freeze: WriteFreezeConfig::default(),
+            aws: AwsSettings::default(),
         }
     }
 
@@ -144,6 +149,8 @@ struct RawConfig {
     database: aws::RawDatabase,
     #[serde(default)]
     write_freeze: aws::RawWriteFreeze,
+    #[serde(default)]
+    aws: aws::RawAws,
 }
 
 #[derive(Default, Deserialize)]
@@ -268,11 +275,23 @@ impl RawConfig {
                 Duration::minutes(10),
             )?,
         };
-        let database = self.database.kind;
-        let regions = validate_regions(&v, self.regions, database)?;
+        let database = validate_database(&v, self.database)?;
+        let regions = validate_regions(&v, self.regions, database.kind)?;
+        match database.kind {
+            DatabaseKind::AuroraGlobal if database.global_cluster.is_none() => {
+                return v
+                    .err(None, "[database] kind = \"aurora-global\" needs global-cluster = \"<global database id>\"");
+            }
+            DatabaseKind::DynamodbGlobal if database.table.is_none() => {
+                return v.err(None, "[database] kind = \"dynamodb-global\" needs table = \"<replicated table>\"");
+            }
+            _ => {}
+        }
+
         let runbooks = crate::runbook::validate(self.runbook, crate::runbook::built_in(), file, text)?;
         let routing = validate_routing(&v, self.routing)?;
         let write_freeze = validate_write_freeze(&v, self.write_freeze)?;
+        let aws = validate_aws(&v, self.aws)?;
         Ok(Config {
             read_only: self.read_only,
             incident,
@@ -282,6 +301,7 @@ impl RawConfig {
             routing,
             database,
             write_freeze,
+            aws,
         })
     }
 }
@@ -318,6 +338,66 @@ fn validate_routing(v: &Validator<'_>, raw: aws::RawRouting) -> Result<RoutingCo
         hosted_zone_id: raw.hosted_zone_id.map(Spanned::into_inner),
         record_name,
         policy: raw.policy.unwrap_or(defaults.policy),
+    })
+}
+
+fn validate_database(v: &Validator<'_>, raw: aws::RawDatabase) -> Result<DatabaseConfig, TomlError> {
+    let global_cluster = text_value(v, raw.global_cluster.clone(), "database.global-cluster")?;
+    if let Some(cluster) = &raw.global_cluster
+        && raw.kind != DatabaseKind::AuroraGlobal
+    {
+        return v.err(Some(cluster.span()), "database.global-cluster is for kind = \"aurora-global\"");
+    }
+    if let Some(table) = &raw.table {
+        if raw.kind != DatabaseKind::DynamodbGlobal {
+            return v.err(Some(table.span()), "database.table is for kind = \"dynamodb-global\"");
+        }
+        if !aws::is_table_name(table.get_ref()) {
+            return v.err(
+                Some(table.span()),
+                format!(
+                    "database.table `{}` is not a DynamoDB table name (3–255 letters, digits, _ - .)",
+                    table.get_ref()
+                ),
+            );
+        }
+    }
+    Ok(DatabaseConfig { kind: raw.kind, global_cluster, table: raw.table.map(Spanned::into_inner) })
+}
+
+fn validate_aws(v: &Validator<'_>, raw: aws::RawAws) -> Result<AwsSettings, TomlError> {
+    let d = AwsSettings::default();
+    Ok(AwsSettings {
+        call_timeout: v.duration(
+            raw.call_timeout,
+            d.call_timeout,
+            "aws.call-timeout",
+            Duration::milliseconds(100),
+            Duration::minutes(2),
+        )?,
+        latency_statistic: raw.latency_statistic.unwrap_or(d.latency_statistic),
+        median_latency: raw.median_latency.unwrap_or(d.median_latency),
+        health_status_interval: v.duration(
+            raw.health_status_interval,
+            d.health_status_interval,
+            "aws.health-status-interval",
+            Duration::seconds(1),
+            Duration::hours(1),
+        )?,
+        change_timeout: v.duration(
+            raw.change_timeout,
+            d.change_timeout,
+            "aws.change-timeout",
+            Duration::seconds(1),
+            Duration::hours(1),
+        )?,
+        promotion_timeout: v.duration(
+            raw.promotion_timeout,
+            d.promotion_timeout,
+            "aws.promotion-timeout",
+            Duration::seconds(1),
+            Duration::hours(2),
+        )?,
     })
 }
 

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Direction, Guard, Runbook, Step, StepKind};
+use super::{Direction, Guard, Promotion, Runbook, Step, StepKind};
 use crate::config::ConfigDuration;
 use crate::toml_source::TomlError;
 
@@ -36,6 +36,8 @@ struct RawStep {
     guards: Vec<Spanned<String>>,
     /// Overrides the kind's default timeout; "0s" means none.
     timeout: Option<Spanned<ConfigDuration>>,
+    /// promote-database only: "switchover" (graceful) or "failover" (accepts data loss).
+    promotion: Option<Spanned<Promotion>>,
 }
 
 fn is_id(s: &str) -> bool {
@@ -90,12 +92,18 @@ pub fn validate(
                 Some(t) if t.get_ref().0.is_zero() => None,
                 Some(t) => Some(t.get_ref().0),
             };
+            if let Some(p) = &step.promotion
+                && step.kind != StepKind::PromoteDatabase
+            {
+                return Err(err(p.span(), format!("step `{sid}`: promotion is only for kind = \"promote-database\"")));
+            }
             steps.push(Step {
                 id: sid.clone(),
                 title: step.title.clone().unwrap_or_else(|| sid.clone()),
                 kind: step.kind,
                 guards,
                 timeout,
+                promotion: step.promotion.as_ref().map(|p| *p.get_ref()),
             });
         }
         let runbook = Runbook {

@@ -77,6 +77,28 @@ impl StepKind {
     }
 }
 
+/// How a promotion treats the old writer (matters for Aurora global databases).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Promotion {
+    /// Graceful: both regions up, no data loss (Aurora `SwitchoverGlobalCluster`).
+    Switchover,
+    /// Ungraceful: the old writer is impaired; accepts data loss (Aurora
+    /// `FailoverGlobalCluster` with `AllowDataLoss`).
+    Failover,
+}
+
+impl Promotion {
+    /// A step that does not say: a failover runbook assumes the primary is impaired, a
+    /// failback that both regions are up.
+    pub fn default_for(direction: Direction) -> Self {
+        match direction {
+            Direction::Failover => Promotion::Failover,
+            Direction::Failback => Promotion::Switchover,
+        }
+    }
+}
+
 /// A condition that must hold before a step may run.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Guard {
@@ -138,6 +160,8 @@ pub struct Step {
     pub kind: StepKind,
     pub guards: Vec<Guard>,
     pub timeout: Option<Duration>,
+    /// For promote-database steps: switchover or failover (default from the direction).
+    pub promotion: Option<Promotion>,
 }
 
 impl Step {
@@ -148,6 +172,7 @@ impl Step {
             kind,
             guards: guards.iter().filter_map(|g| Guard::parse(g).ok()).collect(),
             timeout: kind.default_timeout(),
+            promotion: None,
         }
     }
 }

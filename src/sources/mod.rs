@@ -3,6 +3,7 @@
 //! Every backend (the sim now, AWS later) produces the same `Update` over a bounded channel,
 //! so the dashboard never knows which one it is watching.
 
+pub mod aws;
 pub mod sim;
 
 pub use crate::model::{PollError, Reading, SignalKey, Update};

@@ -1,0 +1,75 @@
+//! The AWS executor: each `Action` becomes the SDK calls of `crate::aws`, checked first for
+//! whether the desired state already holds (so a re-run after a lost answer changes nothing).
+//!
+//! Only `live::run` and `run-step` create it, and never in read-only mode: the pollers have no
+//! path to these calls.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::{Action, Executor, Job, Outcome, OutcomeResult};
+use crate::aws::{database, flag, routing};
+use crate::sources::aws::Live;
+
+/// Start the executor; each job runs in its own task so a slow promotion never holds up a
+/// freeze.
+pub fn spawn(live: Arc<Live>, outcomes: mpsc::Sender<Outcome>) -> Executor {
+    let (jobs, mut rx) = mpsc::channel::<Job>(16);
+    tokio::spawn(async move {
+        while let Some(job) = rx.recv().await {
+            let (live, outcomes) = (Arc::clone(&live), outcomes.clone());
+            tokio::spawn(async move {
+                tracing::info!(job = job.id, action = ?job.action, "executing");
+                let result = execute(&live, &job.action).await;
+                tracing::info!(job = job.id, ?result, "executed");
+                let _ = outcomes.send(Outcome { job: job.id, step: job.step, result }).await;
+            });
+        }
+    });
+    Executor { jobs, backend: "aws" }
+}
+
+fn index(live: &Live, name: &str) -> Result<usize, String> {
+    live.config.regions.iter().position(|r| r.name == name).ok_or_else(|| format!("no region {name} in the config"))
+}
+
+fn done(already: bool, detail: String, data: serde_json::Value) -> OutcomeResult {
+    let detail = if already { format!("already done: {detail}; nothing was changed") } else { detail };
+    OutcomeResult::Succeeded { detail, data, already }
+}
+
+/// Carry out one action against AWS.
+pub async fn execute(live: &Live, action: &Action) -> OutcomeResult {
+    let failed = |error: String| OutcomeResult::Failed { error };
+    let region = match index(live, action.region()) {
+        Ok(i) => i,
+        Err(e) => return failed(e),
+    };
+    let Some(clients) = live.clients.get(region) else { return failed("no clients for the region".into()) };
+    match action {
+        Action::FreezeWrites { table, key, .. } => match flag::freeze(clients, &live.config.write_freeze).await {
+            Ok(already) => done(
+                already,
+                format!("writes frozen in {}: {table}/{key} enabled = false", clients.region),
+                json!({ "already": already, "table": table, "key": key }),
+            ),
+            Err(e) => failed(e.text),
+        },
+        Action::PromoteDatabase { mode, .. } => match database::promote(clients, &live.config, region, *mode).await {
+            Ok(p) => done(p.already, p.detail, json!({ "already": p.already, "mode": mode })),
+            Err(e) => failed(e.text),
+        },
+        Action::ShiftTraffic { from, .. } => {
+            let from = match index(live, from) {
+                Ok(i) => i,
+                Err(e) => return failed(e),
+            };
+            match routing::shift(clients, &live.config, from, region).await {
+                Ok(s) => done(s.already, s.detail, json!({ "already": s.already, "change": s.change_id })),
+                Err(e) => failed(e.text),
+            }
+        }
+    }
+}

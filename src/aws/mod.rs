@@ -1,0 +1,142 @@
+//! The AWS API layer: clients per region and one function per call warroom makes, each
+//! returning plain values or an error in words an operator can act on.
+//!
+//! `sources::aws` schedules the reads, `actions::aws` makes the changes, `check` probes
+//! both. The mappings from SDK output to warroom's values are pure functions with unit tests;
+//! the calls themselves are tested against the moto emulator (tests/aws_*.rs).
+
+pub mod database;
+pub mod error;
+pub mod flag;
+pub mod metrics;
+pub mod routing;
+
+use std::time::Duration as StdDuration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+
+use crate::config::{AwsSettings, Config, RegionConfig};
+
+/// Route 53 is a global service whose API and `AWS/Route53` metrics live in us-east-1.
+pub const GLOBAL_REGION: &str = "us-east-1";
+
+/// Every client one region needs. Cheap to clone (the SDK clients share their internals).
+#[derive(Clone, Debug)]
+pub struct RegionClients {
+    /// The AWS Region name, e.g. `us-west-2`.
+    pub region: String,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    /// CloudWatch in us-east-1, for the `AWS/Route53` `HealthCheckStatus` metric.
+    pub cloudwatch_global: aws_sdk_cloudwatch::Client,
+    pub route53: aws_sdk_route53::Client,
+    pub rds: aws_sdk_rds::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+}
+
+/// How to reach AWS: the defaults of aws-config (environment, profiles, SSO, instance
+/// roles), or fixed credentials (the emulator tests).
+#[derive(Clone, Debug, Default)]
+pub enum CredentialSource {
+    #[default]
+    Default,
+    Static(Credentials),
+}
+
+fn to_std(d: chrono::Duration) -> StdDuration {
+    d.to_std().unwrap_or(StdDuration::from_secs(1))
+}
+
+async fn sdk_config(
+    region: &str,
+    settings: &AwsSettings,
+    profile: Option<&str>,
+    endpoint: Option<&str>,
+    credentials: &CredentialSource,
+) -> SdkConfig {
+    let call = to_std(settings.call_timeout);
+    // Two attempts inside the call timeout: a single dropped connection or throttle is
+    // retried at once; anything longer is the poller's backoff, not the SDK's.
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(call)
+                .connect_timeout(call.min(StdDuration::from_secs(3)))
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(2).with_initial_backoff(StdDuration::from_millis(100)));
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = endpoint {
+        loader = loader.endpoint_url(url);
+    }
+    if let CredentialSource::Static(creds) = credentials {
+        loader = loader.credentials_provider(creds.clone());
+    }
+    loader.load().await
+}
+
+impl RegionClients {
+    /// Clients for one configured region, with its profile and endpoint.
+    pub async fn connect(region: &RegionConfig, settings: &AwsSettings, credentials: &CredentialSource) -> Self {
+        let profile = region.aws.profile.as_deref();
+        let endpoint = region.aws.endpoint_url.as_deref();
+        let here = sdk_config(&region.name, settings, profile, endpoint, credentials).await;
+        let global = sdk_config(GLOBAL_REGION, settings, profile, endpoint, credentials).await;
+        Self {
+            region: region.name.clone(),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(&here),
+            cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
+            route53: aws_sdk_route53::Client::new(&global),
+            rds: aws_sdk_rds::Client::new(&here),
+            dynamodb: aws_sdk_dynamodb::Client::new(&here),
+        }
+    }
+}
+
+/// Clients for every configured region, in config order.
+pub async fn connect_all(config: &Config, credentials: &CredentialSource) -> Vec<RegionClients> {
+    let mut clients = Vec::with_capacity(config.regions.len());
+    for region in &config.regions {
+        clients.push(RegionClients::connect(region, &config.aws, credentials).await);
+    }
+    clients
+}
+
+/// Poll `check` until it says done, backing off from 0.5 s to 5 s, for at most `timeout`.
+/// Transient failures (throttles, timeouts, dropped connections) are waited out; others end
+/// the wait with their error.
+pub async fn wait_until<F, Fut>(
+    call: error::Call,
+    timeout: chrono::Duration,
+    mut check: F,
+) -> Result<(), error::AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool, error::AwsError>>,
+{
+    let deadline = tokio::time::Instant::now() + to_std(timeout);
+    let mut pause = StdDuration::from_millis(500);
+    loop {
+        match check().await {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e)
+                if matches!(e.class, error::Class::Throttled | error::Class::Timeout | error::Class::Unreachable) => {}
+            Err(e) => return Err(e),
+        }
+        if tokio::time::Instant::now() + pause > deadline {
+            return Err(error::AwsError {
+                class: error::Class::Timeout,
+                code: None,
+                text: format!("{}: not done after {}", call.operation, crate::config::format_duration(timeout)),
+            });
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(StdDuration::from_secs(5));
+    }
+}

@@ -1,0 +1,313 @@
+//! `warroom check --config FILE`: a readiness evaluation, like a Region switch plan
+//! evaluation. Every configured resource is described, every metric is read, each IAM
+//! permission a step needs is probed with a call that cannot change anything, and the
+//! failover runbook's guards are evaluated on the current state.
+//!
+//! Exit 0 when every resource and permission check passes; guard verdicts are shown but not
+//! counted (before a failover, `writes-frozen` is *supposed* to fail).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
+
+use crate::app::{App, Msg};
+use crate::aws::error::{self, AwsError, Call, Class, explain};
+use crate::aws::{database, flag, metrics, routing};
+use crate::cli::{Exit, Failure};
+use crate::config::{DatabaseKind, format_duration};
+use crate::live::{connect, load_config, runtime};
+use crate::model::DbRole;
+use crate::runbook::StepRef;
+use crate::scribe::Scribe;
+use crate::sources::aws::{Live, poll_all};
+use crate::theme::Theme;
+
+/// A name no real resource has: permission probes aim at it so they fail harmlessly.
+pub const PROBE_NAME: &str = "warroom-permission-probe";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// Not checked (read-only config, nothing configured); not counted.
+    Skip,
+    /// A guard's current verdict; shown, not counted.
+    Info,
+}
+
+impl Verdict {
+    fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+            Verdict::Skip => "skip",
+            Verdict::Info => "info",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub check: String,
+    pub region: String,
+    pub verdict: Verdict,
+    pub detail: String,
+}
+
+fn row(check: impl Into<String>, region: &str, verdict: Verdict, detail: impl Into<String>) -> Row {
+    Row { check: check.into(), region: region.to_owned(), verdict, detail: detail.into() }
+}
+
+fn from_result<T>(check: &str, region: &str, result: Result<T, AwsError>, ok: impl FnOnce(T) -> String) -> Row {
+    match result {
+        Ok(v) => row(check, region, Verdict::Pass, ok(v)),
+        Err(e) => row(check, region, Verdict::Fail, e.text),
+    }
+}
+
+/// A probe's answer: anything but AccessDenied means the permission is granted.
+fn probe_row<T, E>(call: Call, region: &str, result: Result<T, aws_sdk_cloudwatch::error::SdkError<E>>) -> Row
+where
+    E: aws_sdk_cloudwatch::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let check = format!("permission {}", call.iam_action());
+    match result {
+        Ok(_) => row(check, region, Verdict::Pass, "granted"),
+        Err(e) => {
+            let e = explain(call, &e);
+            match e.class {
+                Class::AccessDenied => row(check, region, Verdict::Fail, e.text),
+                Class::Service => row(
+                    check,
+                    region,
+                    Verdict::Pass,
+                    format!("granted (probe refused harmlessly: {})", e.code.unwrap_or_else(|| "error".into())),
+                ),
+                _ => row(check, region, Verdict::Fail, format!("could not probe: {}", e.text)),
+            }
+        }
+    }
+}
+
+/// Run every check. Pure of printing, for the tests.
+pub async fn evaluate(live: &Live) -> Vec<Row> {
+    let config = &live.config;
+    let mut rows = Vec::new();
+    if let (Some(zone), Some(first)) = (config.routing.hosted_zone_id.as_deref(), live.clients.first()) {
+        let r = first.route53.get_hosted_zone().id(zone).send().await.map_err(|e| explain(error::GET_HOSTED_ZONE, &e));
+        rows.push(from_result("hosted zone", "global", r, |z| {
+            format!("{zone} {}", z.hosted_zone().map(|h| h.name()).unwrap_or_default())
+        }));
+    }
+    for (index, (region, c)) in config.regions.iter().zip(&live.clients).enumerate() {
+        let name = region.name.as_str();
+        let db = database::describe(c, config, index).await;
+        let writer = db.as_ref().is_ok_and(|d| d.role == DbRole::Writer);
+        if region.aws.database.is_some() || config.database.kind == DatabaseKind::DynamodbGlobal {
+            rows.push(from_result("database", name, db, |d| {
+                format!(
+                    "{} is {} at {}",
+                    d.identifier,
+                    d.role.label(),
+                    if d.endpoint.is_empty() { "?" } else { &d.endpoint }
+                )
+            }));
+        } else {
+            rows.push(row("database", name, Verdict::Skip, "no rds-instance / aurora-cluster configured"));
+        }
+        let queries = metrics::region_queries(config, index);
+        let now = chrono::Utc::now();
+        let values = metrics::fetch(&c.cloudwatch, &queries, now).await;
+        for (q, v) in queries.iter().zip(&values) {
+            let is_lag = matches!(q.measure, metrics::Measure::Lag { .. });
+            rows.push(match v {
+                Ok(Some(x)) => row(format!("metric {}", q.label()), name, Verdict::Pass, format!("latest {x}")),
+                Ok(None) if is_lag && writer => row(
+                    format!("metric {}", q.label()),
+                    name,
+                    Verdict::Pass,
+                    "no datapoints (normal: this region is the writer)",
+                ),
+                Ok(None) => row(
+                    format!("metric {}", q.label()),
+                    name,
+                    Verdict::Fail,
+                    format!("no datapoints in the last {} minutes", metrics::WINDOW_SECONDS / 60),
+                ),
+                Err(e) => row(format!("metric {}", q.label()), name, Verdict::Fail, e.text.clone()),
+            });
+        }
+        if let Some(id) = region.aws.health_check_id.as_deref() {
+            let r = c
+                .route53
+                .get_health_check()
+                .health_check_id(id)
+                .send()
+                .await
+                .map_err(|e| explain(error::GET_HEALTH_CHECK, &e));
+            rows.push(from_result("health check", name, r, |_| format!("{id} found")));
+            rows.push(from_result("health checker status", name, routing::health_status(c, id).await, |h| {
+                format!("{}/{} checkers healthy", h.healthy, h.total)
+            }));
+        } else {
+            rows.push(row("health check", name, Verdict::Skip, "no health-check-id configured"));
+        }
+        if region.aws.record_set_id.is_some() {
+            rows.push(from_result("routing record", name, routing::read(c, config, index).await, |r| {
+                format!("{} is {}", r.record_set_id, if r.active { "answering" } else { "standing by" })
+            }));
+        } else {
+            rows.push(row("routing record", name, Verdict::Skip, "no record-set-id configured"));
+        }
+        let table = &config.write_freeze.table;
+        let r =
+            c.dynamodb.describe_table().table_name(table).send().await.map_err(|e| explain(error::DESCRIBE_TABLE, &e));
+        rows.push(from_result("write-freeze table", name, r, |_| format!("{table} exists")));
+        rows.push(from_result("write-freeze flag", name, flag::read(c, &config.write_freeze).await, |frozen| {
+            format!("{}/{}: writes {}", table, config.write_freeze.key, if frozen { "FROZEN" } else { "enabled" })
+        }));
+        if config.read_only {
+            rows.push(row("permissions for steps", name, Verdict::Skip, "read-only: mutating calls are not probed"));
+        } else {
+            rows.extend(probe_permissions(live, index).await);
+        }
+    }
+    rows.extend(guard_rows(live).await);
+    rows
+}
+
+/// Each mutating call, aimed at something that does not exist or a condition that cannot
+/// hold, so AWS refuses it after authorizing it: AccessDenied means the permission is missing.
+async fn probe_permissions(live: &Live, index: usize) -> Vec<Row> {
+    let config = &live.config;
+    let c = &live.clients[index];
+    let name = c.region.as_str();
+    let mut rows = Vec::new();
+    let put = c
+        .dynamodb
+        .put_item()
+        .table_name(&config.write_freeze.table)
+        .item(flag::KEY_ATTRIBUTE, AttributeValue::S(PROBE_NAME.into()))
+        .condition_expression("attribute_exists(#f) AND attribute_not_exists(#f)")
+        .expression_attribute_names("#f", flag::KEY_ATTRIBUTE)
+        .send()
+        .await;
+    rows.push(probe_row(error::PUT_ITEM, name, put));
+    match config.database.kind {
+        DatabaseKind::RdsReplica => {
+            let r = c.rds.promote_read_replica().db_instance_identifier(PROBE_NAME).send().await;
+            rows.push(probe_row(error::PROMOTE_READ_REPLICA, name, r));
+        }
+        DatabaseKind::AuroraGlobal => {
+            let r = c
+                .rds
+                .switchover_global_cluster()
+                .global_cluster_identifier(PROBE_NAME)
+                .target_db_cluster_identifier(PROBE_NAME)
+                .send()
+                .await;
+            rows.push(probe_row(error::SWITCHOVER_GLOBAL_CLUSTER, name, r));
+            let r = c
+                .rds
+                .failover_global_cluster()
+                .global_cluster_identifier(PROBE_NAME)
+                .target_db_cluster_identifier(PROBE_NAME)
+                .allow_data_loss(true)
+                .send()
+                .await;
+            rows.push(probe_row(error::FAILOVER_GLOBAL_CLUSTER, name, r));
+        }
+        DatabaseKind::DynamodbGlobal => {}
+    }
+    if let Some(zone) = config.routing.hosted_zone_id.as_deref() {
+        // Deleting a record that does not exist fails the whole batch: nothing changes.
+        if let Ok(value) = ResourceRecord::builder().value("\"probe\"").build()
+            && let Ok(set) = ResourceRecordSet::builder()
+                .name(format!("_{PROBE_NAME}.{}", config.routing.record_name))
+                .r#type(RrType::Txt)
+                .ttl(60)
+                .resource_records(value)
+                .build()
+            && let Ok(change) = Change::builder().action(ChangeAction::Delete).resource_record_set(set).build()
+            && let Ok(batch) = ChangeBatch::builder().changes(change).build()
+        {
+            let r = c.route53.change_resource_record_sets().hosted_zone_id(zone).change_batch(batch).send().await;
+            rows.push(probe_row(error::CHANGE_RECORD_SETS, name, r));
+        }
+        let r = c.route53.get_change().id("C0000000000000WARROOM").send().await;
+        rows.push(probe_row(error::GET_CHANGE, name, r));
+    }
+    rows
+}
+
+/// The failover runbook's guards on the state one poll shows now.
+async fn guard_rows(live: &Live) -> Vec<Row> {
+    let config = &live.config;
+    let now = chrono::Utc::now();
+    let scribe = Scribe::in_memory("check", &config.incident, now);
+    let mut app = App::new(config, config.runbooks.clone(), Theme::fallback(true), scribe, None, now);
+    for update in poll_all(live).await {
+        app.handle(Msg::Update(update));
+    }
+    app.handle(Msg::Tick(chrono::Utc::now()));
+    let Some(runbook) = app.runs.runbooks.iter().position(|b| b.id == "failover") else { return Vec::new() };
+    let steps: Vec<(usize, String)> =
+        app.runs.runbooks[runbook].steps.iter().enumerate().map(|(i, s)| (i, s.id.clone())).collect();
+    let mut rows = Vec::new();
+    for (step, id) in steps {
+        let region = app.step_region(StepRef { runbook, step });
+        for g in app.guards(StepRef { runbook, step }) {
+            // `after:` only says the runbook has not been run; not news before a failover.
+            if matches!(g.guard, crate::runbook::Guard::After(_)) {
+                continue;
+            }
+            let verdict = if g.ok { "would pass" } else { "would block" };
+            rows.push(row(
+                format!("guard {id}: {}", g.guard),
+                &region,
+                Verdict::Info,
+                format!("{verdict}: {}", g.reason),
+            ));
+        }
+    }
+    rows
+}
+
+/// The table `check` prints.
+pub fn render(rows: &[Row], call_timeout: chrono::Duration) -> String {
+    let w = rows.iter().map(|r| r.check.chars().count()).max().unwrap_or(5).max(5);
+    let rw = rows.iter().map(|r| r.region.chars().count()).max().unwrap_or(6).max(6);
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<w$}  {:<rw$}  RESULT  DETAIL", "CHECK", "REGION");
+    for r in rows {
+        let detail = crate::sanitize::inert(&r.detail);
+        let _ = writeln!(out, "{:<w$}  {:<rw$}  {:<6}  {detail}", r.check, r.region, r.verdict.label());
+    }
+    let failed = rows.iter().filter(|r| r.verdict == Verdict::Fail).count();
+    let passed = rows.iter().filter(|r| r.verdict == Verdict::Pass).count();
+    let _ = writeln!(
+        out,
+        "\n{passed} passed, {failed} failed (calls time out after {}; guard verdicts are for information)",
+        format_duration(call_timeout)
+    );
+    out
+}
+
+/// `warroom check --config FILE`: the table, and whether every counted check passed.
+pub fn run(path: &Path) -> Result<(String, Result<(), Failure>), Failure> {
+    let config = load_config(path)?;
+    let call_timeout = config.aws.call_timeout;
+    let rows = runtime()?.block_on(async {
+        let live = connect(config).await;
+        evaluate(&live).await
+    });
+    let failed = rows.iter().filter(|r| r.verdict == Verdict::Fail).count();
+    let verdict = if failed == 0 {
+        Ok(())
+    } else {
+        Err(Failure { exit: Exit::Runtime, message: format!("not ready: {failed} check(s) failed") })
+    };
+    Ok((render(&rows, call_timeout), verdict))
+}

@@ -1,0 +1,124 @@
+//! Live mode: the dashboard, `snapshot --config` and the connection they share, against a
+//! real AWS account (or an emulator through `endpoint-url`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DurationRound, Utc};
+use tokio::sync::mpsc;
+
+use crate::actions;
+use crate::app::App;
+use crate::aws::{self, CredentialSource};
+use crate::cli::{Failure, load_theme};
+use crate::config::Config;
+use crate::demo::open_journal;
+use crate::model::{RegionSnapshot, Snapshot};
+use crate::report;
+use crate::scribe::{Scribe, default_author};
+use crate::sources::UPDATE_CHANNEL_CAPACITY;
+use crate::sources::aws::{Live, poll_all, spawn_pollers};
+use crate::{event_loop, logging};
+
+/// What plain `warroom --config FILE` was given.
+#[derive(Debug, Clone)]
+pub struct LiveArgs {
+    pub config: PathBuf,
+    pub read_only: bool,
+    pub author: Option<String>,
+    pub journal: Option<PathBuf>,
+    pub theme: String,
+}
+
+pub fn load_config(path: &Path) -> Result<Config, Failure> {
+    Config::load(path).map_err(|e| Failure::usage(e.to_string()))
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))
+}
+
+/// Clients for every region of `config`, with aws-config's default credential chain.
+pub async fn connect(config: Config) -> Arc<Live> {
+    let clients = aws::connect_all(&config, &CredentialSource::Default).await;
+    Arc::new(Live { config, clients })
+}
+
+/// The snapshot after one round of every poller.
+pub async fn poll_snapshot(live: &Live) -> Snapshot {
+    let config = &live.config;
+    let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
+    let mut snapshot = Snapshot::new(regions, config.incident.poll_interval);
+    for update in poll_all(live).await {
+        snapshot.apply(update);
+    }
+    snapshot
+}
+
+/// `warroom snapshot --config FILE [--json]`.
+pub fn snapshot(path: &Path, json: bool) -> Result<String, Failure> {
+    let config = load_config(path)?;
+    let runtime = runtime()?;
+    let (snapshot, config) = runtime.block_on(async {
+        let live = connect(config).await;
+        let snapshot = poll_snapshot(&live).await;
+        (snapshot, live.config.clone())
+    });
+    let now = Utc::now();
+    if json {
+        serde_json::to_string_pretty(&report::document(&config, &snapshot, now, None))
+            .map(|s| s + "\n")
+            .map_err(|e| Failure::runtime(format!("cannot encode JSON: {e}")))
+    } else {
+        Ok(report::table(&config, &snapshot, now, None))
+    }
+}
+
+/// `warroom --config FILE`: the dashboard on AWS.
+pub fn run(args: &LiveArgs) -> Result<(), Failure> {
+    let mut config = load_config(&args.config)?;
+    config.read_only |= args.read_only;
+    let theme = load_theme(&args.theme)?;
+    let started = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let opened = open_journal(args.journal.as_ref(), &config.incident.name, started)?;
+    let log = logging::init();
+    if let Err(reason) = &log {
+        eprintln!("warroom: logging is off: {reason}");
+    }
+    let runtime = runtime()?;
+    let author = args.author.clone().unwrap_or_else(default_author);
+    let journal_path = opened.journal.path().display().to_string();
+    let scribe =
+        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, started);
+    tracing::info!(read_only = config.read_only, journal = %journal_path, regions = config.regions.len(), "live starting");
+    let result = runtime.block_on(async {
+        let read_only = config.read_only;
+        let runbooks = config.runbooks.clone();
+        let live = connect(config).await;
+        let (tx, rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
+        let pollers = spawn_pollers(&live, &tx);
+        drop(tx);
+        // Read-only builds no executor: nothing in the session can reach a mutating call.
+        let (executor, outcomes) = if read_only {
+            (None, None)
+        } else {
+            let (otx, orx) = mpsc::channel(64);
+            (Some(actions::aws::spawn(Arc::clone(&live), otx)), Some(orx))
+        };
+        let app = App::new(&live.config, runbooks, theme, scribe, executor, Utc::now());
+        let result = event_loop::run(app, rx, outcomes, Utc::now).await;
+        for poller in pollers {
+            poller.abort();
+        }
+        result
+    });
+    tracing::info!(ok = result.is_ok(), "live finished");
+    if result.is_ok() {
+        eprintln!("warroom: journal saved at {journal_path}");
+    }
+    result
+}

@@ -1,0 +1,222 @@
+//! AWS pollers: one task per region and source, each on its own cadence and backoff, so a
+//! slow or failing call delays nothing but itself. `poll_all` is one round of every source
+//! of every region at once (`snapshot`, `check`, `run-step`): it costs the slowest call.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use futures_util::future::join_all;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::aws::{RegionClients, database, flag, metrics, routing};
+use crate::config::{Config, DatabaseKind};
+use crate::model::{DbRole, HealthChecks, Lag, Reading, SignalKey, Update};
+
+/// What one poller reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// One batched `GetMetricData`: requests, 5xx, latency, replication lag.
+    Metrics,
+    /// `HealthCheckStatus` metric every poll, `GetHealthCheckStatus` at a low rate.
+    Health,
+    /// `ListResourceRecordSets` for the routed name.
+    Routing,
+    /// Role and writer endpoint.
+    Database,
+    /// The write-freeze flag item.
+    Flag,
+}
+
+impl Source {
+    pub const ALL: [Source; 5] = [Source::Metrics, Source::Health, Source::Routing, Source::Database, Source::Flag];
+
+    /// Is there anything configured for this source to read in region `index`?
+    pub fn applies(self, config: &Config, index: usize) -> bool {
+        let Some(region) = config.regions.get(index) else { return false };
+        match self {
+            Source::Metrics => !metrics::region_queries(config, index).is_empty(),
+            Source::Health => region.aws.health_check_id.is_some(),
+            Source::Routing => region.aws.record_set_id.is_some() && config.routing.hosted_zone_id.is_some(),
+            Source::Database => region.aws.database.is_some() || config.database.kind == DatabaseKind::DynamodbGlobal,
+            Source::Flag => true,
+        }
+    }
+
+    /// The signals this source reports (an error marks all of them).
+    fn signals(self) -> &'static [SignalKey] {
+        match self {
+            Source::Metrics => {
+                &[SignalKey::Requests, SignalKey::ErrorRate, SignalKey::LatencyP50, SignalKey::LatencyP99]
+            }
+            Source::Health => &[SignalKey::HealthChecks],
+            Source::Routing => &[SignalKey::Routing],
+            Source::Database => &[SignalKey::Database],
+            Source::Flag => &[SignalKey::WriteFreeze],
+        }
+    }
+}
+
+/// The config and the clients of every region: what the pollers, executor and check share.
+#[derive(Debug)]
+pub struct Live {
+    pub config: Config,
+    pub clients: Vec<RegionClients>,
+}
+
+/// What a poller remembers between polls (the health checker counts and when they were read).
+#[derive(Clone, Debug, Default)]
+pub struct Memory {
+    counts: Option<(HealthChecks, DateTime<Utc>)>,
+}
+
+/// One poll of one source of one region.
+pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mut Memory) -> Vec<Update> {
+    let Some(c) = live.clients.get(region) else { return Vec::new() };
+    let config = &live.config;
+    let now = Utc::now();
+    match source {
+        Source::Metrics => {
+            let queries = metrics::region_queries(config, region);
+            let values = metrics::fetch(&c.cloudwatch, &queries, now).await;
+            metrics::to_updates(region, &queries, &values, Utc::now())
+        }
+        Source::Health => {
+            let id = config.regions[region].aws.health_check_id.as_deref().unwrap_or_default();
+            let result = health(c, id, memory, config.aws.health_status_interval, now).await;
+            vec![reading_or_error(region, SignalKey::HealthChecks, result.map(Reading::HealthChecks))]
+        }
+        Source::Routing => {
+            let result = routing::read(c, config, region).await;
+            vec![reading_or_error(region, SignalKey::Routing, result.map(Reading::Routing))]
+        }
+        Source::Database => match database::describe(c, config, region).await {
+            Ok(db) => {
+                let writer = db.role == DbRole::Writer && config.database.kind != DatabaseKind::DynamodbGlobal;
+                let at = Utc::now();
+                let mut out = vec![Update::ok(region, at, Reading::Database(db))];
+                // A writer publishes no replication lag: say so instead of going stale.
+                if writer {
+                    out.push(Update::ok(region, at, Reading::ReplicationLag(Lag::Writer)));
+                }
+                out
+            }
+            Err(e) => vec![Update::failed(region, SignalKey::Database, Utc::now(), e.text)],
+        },
+        Source::Flag => {
+            let result = flag::read(c, &config.write_freeze).await;
+            vec![reading_or_error(region, SignalKey::WriteFreeze, result.map(Reading::WriteFreeze))]
+        }
+    }
+}
+
+fn reading_or_error(region: usize, key: SignalKey, result: Result<Reading, crate::aws::error::AwsError>) -> Update {
+    match result {
+        Ok(reading) => Update::ok(region, Utc::now(), reading),
+        Err(e) => Update::failed(region, key, Utc::now(), e.text),
+    }
+}
+
+/// Checker counts at a low rate; in between, the `HealthCheckStatus` metric. When the metric
+/// disagrees with the last counts, the counts are read again at once: a flip is when they
+/// matter.
+async fn health(
+    c: &RegionClients,
+    id: &str,
+    memory: &mut Memory,
+    interval: Duration,
+    now: DateTime<Utc>,
+) -> Result<HealthChecks, crate::aws::error::AwsError> {
+    if let Some((last, read_at)) = memory.counts
+        && now - read_at < interval
+    {
+        let values = metrics::fetch(&c.cloudwatch_global, &[metrics::health_query(id)], now).await;
+        match values.first() {
+            Some(Ok(Some(v))) if (*v >= 1.0) != last.is_healthy() => {}
+            _ => return Ok(last),
+        }
+    }
+    let counts = routing::health_status(c, id).await?;
+    memory.counts = Some((counts, now));
+    Ok(counts)
+}
+
+/// Every applicable (region, source) pair, in region order.
+pub fn pairs(config: &Config) -> Vec<(usize, Source)> {
+    (0..config.regions.len())
+        .flat_map(|r| Source::ALL.into_iter().filter(move |s| s.applies(config, r)).map(move |s| (r, s)))
+        .collect()
+}
+
+/// One round of every source of every region, all at once.
+pub async fn poll_all(live: &Live) -> Vec<Update> {
+    let rounds = pairs(&live.config)
+        .into_iter()
+        .map(|(region, source)| async move { poll_source(live, region, source, &mut Memory::default()).await });
+    join_all(rounds).await.into_iter().flatten().collect()
+}
+
+/// The pause after a poll: the interval when it went well, otherwise a backoff that starts
+/// at half the interval and doubles up to four intervals (so a throttled account recovers).
+pub fn next_delay(interval: Duration, failures: u32) -> Duration {
+    if failures == 0 {
+        return interval;
+    }
+    let base = (interval / 2).max(Duration::seconds(1));
+    let factor = 1i32 << failures.saturating_sub(1).min(6);
+    (base * factor).min(interval * 4)
+}
+
+/// Start one poller per region and source. Each stops when the receiver is dropped.
+pub fn spawn_pollers(live: &Arc<Live>, tx: &mpsc::Sender<Update>) -> Vec<JoinHandle<()>> {
+    pairs(&live.config)
+        .into_iter()
+        .map(|(region, source)| {
+            let (live, tx) = (Arc::clone(live), tx.clone());
+            tokio::spawn(async move { run_poller(&live, region, source, &tx).await })
+        })
+        .collect()
+}
+
+async fn run_poller(live: &Live, region: usize, source: Source, tx: &mpsc::Sender<Update>) {
+    let interval = live.config.incident.poll_interval;
+    let mut memory = Memory::default();
+    let mut failures = 0u32;
+    loop {
+        let updates = poll_source(live, region, source, &mut memory).await;
+        let failed = updates.iter().any(|u| u.result.is_err() && source.signals().contains(&u.signal));
+        if let Some(e) = updates.iter().find_map(|u| u.result.as_ref().err()) {
+            tracing::warn!(region = live.config.regions[region].name, ?source, error = %e.0, "poll failed");
+        }
+        failures = if failed { failures.saturating_add(1) } else { 0 };
+        for update in updates {
+            if tx.send(update).await.is_err() {
+                return;
+            }
+        }
+        tokio::time::sleep(next_delay(interval, failures).to_std().unwrap_or(std::time::Duration::from_secs(10))).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_back_off_from_half_an_interval_to_four() {
+        let i = Duration::seconds(10);
+        let delays: Vec<i64> = (0..8).map(|f| next_delay(i, f).num_seconds()).collect();
+        assert_eq!(delays, [10, 5, 10, 20, 40, 40, 40, 40]);
+        assert_eq!(next_delay(Duration::seconds(1), 1), Duration::seconds(1));
+    }
+
+    #[test]
+    fn only_configured_sources_are_polled() {
+        let c = Config::parse(
+            "c.toml",
+            "[routing]\nhosted-zone-id = \"Z1\"\n[[regions]]\nname = \"us-east-1\"\nrole = \"primary\"\nrecord-set-id = \"east\"\nload-balancer = \"app/a/1\"\n[[regions]]\nname = \"us-west-2\"\nrole = \"secondary\"\n",
+        )
+        .unwrap();
+        assert_eq!(pairs(&c), [(0, Source::Metrics), (0, Source::Routing), (0, Source::Flag), (1, Source::Flag)]);
+    }
+}
