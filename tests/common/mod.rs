@@ -1,6 +1,9 @@
 //! Shared helpers for integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod aws_world;
+pub mod moto;
+pub mod proxy;
 pub mod session;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

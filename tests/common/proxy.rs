@@ -1,0 +1,183 @@
+//! A loopback HTTP proxy between the SDK and the emulator, one per region: it records the
+//! name of every API call that passes and injects faults (delay, reset, 5xx, throttling).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    None,
+    /// Hold each request this long before forwarding it.
+    Delay(Duration),
+    /// Close the connection without answering.
+    Reset,
+    /// Answer 500 with an empty body.
+    ServerError,
+    /// Answer 400 with the protocol's throttling error.
+    Throttle,
+}
+
+#[derive(Clone)]
+pub struct Proxy {
+    pub port: u16,
+    fault: Arc<Mutex<Fault>>,
+    calls: Arc<Mutex<Vec<String>>>,
+}
+
+impl Proxy {
+    /// Listen on a free loopback port and forward to `upstream_port`.
+    pub fn start(upstream_port: u16) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let proxy = Self { port, fault: Arc::new(Mutex::new(Fault::None)), calls: Arc::new(Mutex::new(Vec::new())) };
+        let p = proxy.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let p = p.clone();
+                std::thread::spawn(move || p.serve(stream, upstream_port));
+            }
+        });
+        proxy
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn set(&self, fault: Fault) {
+        *self.fault.lock().unwrap() = fault;
+    }
+
+    /// Operation names seen so far, in order.
+    pub fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    pub fn clear_calls(&self) {
+        self.calls.lock().unwrap().clear();
+    }
+
+    fn serve(&self, client: TcpStream, upstream_port: u16) {
+        let mut reader = BufReader::new(client.try_clone().unwrap());
+        let Some((head, body)) = read_message(&mut reader) else { return };
+        let operation = operation_name(&head, &body);
+        self.calls.lock().unwrap().push(operation);
+        let mut client = client;
+        let fault = *self.fault.lock().unwrap();
+        match fault {
+            Fault::None => {}
+            Fault::Delay(d) => std::thread::sleep(d),
+            Fault::Reset => {
+                let _ = client.shutdown(Shutdown::Both);
+                return;
+            }
+            Fault::ServerError => {
+                let _ = client
+                    .write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                return;
+            }
+            Fault::Throttle => {
+                let json = head.to_ascii_lowercase().contains("x-amz-target:");
+                let (ctype, body) = if json {
+                    ("application/x-amz-json-1.0", r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate exceeded"}"#.to_owned())
+                } else {
+                    ("text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>".to_owned())
+                };
+                let _ = write!(
+                    client,
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                return;
+            }
+        }
+        // One upstream connection per request, closed after it: simple and enough for tests.
+        let Ok(mut upstream) = TcpStream::connect(("127.0.0.1", upstream_port)) else { return };
+        let head = set_header(&head, "Connection", "close");
+        let _ = upstream.write_all(head.as_bytes());
+        let _ = upstream.write_all(&body);
+        let mut response = Vec::new();
+        let _ = upstream.read_to_end(&mut response);
+        let split = response.windows(4).position(|w| w == b"\r\n\r\n").map_or(response.len(), |i| i + 4);
+        let (rhead, rbody) = response.split_at(split);
+        let rhead = set_header(&String::from_utf8_lossy(rhead), "Connection", "close");
+        let _ = client.write_all(rhead.as_bytes());
+        let _ = client.write_all(rbody);
+        let _ = client.shutdown(Shutdown::Both);
+    }
+}
+
+/// The request head (through the blank line) and its body, by Content-Length.
+fn read_message(reader: &mut BufReader<TcpStream>) -> Option<(String, Vec<u8>)> {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((head, body))
+}
+
+/// Replace (or add) one header in a message head.
+fn set_header(head: &str, name: &str, value: &str) -> String {
+    let mut lines: Vec<&str> = head.split("\r\n").filter(|l| !l.is_empty()).collect();
+    lines.retain(|l| !l.split_once(':').is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case(name)));
+    let extra = format!("{name}: {value}");
+    lines.push(&extra);
+    format!("{}\r\n\r\n", lines.join("\r\n"))
+}
+
+/// The API operation of a request: X-Amz-Target (JSON protocols), Action= (query protocol),
+/// or the Route 53 REST path.
+pub fn operation_name(head: &str, body: &[u8]) -> String {
+    for line in head.lines() {
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("x-amz-target")
+        {
+            return v.trim().rsplit('.').next().unwrap_or_default().to_owned();
+        }
+    }
+    let body = String::from_utf8_lossy(body);
+    if let Some(action) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+        return action.to_owned();
+    }
+    let mut first = head.lines().next().unwrap_or_default().split_whitespace();
+    let (method, path) = (first.next().unwrap_or_default(), first.next().unwrap_or_default());
+    let path = path.split('?').next().unwrap_or_default();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let name = match (method, parts.as_slice()) {
+        ("POST", [_, "hostedzone", _, "rrset"]) => "ChangeResourceRecordSets",
+        ("GET", [_, "hostedzone", _, "rrset"]) => "ListResourceRecordSets",
+        ("GET", [_, "hostedzone", _]) => "GetHostedZone",
+        ("POST", [_, "hostedzone"]) => "CreateHostedZone",
+        ("GET", [_, "change", _]) => "GetChange",
+        ("GET", [_, "healthcheck", _, "status"]) => "GetHealthCheckStatus",
+        ("GET", [_, "healthcheck", _]) => "GetHealthCheck",
+        ("POST", [_, "healthcheck"]) => "CreateHealthCheck",
+        _ => return format!("{method} {path}"),
+    };
+    name.to_owned()
+}
+
+/// Reads only: every call warroom's pollers make is a Get, List or Describe.
+pub fn is_read(operation: &str) -> bool {
+    ["Get", "List", "Describe"].iter().any(|p| operation.starts_with(p))
+}
