@@ -124,6 +124,12 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
             let is_lag = matches!(q.measure, metrics::Measure::Lag { .. });
             rows.push(match v {
                 Ok(Some(x)) => row(format!("metric {}", q.label()), name, Verdict::Pass, format!("latest {x}")),
+                Ok(None) if q.measure == metrics::Measure::Errors5xx => row(
+                    format!("metric {}", q.label()),
+                    name,
+                    Verdict::Pass,
+                    "no datapoints (normal: no 5xx in the window)",
+                ),
                 Ok(None) if is_lag && writer => row(
                     format!("metric {}", q.label()),
                     name,

@@ -4,47 +4,11 @@
 //! fails and says so: it never skips.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::Command;
+mod common;
+
+use common::tmux::Session;
+
 use std::time::{Duration, Instant};
-
-struct Session {
-    name: String,
-    socket: String,
-}
-
-impl Session {
-    fn tmux(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap_or_else(|e| {
-            panic!("tmux could not run ({e}); install it (apt-get install tmux) — this test needs a real terminal")
-        })
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", &self.name]).stdout).into_owned()
-    }
-
-    fn wait_for(&self, needle: &str, timeout: Duration) -> String {
-        self.wait_until(&format!("`{needle}` to appear"), timeout, |screen| screen.contains(needle))
-    }
-
-    fn wait_until(&self, what: &str, timeout: Duration, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
-            }
-            assert!(start.elapsed() < timeout, "waited {timeout:?} for {what}; screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]);
-    }
-}
 
 #[test]
 fn demo_starts_shows_both_regions_and_q_exits_0() {

@@ -82,8 +82,7 @@ name = "checkout-api"
 poll-interval = "1s"
 
 [aws]
-call-timeout = "2s"
-latency-statistic = "Average"
+{timeout}latency-statistic = "Average"
 median-latency = false
 change-timeout = "10s"
 promotion-timeout = "3s"
@@ -116,6 +115,7 @@ health-check-id = "{hc_west}"
 record-set-id = "west"
 rds-instance = "checkout-db-replica"
 "#,
+            timeout = if aws.contains("call-timeout") { "" } else { "call-timeout = \"2s\"\n" },
             zone = self.zone,
             east = self.east.url(),
             west = self.west.url(),

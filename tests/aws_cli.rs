@@ -1,0 +1,148 @@
+//! The binary against the AWS emulator: `snapshot --config`, `check`, `run-step`, and the
+//! read-only dashboard in a real terminal making only read calls.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::aws_world::{AwsWorld, EAST, WEST};
+use common::proxy::is_read;
+use common::tmux::Session;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_prints_the_same_schema_as_the_demo() {
+    let world = AwsWorld::start().await;
+    let config = world.config_file("");
+    let out = world.command().args(["snapshot", "--config"]).arg(&config).arg("--json").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["source"], "aws");
+    assert_eq!(doc["regions"][0]["name"], EAST);
+    assert_eq!(doc["regions"][0]["serving"], true);
+    assert_eq!(doc["regions"][0]["signals"]["requests_per_second"]["value"], 100.0);
+    assert_eq!(doc["regions"][1]["signals"]["replication_lag"]["value"]["seconds"], 2.0);
+    assert_eq!(doc["regions"][1]["signals"]["database"]["value"]["role"], "replica");
+    let table = world.command().args(["snapshot", "--config"]).arg(&config).output().unwrap();
+    assert!(table.status.success());
+    assert!(text(&table.stdout).contains("us-west-2"), "{}", text(&table.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_passes_on_a_ready_account_and_names_what_is_missing() {
+    let world = AwsWorld::start().await;
+    let config = world.config_file("");
+    let out = world.command().args(["check", "--config"]).arg(&config).output().unwrap();
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}\n{}", text(&out.stderr));
+    for row in [
+        "hosted zone",
+        "permission dynamodb:PutItem",
+        "permission rds:PromoteReadReplica",
+        "permission route53:ChangeResourceRecordSets",
+        "guard promote-database: lag-within-rpo",
+    ] {
+        assert!(report.contains(row), "no `{row}` row:\n{report}");
+    }
+    assert!(!report.contains("FAIL"), "{report}");
+    // The probes changed nothing.
+    assert_eq!(world.writes_enabled(EAST).await, Some(true));
+    assert_eq!(world.primary_record().await, "east");
+
+    let broken = world.config_text("").replace("record-set-id = \"west\"", "record-set-id = \"north\"");
+    std::fs::write(&config, broken).unwrap();
+    let out = world.command().args(["check", "--config"]).arg(&config).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(report.contains("no record with SetIdentifier `north`"), "{report}");
+    assert!(text(&out.stderr).contains("not ready: 1 check(s) failed"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_step_freezes_writes_with_the_same_guards_and_journal() {
+    let world = AwsWorld::start().await;
+    let config = world.config_file("");
+    let journal = world.dir.path().join("incident.jsonl");
+    let step = |args: &[&str]| {
+        world
+            .command()
+            .arg("run-step")
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .arg("--journal")
+            .arg(&journal)
+            .output()
+            .unwrap()
+    };
+    let refused = step(&["freeze-writes", "--confirm", EAST]);
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused.stderr));
+    assert_eq!(world.writes_enabled(EAST).await, Some(true));
+    let declared = step(&["declare", "--confirm", WEST]);
+    assert!(declared.status.success(), "{}", text(&declared.stderr));
+    let frozen = step(&["freeze-writes", "--confirm", EAST]);
+    assert!(frozen.status.success(), "{}\n{}", text(&frozen.stdout), text(&frozen.stderr));
+    assert_eq!(world.writes_enabled(EAST).await, Some(false));
+    let lines = std::fs::read_to_string(&journal).unwrap();
+    assert!(lines.contains("\"step\":\"freeze-writes\""), "{lines}");
+    assert!(lines.contains("writes frozen in us-east-1"), "{lines}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_read_only_dashboard_makes_no_mutating_call() {
+    let world = AwsWorld::start().await;
+    let config = world.config_file("");
+    let status = world.dir.path().join("status");
+    let session = Session { name: "ro".into(), socket: format!("warroom-ro-{}", std::process::id()) };
+    let command = format!(
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+         AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
+         XDG_STATE_HOME={dir} XDG_DATA_HOME={dir} {bin} --config {config} --read-only --as ro; echo $? > {status}; sleep 30",
+        dir = world.dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_warroom"),
+        config = config.display(),
+        status = status.display(),
+    );
+    let out = session.tmux(&["new-session", "-d", "-s", "ro", "-x", "160", "-y", "48", &command]);
+    assert!(out.status.success(), "tmux: {}", text(&out.stderr));
+    let screen = session.wait_for("req/s", Duration::from_secs(30));
+    assert!(screen.contains("READ-ONLY") && screen.contains("us-west-2"), "{screen}");
+    // Try every step every way: run, override with a reason, skip with a reason, confirm.
+    for _ in 0..12 {
+        for keys in [
+            &["Enter"][..],
+            &["Enter"],
+            &["o"],
+            &["-l", "because"],
+            &["Enter"],
+            &["Escape"],
+            &["s"],
+            &["Escape"],
+            &["Down"],
+        ] {
+            let mut args = vec!["send-keys", "-t", "ro"];
+            args.extend_from_slice(keys);
+            session.tmux(&args);
+        }
+    }
+    // Let several poll rounds pass.
+    std::thread::sleep(Duration::from_secs(3));
+    session.tmux(&["send-keys", "-t", "ro", "Escape"]);
+    session.tmux(&["send-keys", "-t", "ro", "q"]);
+    let start = Instant::now();
+    while !status.exists() {
+        assert!(start.elapsed() < Duration::from_secs(10), "did not exit:\n{}", session.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let calls: Vec<String> = world.proxies().iter().flat_map(|p| p.calls()).collect();
+    assert!(calls.iter().filter(|c| *c == "GetMetricData").count() >= 6, "polled for seconds: {calls:?}");
+    let mutating: Vec<&String> = calls.iter().filter(|c| !is_read(c)).collect();
+    assert!(mutating.is_empty(), "a read-only session made mutating calls: {mutating:?}");
+    assert_eq!(world.writes_enabled(EAST).await, Some(true));
+    assert_eq!(world.primary_record().await, "east");
+}

@@ -1,0 +1,82 @@
+//! Faults between the SDK and the emulator, in one region only: the other region keeps
+//! updating, and the faulty one shows stale with the error in words.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::aws_world::AwsWorld;
+use common::proxy::Fault;
+use warroom::model::{RegionSnapshot, SignalKey, Snapshot, Update};
+use warroom::sources::aws::{poll_all, spawn_pollers};
+
+fn errors(updates: &[Update], region: usize) -> Vec<String> {
+    updates.iter().filter(|u| u.region == region).filter_map(|u| u.result.as_ref().err().map(|e| e.0.clone())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_fault_marks_only_the_faulty_region_with_its_reason() {
+    let world = AwsWorld::start().await;
+    let live = world.live(world.config("call-timeout = \"1s\"")).await;
+    let cases = [
+        (Fault::Delay(Duration::from_millis(1500)), "timed out"),
+        (Fault::Reset, "cannot reach the endpoint"),
+        (Fault::ServerError, "HTTP 500"),
+        (Fault::Throttle, "throttled (Throttling"),
+    ];
+    for (fault, words) in cases {
+        world.west.set(fault);
+        let started = Instant::now();
+        let updates = poll_all(&live).await;
+        let took = started.elapsed();
+        world.west.set(Fault::None);
+        assert_eq!(errors(&updates, 0), Vec::<String>::new(), "{fault:?}: us-east-1 must be untouched");
+        let west = errors(&updates, 1);
+        assert!(!west.is_empty(), "{fault:?}: us-west-2 should fail");
+        assert!(west.iter().all(|e| e.contains(words)), "{fault:?}: expected `{words}` in every error: {west:#?}");
+        // A round costs the slowest call (1 s timeout), not the sum of them.
+        assert!(took < Duration::from_secs(4), "{fault:?}: one round took {took:?}");
+        let mut snapshot = Snapshot::new(
+            vec![
+                RegionSnapshot::new("us-east-1", warroom::model::Role::Primary),
+                RegionSnapshot::new("us-west-2", warroom::model::Role::Secondary),
+            ],
+            chrono::Duration::seconds(1),
+        );
+        for u in updates {
+            snapshot.apply(u);
+        }
+        let db = &snapshot.regions[1].database;
+        assert!(db.value.is_none() && db.error.as_deref().is_some_and(|e| e.contains(words)), "{fault:?}: {db:?}");
+        assert!(snapshot.regions[0].database.value.is_some());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_region_delayed_by_two_seconds_does_not_slow_the_other() {
+    let world = AwsWorld::start().await;
+    let live = world.live(world.config("call-timeout = \"5s\"")).await;
+    world.west.set(Fault::Delay(Duration::from_secs(2)));
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    let pollers = spawn_pollers(&live, &tx);
+    drop(tx);
+    let started = Instant::now();
+    let (mut east_requests, mut west_requests) = (0, 0);
+    while started.elapsed() < Duration::from_secs(6) {
+        if let Ok(Some(u)) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await
+            && u.signal == SignalKey::Requests
+            && u.result.is_ok()
+        {
+            if u.region == 0 { east_requests += 1 } else { west_requests += 1 }
+        }
+    }
+    for p in pollers {
+        p.abort();
+    }
+    // Poll interval 1 s: the healthy region keeps its cadence (about 6 in 6 s) while the
+    // delayed one manages about one per 3 s (2 s delay + 1 s interval).
+    assert!(east_requests >= 5, "east got {east_requests} request readings in 6 s");
+    assert!(west_requests <= 3, "west got {west_requests}");
+    assert!(east_requests > west_requests + 2);
+}
