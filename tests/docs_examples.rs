@@ -82,3 +82,32 @@ fn the_whole_file_example_means_what_it_says() {
     assert_eq!(c.regions.len(), 3);
     assert_eq!(c.thresholds.error_rate_percent, 1.0);
 }
+
+/// The IAM actions of every `Action` array in the JSON blocks of docs/iam.md, per block.
+fn iam_policies() -> Vec<std::collections::BTreeSet<String>> {
+    let text = std::fs::read_to_string("docs/iam.md").unwrap();
+    text.split("```json")
+        .skip(1)
+        .map(|block| {
+            let json: serde_json::Value = serde_json::from_str(block.split("```").next().unwrap()).unwrap();
+            json["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_iam_policies_list_exactly_the_calls_warroom_makes() {
+    use warroom::aws::error::{MUTATING_CALLS, READ_CALLS};
+    let policies = iam_policies();
+    assert_eq!(policies.len(), 2, "docs/iam.md has the observer and the operator policy");
+    let reads: std::collections::BTreeSet<String> = READ_CALLS.iter().map(|c| c.iam_action()).collect();
+    let mut all = reads.clone();
+    all.extend(MUTATING_CALLS.iter().map(|c| c.iam_action()));
+    assert_eq!(policies[0], reads, "observer policy");
+    assert_eq!(policies[1], all, "operator policy");
+}

@@ -40,6 +40,25 @@ pub const GET_ITEM: Call = Call::new("dynamodb", "GetItem");
 pub const PUT_ITEM: Call = Call::new("dynamodb", "PutItem");
 pub const DESCRIBE_TABLE: Call = Call::new("dynamodb", "DescribeTable");
 
+/// Every call the pollers and `check` make: the observer policy in docs/iam.md.
+pub const READ_CALLS: [Call; 11] = [
+    GET_METRIC_DATA,
+    LIST_RECORD_SETS,
+    GET_CHANGE,
+    GET_HEALTH_CHECK,
+    GET_HEALTH_CHECK_STATUS,
+    GET_HOSTED_ZONE,
+    DESCRIBE_DB_INSTANCES,
+    DESCRIBE_DB_CLUSTERS,
+    DESCRIBE_GLOBAL_CLUSTERS,
+    GET_ITEM,
+    DESCRIBE_TABLE,
+];
+
+/// The calls runbook steps make on top of those: the operator policy adds these.
+pub const MUTATING_CALLS: [Call; 5] =
+    [PUT_ITEM, PROMOTE_READ_REPLICA, SWITCHOVER_GLOBAL_CLUSTER, FAILOVER_GLOBAL_CLUSTER, CHANGE_RECORD_SETS];
+
 /// What kind of failure, for callers that react differently (permission probes, retries).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {
