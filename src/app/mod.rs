@@ -125,6 +125,8 @@ pub enum Msg {
 pub struct App {
     pub incident: Incident,
     pub thresholds: Thresholds,
+    /// The tail latency's statistic as the screen names it (`p99`, `p90`, `p50`, `avg`).
+    pub latency_label: &'static str,
     pub snapshot: Snapshot,
     /// "Now" for ages and staleness: virtual time in the sim.
     pub now: DateTime<Utc>,
@@ -168,6 +170,12 @@ impl App {
         Self {
             incident: config.incident.clone(),
             thresholds: config.thresholds.clone(),
+            latency_label: match config.aws.latency_statistic {
+                crate::config::LatencyStatistic::P50 => "p50",
+                crate::config::LatencyStatistic::P90 => "p90",
+                crate::config::LatencyStatistic::P99 => "p99",
+                crate::config::LatencyStatistic::Average => "avg",
+            },
             snapshot: Snapshot::new(regions, config.incident.poll_interval),
             now,
             overlay: Overlay::None,

@@ -27,6 +27,8 @@ struct Ctx<'a> {
     theme: &'a Theme,
     width: usize,
     inline_sparklines: bool,
+    /// What the tail latency is: `p99` unless the config reads another statistic.
+    tail: &'static str,
 }
 
 pub fn tone_of(level: Level) -> Tone {
@@ -65,7 +67,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapsho
 
     let chart_space = inner.height.saturating_sub(TEXT_ROWS);
     let charts = chart_space >= 3 * MIN_CHART_ROWS;
-    let ctx = Ctx { now: app.now, interval, theme, width: usize::from(inner.width), inline_sparklines: !charts };
+    let tail = app.latency_label;
+    let ctx = Ctx { now: app.now, interval, theme, width: usize::from(inner.width), inline_sparklines: !charts, tail };
     let rows = text_rows(&ctx, app, region);
     let [text_area, chart_area] =
         Layout::vertical([Constraint::Length(TEXT_ROWS.min(inner.height)), Constraint::Fill(1)]).areas(inner);
@@ -99,7 +102,7 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'sta
         let p50 = region.latency_p50.value.map_or_else(|| "—".to_owned(), format::millis);
         let mut spans = vec![
             Span::styled(format!("p50 {p50} "), t.style(Tone::Text)),
-            Span::styled(format!("p99 {}", format::millis(*p99)), t.style(tone)),
+            Span::styled(format!("{} {}", ctx.tail, format::millis(*p99)), t.style(tone)),
         ];
         inline_spark(ctx, &mut spans, &region.latency_p99_history, p99_limit, tone);
         spans
@@ -291,7 +294,7 @@ fn error_row(ctx: &Ctx<'_>, region: &RegionSnapshot) -> Line<'static> {
         ("requests", &region.requests.error),
         ("5xx", &region.error_rate.error),
         ("p50", &region.latency_p50.error),
-        ("p99", &region.latency_p99.error),
+        (ctx.tail, &region.latency_p99.error),
         ("lag", &region.replication_lag.error),
         ("health", &region.health.error),
         ("database", &region.database.error),
@@ -323,7 +326,7 @@ fn draw_charts(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnap
             region.error_rate.value.map_or(Level::Ok, |v| assess::level(v, error_limit)),
         ),
         (
-            format!("p99 — limit {}", format_duration(app.thresholds.latency_p99)),
+            format!("{} — limit {}", app.latency_label, format_duration(app.thresholds.latency_p99)),
             &region.latency_p99_history,
             p99_limit,
             1.0,
