@@ -121,15 +121,8 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let theme = load_theme(&args.theme)?;
     let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
     let opened = open_journal(args.journal.as_ref(), &config.incident.name, epoch)?;
-    let log = logging::init();
-    if let Err(reason) = &log {
-        eprintln!("warroom: logging is off: {reason}");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+    let _log = logging::start();
+    let runtime = crate::event_loop::runtime()?;
 
     let author = args.author.clone().unwrap_or_else(default_author);
     let journal_path = opened.journal.path().display().to_string();

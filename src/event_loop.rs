@@ -21,6 +21,15 @@ use crate::{tui, ui};
 const MIN_FRAME: StdDuration = StdDuration::from_millis(50);
 const TICK: StdDuration = StdDuration::from_secs(1);
 
+/// The runtime the interactive modes and `run-step` run on: two workers, one per core here.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))
+}
+
 /// Run until the operator quits. `now` is the session's clock (virtual in the sim).
 pub async fn run(
     mut app: App,

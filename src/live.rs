@@ -13,12 +13,13 @@ use crate::aws::{self, CredentialSource};
 use crate::cli::{Failure, load_theme};
 use crate::config::Config;
 use crate::demo::open_journal;
+use crate::event_loop::{self, runtime};
+use crate::logging;
 use crate::model::{RegionSnapshot, Snapshot};
 use crate::report;
 use crate::scribe::{Scribe, default_author};
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
 use crate::sources::aws::{Live, poll_all, spawn_pollers};
-use crate::{event_loop, logging};
 
 /// What plain `warroom --config FILE` was given.
 #[derive(Debug, Clone)]
@@ -32,14 +33,6 @@ pub struct LiveArgs {
 
 pub fn load_config(path: &Path) -> Result<Config, Failure> {
     Config::load(path).map_err(|e| Failure::usage(e.to_string()))
-}
-
-pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))
 }
 
 /// Clients for every region of `config`, with aws-config's default credential chain.
@@ -85,10 +78,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let theme = load_theme(&args.theme)?;
     let started = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
     let opened = open_journal(args.journal.as_ref(), &config.incident.name, started)?;
-    let log = logging::init();
-    if let Err(reason) = &log {
-        eprintln!("warroom: logging is off: {reason}");
-    }
+    let _log = logging::start();
     let runtime = runtime()?;
     let author = args.author.clone().unwrap_or_else(default_author);
     let journal_path = opened.journal.path().display().to_string();

@@ -33,3 +33,16 @@ pub fn init() -> Result<(WorkerGuard, PathBuf), String> {
         .map_err(|e| format!("logging already set up: {e}"))?;
     Ok((guard, dir))
 }
+
+/// `init` for a session: says on stderr why logging is off, if it is. Keep the returned
+/// guard alive for the whole session; dropping it flushes the log.
+#[must_use = "dropping the guard stops logging"]
+pub fn start() -> Option<WorkerGuard> {
+    match init() {
+        Ok((guard, _)) => Some(guard),
+        Err(reason) => {
+            eprintln!("warroom: logging is off: {reason}");
+            None
+        }
+    }
+}

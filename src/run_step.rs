@@ -128,16 +128,8 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     }
     let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
     let epoch = now - args.at;
-    let opened = open_journal(args.journal.as_ref(), &config.incident.name, epoch)?;
-    let journal_path = opened.journal.path().display().to_string();
-    let author = args.author.clone().unwrap_or_else(default_author);
-    let scribe =
-        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, now);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+    let (scribe, journal_path) = open_scribe(args, &config.incident, epoch, now)?;
+    let runtime = crate::event_loop::runtime()?;
     let result = runtime.block_on(async {
         let clock = SimClock::resumed(epoch, args.at, SPEED);
         let mut session = start_session(&config, args.sim.seed, clock, Theme::fallback(true), scribe, false);
@@ -145,6 +137,21 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     });
     eprintln!("journal: {journal_path}");
     result
+}
+
+/// The journal named by `--journal` (or a new one for an incident that began at `began`),
+/// and its path for the closing line.
+fn open_scribe(
+    args: &RunStepArgs,
+    incident: &crate::config::Incident,
+    began: chrono::DateTime<Utc>,
+    now: chrono::DateTime<Utc>,
+) -> Result<(Scribe, String), Failure> {
+    let opened = open_journal(args.journal.as_ref(), &incident.name, began)?;
+    let journal_path = opened.journal.path().display().to_string();
+    let author = args.author.clone().unwrap_or_else(default_author);
+    let scribe = Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, incident, now);
+    Ok((scribe, journal_path))
 }
 
 fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
@@ -156,12 +163,8 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         return Err(Failure::usage("the config says read-only = true: no step can be run"));
     }
     let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
-    let opened = open_journal(args.journal.as_ref(), &config.incident.name, now)?;
-    let journal_path = opened.journal.path().display().to_string();
-    let author = args.author.clone().unwrap_or_else(default_author);
-    let scribe =
-        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, now);
-    let result = crate::live::runtime()?.block_on(async {
+    let (scribe, journal_path) = open_scribe(args, &config.incident, now, now)?;
+    let result = crate::event_loop::runtime()?.block_on(async {
         let runbooks = config.runbooks.clone();
         let live = crate::live::connect(config).await;
         let (tx, outcomes) = tokio::sync::mpsc::channel(16);
