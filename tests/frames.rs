@@ -268,3 +268,15 @@ fn override_modal_80x24() {
     assert!(screen.contains("Override guards: promote-database") && screen.contains("> primary lost"), "{screen}");
     check("override_modal_80x24", &screen);
 }
+
+#[test]
+fn without_a_median_the_latency_row_shows_only_the_tail_and_names_its_statistic() {
+    let mut app = demo_app(2, 42, Duration::seconds(30));
+    app.snapshot.regions[0].latency_p50 = warroom::model::Signal::default();
+    app.latency_label = "avg";
+    let screen = render(&mut app, 160, 48);
+    let row = screen.lines().find(|l| l.contains("Latency")).unwrap();
+    let east = row.split('│').next().unwrap();
+    assert!(east.contains("Latency   avg ") && !east.contains("p50"), "{row}");
+    assert!(row.contains("p50 "), "the other region still has its median: {row}");
+}

@@ -99,11 +99,15 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'sta
 
     rows.push(row(ctx, "Latency", &region.latency_p99, |p99| {
         let tone = tone_of(assess::level(*p99, p99_limit));
-        let p50 = region.latency_p50.value.map_or_else(|| "—".to_owned(), format::millis);
-        let mut spans = vec![
-            Span::styled(format!("p50 {p50} "), t.style(Tone::Text)),
-            Span::styled(format!("{} {}", ctx.tail, format::millis(*p99)), t.style(tone)),
-        ];
+        // No p50 at all (live mode with median-latency = false): show only the tail.
+        let mut spans = match (region.latency_p50.value, &region.latency_p50.error) {
+            (None, None) => Vec::new(),
+            (p50, _) => {
+                let p50 = p50.map_or_else(|| "—".to_owned(), format::millis);
+                vec![Span::styled(format!("p50 {p50} "), t.style(Tone::Text))]
+            }
+        };
+        spans.push(Span::styled(format!("{} {}", ctx.tail, format::millis(*p99)), t.style(tone)));
         inline_spark(ctx, &mut spans, &region.latency_p99_history, p99_limit, tone);
         spans
     }));
