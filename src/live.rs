@@ -38,7 +38,7 @@ pub fn load_config(path: &Path) -> Result<Config, Failure> {
 /// Clients for every region of `config`, with aws-config's default credential chain.
 pub async fn connect(config: Config) -> Arc<Live> {
     let clients = aws::connect_all(&config, &CredentialSource::Default).await;
-    Arc::new(Live { config, clients })
+    Arc::new(Live::new(config, clients))
 }
 
 /// The snapshot after one round of every poller.

@@ -86,6 +86,15 @@ async fn failover_actions_change_the_account_once_and_are_idempotent() {
     assert!(matches!(&shifted, OutcomeResult::Succeeded { already: false, .. }), "{shifted:?}");
     assert_eq!(world.primary_record().await, "west");
     assert!(world.west.calls().iter().any(|c| c == "GetChange"), "waited for INSYNC: {:?}", world.west.calls());
+    // The routing pollers follow warroom's change: both records show it, INSYNC.
+    let updates = poll_all(&live).await;
+    for region in [0, 1] {
+        let Ok(Reading::Routing(r)) = reading(&updates, region, SignalKey::Routing) else { panic!("{updates:#?}") };
+        let change = r.change.expect("the shift's change is shown");
+        assert_eq!(change.status, warroom::model::ChangeStatus::Insync);
+        assert_eq!(Some(&change), live.last_change().as_ref());
+        assert_eq!(r.active, region == 1);
+    }
     world.west.clear_calls();
     let again = execute(&live, &shift).await;
     assert!(matches!(&again, OutcomeResult::Succeeded { already: true, .. }), "{again:?}");

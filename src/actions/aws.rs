@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 
 use super::{Action, Executor, Job, Outcome, OutcomeResult};
 use crate::aws::{database, flag, routing};
+use crate::model::{ChangeStatus, PendingChange};
 use crate::sources::aws::Live;
 
 /// Start the executor; each job runs in its own task so a slow promotion never holds up a
@@ -66,7 +67,14 @@ pub async fn execute(live: &Live, action: &Action) -> OutcomeResult {
                 Ok(i) => i,
                 Err(e) => return failed(e),
             };
-            match routing::shift(clients, &live.config, from, region).await {
+            let record = |id: &str| {
+                live.set_change(PendingChange {
+                    id: id.to_owned(),
+                    submitted_at: chrono::Utc::now(),
+                    status: ChangeStatus::Pending,
+                });
+            };
+            match routing::shift(clients, &live.config, from, region, record).await {
                 Ok(s) => done(s.already, s.detail, json!({ "already": s.already, "change": s.change_id })),
                 Err(e) => failed(e.text),
             }

@@ -157,8 +157,21 @@ pub struct Shifted {
     pub detail: String,
 }
 
+/// Has change `id` reached every Route 53 server?
+pub async fn change_insync(c: &RegionClients, id: &str) -> Result<bool, AwsError> {
+    let change = c.route53.get_change().id(id).send().await.map_err(|e| explain(GET_CHANGE, &e))?;
+    Ok(change.change_info().is_some_and(|i| i.status() == &AwsChangeStatus::Insync))
+}
+
 /// Point the routed name at region `to` instead of `from`, then wait for `INSYNC`.
-pub async fn shift(c: &RegionClients, config: &Config, from: usize, to: usize) -> Result<Shifted, AwsError> {
+/// `submitted` hears the change id as soon as Route 53 accepted the batch.
+pub async fn shift(
+    c: &RegionClients,
+    config: &Config,
+    from: usize,
+    to: usize,
+    submitted: impl FnOnce(&str),
+) -> Result<Shifted, AwsError> {
     let bad = |e: String| AwsError::other(CHANGE_RECORD_SETS, e);
     let zone = zone(config).map_err(bad)?;
     let (from_id, to_id) = (region_set_id(config, from).map_err(bad)?, region_set_id(config, to).map_err(bad)?);
@@ -186,12 +199,10 @@ pub async fn shift(c: &RegionClients, config: &Config, from: usize, to: usize) -
         .await
         .map_err(|e| explain(CHANGE_RECORD_SETS, &e))?;
     let id = out.change_info().map(|i| i.id().to_owned()).unwrap_or_default();
-    wait_until(GET_CHANGE, config.aws.change_timeout, || async {
-        let change = c.route53.get_change().id(&id).send().await.map_err(|e| explain(GET_CHANGE, &e))?;
-        Ok(change.change_info().is_some_and(|i| i.status() == &AwsChangeStatus::Insync))
-    })
-    .await
-    .map_err(|e| AwsError { text: format!("{} (change {id} was submitted and may still apply)", e.text), ..e })?;
+    submitted(&id);
+    wait_until(GET_CHANGE, config.aws.change_timeout, || change_insync(c, &id))
+        .await
+        .map_err(|e| AwsError { text: format!("{} (change {id} was submitted and may still apply)", e.text), ..e })?;
     Ok(Shifted {
         already: false,
         detail: format!("{name} now answers with {to_id} (change {id} INSYNC)"),

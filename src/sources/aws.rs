@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::aws::{RegionClients, database, flag, metrics, routing};
 use crate::config::{Config, DatabaseKind};
-use crate::model::{DbRole, HealthChecks, Lag, Reading, SignalKey, Update};
+use crate::model::{ChangeStatus, DbRole, HealthChecks, Lag, PendingChange, Reading, SignalKey, Update};
 
 /// What one poller reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +62,23 @@ impl Source {
 pub struct Live {
     pub config: Config,
     pub clients: Vec<RegionClients>,
+    /// The newest Route 53 change warroom submitted: the routing pollers follow it with
+    /// `GetChange` so the dashboard (and `change-insync`) see it pending until INSYNC.
+    pub change: std::sync::Mutex<Option<PendingChange>>,
+}
+
+impl Live {
+    pub fn new(config: Config, clients: Vec<RegionClients>) -> Self {
+        Self { config, clients, change: std::sync::Mutex::new(None) }
+    }
+
+    pub fn last_change(&self) -> Option<PendingChange> {
+        self.change.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    pub fn set_change(&self, change: PendingChange) {
+        *self.change.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(change);
+    }
 }
 
 /// What a poller remembers between polls (the health checker counts and when they were read).
@@ -87,7 +104,13 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
             vec![reading_or_error(region, SignalKey::HealthChecks, result.map(Reading::HealthChecks))]
         }
         Source::Routing => {
-            let result = routing::read(c, config, region).await;
+            let result = match routing::read(c, config, region).await {
+                Ok(mut r) => {
+                    r.change = follow_change(live, c).await;
+                    Ok(r)
+                }
+                Err(e) => Err(e),
+            };
             vec![reading_or_error(region, SignalKey::Routing, result.map(Reading::Routing))]
         }
         Source::Database => match database::describe(c, config, region).await {
@@ -108,6 +131,17 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
             vec![reading_or_error(region, SignalKey::WriteFreeze, result.map(Reading::WriteFreeze))]
         }
     }
+}
+
+/// The last change warroom made, its status refreshed with `GetChange` while it is pending.
+/// A failed `GetChange` keeps it pending (the guard must not pass on a guess).
+async fn follow_change(live: &Live, c: &RegionClients) -> Option<PendingChange> {
+    let mut change = live.last_change()?;
+    if change.status == ChangeStatus::Pending && routing::change_insync(c, &change.id).await.unwrap_or(false) {
+        change.status = ChangeStatus::Insync;
+        live.set_change(change.clone());
+    }
+    Some(change)
 }
 
 fn reading_or_error(region: usize, key: SignalKey, result: Result<Reading, crate::aws::error::AwsError>) -> Update {
