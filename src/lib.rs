@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod drill;
 pub mod event_loop;
 pub mod input;
 pub mod keys;

@@ -1,4 +1,4 @@
-//! Every file in tests/invalid_configs/ and tests/invalid_themes/ must fail with the message
+//! Every file in tests/invalid_configs/, tests/invalid_themes/ and tests/invalid_scenarios/ must fail with the message
 //! in its `.err` sibling (file:line:column: message). Run with WARROOM_BLESS=1 to write
 //! missing `.err` files, then read them before committing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use warroom::config::Config;
+use warroom::drill::Scenario;
 use warroom::theme::Theme;
 
 fn cases(dir: &str) -> Vec<PathBuf> {
@@ -44,6 +45,14 @@ fn invalid_themes_fail_with_their_expected_message() {
     for path in cases("tests/invalid_themes") {
         let error =
             Theme::load(path.to_str().unwrap(), false).expect_err(&format!("{} should be rejected", path.display()));
+        check(&path, error.to_string());
+    }
+}
+
+#[test]
+fn invalid_scenarios_fail_with_their_expected_message() {
+    for path in cases("tests/invalid_scenarios") {
+        let error = Scenario::load(&path).expect_err(&format!("{} should be rejected", path.display()));
         check(&path, error.to_string());
     }
 }

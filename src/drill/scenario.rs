@@ -1,0 +1,459 @@
+//! Drill scenario files: a world, a timeline of faults and the expectations a scorecard
+//! checks. Strict TOML; every error names file, line, column and what is wrong.
+
+use chrono::Duration;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::config::{ConfigDuration, DEFAULT_REGION_NAMES, MAX_REGIONS, format_duration};
+use crate::toml_source::{self, TomlError};
+
+/// A fault and its parameters, as a scenario schedules it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FaultSpec {
+    /// The region's application fails: 5xx to `error_percent`, ramping in over `ramp`.
+    RegionOutage { error_percent: f64, ramp: Duration },
+    /// The region's database writer is lost: writes fail, replication out of it stops.
+    DbPrimaryLost,
+    /// Replication into the region falls behind by this many seconds per second.
+    ReplicationDelay { seconds_per_second: f64 },
+    /// The region's synthetic checks fail (a secret it needs is missing).
+    MissingSecret,
+    /// The region's health checkers flip between passing and failing every `period`.
+    FlappingHealthCheck { period: Duration },
+    /// Route 53 changes touching the region never reach INSYNC.
+    DnsChangeStuck,
+    /// Gray failure: health checks pass while p99 climbs to `p99` over `ramp`.
+    LatencyDegradation { p99: Duration, ramp: Duration },
+    /// Bad records are written and replicate: a counter shows them.
+    CorruptedData { records_per_minute: f64 },
+    /// Events are replayed twice: a duplicate-events counter shows them.
+    DuplicateReplay { events_per_minute: f64 },
+}
+
+/// Every fault name, for errors and menus.
+pub const FAULT_NAMES: [&str; 9] = [
+    "region-outage",
+    "db-primary-lost",
+    "replication-delay",
+    "missing-secret",
+    "flapping-health-check",
+    "dns-change-stuck",
+    "latency-degradation",
+    "corrupted-data",
+    "duplicate-replay",
+];
+
+impl FaultSpec {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultSpec::RegionOutage { .. } => FAULT_NAMES[0],
+            FaultSpec::DbPrimaryLost => FAULT_NAMES[1],
+            FaultSpec::ReplicationDelay { .. } => FAULT_NAMES[2],
+            FaultSpec::MissingSecret => FAULT_NAMES[3],
+            FaultSpec::FlappingHealthCheck { .. } => FAULT_NAMES[4],
+            FaultSpec::DnsChangeStuck => FAULT_NAMES[5],
+            FaultSpec::LatencyDegradation { .. } => FAULT_NAMES[6],
+            FaultSpec::CorruptedData { .. } => FAULT_NAMES[7],
+            FaultSpec::DuplicateReplay { .. } => FAULT_NAMES[8],
+        }
+    }
+}
+
+/// What the scorecard checks at the end of a drill.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expectation {
+    /// A guard blocked the failover before traffic shifted.
+    FailoverBlockedBeforeShift,
+    /// Promotion was blocked (lag past the RPO) until the lag recovered or an override.
+    PromotionBlockedByLag,
+    /// Measured RTO within the scenario's target.
+    RtoWithinTarget,
+    /// Measured RPO (lost data span) within the target.
+    RpoNotExceeded,
+    /// The first observation came within this long of the first fault.
+    DetectedWithin(Duration),
+    /// No guard was overridden.
+    NoGuardOverrides,
+    /// Traffic ended up served by the named region.
+    ServingRegion(String),
+}
+
+pub const EXPECTATION_NAMES: [&str; 7] = [
+    "failover-blocked-before-shift",
+    "promotion-blocked-by-lag",
+    "rto-within-target",
+    "rpo-not-exceeded",
+    "detected-within",
+    "no-guard-overrides",
+    "serving-region",
+];
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledSpec {
+    pub at: Duration,
+    pub until: Option<Duration>,
+    /// Index into `Scenario::regions`.
+    pub region: usize,
+    pub fault: FaultSpec,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub summary: String,
+    pub duration: Duration,
+    pub regions: Vec<String>,
+    pub rpo: Duration,
+    pub rto: Duration,
+    pub starting_lag: Duration,
+    pub faults: Vec<ScheduledSpec>,
+    pub expectations: Vec<Expectation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawScenario {
+    name: Spanned<String>,
+    summary: Spanned<String>,
+    duration: Spanned<ConfigDuration>,
+    #[serde(default)]
+    world: RawWorld,
+    #[serde(default, rename = "fault")]
+    faults: Vec<RawFault>,
+    #[serde(default, rename = "expect")]
+    expectations: Vec<RawExpect>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawWorld {
+    regions: Option<Spanned<Vec<Spanned<String>>>>,
+    rpo: Option<ConfigDuration>,
+    rto: Option<ConfigDuration>,
+    starting_lag: Option<ConfigDuration>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFault {
+    at: Spanned<ConfigDuration>,
+    fault: Spanned<String>,
+    region: Spanned<String>,
+    until: Option<Spanned<ConfigDuration>>,
+    error_percent: Option<Spanned<f64>>,
+    ramp: Option<Spanned<ConfigDuration>>,
+    seconds_per_second: Option<Spanned<f64>>,
+    period: Option<Spanned<ConfigDuration>>,
+    p99: Option<Spanned<ConfigDuration>>,
+    records_per_minute: Option<Spanned<f64>>,
+    events_per_minute: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawExpect {
+    that: Spanned<String>,
+    within: Option<Spanned<ConfigDuration>>,
+    region: Option<Spanned<String>>,
+}
+
+impl Scenario {
+    pub fn parse(file: &str, text: &str) -> Result<Self, TomlError> {
+        let raw: RawScenario = toml_source::parse(file, text)?;
+        let err = |span: std::ops::Range<usize>, message: String| TomlError::at(file, text, Some(span), message);
+        validate(raw, &err)
+    }
+
+    pub fn load(path: &std::path::Path) -> Result<Self, TomlError> {
+        let (file, text) = toml_source::read_text(path)?;
+        Self::parse(&file, &text)
+    }
+}
+
+type Err<'a> = dyn Fn(std::ops::Range<usize>, String) -> TomlError + 'a;
+
+fn positive(value: &Option<Spanned<f64>>, default: f64, key: &str, err: &Err<'_>) -> Result<f64, TomlError> {
+    match value {
+        None => Ok(default),
+        Some(v) if v.get_ref().is_finite() && *v.get_ref() > 0.0 => Ok(*v.get_ref()),
+        Some(v) => Err(err(v.span(), format!("{key} must be a number above 0, got {}", v.get_ref()))),
+    }
+}
+
+fn duration_or(value: &Option<Spanned<ConfigDuration>>, default: Duration) -> Duration {
+    value.as_ref().map_or(default, |v| v.get_ref().0)
+}
+
+/// The fault named in `raw`, with only the parameters that kind takes.
+fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<FaultSpec, TomlError> {
+    let name = raw.fault.get_ref().as_str();
+    // Each kind's parameters; any other parameter given is an error at its key.
+    let allowed: &[&str] = match name {
+        "region-outage" => &["error-percent", "ramp"],
+        "replication-delay" => &["seconds-per-second"],
+        "flapping-health-check" => &["period"],
+        "latency-degradation" => &["p99", "ramp"],
+        "corrupted-data" => &["records-per-minute"],
+        "duplicate-replay" => &["events-per-minute"],
+        "db-primary-lost" | "missing-secret" | "dns-change-stuck" => &[],
+        other => {
+            return Err(err(raw.fault.span(), format!("unknown fault `{other}`; faults: {}", FAULT_NAMES.join(", "))));
+        }
+    };
+    let given: [(&str, Option<std::ops::Range<usize>>); 7] = [
+        ("error-percent", raw.error_percent.as_ref().map(Spanned::span)),
+        ("ramp", raw.ramp.as_ref().map(Spanned::span)),
+        ("seconds-per-second", raw.seconds_per_second.as_ref().map(Spanned::span)),
+        ("period", raw.period.as_ref().map(Spanned::span)),
+        ("p99", raw.p99.as_ref().map(Spanned::span)),
+        ("records-per-minute", raw.records_per_minute.as_ref().map(Spanned::span)),
+        ("events-per-minute", raw.events_per_minute.as_ref().map(Spanned::span)),
+    ];
+    for (key, span) in given {
+        if let Some(span) = span
+            && !allowed.contains(&key)
+        {
+            let takes = if allowed.is_empty() { "no parameters".to_owned() } else { allowed.join(", ") };
+            return Err(err(span, format!("{name} does not take {key} (it takes {takes})")));
+        }
+    }
+    Ok(match name {
+        "region-outage" => FaultSpec::RegionOutage {
+            error_percent: positive(&raw.error_percent, 42.0, "error-percent", err)?.min(100.0),
+            ramp: duration_or(&raw.ramp, Duration::seconds(90)),
+        },
+        "db-primary-lost" => FaultSpec::DbPrimaryLost,
+        "replication-delay" => FaultSpec::ReplicationDelay {
+            seconds_per_second: positive(&raw.seconds_per_second, 1.0, "seconds-per-second", err)?,
+        },
+        "missing-secret" => FaultSpec::MissingSecret,
+        "flapping-health-check" => {
+            FaultSpec::FlappingHealthCheck { period: duration_or(&raw.period, Duration::seconds(30)) }
+        }
+        "dns-change-stuck" => FaultSpec::DnsChangeStuck,
+        "latency-degradation" => FaultSpec::LatencyDegradation {
+            p99: duration_or(&raw.p99, Duration::seconds(4)),
+            ramp: duration_or(&raw.ramp, Duration::minutes(5)),
+        },
+        "corrupted-data" => FaultSpec::CorruptedData {
+            records_per_minute: positive(&raw.records_per_minute, 5.0, "records-per-minute", err)?,
+        },
+        _ => FaultSpec::DuplicateReplay {
+            events_per_minute: positive(&raw.events_per_minute, 20.0, "events-per-minute", err)?,
+        },
+    })
+}
+
+fn validate(raw: RawScenario, err: &Err<'_>) -> Result<Scenario, TomlError> {
+    if !is_scenario_name(raw.name.get_ref()) {
+        return Err(err(
+            raw.name.span(),
+            format!("scenario name `{}`: use lowercase letters, digits and hyphens", raw.name.get_ref()),
+        ));
+    }
+    if raw.summary.get_ref().trim().is_empty() {
+        return Err(err(raw.summary.span(), "summary must not be empty".into()));
+    }
+    let duration = raw.duration.get_ref().0;
+    if duration < Duration::minutes(1) || duration > Duration::hours(24) {
+        return Err(err(
+            raw.duration.span(),
+            format!("duration must be between 1m and 24h, got {}", format_duration(duration)),
+        ));
+    }
+    let regions: Vec<String> = match &raw.world.regions {
+        None => DEFAULT_REGION_NAMES.iter().take(2).map(|s| (*s).to_owned()).collect(),
+        Some(list) => {
+            let names: Vec<String> = list.get_ref().iter().map(|n| n.get_ref().clone()).collect();
+            if !(2..=MAX_REGIONS).contains(&names.len()) {
+                return Err(err(
+                    list.span(),
+                    format!("world.regions lists {} regions; a drill needs 2 to {MAX_REGIONS}", names.len()),
+                ));
+            }
+            for (i, n) in list.get_ref().iter().enumerate() {
+                if names[..i].contains(n.get_ref()) {
+                    return Err(err(n.span(), format!("region `{}` is listed twice", n.get_ref())));
+                }
+            }
+            names
+        }
+    };
+    let mut faults = Vec::with_capacity(raw.faults.len());
+    for f in &raw.faults {
+        let spec = fault_spec(f, err)?;
+        let region = regions.iter().position(|r| r == f.region.get_ref()).ok_or_else(|| {
+            err(
+                f.region.span(),
+                format!("region `{}` is not in the world ({})", f.region.get_ref(), regions.join(", ")),
+            )
+        })?;
+        let at = f.at.get_ref().0;
+        if at > duration {
+            return Err(err(
+                f.at.span(),
+                format!("at {} is past the scenario's duration {}", format_duration(at), format_duration(duration)),
+            ));
+        }
+        let until = match &f.until {
+            None => None,
+            Some(u) if u.get_ref().0 <= at => {
+                return Err(err(
+                    u.span(),
+                    format!("until {} must come after at {}", format_duration(u.get_ref().0), format_duration(at)),
+                ));
+            }
+            Some(u) if u.get_ref().0 > duration => {
+                return Err(err(
+                    u.span(),
+                    format!(
+                        "until {} is past the scenario's duration {}",
+                        format_duration(u.get_ref().0),
+                        format_duration(duration)
+                    ),
+                ));
+            }
+            Some(u) => Some(u.get_ref().0),
+        };
+        faults.push(ScheduledSpec { at, until, region, fault: spec });
+    }
+    let mut expectations = Vec::with_capacity(raw.expectations.len());
+    for e in &raw.expectations {
+        let that = e.that.get_ref().as_str();
+        let needs_within = that == "detected-within";
+        let needs_region = that == "serving-region";
+        if let Some(w) = &e.within
+            && !needs_within
+        {
+            return Err(err(w.span(), format!("`within` is only for detected-within, not {that}")));
+        }
+        if let Some(r) = &e.region
+            && !needs_region
+        {
+            return Err(err(r.span(), format!("`region` is only for serving-region, not {that}")));
+        }
+        expectations.push(match that {
+            "failover-blocked-before-shift" => Expectation::FailoverBlockedBeforeShift,
+            "promotion-blocked-by-lag" => Expectation::PromotionBlockedByLag,
+            "rto-within-target" => Expectation::RtoWithinTarget,
+            "rpo-not-exceeded" => Expectation::RpoNotExceeded,
+            "no-guard-overrides" => Expectation::NoGuardOverrides,
+            "detected-within" => match &e.within {
+                Some(w) => Expectation::DetectedWithin(w.get_ref().0),
+                None => return Err(err(e.that.span(), "detected-within needs within = \"<duration>\"".into())),
+            },
+            "serving-region" => match &e.region {
+                Some(r) if regions.contains(r.get_ref()) => Expectation::ServingRegion(r.get_ref().clone()),
+                Some(r) => {
+                    return Err(err(
+                        r.span(),
+                        format!("region `{}` is not in the world ({})", r.get_ref(), regions.join(", ")),
+                    ));
+                }
+                None => return Err(err(e.that.span(), "serving-region needs region = \"<name>\"".into())),
+            },
+            other => {
+                return Err(err(
+                    e.that.span(),
+                    format!("unknown expectation `{other}`; expectations: {}", EXPECTATION_NAMES.join(", ")),
+                ));
+            }
+        });
+    }
+    Ok(Scenario {
+        name: raw.name.get_ref().clone(),
+        summary: raw.summary.get_ref().trim().to_owned(),
+        duration,
+        regions,
+        rpo: raw.world.rpo.map_or(Duration::seconds(60), |d| d.0),
+        rto: raw.world.rto.map_or(Duration::minutes(15), |d| d.0),
+        starting_lag: raw.world.starting_lag.map_or(Duration::seconds(1), |d| d.0),
+        faults,
+        expectations,
+    })
+}
+
+fn is_scenario_name(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "replication-lag-exceeds-rpo"
+summary = "Lag grows past the RPO before the primary fails."
+duration = "30m"
+
+[world]
+regions = ["us-east-1", "us-west-2"]
+rpo = "30s"
+starting-lag = "5s"
+
+[[fault]]
+at = "2m"
+fault = "replication-delay"
+region = "us-west-2"
+seconds-per-second = 0.5
+until = "12m"
+
+[[fault]]
+at = "5m"
+fault = "region-outage"
+region = "us-east-1"
+
+[[expect]]
+that = "promotion-blocked-by-lag"
+
+[[expect]]
+that = "detected-within"
+within = "3m"
+"#;
+
+    #[test]
+    fn a_scenario_reads_with_defaults_filled_in() {
+        let s = Scenario::parse("s.toml", GOOD).unwrap();
+        assert_eq!(s.regions, ["us-east-1", "us-west-2"]);
+        assert_eq!((s.rpo, s.rto), (Duration::seconds(30), Duration::minutes(15)));
+        assert_eq!(s.faults[0].fault, FaultSpec::ReplicationDelay { seconds_per_second: 0.5 });
+        assert_eq!((s.faults[0].region, s.faults[0].until), (1, Some(Duration::minutes(12))));
+        assert_eq!(s.faults[1].fault, FaultSpec::RegionOutage { error_percent: 42.0, ramp: Duration::seconds(90) });
+        assert_eq!(s.expectations[1], Expectation::DetectedWithin(Duration::minutes(3)));
+    }
+
+    #[test]
+    fn every_fault_name_parses_and_prints_back() {
+        for name in FAULT_NAMES {
+            let text = format!(
+                "name = \"x\"\nsummary = \"y\"\nduration = \"10m\"\n[[fault]]\nat = \"1m\"\nfault = \"{name}\"\nregion = \"us-east-1\"\n"
+            );
+            assert_eq!(Scenario::parse("s.toml", &text).unwrap().faults[0].fault.name(), name);
+        }
+    }
+
+    fn error(edit: (&str, &str)) -> String {
+        Scenario::parse("s.toml", &GOOD.replacen(edit.0, edit.1, 1)).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn mistakes_are_located_and_explained() {
+        assert!(
+            error(("fault = \"region-outage\"", "fault = \"meteor\""))
+                .starts_with("s.toml:20:9: unknown fault `meteor`; faults: region-outage, ")
+        );
+        assert_eq!(
+            error(("region = \"us-east-1\"", "region = \"eu-west-9\"")),
+            "s.toml:21:10: region `eu-west-9` is not in the world (us-east-1, us-west-2)"
+        );
+        assert_eq!(error(("at = \"5m\"", "at = \"45m\"")), "s.toml:19:6: at 45m is past the scenario's duration 30m");
+        assert_eq!(error(("until = \"12m\"", "until = \"90s\"")), "s.toml:16:9: until 90s must come after at 2m");
+        assert_eq!(
+            error(("seconds-per-second = 0.5", "period = \"10s\"")),
+            "s.toml:15:10: replication-delay does not take period (it takes seconds-per-second)"
+        );
+        assert!(error(("promotion-blocked-by-lag", "heroics")).contains("unknown expectation `heroics`"));
+        assert_eq!(error(("within = \"3m\"\n", "")), "s.toml:27:8: detected-within needs within = \"<duration>\"");
+    }
+}
