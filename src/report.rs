@@ -95,6 +95,8 @@ pub struct SignalsView<'a> {
     pub database: SignalView<&'a Database>,
     pub routing: SignalView<&'a Routing>,
     pub write_freeze: SignalView<&'a bool>,
+    /// Drill counters; absent values (live mode) are null.
+    pub integrity: SignalView<&'a crate::model::Integrity>,
 }
 
 #[derive(Serialize)]
@@ -158,6 +160,7 @@ pub fn document<'a>(
                 database: view(&r.database, now, snapshot, |v| v),
                 routing: view(&r.routing, now, snapshot, |v| v),
                 write_freeze: view(&r.write_freeze, now, snapshot, |v| v),
+                integrity: view(&r.integrity, now, snapshot, |v| v),
             },
         })
         .collect();

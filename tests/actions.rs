@@ -138,7 +138,7 @@ async fn read_only_has_no_mutating_path() {
     let untouched = SharedWorld::new(World::new(&Config::default_regions(2), 42, epoch, demo_timeline()));
     let now = s.app.now;
     for (r, before) in before.iter().enumerate() {
-        assert_eq!(before.len(), 9);
+        assert_eq!(before.len(), warroom::model::SignalKey::ALL.len());
         untouched.lock().advance_to(now);
         s.world.lock().advance_to(now);
         assert_eq!(

@@ -3,4 +3,4 @@
 
 pub mod scenario;
 
-pub use scenario::{Expectation, FaultSpec, Scenario, ScheduledSpec};
+pub use scenario::{Expectation, Scenario};

@@ -6,59 +6,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::config::{ConfigDuration, DEFAULT_REGION_NAMES, MAX_REGIONS, format_duration};
+use crate::sim::{FAULT_NAMES, Fault, ScheduledFault};
 use crate::toml_source::{self, TomlError};
-
-/// A fault and its parameters, as a scenario schedules it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum FaultSpec {
-    /// The region's application fails: 5xx to `error_percent`, ramping in over `ramp`.
-    RegionOutage { error_percent: f64, ramp: Duration },
-    /// The region's database writer is lost: writes fail, replication out of it stops.
-    DbPrimaryLost,
-    /// Replication into the region falls behind by this many seconds per second.
-    ReplicationDelay { seconds_per_second: f64 },
-    /// The region's synthetic checks fail (a secret it needs is missing).
-    MissingSecret,
-    /// The region's health checkers flip between passing and failing every `period`.
-    FlappingHealthCheck { period: Duration },
-    /// Route 53 changes touching the region never reach INSYNC.
-    DnsChangeStuck,
-    /// Gray failure: health checks pass while p99 climbs to `p99` over `ramp`.
-    LatencyDegradation { p99: Duration, ramp: Duration },
-    /// Bad records are written and replicate: a counter shows them.
-    CorruptedData { records_per_minute: f64 },
-    /// Events are replayed twice: a duplicate-events counter shows them.
-    DuplicateReplay { events_per_minute: f64 },
-}
-
-/// Every fault name, for errors and menus.
-pub const FAULT_NAMES: [&str; 9] = [
-    "region-outage",
-    "db-primary-lost",
-    "replication-delay",
-    "missing-secret",
-    "flapping-health-check",
-    "dns-change-stuck",
-    "latency-degradation",
-    "corrupted-data",
-    "duplicate-replay",
-];
-
-impl FaultSpec {
-    pub fn name(&self) -> &'static str {
-        match self {
-            FaultSpec::RegionOutage { .. } => FAULT_NAMES[0],
-            FaultSpec::DbPrimaryLost => FAULT_NAMES[1],
-            FaultSpec::ReplicationDelay { .. } => FAULT_NAMES[2],
-            FaultSpec::MissingSecret => FAULT_NAMES[3],
-            FaultSpec::FlappingHealthCheck { .. } => FAULT_NAMES[4],
-            FaultSpec::DnsChangeStuck => FAULT_NAMES[5],
-            FaultSpec::LatencyDegradation { .. } => FAULT_NAMES[6],
-            FaultSpec::CorruptedData { .. } => FAULT_NAMES[7],
-            FaultSpec::DuplicateReplay { .. } => FAULT_NAMES[8],
-        }
-    }
-}
 
 /// What the scorecard checks at the end of a drill.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,15 +39,6 @@ pub const EXPECTATION_NAMES: [&str; 7] = [
 ];
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct ScheduledSpec {
-    pub at: Duration,
-    pub until: Option<Duration>,
-    /// Index into `Scenario::regions`.
-    pub region: usize,
-    pub fault: FaultSpec,
-}
-
-#[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     pub name: String,
     pub summary: String,
@@ -107,7 +47,7 @@ pub struct Scenario {
     pub rpo: Duration,
     pub rto: Duration,
     pub starting_lag: Duration,
-    pub faults: Vec<ScheduledSpec>,
+    pub faults: Vec<ScheduledFault>,
     pub expectations: Vec<Expectation>,
 }
 
@@ -186,7 +126,7 @@ fn duration_or(value: &Option<Spanned<ConfigDuration>>, default: Duration) -> Du
 }
 
 /// The fault named in `raw`, with only the parameters that kind takes.
-fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<FaultSpec, TomlError> {
+fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<Fault, TomlError> {
     let name = raw.fault.get_ref().as_str();
     // Each kind's parameters; any other parameter given is an error at its key.
     let allowed: &[&str] = match name {
@@ -219,27 +159,27 @@ fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<FaultSpec, TomlError> {
         }
     }
     Ok(match name {
-        "region-outage" => FaultSpec::RegionOutage {
+        "region-outage" => Fault::RegionOutage {
             error_percent: positive(&raw.error_percent, 42.0, "error-percent", err)?.min(100.0),
             ramp: duration_or(&raw.ramp, Duration::seconds(90)),
         },
-        "db-primary-lost" => FaultSpec::DbPrimaryLost,
-        "replication-delay" => FaultSpec::ReplicationDelay {
+        "db-primary-lost" => Fault::DbPrimaryLost,
+        "replication-delay" => Fault::ReplicationDelay {
             seconds_per_second: positive(&raw.seconds_per_second, 1.0, "seconds-per-second", err)?,
         },
-        "missing-secret" => FaultSpec::MissingSecret,
+        "missing-secret" => Fault::MissingSecret,
         "flapping-health-check" => {
-            FaultSpec::FlappingHealthCheck { period: duration_or(&raw.period, Duration::seconds(30)) }
+            Fault::FlappingHealthCheck { period: duration_or(&raw.period, Duration::seconds(30)) }
         }
-        "dns-change-stuck" => FaultSpec::DnsChangeStuck,
-        "latency-degradation" => FaultSpec::LatencyDegradation {
+        "dns-change-stuck" => Fault::DnsChangeStuck,
+        "latency-degradation" => Fault::LatencyDegradation {
             p99: duration_or(&raw.p99, Duration::seconds(4)),
             ramp: duration_or(&raw.ramp, Duration::minutes(5)),
         },
-        "corrupted-data" => FaultSpec::CorruptedData {
+        "corrupted-data" => Fault::CorruptedData {
             records_per_minute: positive(&raw.records_per_minute, 5.0, "records-per-minute", err)?,
         },
-        _ => FaultSpec::DuplicateReplay {
+        _ => Fault::DuplicateReplay {
             events_per_minute: positive(&raw.events_per_minute, 20.0, "events-per-minute", err)?,
         },
     })
@@ -316,7 +256,7 @@ fn validate(raw: RawScenario, err: &Err<'_>) -> Result<Scenario, TomlError> {
             }
             Some(u) => Some(u.get_ref().0),
         };
-        faults.push(ScheduledSpec { at, until, region, fault: spec });
+        faults.push(ScheduledFault { at, until, region, fault: spec });
     }
     let mut expectations = Vec::with_capacity(raw.expectations.len());
     for e in &raw.expectations {
@@ -417,9 +357,9 @@ within = "3m"
         let s = Scenario::parse("s.toml", GOOD).unwrap();
         assert_eq!(s.regions, ["us-east-1", "us-west-2"]);
         assert_eq!((s.rpo, s.rto), (Duration::seconds(30), Duration::minutes(15)));
-        assert_eq!(s.faults[0].fault, FaultSpec::ReplicationDelay { seconds_per_second: 0.5 });
+        assert_eq!(s.faults[0].fault, Fault::ReplicationDelay { seconds_per_second: 0.5 });
         assert_eq!((s.faults[0].region, s.faults[0].until), (1, Some(Duration::minutes(12))));
-        assert_eq!(s.faults[1].fault, FaultSpec::RegionOutage { error_percent: 42.0, ramp: Duration::seconds(90) });
+        assert_eq!(s.faults[1].fault, Fault::RegionOutage { error_percent: 42.0, ramp: Duration::seconds(90) });
         assert_eq!(s.expectations[1], Expectation::DetectedWithin(Duration::minutes(3)));
     }
 

@@ -10,4 +10,6 @@ pub use history::{HISTORY_CAPACITY, History};
 pub use signal::{Applied, Freshness, STALE_AFTER_INTERVALS, Signal};
 pub use snapshot::{RegionSnapshot, Snapshot};
 pub use update::{PollError, Reading, SignalKey, Update};
-pub use values::{ChangeStatus, Database, DbRole, HealthChecks, Lag, PendingChange, Role, Routing, RoutingPolicy};
+pub use values::{
+    ChangeStatus, Database, DbRole, HealthChecks, Integrity, Lag, PendingChange, Role, Routing, RoutingPolicy,
+};

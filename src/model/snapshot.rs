@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::history::History;
 use super::signal::{Applied, Freshness, Signal};
 use super::update::{Reading, SignalKey, Update};
-use super::values::{Database, HealthChecks, Lag, Role, Routing};
+use super::values::{Database, HealthChecks, Integrity, Lag, Role, Routing};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionSnapshot {
@@ -20,6 +20,8 @@ pub struct RegionSnapshot {
     pub database: Signal<Database>,
     pub routing: Signal<Routing>,
     pub write_freeze: Signal<bool>,
+    /// Drill counters (corrupted records, duplicate events); the sim reports them, AWS not.
+    pub integrity: Signal<Integrity>,
     pub error_rate_history: History,
     pub latency_p99_history: History,
     pub lag_history: History,
@@ -39,6 +41,7 @@ impl RegionSnapshot {
             database: Signal::default(),
             routing: Signal::default(),
             write_freeze: Signal::default(),
+            integrity: Signal::default(),
             error_rate_history: History::default(),
             latency_p99_history: History::default(),
             lag_history: History::default(),
@@ -62,6 +65,7 @@ impl RegionSnapshot {
             SignalKey::Database => self.database.freshness(now, interval),
             SignalKey::Routing => self.routing.freshness(now, interval),
             SignalKey::WriteFreeze => self.write_freeze.freshness(now, interval),
+            SignalKey::Integrity => self.integrity.freshness(now, interval),
         }
     }
 
@@ -108,6 +112,7 @@ impl RegionSnapshot {
             Reading::Database(v) => self.database.record_value(v, at),
             Reading::Routing(v) => self.routing.record_value(v, at),
             Reading::WriteFreeze(v) => self.write_freeze.record_value(v, at),
+            Reading::Integrity(v) => self.integrity.record_value(v, at),
         }
     }
 
@@ -122,6 +127,7 @@ impl RegionSnapshot {
             SignalKey::Database => self.database.record_error(error, at),
             SignalKey::Routing => self.routing.record_error(error, at),
             SignalKey::WriteFreeze => self.write_freeze.record_error(error, at),
+            SignalKey::Integrity => self.integrity.record_error(error, at),
         }
     }
 }

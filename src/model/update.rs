@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::values::{Database, HealthChecks, Lag, Routing};
+use super::values::{Database, HealthChecks, Integrity, Lag, Routing};
 
 /// Which signal of a region an update is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -16,10 +16,11 @@ pub enum SignalKey {
     Database,
     Routing,
     WriteFreeze,
+    Integrity,
 }
 
 impl SignalKey {
-    pub const ALL: [SignalKey; 9] = [
+    pub const ALL: [SignalKey; 10] = [
         SignalKey::Requests,
         SignalKey::ErrorRate,
         SignalKey::LatencyP50,
@@ -29,6 +30,7 @@ impl SignalKey {
         SignalKey::Database,
         SignalKey::Routing,
         SignalKey::WriteFreeze,
+        SignalKey::Integrity,
     ];
 }
 
@@ -48,6 +50,7 @@ pub enum Reading {
     Database(Database),
     Routing(Routing),
     WriteFreeze(bool),
+    Integrity(Integrity),
 }
 
 impl Reading {
@@ -62,6 +65,7 @@ impl Reading {
             Reading::Database(_) => SignalKey::Database,
             Reading::Routing(_) => SignalKey::Routing,
             Reading::WriteFreeze(_) => SignalKey::WriteFreeze,
+            Reading::Integrity(_) => SignalKey::Integrity,
         }
     }
 }

@@ -107,3 +107,16 @@ pub struct Routing {
     pub ttl_seconds: u32,
     pub change: Option<PendingChange>,
 }
+
+/// Data-integrity counters (drills: `corrupted-data`, `duplicate-replay`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Integrity {
+    pub corrupted_records: u64,
+    pub duplicate_events: u64,
+}
+
+impl Integrity {
+    pub fn is_clean(self) -> bool {
+        self.corrupted_records == 0 && self.duplicate_events == 0
+    }
+}

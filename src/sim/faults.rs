@@ -2,20 +2,54 @@
 
 use chrono::Duration;
 
+/// What can go wrong in a region of the simulated world, with its parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Fault {
-    /// The region's application fails: 5xx rises to `error_percent`, latency climbs, health
-    /// checkers fail, and replication out of the region stalls. Ramps in over `ramp`.
+    /// The region's application fails: 5xx to `error_percent`, ramping in over `ramp`.
     RegionOutage { error_percent: f64, ramp: Duration },
-    /// Replication into the region falls behind by `seconds_per_second` of extra lag.
+    /// The region's database writer is lost: writes fail, replication out of it stops.
+    DbPrimaryLost,
+    /// Replication into the region falls behind by this many seconds per second.
     ReplicationDelay { seconds_per_second: f64 },
+    /// The region's synthetic checks fail (a secret it needs is missing).
+    MissingSecret,
+    /// The region's health checkers flip between passing and failing every `period`.
+    FlappingHealthCheck { period: Duration },
+    /// Route 53 changes touching the region never reach INSYNC.
+    DnsChangeStuck,
+    /// Gray failure: health checks pass while p99 climbs to `p99` over `ramp`.
+    LatencyDegradation { p99: Duration, ramp: Duration },
+    /// Bad records are written and replicate: a counter shows them.
+    CorruptedData { records_per_minute: f64 },
+    /// Events are replayed twice: a duplicate-events counter shows them.
+    DuplicateReplay { events_per_minute: f64 },
 }
+
+/// Every fault name, for errors and menus.
+pub const FAULT_NAMES: [&str; 9] = [
+    "region-outage",
+    "db-primary-lost",
+    "replication-delay",
+    "missing-secret",
+    "flapping-health-check",
+    "dns-change-stuck",
+    "latency-degradation",
+    "corrupted-data",
+    "duplicate-replay",
+];
 
 impl Fault {
     pub fn name(&self) -> &'static str {
         match self {
-            Fault::RegionOutage { .. } => "region-outage",
-            Fault::ReplicationDelay { .. } => "replication-delay",
+            Fault::RegionOutage { .. } => FAULT_NAMES[0],
+            Fault::DbPrimaryLost => FAULT_NAMES[1],
+            Fault::ReplicationDelay { .. } => FAULT_NAMES[2],
+            Fault::MissingSecret => FAULT_NAMES[3],
+            Fault::FlappingHealthCheck { .. } => FAULT_NAMES[4],
+            Fault::DnsChangeStuck => FAULT_NAMES[5],
+            Fault::LatencyDegradation { .. } => FAULT_NAMES[6],
+            Fault::CorruptedData { .. } => FAULT_NAMES[7],
+            Fault::DuplicateReplay { .. } => FAULT_NAMES[8],
         }
     }
 }

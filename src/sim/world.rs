@@ -9,7 +9,7 @@ use super::faults::{Fault, ScheduledFault};
 use super::rng::SplitMix64;
 use crate::config::RegionConfig;
 use crate::model::{
-    ChangeStatus, Database, DbRole, HealthChecks, Lag, PendingChange, Reading, Role, Routing, RoutingPolicy,
+    ChangeStatus, Database, DbRole, HealthChecks, Integrity, Lag, PendingChange, Reading, Role, Routing, RoutingPolicy,
 };
 
 /// Route 53 runs checkers from this many locations; the sim models each.
@@ -48,6 +48,12 @@ struct RegionState {
     /// The write-freeze flag takes effect at this elapsed second.
     freeze_at: Option<u64>,
     promotion: Option<Promotion>,
+    /// The database writer here is lost (`db-primary-lost`): it reports unavailable.
+    db_lost: bool,
+    /// Bad records seen here: written here, or replicated from the writer.
+    corrupted_records: f64,
+    /// Events processed twice here.
+    duplicate_events: f64,
 }
 
 /// A database promotion under way or finished.
@@ -94,6 +100,18 @@ struct Impairment {
     error_percent: f64,
     /// Extra replication lag per second into this region.
     lag_growth: f64,
+    db_lost: bool,
+    /// Synthetic checks (and so health checkers) fail; requests served here fail.
+    secret_missing: bool,
+    /// Flapping health checks: `Some(true)` in a failing phase.
+    flapping_failing: Option<bool>,
+    /// Route 53 changes touching this region stay PENDING.
+    dns_stuck: bool,
+    /// Gray failure: extra p99 milliseconds, and 0–1 of the ramp for p50.
+    p99_extra_ms: f64,
+    gray_level: f64,
+    corrupted_per_second: f64,
+    duplicates_per_second: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -144,6 +162,9 @@ impl World {
                 unreplicated_writes: 0.0,
                 freeze_at: None,
                 promotion: None,
+                db_lost: false,
+                corrupted_records: 0.0,
+                duplicate_events: 0.0,
             })
             .collect();
         let mut world = Self {
@@ -228,7 +249,33 @@ impl World {
                 }),
             }),
             Reading::WriteFreeze(r.write_freeze),
+            Reading::Integrity(Integrity {
+                corrupted_records: r.corrupted_records.floor() as u64,
+                duplicate_events: r.duplicate_events.floor() as u64,
+            }),
         ]
+    }
+
+    /// Add a fault now (a facilitator's injection), until cleared.
+    pub fn inject(&mut self, region: usize, fault: Fault) {
+        self.timeline.push(ScheduledFault { at: self.elapsed(), until: None, region, fault });
+    }
+
+    /// End every active fault named `name` in `region` now; how many were ended.
+    pub fn clear(&mut self, region: usize, name: &str) -> usize {
+        let now = self.elapsed();
+        let mut ended = 0;
+        for f in self.timeline.iter_mut().filter(|f| f.region == region && f.fault.name() == name && f.active_at(now)) {
+            f.until = Some(now);
+            ended += 1;
+        }
+        ended
+    }
+
+    /// The faults active now, as (region, fault).
+    pub fn active_faults(&self) -> Vec<(usize, Fault)> {
+        let now = self.elapsed();
+        self.timeline.iter().filter(|f| f.active_at(now)).map(|f| (f.region, f.fault)).collect()
     }
 
     /// Writes per second the region's database is taking.
@@ -365,6 +412,24 @@ impl World {
                     out.error_percent = out.error_percent.max(error_percent * level);
                 }
                 Fault::ReplicationDelay { seconds_per_second } => out.lag_growth += seconds_per_second,
+                Fault::DbPrimaryLost => out.db_lost = true,
+                Fault::MissingSecret => out.secret_missing = true,
+                Fault::FlappingHealthCheck { period } => {
+                    let period = period.num_seconds().max(1);
+                    let phase = (elapsed - f.at).num_seconds() / period;
+                    out.flapping_failing = Some(phase % 2 == 1);
+                }
+                Fault::DnsChangeStuck => out.dns_stuck = true,
+                Fault::LatencyDegradation { p99, ramp } => {
+                    let since = (elapsed - f.at).as_seconds_f64();
+                    let ramp = ramp.as_seconds_f64();
+                    let level = if ramp <= 0.0 { 1.0 } else { (since / ramp).clamp(0.0, 1.0) };
+                    let extra = (p99.as_seconds_f64() * 1000.0 - 260.0).max(0.0) * level;
+                    out.p99_extra_ms = out.p99_extra_ms.max(extra);
+                    out.gray_level = out.gray_level.max(level);
+                }
+                Fault::CorruptedData { records_per_minute } => out.corrupted_per_second += records_per_minute / 60.0,
+                Fault::DuplicateReplay { events_per_minute } => out.duplicates_per_second += events_per_minute / 60.0,
             }
         }
         out
@@ -373,10 +438,17 @@ impl World {
     fn step_once(&mut self) {
         let elapsed = self.elapsed();
         let now = self.elapsed_seconds;
-        if let Some(c) = &self.change
-            && now >= c.insync_at
-        {
-            self.active_region = c.to;
+        let impairments: Vec<Impairment> = (0..self.regions.len()).map(|i| self.impairment(i, elapsed)).collect();
+        let stuck = |i: usize| impairments.get(i).is_some_and(|imp| imp.dns_stuck);
+        let active = self.active_region;
+        if let Some(c) = &mut self.change {
+            // A stuck change never finishes propagating while the fault lasts.
+            if (stuck(c.to) || stuck(active)) && now + 1 >= c.insync_at {
+                c.insync_at = now + 1;
+            }
+            if now >= c.insync_at {
+                self.active_region = c.to;
+            }
         }
         for r in &mut self.regions {
             if r.freeze_at.is_some_and(|at| now >= at) {
@@ -389,10 +461,14 @@ impl World {
                 r.db_role = DbRole::Writer;
             }
         }
-        let impairments: Vec<Impairment> = (0..self.regions.len()).map(|i| self.impairment(i, elapsed)).collect();
+        for (r, imp) in self.regions.iter_mut().zip(&impairments) {
+            r.db_lost = imp.db_lost && r.db_role == DbRole::Writer;
+        }
         // The original writer: the source of replication (the first region that was primary).
         let writer = self.regions.iter().position(|r| r.db_role == DbRole::Writer && r.promotion.is_none());
-        let writer_level = writer.and_then(|w| impairments.get(w)).map_or(1.0, |i| i.level);
+        let writer_level = writer
+            .and_then(|w| impairments.get(w).map(|i| if self.regions[w].db_lost { 1.0 } else { i.level }))
+            .map_or(1.0, |l| l);
         let writer_frozen = writer.is_some_and(|w| self.regions[w].write_freeze);
         let writer_writes = writer.map_or(0.0, |w| self.regions[w].writes_per_second);
 
@@ -410,15 +486,26 @@ impl World {
             r.requests = (demand * r.traffic_share * (1.0 - 0.3 * imp.level) + SYNTHETIC_RPS).max(0.0);
 
             let base_errors = 0.3 + 0.12 * r.drift[0];
-            // Serving users from a read-only replica: every write fails.
-            let read_only = if r.db_role == DbRole::Writer { 0.0 } else { 35.0 * r.traffic_share };
+            // Serving users from a read-only replica (or a lost writer): every write fails.
+            let read_only = if r.db_role == DbRole::Writer && !r.db_lost { 0.0 } else { 35.0 * r.traffic_share };
+            // Without its secret the application fails every request, synthetic ones included.
+            let secret = if imp.secret_missing { 60.0 } else { 0.0 };
             r.error_percent =
-                (base_errors + read_only + imp.error_percent * (1.0 + 0.06 * r.drift[0])).clamp(0.0, 100.0);
-            r.p50_ms = (38.0 * (1.0 + 6.0 * imp.level) * (1.0 + 0.04 * r.drift[1])).max(1.0);
-            r.p99_ms = (260.0 * (1.0 + 14.0 * imp.level) * (1.0 + 0.07 * r.drift[2])).max(r.p50_ms);
+                (base_errors + read_only + secret + imp.error_percent * (1.0 + 0.06 * r.drift[0])).clamp(0.0, 100.0);
+            r.p50_ms = (38.0 * (1.0 + 6.0 * imp.level + 0.5 * imp.gray_level) * (1.0 + 0.04 * r.drift[1])).max(1.0);
+            r.p99_ms =
+                ((260.0 * (1.0 + 14.0 * imp.level) + imp.p99_extra_ms) * (1.0 + 0.07 * r.drift[2])).max(r.p50_ms);
+            r.corrupted_records += imp.corrupted_per_second;
+            r.duplicate_events += imp.duplicates_per_second;
 
             // Each checker re-evaluates on its own stagger; impaired endpoints fail most checks.
-            let healthy_p = if imp.level > 0.0 { 1.0 - 0.97 * imp.level } else { 0.995 };
+            // Gray failure passes them: the health endpoint is fast, real requests are not.
+            let healthy_p = match imp.flapping_failing {
+                Some(true) => 0.05,
+                _ if imp.secret_missing => 0.02,
+                _ if imp.level > 0.0 => 1.0 - 0.97 * imp.level,
+                _ => 0.995,
+            };
             for (c, checker) in r.checkers.iter_mut().enumerate() {
                 if (tick + c as u64).is_multiple_of(CHECK_INTERVAL_SECONDS) {
                     *checker = r.rng.chance(healthy_p);
@@ -426,6 +513,7 @@ impl World {
             }
 
             match r.db_role {
+                DbRole::Writer if r.db_lost => r.writes_per_second = 0.0,
                 DbRole::Writer => {
                     r.writes_per_second = if r.write_freeze {
                         0.0
@@ -452,12 +540,20 @@ impl World {
                 }
             }
         }
+        // Bad records written at the writer replicate to every replica.
+        if let Some(w) = writer {
+            let bad = self.regions[w].corrupted_records;
+            for r in self.regions.iter_mut().filter(|r| r.db_role == DbRole::Replica) {
+                r.corrupted_records = r.corrupted_records.max(bad);
+            }
+        }
     }
 }
 
 fn database_of(r: &RegionState) -> Database {
     let endpoint = format!("{}.c9x2kq8v7hzt.{}.rds.amazonaws.com", r.db_identifier, r.name);
-    Database { role: r.db_role, identifier: r.db_identifier.clone(), endpoint }
+    let role = if r.db_lost { DbRole::Unavailable } else { r.db_role };
+    Database { role, identifier: r.db_identifier.clone(), endpoint }
 }
 
 fn record_set_id(role: Role, index: usize) -> String {
@@ -477,6 +573,7 @@ fn round_to(value: f64, decimals: i32) -> f64 {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::model::SignalKey;
     use crate::sim::faults::demo_timeline;
     use chrono::TimeZone;
 
@@ -567,8 +664,99 @@ mod tests {
         w.advance_to(epoch() + Duration::hours(24));
         assert_eq!(w.elapsed(), Duration::hours(24));
         for i in 0..8 {
-            assert_eq!(w.observe(i).len(), 9);
+            assert_eq!(w.observe(i).len(), SignalKey::ALL.len());
         }
         assert!(w.observe(8).is_empty());
+    }
+
+    fn world_with(fault: Fault, region: usize) -> World {
+        let timeline = vec![ScheduledFault { at: Duration::seconds(10), until: None, region, fault }];
+        World::new(&Config::default_regions(2), 11, epoch(), timeline)
+    }
+
+    fn health(w: &World, region: usize) -> HealthChecks {
+        match w.observe(region)[5] {
+            Reading::HealthChecks(h) => h,
+            ref other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn reading_of(w: &World, region: usize, key: SignalKey) -> Reading {
+        w.observe(region).into_iter().find(|r| r.key() == key).unwrap()
+    }
+
+    #[test]
+    fn a_lost_primary_database_is_unavailable_and_stalls_replication() {
+        let mut w = world_with(Fault::DbPrimaryLost, 0);
+        w.advance_to(epoch() + Duration::seconds(70));
+        let Reading::Database(db) = reading_of(&w, 0, SignalKey::Database) else { panic!() };
+        assert_eq!(db.role, DbRole::Unavailable);
+        let Reading::ErrorRate(e) = reading_of(&w, 0, SignalKey::ErrorRate) else { panic!() };
+        assert!(e > 30.0, "writes fail: {e}");
+        let Reading::ReplicationLag(Lag::Behind(lag)) = reading_of(&w, 1, SignalKey::ReplicationLag) else { panic!() };
+        assert!(lag > 50.0, "nothing replicates from a lost writer: {lag}");
+        assert!(health(&w, 0).is_healthy(), "the app itself still answers health checks");
+    }
+
+    #[test]
+    fn a_missing_secret_fails_the_regions_checks_and_requests() {
+        let mut w = world_with(Fault::MissingSecret, 1);
+        w.advance_to(epoch() + Duration::seconds(40));
+        assert!(!health(&w, 1).is_healthy());
+        assert!(health(&w, 0).is_healthy());
+        let Reading::ErrorRate(e) = reading_of(&w, 1, SignalKey::ErrorRate) else { panic!() };
+        assert!(e > 50.0, "{e}");
+    }
+
+    #[test]
+    fn flapping_health_checks_alternate_with_the_period() {
+        let mut w = world_with(Fault::FlappingHealthCheck { period: Duration::seconds(30) }, 1);
+        let mut verdicts = Vec::new();
+        for t in [35, 65, 95, 125] {
+            w.advance_to(epoch() + Duration::seconds(t));
+            verdicts.push(health(&w, 1).is_healthy());
+        }
+        assert_eq!(verdicts, [true, false, true, false]);
+    }
+
+    #[test]
+    fn a_stuck_dns_change_stays_pending_until_the_fault_clears() {
+        let mut w = world_with(Fault::DnsChangeStuck, 1);
+        w.advance_to(epoch() + Duration::seconds(20));
+        w.start(Command::ShiftTraffic(1)).unwrap();
+        w.advance_to(epoch() + Duration::seconds(300));
+        assert!(w.completion(Command::ShiftTraffic(1)).is_none());
+        assert_eq!(w.active_region(), 0);
+        assert_eq!(w.clear(1, "dns-change-stuck"), 1);
+        w.advance_to(epoch() + Duration::seconds(310));
+        assert!(w.completion(Command::ShiftTraffic(1)).is_some());
+        assert_eq!(w.active_region(), 1);
+    }
+
+    #[test]
+    fn gray_failure_raises_p99_while_health_checks_pass() {
+        let mut w = world_with(Fault::LatencyDegradation { p99: Duration::seconds(4), ramp: Duration::minutes(2) }, 0);
+        w.advance_to(epoch() + Duration::seconds(200));
+        let Reading::LatencyP99(p99) = reading_of(&w, 0, SignalKey::LatencyP99) else { panic!() };
+        assert!(p99 > 3000.0, "{p99}");
+        assert!(health(&w, 0).is_healthy());
+        let Reading::ErrorRate(e) = reading_of(&w, 0, SignalKey::ErrorRate) else { panic!() };
+        assert!(e < 2.0, "{e}");
+    }
+
+    #[test]
+    fn corrupted_records_replicate_and_duplicates_count_where_they_happen() {
+        let mut w = world_with(Fault::CorruptedData { records_per_minute: 60.0 }, 0);
+        w.inject(1, Fault::DuplicateReplay { events_per_minute: 120.0 });
+        w.advance_to(epoch() + Duration::seconds(70));
+        let integrity = |w: &World, r| match reading_of(w, r, SignalKey::Integrity) {
+            Reading::Integrity(i) => i,
+            _ => panic!(),
+        };
+        assert_eq!(integrity(&w, 0).corrupted_records, 61, "one a second from 10 s to 70 s");
+        assert_eq!(integrity(&w, 1).corrupted_records, 61, "bad records replicate");
+        assert_eq!(integrity(&w, 1).duplicate_events, 140);
+        assert_eq!(integrity(&w, 0).duplicate_events, 0);
+        assert_eq!(w.active_faults().len(), 2);
     }
 }

@@ -193,6 +193,15 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'sta
             vec![Span::styled("open", t.style(Tone::Ok))]
         }
     }));
+    // Only when a drill has made something to count: a clean region needs no row.
+    if region.integrity.value.is_some_and(|i| !i.is_clean()) {
+        rows.push(row(ctx, "Data", &region.integrity, |i| {
+            vec![Span::styled(
+                format!("{} corrupted records · {} duplicate events", i.corrupted_records, i.duplicate_events),
+                t.style(Tone::Critical),
+            )]
+        }));
+    }
     rows.push(error_row(ctx, region));
     rows
 }
