@@ -72,6 +72,10 @@ pub enum Command {
     },
     /// Run one runbook step without the dashboard (same guards, confirmation and journal).
     RunStep(crate::run_step::RunStepArgs),
+    /// A game-day drill: a scenario on the simulated world, a DRILL banner and a scorecard.
+    Drill(crate::drill::cli::DrillArgs),
+    /// List the built-in drill scenarios.
+    Scenarios,
     /// Export a journal as a timeline for the post-incident review.
     Export(ExportArgs),
     /// Print a shell completion script.
@@ -148,7 +152,7 @@ pub struct ExportArgs {
     pub strict: bool,
 }
 
-fn parse_speed(text: &str) -> Result<f64, String> {
+pub fn parse_speed(text: &str) -> Result<f64, String> {
     let speed: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
     if speed.is_finite() && speed > 0.0 && speed <= 100_000.0 {
         Ok(speed)
@@ -216,6 +220,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             verdict
         }
         Some(Command::Export(args)) => export(&args),
+        Some(Command::Drill(args)) => crate::drill::cli::run(&args),
+        Some(Command::Scenarios) => {
+            let text = crate::drill::builtin::listing().map_err(|e| Failure::runtime(e.to_string()))?;
+            write_stdout(&text)
+        }
         Some(Command::RunStep(args)) => crate::run_step::run(&args),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
@@ -284,7 +293,7 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     result
 }
 
-fn write_stdout(text: &str) -> Result<(), Failure> {
+pub fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

@@ -32,6 +32,14 @@ pub enum Command {
     CancelInput,
     HelpUp,
     HelpDown,
+    OpenFaultMenu,
+    ToggleReveal,
+    MenuUp,
+    MenuDown,
+    MenuLeft,
+    MenuRight,
+    MenuToggle,
+    CloseDrillOverlay,
 }
 
 /// Where a binding applies. `Global` bindings work everywhere unless a context binds the key.
@@ -44,6 +52,10 @@ pub enum Context {
     /// A confirm or override dialog is open: keys not bound here are text.
     Modal,
     Help,
+    /// A drill's fault menu is open.
+    FaultMenu,
+    /// A drill's scorecard is shown.
+    Scorecard,
 }
 
 impl Context {
@@ -54,6 +66,8 @@ impl Context {
             Context::Input => "Typing an entry",
             Context::Modal => "Confirm / override dialog",
             Context::Help => "Help",
+            Context::FaultMenu => "Drill: fault menu",
+            Context::Scorecard => "Drill: scorecard",
         }
     }
 }
@@ -277,6 +291,69 @@ pub const BINDINGS: &[Binding] = &[
         command: Command::CancelInput,
         description: "discard what was typed",
         hint: Some("cancel"),
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('f')],
+        command: Command::OpenFaultMenu,
+        description: "drill: inject or clear a fault (facilitator)",
+        hint: None,
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('F')],
+        command: Command::ToggleReveal,
+        description: "drill: show/hide the facilitator's entries",
+        hint: None,
+    },
+    Binding {
+        context: Context::FaultMenu,
+        keys: &[special(KeyCode::Up), plain('k')],
+        command: Command::MenuUp,
+        description: "previous fault",
+        hint: Some("fault"),
+    },
+    Binding {
+        context: Context::FaultMenu,
+        keys: &[special(KeyCode::Down), plain('j')],
+        command: Command::MenuDown,
+        description: "next fault",
+        hint: None,
+    },
+    Binding {
+        context: Context::FaultMenu,
+        keys: &[special(KeyCode::Left), plain('h')],
+        command: Command::MenuLeft,
+        description: "previous region",
+        hint: Some("region"),
+    },
+    Binding {
+        context: Context::FaultMenu,
+        keys: &[special(KeyCode::Right), plain('l')],
+        command: Command::MenuRight,
+        description: "next region",
+        hint: None,
+    },
+    Binding {
+        context: Context::FaultMenu,
+        keys: &[special(KeyCode::Enter)],
+        command: Command::MenuToggle,
+        description: "inject the fault there, or clear it if active",
+        hint: Some("inject/clear"),
+    },
+    Binding {
+        context: Context::FaultMenu,
+        keys: &[special(KeyCode::Esc), plain('f')],
+        command: Command::CloseDrillOverlay,
+        description: "close the fault menu",
+        hint: Some("close"),
+    },
+    Binding {
+        context: Context::Scorecard,
+        keys: &[special(KeyCode::Esc), plain('q')],
+        command: Command::CloseDrillOverlay,
+        description: "close the scorecard (q again quits)",
+        hint: Some("close"),
     },
     Binding {
         context: Context::Help,

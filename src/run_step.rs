@@ -10,7 +10,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DurationRound, Utc};
 use clap::Args;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
 use crate::app::{App, Modal, Msg};
 use crate::cli::{Exit, Failure, SimArgs};
@@ -51,16 +51,6 @@ pub struct RunStepArgs {
     /// Simulated time since the world began (the demo outage starts at 1m).
     #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = crate::cli::parse_at)]
     pub at: chrono::Duration,
-}
-
-fn key(app: &mut App, code: KeyCode) {
-    app.handle(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.handle(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
-    }
 }
 
 /// A session `drive` can press keys in and refresh: the simulated world or AWS.
@@ -224,23 +214,27 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
             });
         }
         (Some(reason), true) => {
-            key(app, KeyCode::Char('o'));
-            type_text(app, reason);
-            key(app, KeyCode::Enter);
+            app.press(KeyCode::Char('o'));
+            app.type_text(reason);
+            app.press(KeyCode::Enter);
             if let Some(Modal::Override { error: Some(e), .. }) = &app.modal {
                 return Err(Failure::usage(format!("override refused: {e}")));
             }
         }
-        _ => key(app, KeyCode::Enter),
+        _ => {
+            app.press(KeyCode::Enter);
+        }
     }
     if let Some(message) = app.message.clone() {
         return Err(Failure::runtime(message));
     }
     match &app.modal {
-        Some(Modal::Declare { .. }) => key(app, KeyCode::Enter),
+        Some(Modal::Declare { .. }) => {
+            app.press(KeyCode::Enter);
+        }
         Some(Modal::Confirm { .. }) => {
-            type_text(app, &args.confirm);
-            key(app, KeyCode::Enter);
+            app.type_text(&args.confirm);
+            app.press(KeyCode::Enter);
             if let Some(Modal::Confirm { error: Some(e), .. }) = &app.modal {
                 return Err(Failure::usage(e.clone()));
             }
@@ -248,8 +242,8 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
         _ => {}
     }
     if app.compose.is_some() {
-        type_text(app, args.note.as_deref().unwrap_or_default());
-        key(app, KeyCode::Enter);
+        app.type_text(args.note.as_deref().unwrap_or_default());
+        app.press(KeyCode::Enter);
     }
     if let Some(message) = app.message.clone() {
         return Err(Failure::runtime(message));

@@ -102,8 +102,10 @@ fn help_overlay_lists_the_bindings() {
     let mut app = demo_app(2, 42, Duration::seconds(50));
     app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('?'))));
     let tall = render(&mut app, 160, 48);
+    use warroom::keys::Context;
     for binding in warroom::keys::BINDINGS {
-        assert!(tall.contains(binding.description), "help lacks {:?}\n{tall}", binding.description);
+        let drill_only = matches!(binding.context, Context::FaultMenu | Context::Scorecard);
+        assert_eq!(tall.contains(binding.description), !drill_only, "help and {:?}\n{tall}", binding.description);
     }
     check("help_160x48", &tall);
     // On 80x24 it scrolls: the top, then (after scrolling to the end) the bottom.
@@ -279,4 +281,82 @@ fn without_a_median_the_latency_row_shows_only_the_tail_and_names_its_statistic(
     let east = row.split('│').next().unwrap();
     assert!(east.contains("Latency   avg ") && !east.contains("p50"), "{row}");
     assert!(row.contains("p50 "), "the other region still has its median: {row}");
+}
+
+/// A drill in the dashboard, `at` into the scenario, as the drill loop leaves it.
+fn drill_at(name: &str, at: Duration) -> warroom::drill::run::Drill {
+    let scenario = warroom::drill::builtin::find(name).unwrap();
+    let epoch = common::epoch();
+    let config = warroom::drill::run::config(&scenario);
+    let scribe = warroom::scribe::Scribe::in_memory("ana", &config.incident, epoch);
+    let view = warroom::app::DrillView::new(
+        &scenario.name,
+        &scenario.summary,
+        epoch + scenario.duration,
+        scenario.regions.clone(),
+    );
+    let mut drill = warroom::drill::run::Drill::new(scenario, 42, scribe, epoch, false);
+    drill.app.theme = warroom::theme::Theme::fallback(false);
+    drill.app.drill = Some(view);
+    let mut t = epoch;
+    while t < epoch + at {
+        t += Duration::seconds(5);
+        drill.turn(t);
+        drill.facilitate(t);
+    }
+    drill
+}
+
+#[test]
+fn drill_banner_160x48() {
+    let mut drill = drill_at("primary-outage", Duration::minutes(2));
+    let screen = render(&mut drill.app, 160, 48);
+    let first = screen.lines().next().unwrap();
+    assert!(first.starts_with(" ▲ DRILL ▲  primary-outage  │ ends in 28m │ f faults"), "{first}");
+    assert!(screen.lines().nth(1).unwrap().contains("│ DRILL │"), "{screen}");
+    assert!(!screen.contains("fault region-outage began"), "facilitator entries are hidden:\n{screen}");
+    drill.app.press(crossterm::event::KeyCode::Char('F'));
+    let revealed = render(&mut drill.app, 160, 48);
+    assert!(revealed.contains("drill    fault region-outage began"), "{revealed}");
+    check("drill_banner_160x48", &screen);
+}
+
+#[test]
+fn drill_fault_menu_160x48() {
+    use crossterm::event::KeyCode;
+    let mut drill = drill_at("primary-outage", Duration::minutes(2));
+    drill.app.press(KeyCode::Char('f'));
+    for key in [KeyCode::Right, KeyCode::Down, KeyCode::Down, KeyCode::Down, KeyCode::Enter] {
+        drill.app.press(key);
+    }
+    let now = drill.app.now;
+    drill.facilitate(now);
+    let screen = render(&mut drill.app, 160, 48);
+    assert!(screen.contains("◀ us-west-2 ▶"), "{screen}");
+    assert!(screen.contains("› missing-secret         ACTIVE — Enter clears"), "{screen}");
+    assert!(screen.contains("active: region-outage @ us-east-1, missing-secret @ us-west-2"), "{screen}");
+    let journaled = drill.app.scribe.timeline.entries().iter().any(|e| {
+        e.kind == warroom::scribe::Kind::Drill && e.author == "facilitator" && e.data_str("drill") == Some("fault-injected")
+    });
+    assert!(journaled, "the injection is journaled as the facilitator's");
+    check("drill_fault_menu_160x48", &screen);
+    // Enter again clears it.
+    drill.app.press(KeyCode::Enter);
+    drill.facilitate(now);
+    assert!(!drill.world.active_faults().iter().any(|(r, f)| *r == 1 && f.name() == "missing-secret"));
+}
+
+#[test]
+fn drill_scorecard_160x48() {
+    let mut drill = drill_at("secondary-missing-secret", Duration::seconds(5));
+    drill.autopilot = Some(Default::default());
+    let card = drill.run_to_end();
+    let view = drill.app.drill.as_mut().unwrap();
+    view.scorecard = Some(card.lines());
+    view.scorecard_open = true;
+    let screen = render(&mut drill.app, 160, 48);
+    assert!(screen.contains("Scorecard — secondary-missing-secret (seed 42): PASSED"), "{screen}");
+    assert!(screen.contains("✓ failover blocked before traffic shifts"), "{screen}");
+    assert!(screen.lines().next().unwrap().contains("ENDED — scorecard below"), "{screen}");
+    check("drill_scorecard_160x48", &screen);
 }

@@ -107,6 +107,13 @@ impl Executor {
         (Self { jobs, backend: "detached" }, rx)
     }
 
+    /// A sim executor whose jobs the caller carries out with `actions::sim::Stepper`, in
+    /// step with a world it advances itself (headless drills).
+    pub fn stepped() -> (Self, mpsc::Receiver<Job>) {
+        let (jobs, rx) = mpsc::channel(64);
+        (Self { jobs, backend: "sim" }, rx)
+    }
+
     /// Queue a job; fails only if the executor has stopped or is saturated.
     pub fn submit(&self, job: Job) -> Result<(), String> {
         self.jobs.try_send(job).map_err(|e| format!("the {} executor cannot take the action: {e}", self.backend))

@@ -24,51 +24,94 @@ pub fn spawn(world: SharedWorld, clock: SimClock, outcomes: mpsc::Sender<Outcome
     Executor { jobs, backend: "sim" }
 }
 
-fn command(world: &SharedWorld, action: &Action) -> Result<Command, String> {
-    let w = world.lock();
-    let index = |name: &str| w.region_index(name).ok_or_else(|| format!("no region {name} in the simulated world"));
-    Ok(match action {
-        Action::FreezeWrites { region, .. } => Command::FreezeWrites(index(region)?),
-        Action::PromoteDatabase { region, .. } => Command::Promote(index(region)?),
-        Action::ShiftTraffic { to, .. } => Command::ShiftTraffic(index(to)?),
-    })
-}
-
 async fn run(world: &SharedWorld, clock: &SimClock, job: Job) -> Outcome {
     let result = execute(world, clock, &job.action).await;
     Outcome { job: job.id, step: job.step, result }
 }
 
-async fn execute(world: &SharedWorld, clock: &SimClock, action: &Action) -> OutcomeResult {
-    let command = match command(world, action) {
-        Ok(c) => c,
-        Err(error) => return OutcomeResult::Failed { error },
+/// Begin `job`'s action on the world now: `Err` carries an outcome that is final at once
+/// (already done, refused), `Ok` the command to wait for.
+fn begin(world: &mut crate::sim::World, action: &Action) -> Result<Command, OutcomeResult> {
+    let index = |name: &str| {
+        world
+            .region_index(name)
+            .ok_or_else(|| OutcomeResult::Failed { error: format!("no region {name} in the simulated world") })
     };
-    {
+    let command = match action {
+        Action::FreezeWrites { region, .. } => Command::FreezeWrites(index(region)?),
+        Action::PromoteDatabase { region, .. } => Command::Promote(index(region)?),
+        Action::ShiftTraffic { to, .. } => Command::ShiftTraffic(index(to)?),
+    };
+    if world.holds(command) {
+        return Err(OutcomeResult::Succeeded {
+            detail: "already done: the desired state already held, nothing was changed".into(),
+            data: serde_json::json!({ "already": true }),
+            already: true,
+        });
+    }
+    world.start(command).map_err(|error| OutcomeResult::Failed { error })?;
+    Ok(command)
+}
+
+/// How `command` went, once it has finished.
+fn finished(world: &crate::sim::World, command: Command) -> Option<OutcomeResult> {
+    world.completion(command).map(|c| match c {
+        Ok(done) => OutcomeResult::Succeeded { detail: done.detail, data: done.data, already: false },
+        Err(error) => OutcomeResult::Failed { error },
+    })
+}
+
+async fn execute(world: &SharedWorld, clock: &SimClock, action: &Action) -> OutcomeResult {
+    let command = {
         let mut w = world.lock();
         w.advance_to(clock.now());
-        if w.holds(command) {
-            return OutcomeResult::Succeeded {
-                detail: "already done: the desired state already held, nothing was changed".into(),
-                data: serde_json::json!({ "already": true }),
-                already: true,
-            };
+        match begin(&mut w, action) {
+            Ok(c) => c,
+            Err(outcome) => return outcome,
         }
-        if let Err(error) = w.start(command) {
-            return OutcomeResult::Failed { error };
-        }
-    }
+    };
     let tick = clock.real_interval(Duration::seconds(1));
     // Give up after a simulated hour: far past any step's timeout, so the task always ends.
     for _ in 0..3600 {
         tokio::time::sleep(tick).await;
         let mut w = world.lock();
         w.advance_to(clock.now());
-        match w.completion(command) {
-            None => {}
-            Some(Ok(done)) => return OutcomeResult::Succeeded { detail: done.detail, data: done.data, already: false },
-            Some(Err(error)) => return OutcomeResult::Failed { error },
+        if let Some(outcome) = finished(&w, command) {
+            return outcome;
         }
     }
     OutcomeResult::Failed { error: "no completion after a simulated hour".into() }
+}
+
+/// The same executor without tasks or clocks, for runs that step the world themselves
+/// (headless drills): jobs start on `submit` and finish on a later `poll`.
+#[derive(Debug, Default)]
+pub struct Stepper {
+    running: Vec<(Job, Command)>,
+}
+
+impl Stepper {
+    /// Start `job`; an outcome that is final at once is returned now.
+    pub fn submit(&mut self, world: &mut crate::sim::World, job: Job) -> Option<Outcome> {
+        match begin(world, &job.action) {
+            Ok(command) => {
+                self.running.push((job, command));
+                None
+            }
+            Err(result) => Some(Outcome { job: job.id, step: job.step, result }),
+        }
+    }
+
+    /// Outcomes of the jobs that have finished by the world's current time.
+    pub fn poll(&mut self, world: &crate::sim::World) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        self.running.retain(|(job, command)| match finished(world, *command) {
+            Some(result) => {
+                out.push(Outcome { job: job.id, step: job.step, result });
+                false
+            }
+            None => true,
+        });
+        out
+    }
 }

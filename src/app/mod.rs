@@ -2,8 +2,10 @@
 //! Drawing reads it (`ui::draw`); nothing here touches the terminal. Running runbook steps
 //! is in `runner`.
 
+mod drill;
 mod runner;
 
+pub use drill::{DrillView, FaultMenu, FaultRequest};
 pub use runner::{READ_ONLY, Resources};
 
 use chrono::{DateTime, Utc};
@@ -23,6 +25,8 @@ use crate::theme::Theme;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Demo,
+    /// A game-day drill on the simulated world.
+    Drill,
     /// Acting on a real AWS account.
     Live,
     ReadOnly,
@@ -32,6 +36,7 @@ impl Mode {
     pub fn label(self) -> &'static str {
         match self {
             Mode::Demo => "DEMO",
+            Mode::Drill => "DRILL",
             Mode::Live => "LIVE",
             Mode::ReadOnly => "READ-ONLY",
         }
@@ -152,6 +157,8 @@ pub struct App {
     pub message: Option<String>,
     next_job: u64,
     pub quit: bool,
+    /// Set in a drill: the banner, the fault menu and the scorecard read it.
+    pub drill: Option<DrillView>,
 }
 
 impl App {
@@ -196,6 +203,20 @@ impl App {
             message: None,
             next_job: 0,
             quit: false,
+            drill: None,
+        }
+    }
+
+    /// Press one key as the terminal would deliver it: how `run-step`, the drill autopilot
+    /// and tests drive the same state machine a person does.
+    pub fn press(&mut self, code: crossterm::event::KeyCode) -> bool {
+        self.handle(Msg::Key(KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)))
+    }
+
+    /// Type `text` into whatever has the keyboard.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(crossterm::event::KeyCode::Char(c));
         }
     }
 
@@ -209,6 +230,7 @@ impl App {
         match &self.executor {
             None => Mode::ReadOnly,
             Some(e) if e.backend() == "aws" => Mode::Live,
+            Some(_) if self.drill.is_some() => Mode::Drill,
             Some(_) => Mode::Demo,
         }
     }
@@ -225,6 +247,8 @@ impl App {
     pub fn context(&self) -> Context {
         match (self.overlay, &self.modal, &self.compose) {
             (Overlay::Help, _, _) => Context::Help,
+            _ if self.drill.as_ref().is_some_and(|d| d.menu.is_some()) => Context::FaultMenu,
+            _ if self.drill.as_ref().is_some_and(|d| d.scorecard_open) => Context::Scorecard,
             (Overlay::None, Some(_), _) => Context::Modal,
             (Overlay::None, None, Some(_)) => Context::Input,
             (Overlay::None, None, None) => Context::Dashboard,
@@ -266,7 +290,9 @@ impl App {
                 match context {
                     Context::Modal => self.modal.as_mut().and_then(Modal::input).is_some_and(|i| i.edit(&event)),
                     Context::Input => self.compose.as_mut().is_some_and(|c| c.line.edit(&event)),
-                    Context::Dashboard | Context::Help | Context::Global => false,
+                    Context::Dashboard | Context::Help | Context::Global | Context::FaultMenu | Context::Scorecard => {
+                        false
+                    }
                 }
             }
         }
@@ -281,7 +307,7 @@ impl App {
             }
             Command::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
             Command::HelpDown => {
-                let max = crate::ui::help_overflow(self.viewport);
+                let max = crate::ui::help_overflow(self.viewport, self.drill.is_some());
                 self.help_scroll = (self.help_scroll + 1).min(max);
             }
             Command::CloseOverlay => self.overlay = Overlay::None,
@@ -318,6 +344,14 @@ impl App {
             Command::TimelinePageNewer => self.scribe.timeline.scroll(self.timeline_page() as isize),
             Command::TimelineFollow => self.scribe.timeline.follow(),
             Command::CycleFilter => self.scribe.timeline.cycle_filter(),
+            Command::OpenFaultMenu => self.open_fault_menu(),
+            Command::ToggleReveal => self.toggle_reveal(),
+            Command::MenuUp => self.move_menu(0, -1),
+            Command::MenuDown => self.move_menu(0, 1),
+            Command::MenuLeft => self.move_menu(-1, 0),
+            Command::MenuRight => self.move_menu(1, 0),
+            Command::MenuToggle => self.toggle_menu_fault(),
+            Command::CloseDrillOverlay => self.close_drill_overlay(),
         }
     }
 

@@ -121,10 +121,6 @@ fn positive(value: &Option<Spanned<f64>>, default: f64, key: &str, err: &Err<'_>
     }
 }
 
-fn duration_or(value: &Option<Spanned<ConfigDuration>>, default: Duration) -> Duration {
-    value.as_ref().map_or(default, |v| v.get_ref().0)
-}
-
 /// The fault named in `raw`, with only the parameters that kind takes.
 fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<Fault, TomlError> {
     let name = raw.fault.get_ref().as_str();
@@ -158,30 +154,27 @@ fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<Fault, TomlError> {
             return Err(err(span, format!("{name} does not take {key} (it takes {takes})")));
         }
     }
-    Ok(match name {
-        "region-outage" => Fault::RegionOutage {
-            error_percent: positive(&raw.error_percent, 42.0, "error-percent", err)?.min(100.0),
-            ramp: duration_or(&raw.ramp, Duration::seconds(90)),
+    let default = Fault::default_of(name).ok_or_else(|| err(raw.fault.span(), format!("unknown fault `{name}`")))?;
+    let dur = |v: &Option<Spanned<ConfigDuration>>, d: Duration| v.as_ref().map_or(d, |v| v.get_ref().0);
+    Ok(match default {
+        Fault::RegionOutage { error_percent, ramp } => Fault::RegionOutage {
+            error_percent: positive(&raw.error_percent, error_percent, "error-percent", err)?.min(100.0),
+            ramp: dur(&raw.ramp, ramp),
         },
-        "db-primary-lost" => Fault::DbPrimaryLost,
-        "replication-delay" => Fault::ReplicationDelay {
-            seconds_per_second: positive(&raw.seconds_per_second, 1.0, "seconds-per-second", err)?,
+        Fault::ReplicationDelay { seconds_per_second } => Fault::ReplicationDelay {
+            seconds_per_second: positive(&raw.seconds_per_second, seconds_per_second, "seconds-per-second", err)?,
         },
-        "missing-secret" => Fault::MissingSecret,
-        "flapping-health-check" => {
-            Fault::FlappingHealthCheck { period: duration_or(&raw.period, Duration::seconds(30)) }
+        Fault::FlappingHealthCheck { period } => Fault::FlappingHealthCheck { period: dur(&raw.period, period) },
+        Fault::LatencyDegradation { p99, ramp } => {
+            Fault::LatencyDegradation { p99: dur(&raw.p99, p99), ramp: dur(&raw.ramp, ramp) }
         }
-        "dns-change-stuck" => Fault::DnsChangeStuck,
-        "latency-degradation" => Fault::LatencyDegradation {
-            p99: duration_or(&raw.p99, Duration::seconds(4)),
-            ramp: duration_or(&raw.ramp, Duration::minutes(5)),
+        Fault::CorruptedData { records_per_minute } => Fault::CorruptedData {
+            records_per_minute: positive(&raw.records_per_minute, records_per_minute, "records-per-minute", err)?,
         },
-        "corrupted-data" => Fault::CorruptedData {
-            records_per_minute: positive(&raw.records_per_minute, 5.0, "records-per-minute", err)?,
+        Fault::DuplicateReplay { events_per_minute } => Fault::DuplicateReplay {
+            events_per_minute: positive(&raw.events_per_minute, events_per_minute, "events-per-minute", err)?,
         },
-        _ => Fault::DuplicateReplay {
-            events_per_minute: positive(&raw.events_per_minute, 20.0, "events-per-minute", err)?,
-        },
+        other => other,
     })
 }
 

@@ -33,6 +33,8 @@ pub mod event {
     pub const SERVING_HEALTHY: &str = "serving-healthy";
     pub const SERVING_DEGRADED: &str = "serving-degraded";
     pub const JOURNAL_OPENED: &str = "journal-opened";
+    pub const CORRUPTED_RECORDS: &str = "corrupted-records";
+    pub const DUPLICATE_EVENTS: &str = "duplicate-events";
 }
 
 /// Numeric hysteresis: over above the limit, back only below `RECOVER_FRACTION` of it.
@@ -99,6 +101,9 @@ struct RegionWatch {
     health: Confirm,
     active: Option<bool>,
     stale: bool,
+    /// Integrity counters already reported (each is observed once, when it first rises).
+    corrupted_seen: bool,
+    duplicates_seen: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -234,6 +239,29 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
             if healthy { (event::HEALTH_HEALTHY, "healthy") } else { (event::HEALTH_UNHEALTHY, "UNHEALTHY") };
         let text = format!("Route 53 health check {word}: {}/{} checkers report healthy", h.healthy, h.total);
         out.push(observation(now, name, text, json!({ "event": event, "healthy": h.healthy, "total": h.total })));
+    }
+
+    if let Some(i) = region.integrity.fresh_value(now, poll_interval) {
+        if i.corrupted_records > 0 && !watch.corrupted_seen {
+            watch.corrupted_seen = true;
+            let text = format!("{} corrupted records seen in {name}", i.corrupted_records);
+            out.push(observation(
+                now,
+                name,
+                text,
+                json!({ "event": event::CORRUPTED_RECORDS, "count": i.corrupted_records }),
+            ));
+        }
+        if i.duplicate_events > 0 && !watch.duplicates_seen {
+            watch.duplicates_seen = true;
+            let text = format!("{} duplicate events processed in {name}", i.duplicate_events);
+            out.push(observation(
+                now,
+                name,
+                text,
+                json!({ "event": event::DUPLICATE_EVENTS, "count": i.duplicate_events }),
+            ));
+        }
     }
 
     if let Some(r) = region.routing.fresh_value(now, poll_interval) {

@@ -72,6 +72,8 @@ pub struct Timeline {
     /// Selected position in `view`; `None` follows the newest entry.
     selected: Option<usize>,
     measurements: Measurements,
+    /// Show the facilitator's drill entries (hidden from the commander by default).
+    reveal_drill: bool,
 }
 
 impl Default for Timeline {
@@ -89,6 +91,7 @@ impl Timeline {
             view: Vec::new(),
             selected: None,
             measurements: Measurements::default(),
+            reveal_drill: false,
         };
         for e in entries {
             t.push_unmeasured(e);
@@ -127,23 +130,30 @@ impl Timeline {
             return;
         }
         let index = self.entries.len();
-        let shown = self.filter.matches(&entry, &self.pinned);
+        let shown = self.shows(&entry);
         self.entries.push(entry);
         if shown {
             self.view.push(index);
         }
     }
 
+    fn shows(&self, e: &Entry) -> bool {
+        e.kind != Kind::Pin && (self.reveal_drill || e.kind != Kind::Drill) && self.filter.matches(e, &self.pinned)
+    }
+
     fn rebuild(&mut self) {
-        let (filter, pinned) = (self.filter, &self.pinned);
-        self.view = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.kind != Kind::Pin && filter.matches(e, pinned))
-            .map(|(i, _)| i)
-            .collect();
+        self.view = self.entries.iter().enumerate().filter(|(_, e)| self.shows(e)).map(|(i, _)| i).collect();
         self.selected = None;
+    }
+
+    /// Show or hide the facilitator's drill entries.
+    pub fn toggle_reveal_drill(&mut self) {
+        self.reveal_drill = !self.reveal_drill;
+        self.rebuild();
+    }
+
+    pub fn reveals_drill(&self) -> bool {
+        self.reveal_drill
     }
 
     pub fn entries(&self) -> &[Entry] {

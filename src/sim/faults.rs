@@ -39,6 +39,24 @@ pub const FAULT_NAMES: [&str; 9] = [
 ];
 
 impl Fault {
+    /// The fault called `name` with its default parameters (what a facilitator injects).
+    pub fn default_of(name: &str) -> Option<Self> {
+        Some(match name {
+            "region-outage" => Fault::RegionOutage { error_percent: 42.0, ramp: Duration::seconds(90) },
+            "db-primary-lost" => Fault::DbPrimaryLost,
+            "replication-delay" => Fault::ReplicationDelay { seconds_per_second: 1.0 },
+            "missing-secret" => Fault::MissingSecret,
+            "flapping-health-check" => Fault::FlappingHealthCheck { period: Duration::seconds(30) },
+            "dns-change-stuck" => Fault::DnsChangeStuck,
+            "latency-degradation" => {
+                Fault::LatencyDegradation { p99: Duration::seconds(4), ramp: Duration::minutes(5) }
+            }
+            "corrupted-data" => Fault::CorruptedData { records_per_minute: 5.0 },
+            "duplicate-replay" => Fault::DuplicateReplay { events_per_minute: 20.0 },
+            _ => return None,
+        })
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Fault::RegionOutage { .. } => FAULT_NAMES[0],

@@ -256,6 +256,13 @@ impl World {
         ]
     }
 
+    /// Start every replica this many seconds behind (a scenario's `starting-lag`).
+    pub fn set_replica_lag(&mut self, seconds: f64) {
+        for r in self.regions.iter_mut().filter(|r| r.db_role == DbRole::Replica) {
+            r.lag_seconds = seconds.max(0.0);
+        }
+    }
+
     /// Add a fault now (a facilitator's injection), until cleared.
     pub fn inject(&mut self, region: usize, fault: Fault) {
         self.timeline.push(ScheduledFault { at: self.elapsed(), until: None, region, fault });

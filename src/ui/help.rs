@@ -1,7 +1,7 @@
 //! The `?` overlay: every binding from the one table, and how to read the colours.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
@@ -12,16 +12,19 @@ use crate::theme::Tone;
 const WIDTH: u16 = 76;
 
 /// How many lines of help do not fit at `viewport` (0 when all fit): the scroll range.
-pub fn overflow((width, height): (u16, u16)) -> u16 {
+pub fn overflow((width, height): (u16, u16), drill: bool) -> u16 {
     let theme = crate::theme::Theme::fallback(false);
-    let lines = u16::try_from(content(&theme).len()).unwrap_or(u16::MAX);
+    let lines = u16::try_from(content(&theme, drill).len()).unwrap_or(u16::MAX);
     let _ = width;
     (lines + 2).saturating_sub(height)
 }
 
-fn content(t: &crate::theme::Theme) -> Vec<Line<'static>> {
+/// The drill's own keys are listed in drills only, where they work.
+fn content(t: &crate::theme::Theme, drill: bool) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for context in [Context::Dashboard, Context::Input, Context::Modal, Context::Global, Context::Help] {
+    let drill_contexts: &[Context] = if drill { &[Context::FaultMenu, Context::Scorecard] } else { &[] };
+    let contexts = [Context::Dashboard, Context::Input, Context::Modal, Context::Global, Context::Help];
+    for context in contexts.into_iter().chain(drill_contexts.iter().copied()) {
         lines.push(Line::from(Span::styled(context.title(), t.style(Tone::Accent))));
         for b in BINDINGS.iter().filter(|b| b.context == context) {
             lines.push(Line::from(vec![
@@ -57,12 +60,11 @@ fn content(t: &crate::theme::Theme) -> Vec<Line<'static>> {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
-    let lines = content(t);
+    let lines = content(t, app.drill.is_some());
     let height = (lines.len() as u16 + 2).min(area.height);
     let width = WIDTH.min(area.width);
     let scrollable = lines.len() as u16 + 2 > area.height;
-    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(popup);
+    let popup = super::centered(area, width, height);
     frame.render_widget(Clear, popup);
     let block = Block::default().borders(Borders::ALL).border_style(t.style(Tone::Accent)).title(Span::styled(
         if scrollable { " Help — ↑↓ scroll · Esc or ? to close " } else { " Help — Esc or ? to close " },

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of `App` to a frame. Nothing here changes state.
 
+mod drill;
 pub mod format;
 mod header;
 mod help;
@@ -9,7 +10,7 @@ mod runbook;
 mod scribe;
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -57,10 +58,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         draw_too_small(frame, area, app);
         return;
     }
+    let banner_height = u16::from(app.drill.is_some());
+    let [banner_area, area_below] =
+        Layout::vertical([Constraint::Length(banner_height), Constraint::Fill(1)]).areas(area);
+    if let Some(d) = &app.drill {
+        drill::banner(frame, banner_area, app, d);
+    }
     let header = header::Header::new(app);
     let header_height = header.height(area.width);
     let [header_area, body, footer] =
-        Layout::vertical([Constraint::Length(header_height), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        Layout::vertical([Constraint::Length(header_height), Constraint::Fill(1), Constraint::Length(1)])
+            .areas(area_below);
     let [regions_area, scribe_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(scribe_height(body.height))]).areas(body);
     header.draw(frame, header_area, app);
@@ -68,9 +76,20 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     draw_bottom(frame, scribe_area, app);
     draw_footer(frame, footer, app);
     modal::draw(frame, area, app);
+    if let Some(d) = &app.drill {
+        drill::fault_menu(frame, area, app, d);
+        drill::scorecard(frame, area, app, d);
+    }
     if app.overlay == Overlay::Help {
         help::draw(frame, area, app);
     }
+}
+
+/// A `width` × `height` rectangle in the middle of `area` (dialogs, menus, help).
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(popup);
+    popup
 }
 
 fn draw_regions(frame: &mut Frame<'_>, area: Rect, app: &App) {

@@ -2,7 +2,7 @@
 //! reason, declare. Each states exactly what will happen.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -102,8 +102,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let text_width = width.saturating_sub(2).max(1);
     let wrapped: u16 = lines.iter().map(|l| (l.width() as u16).div_ceil(text_width).max(1)).sum();
     let height = (wrapped + input_rows + 2).min(area.height);
-    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(popup);
+    let popup = super::centered(area, width, height);
     frame.render_widget(Clear, popup);
     let block =
         Block::default().borders(Borders::ALL).border_style(t.style(tone)).title(Span::styled(title, t.style(tone)));

@@ -1,0 +1,112 @@
+//! The facilitator's side of a drill in the dashboard: the DRILL banner's facts, the fault
+//! menu (`f`), revealing the facilitator's entries (`F`), and the scorecard at the end.
+//! The drill loop turns the menu's requests into faults in the world and journals them.
+
+use chrono::{DateTime, Utc};
+
+use super::App;
+use crate::sim::FAULT_NAMES;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FaultMenu {
+    pub region: usize,
+    /// Index into `FAULT_NAMES`.
+    pub fault: usize,
+}
+
+/// What the facilitator asked for; the drill loop carries it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultRequest {
+    Inject { region: usize, fault: &'static str },
+    Clear { region: usize, fault: &'static str },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrillView {
+    pub scenario: String,
+    pub summary: String,
+    pub ends_at: DateTime<Utc>,
+    pub regions: Vec<String>,
+    /// Faults active now, as (region, name); refreshed by the drill loop.
+    pub active: Vec<(usize, &'static str)>,
+    pub menu: Option<FaultMenu>,
+    pub requests: Vec<FaultRequest>,
+    /// The scorecard's lines once the drill has ended.
+    pub scorecard: Option<Vec<String>>,
+    pub scorecard_open: bool,
+}
+
+impl DrillView {
+    pub fn new(scenario: &str, summary: &str, ends_at: DateTime<Utc>, regions: Vec<String>) -> Self {
+        Self {
+            scenario: scenario.to_owned(),
+            summary: summary.to_owned(),
+            ends_at,
+            regions,
+            active: Vec::new(),
+            menu: None,
+            requests: Vec::new(),
+            scorecard: None,
+            scorecard_open: false,
+        }
+    }
+
+    pub fn is_active(&self, region: usize, fault: &str) -> bool {
+        self.active.iter().any(|(r, f)| *r == region && *f == fault)
+    }
+}
+
+impl App {
+    pub(super) fn open_fault_menu(&mut self) {
+        match self.drill.as_mut() {
+            Some(d) => d.menu = Some(d.menu.unwrap_or(FaultMenu { region: 0, fault: 0 })),
+            None => self.message = Some("the fault menu is for drills: warroom drill SCENARIO".into()),
+        }
+    }
+
+    pub(super) fn toggle_reveal(&mut self) {
+        if self.drill.is_none() {
+            self.message = Some("facilitator entries exist in drills only".into());
+            return;
+        }
+        self.scribe.timeline.toggle_reveal_drill();
+        let shown = self.scribe.timeline.reveals_drill();
+        self.message =
+            Some(if shown { "facilitator entries shown in the timeline" } else { "facilitator entries hidden" }.into());
+    }
+
+    /// Move in the fault menu: `dr` regions, `df` faults (wrapping).
+    pub(super) fn move_menu(&mut self, dr: isize, df: isize) {
+        let Some(d) = self.drill.as_mut() else { return };
+        let regions = d.regions.len().max(1);
+        if let Some(m) = d.menu.as_mut() {
+            m.region = (m.region as isize + dr).rem_euclid(regions as isize) as usize;
+            m.fault = (m.fault as isize + df).rem_euclid(FAULT_NAMES.len() as isize) as usize;
+        }
+    }
+
+    /// Enter in the menu: inject the selected fault, or clear it if it is active there.
+    pub(super) fn toggle_menu_fault(&mut self) {
+        let Some(d) = self.drill.as_mut() else { return };
+        let Some(m) = d.menu else { return };
+        let fault = FAULT_NAMES[m.fault];
+        let region = d.regions.get(m.region).cloned().unwrap_or_default();
+        if d.is_active(m.region, fault) {
+            d.requests.push(FaultRequest::Clear { region: m.region, fault });
+            self.message = Some(format!("clearing {fault} in {region}"));
+        } else {
+            d.requests.push(FaultRequest::Inject { region: m.region, fault });
+            self.message = Some(format!("injecting {fault} into {region}"));
+        }
+    }
+
+    pub(super) fn close_drill_overlay(&mut self) {
+        if let Some(d) = self.drill.as_mut() {
+            if d.menu.is_some() {
+                d.menu = None;
+            } else {
+                d.scorecard_open = false;
+            }
+        }
+    }
+}

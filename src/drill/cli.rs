@@ -1,0 +1,75 @@
+//! `warroom drill SCENARIO`: the drill in the dashboard, or `--headless --autopilot` with the
+//! scorecard printed (exit 1 when an expectation is missed).
+
+use std::path::PathBuf;
+
+use chrono::{DurationRound, Utc};
+use clap::Args;
+
+use super::builtin::find;
+use super::run::{Drill, config};
+use crate::cli::{Exit, Failure, parse_speed, write_stdout};
+use crate::demo::open_journal;
+use crate::scribe::{Scribe, default_author};
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// A built-in scenario (see `warroom scenarios`) or a scenario file.
+    pub scenario: String,
+    /// Simulated seconds per real second (dashboard only).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Seed of the simulated world; the same seed gives the same drill.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Journal file (JSON Lines); default: a new file per drill in the platform data dir.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    #[arg(long = "as", value_name = "NAME")]
+    pub author: Option<String>,
+    /// Theme: default, light, high-contrast, or a theme file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "default")]
+    pub theme: String,
+    /// No terminal: run to the end in simulated time and print the scorecard.
+    #[arg(long, requires = "autopilot")]
+    pub headless: bool,
+    /// A scripted commander follows the runbook as soon as guards allow; never overrides.
+    #[arg(long)]
+    pub autopilot: bool,
+    /// With --headless: print the scorecard as JSON.
+    #[arg(long, requires = "headless")]
+    pub json: bool,
+}
+
+pub fn run(args: &DrillArgs) -> Result<(), Failure> {
+    let scenario = find(&args.scenario).map_err(Failure::usage)?;
+    let config = config(&scenario);
+    let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    if !args.headless {
+        return super::tui::run(args, scenario, epoch);
+    }
+    let scribe = match &args.journal {
+        Some(path) => {
+            let opened = open_journal(Some(path), &config.incident.name, epoch)?;
+            let author = args.author.clone().unwrap_or_else(|| "autopilot".into());
+            Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, epoch)
+        }
+        None => Scribe::in_memory(&args.author.clone().unwrap_or_else(default_author), &config.incident, epoch),
+    };
+    let mut drill = Drill::new(scenario, args.seed, scribe, epoch, true);
+    let card = drill.run_to_end();
+    let text = if args.json {
+        serde_json::to_string_pretty(&card)
+            .map(|s| s + "\n")
+            .map_err(|e| Failure::runtime(format!("cannot encode JSON: {e}")))?
+    } else {
+        card.lines().join("\n") + "\n"
+    };
+    write_stdout(&text)?;
+    if card.passed {
+        Ok(())
+    } else {
+        let missed = card.expectations.iter().filter(|e| !e.met).count();
+        Err(Failure { exit: Exit::Runtime, message: format!("{missed} expectation(s) missed") })
+    }
+}

@@ -1,0 +1,204 @@
+//! A drill on the simulated world, stepped in simulated time: the headless autopilot runs
+//! it as fast as the machine allows, and the same seed gives the same scorecard.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::Scenario;
+use super::autopilot::Autopilot;
+use super::referee::Referee;
+use super::scorecard::{Facts, Scorecard, score};
+use crate::actions::{Executor, Job, sim::Stepper};
+use crate::app::{App, FaultRequest, Msg, SimInfo};
+use crate::config::{Config, RegionConfig};
+use crate::model::{Role, Update};
+use crate::scribe::{Draft, Kind, Scribe};
+use crate::sim::World;
+use crate::theme::Theme;
+
+/// Author of the journal entries the drill itself writes (start, faults, end).
+pub const FACILITATOR: &str = "facilitator";
+
+/// The config a scenario implies: its regions (the first primary), RPO and RTO, the
+/// built-in runbooks, the demo's 5 s poll.
+pub fn config(s: &Scenario) -> Config {
+    let mut c = Config::demo();
+    c.incident.name = s.name.clone();
+    c.incident.rpo = s.rpo;
+    c.incident.rto = s.rto;
+    c.regions = s
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(i, name)| RegionConfig {
+            name: name.clone(),
+            role: if i == 0 { Role::Primary } else { Role::Secondary },
+            aws: Default::default(),
+        })
+        .collect();
+    c
+}
+
+/// The world a scenario starts from.
+pub fn world(s: &Scenario, config: &Config, seed: u64, epoch: DateTime<Utc>) -> World {
+    let mut w = World::new(&config.regions, seed, epoch, s.faults.clone());
+    w.set_replica_lag(s.starting_lag.as_seconds_f64());
+    w
+}
+
+/// A drill entry: hidden from the commander's timeline unless revealed.
+pub fn drill_entry(at: DateTime<Utc>, text: String, data: serde_json::Value) -> Draft {
+    Draft::new(at, FACILITATOR, Kind::Drill, text).data(data)
+}
+
+#[derive(Debug)]
+pub struct Drill {
+    pub scenario: Scenario,
+    pub seed: u64,
+    pub epoch: DateTime<Utc>,
+    pub app: App,
+    pub world: World,
+    pub referee: Referee,
+    pub autopilot: Option<Autopilot>,
+    stepper: Stepper,
+    jobs: mpsc::Receiver<Job>,
+    /// Scheduled faults already journaled as begun (by index into the timeline).
+    announced: usize,
+}
+
+impl Drill {
+    pub fn new(scenario: Scenario, seed: u64, scribe: Scribe, epoch: DateTime<Utc>, autopilot: bool) -> Self {
+        let config = config(&scenario);
+        let world = world(&scenario, &config, seed, epoch);
+        let (executor, jobs) = Executor::stepped();
+        let mut app = App::new(&config, config.runbooks.clone(), Theme::fallback(true), scribe, Some(executor), epoch);
+        app.sim = Some(SimInfo { seed, speed: 1.0 });
+        let start = drill_entry(
+            epoch,
+            format!("drill started: {} — {}", scenario.name, scenario.summary),
+            json!({ "drill": "started", "scenario": scenario.name, "seed": seed, "autopilot": autopilot }),
+        );
+        let _ = app.scribe.record(start);
+        Self {
+            scenario,
+            seed,
+            epoch,
+            app,
+            world,
+            referee: Referee::default(),
+            autopilot: autopilot.then(Autopilot::default),
+            stepper: Stepper::default(),
+            jobs,
+            announced: 0,
+        }
+    }
+
+    fn deliver_jobs(&mut self) {
+        while let Ok(job) = self.jobs.try_recv() {
+            if let Some(outcome) = self.stepper.submit(&mut self.world, job) {
+                self.app.handle(Msg::Outcome(outcome));
+            }
+        }
+    }
+
+    /// Journal scheduled faults that have begun by now.
+    fn announce_faults(&mut self, now: DateTime<Utc>) {
+        let elapsed = now - self.epoch;
+        let mut due: Vec<(Duration, String, serde_json::Value)> = Vec::new();
+        for f in self.scenario.faults.iter().filter(|f| f.at <= elapsed).skip(self.announced) {
+            let region = self.scenario.regions.get(f.region).cloned().unwrap_or_default();
+            due.push((
+                f.at,
+                format!("fault {} began in {region}", f.fault.name()),
+                json!({ "drill": "fault-scheduled", "fault": f.fault.name(), "region": region }),
+            ));
+        }
+        self.announced += due.len();
+        for (at, text, data) in due {
+            let _ = self.app.scribe.record(drill_entry(self.epoch + at, text, data));
+        }
+    }
+
+    /// One turn at simulated time `now`: the world moves, every region is polled, actions
+    /// progress, the app ticks, the referee looks, the autopilot (if any) acts.
+    pub fn turn(&mut self, now: DateTime<Utc>) {
+        self.world.advance_to(now);
+        self.announce_faults(now);
+        self.deliver_jobs();
+        for outcome in self.stepper.poll(&self.world) {
+            self.app.handle(Msg::Outcome(outcome));
+        }
+        for region in 0..self.world.region_count() {
+            for reading in self.world.observe(region) {
+                self.app.handle(Msg::Update(Update::ok(region, now, reading)));
+            }
+        }
+        self.app.handle(Msg::Tick(now));
+        self.referee.watch(&self.app);
+        if let Some(pilot) = self.autopilot.as_mut() {
+            pilot.act(&mut self.app);
+            self.deliver_jobs();
+            self.referee.watch(&self.app);
+        }
+    }
+
+    /// Carry out the facilitator's requests from the fault menu, journaled as hidden
+    /// facilitator entries, and refresh the menu's list of active faults.
+    pub fn facilitate(&mut self, now: DateTime<Utc>) {
+        let Some(view) = self.app.drill.as_mut() else { return };
+        let requests = std::mem::take(&mut view.requests);
+        self.world.advance_to(now);
+        for request in requests {
+            let (region, name, injected) = match request {
+                FaultRequest::Inject { region, fault } => (region, fault, true),
+                FaultRequest::Clear { region, fault } => (region, fault, false),
+            };
+            let region_name = self.world.region_name(region).unwrap_or_default().to_owned();
+            let (text, kind) = if injected {
+                let Some(fault) = crate::sim::Fault::default_of(name) else { continue };
+                self.world.inject(region, fault);
+                (format!("facilitator injected {name} into {region_name}"), "fault-injected")
+            } else {
+                self.world.clear(region, name);
+                (format!("facilitator cleared {name} in {region_name}"), "fault-cleared")
+            };
+            let data = json!({ "drill": kind, "fault": name, "region": region_name });
+            let _ = self.app.scribe.record(drill_entry(now, text, data));
+        }
+        let active = self.world.active_faults().into_iter().map(|(r, f)| (r, f.name())).collect();
+        if let Some(view) = self.app.drill.as_mut() {
+            view.active = active;
+        }
+    }
+
+    /// Run to the scenario's end in poll-interval turns, then score.
+    pub fn run_to_end(&mut self) -> Scorecard {
+        let step = self.app.snapshot.poll_interval.max(Duration::seconds(1));
+        let end = self.epoch + self.scenario.duration;
+        let mut t = self.epoch;
+        while t < end {
+            t = (t + step).min(end);
+            self.turn(t);
+        }
+        self.finish(end)
+    }
+
+    /// Score the drill and journal its end with the scorecard.
+    pub fn finish(&mut self, now: DateTime<Utc>) -> Scorecard {
+        let facts = Facts {
+            promotion_blocked_by_lag: self.referee.promotion_blocked_by_lag,
+            failover_blocked_before_shift: self.referee.failover_blocked_before_shift,
+            serving_region: self.world.region_name(self.world.active_region()).unwrap_or_default().to_owned(),
+        };
+        let card = score(&self.scenario, self.seed, self.epoch, self.app.scribe.timeline.entries(), &facts);
+        let text = format!(
+            "drill ended: {} — {}",
+            self.scenario.name,
+            if card.passed { "every expectation met" } else { "expectations missed" }
+        );
+        let data = json!({ "drill": "ended", "scorecard": card });
+        let _ = self.app.scribe.record(drill_entry(now, text, data));
+        card
+    }
+}

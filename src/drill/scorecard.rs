@@ -1,0 +1,281 @@
+//! The scorecard at the end of a drill: pure over the journal, the scenario and the few
+//! facts only the drill saw (guards that blocked, where traffic ended up).
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::{Expectation, Scenario};
+use crate::config::format_duration;
+use crate::scribe::observe::event;
+use crate::scribe::{Entry, Kind, measure};
+
+/// What the drill saw happen, beyond the journal.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Facts {
+    /// `lag-within-rpo` of promote-database failed after the declare, before promotion.
+    pub promotion_blocked_by_lag: bool,
+    /// A condition guard of promote-database or shift-traffic failed after the declare
+    /// while traffic had not shifted.
+    pub failover_blocked_before_shift: bool,
+    /// The region answering at the end.
+    pub serving_region: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Override {
+    pub step: String,
+    pub reason: String,
+    pub guards: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    pub expectation: String,
+    pub met: bool,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scorecard {
+    pub scenario: String,
+    pub seed: u64,
+    pub first_fault_seconds: Option<f64>,
+    pub time_to_detect_seconds: Option<f64>,
+    pub time_to_declare_seconds: Option<f64>,
+    pub rto_seconds: Option<f64>,
+    pub rto_target_seconds: f64,
+    pub rpo_seconds: Option<f64>,
+    pub rpo_target_seconds: f64,
+    pub lost_writes: Option<u64>,
+    pub overrides: Vec<Override>,
+    /// Steps started before an `after:` step was done (only possible by override).
+    pub out_of_order: Vec<String>,
+    /// Steps that failed, with the error.
+    pub failed_steps: Vec<(String, String)>,
+    pub serving_region: String,
+    pub expectations: Vec<Outcome>,
+    pub passed: bool,
+}
+
+const DETECTION_EVENTS: [&str; 6] = [
+    event::THRESHOLD_CROSSED,
+    event::HEALTH_UNHEALTHY,
+    event::LAG_OVER_RPO,
+    event::SERVING_DEGRADED,
+    event::CORRUPTED_RECORDS,
+    event::DUPLICATE_EVENTS,
+];
+
+fn secs(d: Duration) -> f64 {
+    d.as_seconds_f64()
+}
+
+/// Compute the scorecard. `epoch` is when the drill's world began.
+pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[Entry], facts: &Facts) -> Scorecard {
+    let first_fault = scenario.faults.iter().map(|f| f.at).min();
+    let fault_at = first_fault.map(|d| epoch + d);
+    // Facilitator injections count as faults too (journaled as drill entries).
+    let injected = entries
+        .iter()
+        .filter(|e| e.kind == Kind::Drill && e.data_str("drill") == Some("fault-injected"))
+        .map(|e| e.at)
+        .min();
+    let fault_at = match (fault_at, injected) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let detected = fault_at.and_then(|f| {
+        entries
+            .iter()
+            .find(|e| {
+                e.kind == Kind::Observation
+                    && e.at >= f
+                    && e.data_str("event").is_some_and(|ev| DETECTION_EVENTS.contains(&ev))
+            })
+            .map(|e| e.at)
+    });
+    let m = measure::measure(entries);
+    let since_fault = |t: Option<DateTime<Utc>>| fault_at.zip(t).map(|(f, t)| secs(t - f));
+    let overrides: Vec<Override> = entries
+        .iter()
+        .filter(|e| e.kind == Kind::GuardOverride)
+        .map(|e| Override {
+            step: e.step.clone().unwrap_or_default(),
+            reason: e.text.clone(),
+            guards: e
+                .data
+                .as_ref()
+                .and_then(|d| d.get("failed_guards"))
+                .and_then(|g| g.as_array())
+                .map(|a| a.iter().filter_map(|g| g.get("guard").and_then(|s| s.as_str()).map(str::to_owned)).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let out_of_order: Vec<String> =
+        overrides.iter().filter(|o| o.guards.iter().any(|g| g.starts_with("after:"))).map(|o| o.step.clone()).collect();
+    let failed_steps: Vec<(String, String)> = entries
+        .iter()
+        .filter(|e| e.kind == Kind::ActionFailed)
+        .map(|e| (e.step.clone().unwrap_or_default(), e.text.clone()))
+        .collect();
+
+    let rto_target = secs(scenario.rto);
+    let rpo_target = secs(scenario.rpo);
+    let rto = m.rto.map(secs);
+    let expectations: Vec<Outcome> = scenario
+        .expectations
+        .iter()
+        .map(|x| {
+            let (text, met, detail) = match x {
+                Expectation::FailoverBlockedBeforeShift => (
+                    "failover blocked before traffic shifts".to_owned(),
+                    facts.failover_blocked_before_shift,
+                    if facts.failover_blocked_before_shift {
+                        "a guard held the failover back".into()
+                    } else {
+                        "no guard ever blocked it".into()
+                    },
+                ),
+                Expectation::PromotionBlockedByLag => (
+                    "promotion blocked while lag exceeds the RPO".to_owned(),
+                    facts.promotion_blocked_by_lag,
+                    if facts.promotion_blocked_by_lag {
+                        "lag-within-rpo held promotion back".into()
+                    } else {
+                        "lag never blocked promotion".into()
+                    },
+                ),
+                Expectation::RtoWithinTarget => (
+                    format!("RTO within {}", format_duration(scenario.rto)),
+                    rto.is_some_and(|r| r <= rto_target),
+                    rto.map_or_else(
+                        || "no recovery measured".into(),
+                        |r| format!("measured {}", format_duration(Duration::seconds(r as i64))),
+                    ),
+                ),
+                Expectation::RpoNotExceeded => (
+                    format!("RPO within {}", format_duration(scenario.rpo)),
+                    m.rpo_seconds.is_none_or(|r| r <= rpo_target),
+                    m.rpo_seconds.map_or_else(
+                        || "no promotion: nothing lost".into(),
+                        |r| format!("{r:.1}s of lag at promotion"),
+                    ),
+                ),
+                Expectation::DetectedWithin(within) => {
+                    let t = since_fault(detected);
+                    (
+                        format!("detected within {}", format_duration(*within)),
+                        t.is_some_and(|t| t <= secs(*within)),
+                        t.map_or_else(
+                            || "never detected".into(),
+                            |t| format!("first observation after {}", format_duration(Duration::seconds(t as i64))),
+                        ),
+                    )
+                }
+                Expectation::NoGuardOverrides => {
+                    ("no guard overrides".to_owned(), overrides.is_empty(), format!("{} override(s)", overrides.len()))
+                }
+                Expectation::ServingRegion(region) => (
+                    format!("{region} serves at the end"),
+                    &facts.serving_region == region,
+                    format!("{} serves", facts.serving_region),
+                ),
+            };
+            Outcome { expectation: text, met, detail }
+        })
+        .collect();
+    Scorecard {
+        scenario: scenario.name.clone(),
+        seed,
+        first_fault_seconds: fault_at.map(|f| secs(f - epoch)),
+        time_to_detect_seconds: since_fault(detected),
+        time_to_declare_seconds: since_fault(m.declared),
+        rto_seconds: rto,
+        rto_target_seconds: rto_target,
+        rpo_seconds: m.rpo_seconds,
+        rpo_target_seconds: rpo_target,
+        lost_writes: m.lost_writes,
+        passed: expectations.iter().all(|o| o.met),
+        overrides,
+        out_of_order,
+        failed_steps,
+        serving_region: facts.serving_region.clone(),
+        expectations,
+    }
+}
+
+fn time(seconds: Option<f64>) -> String {
+    seconds.map_or_else(|| "—".into(), |s| format_duration(Duration::seconds(s.round() as i64)))
+}
+
+impl Scorecard {
+    /// Lines for the terminal and for `--headless` without `--json`.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![
+            format!(
+                "Scorecard — {} (seed {}): {}",
+                self.scenario,
+                self.seed,
+                if self.passed { "PASSED" } else { "MISSED EXPECTATIONS" }
+            ),
+            format!("  time to detect   {}", time(self.time_to_detect_seconds)),
+            format!("  time to declare  {}", time(self.time_to_declare_seconds)),
+            format!("  RTO              {} (target {})", time(self.rto_seconds), time(Some(self.rto_target_seconds))),
+            format!(
+                "  RPO              {} (target {})",
+                self.rpo_seconds.map_or_else(|| "—".into(), |s| format!("{s:.1}s")),
+                time(Some(self.rpo_target_seconds))
+            ),
+            format!("  lost writes      {}", self.lost_writes.map_or_else(|| "none".into(), |w| w.to_string())),
+            format!("  serving at end   {}", self.serving_region),
+        ];
+        out.push(format!("  guard overrides  {}", self.overrides.len()));
+        for o in &self.overrides {
+            out.push(format!("    {} past {}: {}", o.step, o.guards.join(", "), o.reason));
+        }
+        if !self.out_of_order.is_empty() {
+            out.push(format!("  out of order     {}", self.out_of_order.join(", ")));
+        }
+        out.push(format!("  failed steps     {}", self.failed_steps.len()));
+        for (step, error) in &self.failed_steps {
+            out.push(format!("    {step}: {error}"));
+        }
+        out.push("  expectations".into());
+        for e in &self.expectations {
+            out.push(format!("    {} {} — {}", if e.met { "✓" } else { "✗" }, e.expectation, e.detail));
+        }
+        out
+    }
+
+    /// The Markdown section of the export.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "## Drill scorecard: {}\n", self.scenario);
+        let _ = writeln!(
+            out,
+            "Result: **{}** (seed {})\n",
+            if self.passed { "passed" } else { "missed expectations" },
+            self.seed
+        );
+        let _ = writeln!(out, "| measure | value |\n|---|---|");
+        let _ = writeln!(out, "| time to detect | {} |", time(self.time_to_detect_seconds));
+        let _ = writeln!(out, "| time to declare | {} |", time(self.time_to_declare_seconds));
+        let _ = writeln!(out, "| RTO | {} (target {}) |", time(self.rto_seconds), time(Some(self.rto_target_seconds)));
+        let _ = writeln!(
+            out,
+            "| RPO | {} (target {}) |",
+            self.rpo_seconds.map_or_else(|| "—".into(), |s| format!("{s:.1}s")),
+            time(Some(self.rpo_target_seconds))
+        );
+        let _ =
+            writeln!(out, "| lost writes | {} |", self.lost_writes.map_or_else(|| "none".into(), |w| w.to_string()));
+        let _ = writeln!(out, "| guard overrides | {} |", self.overrides.len());
+        let _ = writeln!(out, "| failed steps | {} |\n", self.failed_steps.len());
+        for e in &self.expectations {
+            let _ = writeln!(out, "- {} {} — {}", if e.met { "✓" } else { "✗" }, e.expectation, e.detail);
+        }
+        out
+    }
+}

@@ -1,0 +1,101 @@
+//! `warroom drill SCENARIO` in the dashboard: the drill stepped in simulated time at
+//! `--speed`, with the DRILL banner, the facilitator's fault menu and the scorecard at the
+//! end. Only the sim executor exists here: a drill cannot reach AWS.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use tokio::time::MissedTickBehavior;
+
+use super::Scenario;
+use super::cli::DrillArgs;
+use super::run::{Drill, config};
+use crate::app::{DrillView, Msg, SimInfo};
+use crate::cli::{Failure, load_theme};
+use crate::demo::open_journal;
+use crate::scribe::{Scribe, default_author};
+use crate::sim::SimClock;
+use crate::{event_loop, logging, tui, ui};
+
+/// How often the world moves and the screen refreshes (real time).
+const TICK: StdDuration = StdDuration::from_millis(250);
+
+pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result<(), Failure> {
+    let config = config(&scenario);
+    let theme = load_theme(&args.theme)?;
+    let opened = open_journal(args.journal.as_ref(), &config.incident.name, epoch)?;
+    let _log = logging::start();
+    let runtime = event_loop::runtime()?;
+    let author = args.author.clone().unwrap_or_else(default_author);
+    let journal_path = opened.journal.path().display().to_string();
+    let scribe =
+        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, epoch);
+    let view = DrillView::new(&scenario.name, &scenario.summary, epoch + scenario.duration, scenario.regions.clone());
+    let mut drill = Drill::new(scenario, args.seed, scribe, epoch, args.autopilot);
+    drill.app.theme = theme;
+    drill.app.sim = Some(SimInfo { seed: args.seed, speed: args.speed });
+    drill.app.drill = Some(view);
+    tracing::info!(scenario = drill.scenario.name, seed = args.seed, speed = args.speed, "drill starting");
+    let result = runtime.block_on(drive(drill, SimClock::new(epoch, args.speed)));
+    if result.is_ok() {
+        eprintln!("warroom: drill journal saved at {journal_path}");
+    }
+    result
+}
+
+/// Move the drill to `now`: the world, the facilitator's requests, and the end.
+fn step(drill: &mut Drill, now: DateTime<Utc>) {
+    let Some(ends_at) = drill.app.drill.as_ref().filter(|d| d.scorecard.is_none()).map(|d| d.ends_at) else {
+        return;
+    };
+    let now = now.min(ends_at);
+    drill.turn(now);
+    drill.facilitate(now);
+    if now >= ends_at {
+        let card = drill.finish(ends_at);
+        if let Some(view) = drill.app.drill.as_mut() {
+            view.scorecard = Some(card.lines());
+            view.scorecard_open = true;
+        }
+    }
+}
+
+async fn drive(mut drill: Drill, clock: SimClock) -> Result<(), Failure> {
+    let (mut terminal, _restore_on_drop) =
+        tui::enter().map_err(|e| Failure::runtime(format!("cannot set up the terminal: {e}")))?;
+    let size = terminal.size().map_err(|e| Failure::runtime(format!("cannot read the terminal size: {e}")))?;
+    drill.app.handle(Msg::Resize { width: size.width, height: size.height });
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal
+                .draw(|frame| ui::draw(frame, &drill.app))
+                .map_err(|e| Failure::runtime(format!("cannot draw: {e}")))?;
+            dirty = false;
+        }
+        if drill.app.quit {
+            return Ok(());
+        }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => {
+                    dirty |= drill.app.handle(Msg::Key(key));
+                    drill.facilitate(clock.now());
+                }
+                Some(Ok(Event::Resize(width, height))) => dirty |= drill.app.handle(Msg::Resize { width, height }),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(Failure::runtime(format!("cannot read the terminal: {e}"))),
+                None => return Ok(()),
+            },
+            _ = tick.tick() => {
+                step(&mut drill, clock.now());
+                dirty = true;
+            }
+        }
+    }
+}
