@@ -99,3 +99,70 @@ fn the_journal_marks_start_faults_and_end_as_the_facilitators() {
         .collect();
     assert_eq!(drill_entries, ["started", "fault-scheduled", "fault-scheduled", "ended"]);
 }
+
+fn warroom(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_warroom")).args(args).output().unwrap()
+}
+
+#[test]
+fn scenarios_lists_every_built_in_with_its_summary() {
+    let out = warroom(&["scenarios"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 9, "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("secondary-missing-secret ") && l.contains("blocked before traffic")),
+        "{text}"
+    );
+}
+
+#[test]
+fn headless_autopilot_prints_the_scorecard_and_exits_by_its_verdict() {
+    let out = warroom(&["drill", "primary-outage", "--headless", "--autopilot", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let card: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(card["scenario"], "primary-outage");
+    assert_eq!(card["passed"], true);
+    assert!(card["rto_seconds"].as_f64().unwrap() <= 900.0);
+
+    // A scenario whose expectation the autopilot cannot meet: exit 1, the miss named.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("impossible.toml");
+    let (name, text) = warroom::drill::builtin::BUILT_IN[0];
+    assert_eq!(name, "primary-outage");
+    let text = text.replace("region = \"us-west-2\"", "region = \"us-east-1\"");
+    std::fs::write(&path, text).unwrap();
+    let journal = dir.path().join("drill.jsonl");
+    let out = warroom(&[
+        "drill",
+        path.to_str().unwrap(),
+        "--headless",
+        "--autopilot",
+        "--journal",
+        journal.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("✗ us-east-1 serves at the end — us-west-2 serves"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 expectation(s) missed"));
+
+    // The journal holds the drill, and its Markdown export carries the scorecard.
+    let md = warroom(&["export", journal.to_str().unwrap(), "--format", "md"]);
+    assert!(md.status.success());
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.contains("## Drill scorecard: primary-outage"), "{md}");
+    assert!(md.contains("Result: **missed expectations** (seed 42)"), "{md}");
+    assert!(md.contains("- ✗ us-east-1 serves at the end — us-west-2 serves"), "{md}");
+}
+
+#[test]
+fn drill_usage_errors_say_what_is_wrong() {
+    let out = warroom(&["drill", "meteor-strike", "--headless", "--autopilot"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no scenario `meteor-strike`: not a built-in"));
+    let out = warroom(&["drill", "tests/invalid_scenarios/unknown-fault.toml", "--headless", "--autopilot"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown-fault.toml:7:9: unknown fault `meteor-strike`"));
+    let out = warroom(&["drill", "primary-outage", "--headless"]);
+    assert_eq!(out.status.code(), Some(2), "--headless needs --autopilot");
+}

@@ -76,3 +76,39 @@ fn demo_starts_shows_both_regions_and_q_exits_0() {
     let logs: Vec<_> = std::fs::read_dir(dir.path().join("warroom")).unwrap().collect();
     assert!(!logs.is_empty(), "no log file written");
 }
+
+#[test]
+fn a_drill_shows_its_banner_takes_a_fault_from_the_menu_and_quits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let status_file = dir.path().join("status");
+    let journal = dir.path().join("drill.jsonl");
+    let session = Session { name: "drill".into(), socket: format!("warroom-drill-{}", std::process::id()) };
+    let command = format!(
+        "XDG_STATE_HOME={state} XDG_DATA_HOME={state} {bin} drill primary-outage --speed 10 --journal {journal}; echo $? > {status}; sleep 30",
+        state = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_warroom"),
+        journal = journal.display(),
+        status = status_file.display()
+    );
+    let out = session.tmux(&["new-session", "-d", "-s", "drill", "-x", "160", "-y", "48", &command]);
+    assert!(out.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&out.stderr));
+    let screen = session.wait_for("▲ DRILL ▲  primary-outage", Duration::from_secs(20));
+    assert!(screen.contains("│ DRILL │"), "{screen}");
+    session.tmux(&["send-keys", "-t", "drill", "f"]);
+    session.wait_for("Fault menu — facilitator", Duration::from_secs(5));
+    for key in ["Right", "Down", "Enter", "Escape"] {
+        session.tmux(&["send-keys", "-t", "drill", key]);
+    }
+    session.wait_until("the menu to close", Duration::from_secs(5), |s| !s.contains("Fault menu — facilitator"));
+    session.tmux(&["send-keys", "-t", "drill", "q"]);
+    let start = Instant::now();
+    while !status_file.exists() {
+        assert!(start.elapsed() < Duration::from_secs(10), "warroom did not exit after q:\n{}", session.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
+    let lines = std::fs::read_to_string(&journal).unwrap();
+    assert!(lines.contains("\"drill\":\"started\""), "{lines}");
+    assert!(lines.contains("facilitator injected db-primary-lost into us-west-2"), "{lines}");
+}

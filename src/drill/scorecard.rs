@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Expectation, Scenario};
 use crate::config::format_duration;
@@ -23,21 +23,21 @@ pub struct Facts {
     pub serving_region: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Override {
     pub step: String,
     pub reason: String,
     pub guards: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     pub expectation: String,
     pub met: bool,
     pub detail: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scorecard {
     pub scenario: String,
     pub seed: u64,
@@ -249,6 +249,15 @@ impl Scorecard {
         out
     }
 
+    /// The scorecard a journal's drill-ended entry carries, if any (the newest wins).
+    pub fn from_entries(entries: &[Entry]) -> Option<Self> {
+        entries
+            .iter()
+            .rev()
+            .filter(|e| e.kind == Kind::Drill && e.data_str("drill") == Some("ended"))
+            .find_map(|e| e.data.as_ref()?.get("scorecard").cloned().and_then(|v| serde_json::from_value(v).ok()))
+    }
+
     /// The Markdown section of the export.
     pub fn markdown(&self) -> String {
         let mut out = String::new();
@@ -273,9 +282,23 @@ impl Scorecard {
             writeln!(out, "| lost writes | {} |", self.lost_writes.map_or_else(|| "none".into(), |w| w.to_string()));
         let _ = writeln!(out, "| guard overrides | {} |", self.overrides.len());
         let _ = writeln!(out, "| failed steps | {} |\n", self.failed_steps.len());
-        for e in &self.expectations {
-            let _ = writeln!(out, "- {} {} — {}", if e.met { "✓" } else { "✗" }, e.expectation, e.detail);
+        let cell = |s: &str| crate::sanitize::inert(s).replace('|', "\\|");
+        for o in &self.overrides {
+            let _ = writeln!(
+                out,
+                "- override of {} past {}: {}",
+                cell(&o.step),
+                cell(&o.guards.join(", ")),
+                cell(&o.reason)
+            );
         }
+        for (step, error) in &self.failed_steps {
+            let _ = writeln!(out, "- failed step {}: {}", cell(step), cell(error));
+        }
+        for e in &self.expectations {
+            let _ = writeln!(out, "- {} {} — {}", if e.met { "✓" } else { "✗" }, cell(&e.expectation), cell(&e.detail));
+        }
+        out.push('\n');
         out
     }
 }

@@ -213,6 +213,10 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     let _ = writeln!(out, "| Traffic shifted | | {} |", optional_time(zone, m.traffic_shifted));
     let _ = writeln!(out, "| Recovered | | {} |\n", optional_time(zone, m.recovered));
 
+    if let Some(card) = crate::drill::Scorecard::from_entries(r.entries) {
+        out.push_str(&card.markdown());
+    }
+
     let list = |out: &mut String, title: &str, items: &[&Entry]| {
         let _ = writeln!(out, "## {title}\n");
         if items.is_empty() {
