@@ -111,3 +111,13 @@ fn the_iam_policies_list_exactly_the_calls_warroom_makes() {
     assert_eq!(policies[0], reads, "observer policy");
     assert_eq!(policies[1], all, "operator policy");
 }
+
+#[test]
+fn every_scenario_example_in_the_drills_doc_parses() {
+    let blocks = toml_blocks("docs/drills.md");
+    assert!(!blocks.is_empty());
+    for (line, body) in blocks {
+        warroom::drill::Scenario::parse("docs/drills.md", &body)
+            .unwrap_or_else(|e| panic!("docs/drills.md block at line {line}: {e}"));
+    }
+}
