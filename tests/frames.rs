@@ -298,12 +298,8 @@ fn drill_at(name: &str, at: Duration) -> warroom::drill::run::Drill {
     let mut drill = warroom::drill::run::Drill::new(scenario, 42, scribe, epoch, false);
     drill.app.theme = warroom::theme::Theme::fallback(false);
     drill.app.drill = Some(view);
-    let mut t = epoch;
-    while t < epoch + at {
-        t += Duration::seconds(5);
-        drill.turn(t);
-        drill.facilitate(t);
-    }
+    drill.advance_to(epoch + at);
+    drill.facilitate(epoch + at);
     drill
 }
 

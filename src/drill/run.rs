@@ -65,6 +65,8 @@ pub struct Drill {
     jobs: mpsc::Receiver<Job>,
     /// Scheduled faults already journaled as begun (by index into the timeline).
     announced: usize,
+    /// Simulated time of the last turn: turns happen on poll-interval boundaries.
+    last_turn: DateTime<Utc>,
 }
 
 impl Drill {
@@ -91,6 +93,7 @@ impl Drill {
             stepper: Stepper::default(),
             jobs,
             announced: 0,
+            last_turn: epoch,
         }
     }
 
@@ -172,15 +175,30 @@ impl Drill {
         }
     }
 
-    /// Run to the scenario's end in poll-interval turns, then score.
-    pub fn run_to_end(&mut self) -> Scorecard {
+    /// Take every turn due by `now`, one per poll interval (and one at the scenario's end),
+    /// so a drill plays the same at any speed.
+    pub fn advance_to(&mut self, now: DateTime<Utc>) {
         let step = self.app.snapshot.poll_interval.max(Duration::seconds(1));
         let end = self.epoch + self.scenario.duration;
-        let mut t = self.epoch;
-        while t < end {
-            t = (t + step).min(end);
-            self.turn(t);
+        let now = now.min(end);
+        while self.last_turn < now {
+            let next = (self.last_turn + step).min(end);
+            if next > now {
+                break;
+            }
+            self.last_turn = next;
+            self.turn(next);
         }
+    }
+
+    pub fn ended(&self) -> bool {
+        self.last_turn >= self.epoch + self.scenario.duration
+    }
+
+    /// Run to the scenario's end, then score.
+    pub fn run_to_end(&mut self) -> Scorecard {
+        let end = self.epoch + self.scenario.duration;
+        self.advance_to(end);
         self.finish(end)
     }
 

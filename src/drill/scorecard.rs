@@ -150,10 +150,7 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
                 Expectation::RtoWithinTarget => (
                     format!("RTO within {}", format_duration(scenario.rto)),
                     rto.is_some_and(|r| r <= rto_target),
-                    rto.map_or_else(
-                        || "no recovery measured".into(),
-                        |r| format!("measured {}", format_duration(Duration::seconds(r as i64))),
-                    ),
+                    rto.map_or_else(|| "no recovery measured".into(), |r| format!("measured {}", time(Some(r)))),
                 ),
                 Expectation::RpoNotExceeded => (
                     format!("RPO within {}", format_duration(scenario.rpo)),
@@ -170,7 +167,7 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
                         t.is_some_and(|t| t <= secs(*within)),
                         t.map_or_else(
                             || "never detected".into(),
-                            |t| format!("first observation after {}", format_duration(Duration::seconds(t as i64))),
+                            |t| format!("first observation after {}", time(Some(t))),
                         ),
                     )
                 }

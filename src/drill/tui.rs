@@ -51,9 +51,9 @@ fn step(drill: &mut Drill, now: DateTime<Utc>) {
         return;
     };
     let now = now.min(ends_at);
-    drill.turn(now);
+    drill.advance_to(now);
     drill.facilitate(now);
-    if now >= ends_at {
+    if drill.ended() {
         let card = drill.finish(ends_at);
         if let Some(view) = drill.app.drill.as_mut() {
             view.scorecard = Some(card.lines());
