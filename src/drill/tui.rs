@@ -52,6 +52,8 @@ fn step(drill: &mut Drill, now: DateTime<Utc>) {
     };
     let now = now.min(ends_at);
     drill.advance_to(now);
+    // The clock (and step timeouts) move every tick, between the poll-interval turns.
+    drill.app.handle(Msg::Tick(now));
     drill.facilitate(now);
     if drill.ended() {
         let card = drill.finish(ends_at);
