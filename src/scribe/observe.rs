@@ -242,25 +242,17 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
     }
 
     if let Some(i) = region.integrity.fresh_value(now, poll_interval) {
-        if i.corrupted_records > 0 && !watch.corrupted_seen {
-            watch.corrupted_seen = true;
-            let text = format!("{} corrupted records seen in {name}", i.corrupted_records);
-            out.push(observation(
-                now,
-                name,
-                text,
-                json!({ "event": event::CORRUPTED_RECORDS, "count": i.corrupted_records }),
-            ));
-        }
-        if i.duplicate_events > 0 && !watch.duplicates_seen {
-            watch.duplicates_seen = true;
-            let text = format!("{} duplicate events processed in {name}", i.duplicate_events);
-            out.push(observation(
-                now,
-                name,
-                text,
-                json!({ "event": event::DUPLICATE_EVENTS, "count": i.duplicate_events }),
-            ));
+        // Each counter is observed once, when it first rises above zero.
+        let counters = [
+            (i.corrupted_records, &mut watch.corrupted_seen, event::CORRUPTED_RECORDS, "corrupted records seen"),
+            (i.duplicate_events, &mut watch.duplicates_seen, event::DUPLICATE_EVENTS, "duplicate events processed"),
+        ];
+        for (count, seen, event, what) in counters {
+            if count > 0 && !*seen {
+                *seen = true;
+                let text = format!("{count} {what} in {name}");
+                out.push(observation(now, name, text, json!({ "event": event, "count": count })));
+            }
         }
     }
 
@@ -360,6 +352,18 @@ mod tests {
         assert!(rig.at(41).is_empty());
         assert!(rig.feed(50, 0, h(15)).is_empty());
         assert_eq!(rig.feed(60, 0, h(16)), [event::HEALTH_HEALTHY]);
+    }
+
+    #[test]
+    fn integrity_counters_are_observed_once_when_they_first_rise() {
+        let mut rig = Rig::new();
+        let i = |corrupted_records, duplicate_events| {
+            Reading::Integrity(crate::model::Integrity { corrupted_records, duplicate_events })
+        };
+        assert!(rig.feed(0, 0, i(0, 0)).is_empty());
+        assert_eq!(rig.feed(10, 0, i(3, 0)), [event::CORRUPTED_RECORDS]);
+        assert!(rig.feed(20, 0, i(9, 0)).is_empty(), "a growing counter is not news twice");
+        assert_eq!(rig.feed(30, 0, i(9, 40)), [event::DUPLICATE_EVENTS]);
     }
 
     #[test]
