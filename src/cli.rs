@@ -102,6 +102,9 @@ pub struct SimArgs {
 pub struct DemoArgs {
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Play a drill scenario's faults (a built-in or a file) instead of the demo outage.
+    #[arg(long, value_name = "NAME|FILE", conflicts_with_all = ["regions", "config"])]
+    pub scenario: Option<String>,
     /// Simulated seconds per real second.
     #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,

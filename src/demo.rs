@@ -103,7 +103,21 @@ pub fn start_session(
     scribe: Scribe,
     read_only: bool,
 ) -> Session {
-    let world = SharedWorld::new(World::new(&config.regions, seed, clock.epoch(), demo_timeline()));
+    let world = World::new(&config.regions, seed, clock.epoch(), demo_timeline());
+    start_session_in(world, config, clock, theme, scribe, read_only)
+}
+
+/// `start_session` in a given world (a scenario's, for `demo --scenario`).
+pub fn start_session_in(
+    world: World,
+    config: &Config,
+    clock: SimClock,
+    theme: Theme,
+    scribe: Scribe,
+    read_only: bool,
+) -> Session {
+    let seed = world.seed();
+    let world = SharedWorld::new(world);
     let (executor, outcomes) = if read_only {
         (None, None)
     } else {
@@ -116,7 +130,11 @@ pub fn start_session(
 }
 
 pub fn run(args: &DemoArgs) -> Result<(), Failure> {
-    let mut config = args.sim.config()?;
+    let scenario = args.scenario.as_deref().map(crate::drill::builtin::find).transpose().map_err(Failure::usage)?;
+    let mut config = match &scenario {
+        Some(s) => crate::drill::run::config(s),
+        None => args.sim.config()?,
+    };
     config.read_only |= args.read_only;
     let theme = load_theme(&args.theme)?;
     let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
@@ -132,7 +150,12 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     tracing::info!(seed = args.sim.seed, speed = args.speed, read_only = config.read_only, journal = %journal_path, "demo starting");
 
     let result = runtime.block_on(async {
-        let session = start_session(&config, args.sim.seed, clock, theme, scribe, config.read_only);
+        let world = match &scenario {
+            // A scenario's faults without the drill around them: no banner, no scorecard.
+            Some(s) => crate::drill::run::world(s, &config, args.sim.seed, clock.epoch()),
+            None => World::new(&config.regions, args.sim.seed, clock.epoch(), demo_timeline()),
+        };
+        let session = start_session_in(world, &config, clock, theme, scribe, config.read_only);
         run_loop(session).await
     });
     tracing::info!(ok = result.is_ok(), "demo finished");

@@ -166,3 +166,60 @@ fn drill_usage_errors_say_what_is_wrong() {
     let out = warroom(&["drill", "primary-outage", "--headless"]);
     assert_eq!(out.status.code(), Some(2), "--headless needs --autopilot");
 }
+
+#[test]
+fn an_override_with_a_reason_lets_promotion_past_the_lag_and_the_scorecard_says_so() {
+    use crossterm::event::KeyCode;
+    let scenario = find("replication-lag-exceeds-rpo").unwrap();
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let scribe = Scribe::in_memory("ana", &warroom::drill::run::config(&scenario).incident, epoch);
+    let end = epoch + scenario.duration;
+    let mut drill = Drill::new(scenario, 42, scribe, epoch, true);
+    // Let the autopilot declare and freeze; promotion is then held back by the lag.
+    drill.advance_to(epoch + chrono::Duration::minutes(3));
+    let app = &mut drill.app;
+    let book = app.runs.runbooks.iter().position(|b| b.id == "failover").unwrap();
+    let step = app.runs.runbooks[book].step("promote-database").unwrap().0;
+    let promote = warroom::runbook::StepRef { runbook: book, step };
+    // check-lag is still running: the override goes past after:check-lag and lag-within-rpo.
+    let failed: Vec<String> = app.guards(promote).into_iter().filter(|g| !g.ok).map(|g| g.guard.to_string()).collect();
+    assert!(failed.contains(&"lag-within-rpo".to_owned()), "{failed:?}");
+    app.selected_runbook = book;
+    app.selected_step = step;
+    app.press(KeyCode::Char('o'));
+    app.type_text("CEO accepts the data loss: the primary is burning");
+    app.press(KeyCode::Enter);
+    app.type_text("us-west-2");
+    app.press(KeyCode::Enter);
+    assert!(matches!(app.runs.status(promote), warroom::runbook::StepStatus::Running { .. }), "{:?}", app.message);
+    drill.advance_to(end);
+    let card = drill.finish(end);
+    assert_eq!(card.overrides.len(), 1, "{}", card.lines().join("\n"));
+    let o = &card.overrides[0];
+    assert_eq!(
+        (o.step.as_str(), o.reason.as_str()),
+        ("promote-database", "CEO accepts the data loss: the primary is burning")
+    );
+    assert!(o.guards.contains(&"lag-within-rpo".to_owned()));
+    assert_eq!(card.out_of_order, ["promote-database"], "it went past after:check-lag");
+    assert!(card.rpo_seconds.unwrap() > card.rpo_target_seconds, "promoted with lag past the RPO");
+    assert!(!card.passed);
+    assert!(card.expectations.iter().any(|e| e.expectation == "no guard overrides" && !e.met));
+}
+
+#[tokio::test]
+async fn demo_with_a_scenario_plays_its_faults_without_the_drill() {
+    let scenario = find("secondary-missing-secret").unwrap();
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let config = warroom::drill::run::config(&scenario);
+    let clock = warroom::sim::SimClock::resumed(epoch, chrono::Duration::minutes(2), 1.0);
+    let world = warroom::drill::run::world(&scenario, &config, 42, epoch);
+    let scribe = Scribe::in_memory("ana", &config.incident, epoch);
+    let theme = warroom::theme::Theme::fallback(false);
+    let mut session = warroom::demo::start_session_in(world, &config, clock, theme, scribe, false);
+    session.turn();
+    let west = &session.app.snapshot.regions[1];
+    assert!(!west.health.value.unwrap().is_healthy(), "the scenario's missing secret fails us-west-2's checks");
+    assert!(session.app.drill.is_none(), "no banner, no scorecard in a demo");
+    assert_eq!(session.app.mode(), warroom::app::Mode::Demo);
+}
