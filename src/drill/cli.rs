@@ -10,7 +10,7 @@ use super::builtin::find;
 use super::run::{Drill, config};
 use crate::cli::{Exit, Failure, parse_speed, write_stdout};
 use crate::demo::open_journal;
-use crate::scribe::{Scribe, default_author};
+use crate::scribe::Scribe;
 
 #[derive(Debug, Args)]
 pub struct DrillArgs {
@@ -22,9 +22,11 @@ pub struct DrillArgs {
     /// Seed of the simulated world; the same seed gives the same drill.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Journal file (JSON Lines); default: a new file per drill in the platform data dir.
+    /// Journal file (JSON Lines); default: a new file per drill in the platform data dir
+    /// (with --headless: kept in memory unless given).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// Author of the entries typed in this terminal (default: the OS user; "autopilot" headless).
     #[arg(long = "as", value_name = "NAME")]
     pub author: Option<String>,
     /// Theme: default, light, high-contrast, or a theme file.
@@ -54,7 +56,7 @@ pub fn run(args: &DrillArgs) -> Result<(), Failure> {
             let author = args.author.clone().unwrap_or_else(|| "autopilot".into());
             Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, epoch)
         }
-        None => Scribe::in_memory(&args.author.clone().unwrap_or_else(default_author), &config.incident, epoch),
+        None => Scribe::in_memory(&args.author.clone().unwrap_or_else(|| "autopilot".into()), &config.incident, epoch),
     };
     let mut drill = Drill::new(scenario, args.seed, scribe, epoch, true);
     let card = drill.run_to_end();
