@@ -196,10 +196,14 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'sta
     // Only when a drill has made something to count: a clean region needs no row.
     if region.integrity.value.is_some_and(|i| !i.is_clean()) {
         rows.push(row(ctx, "Data", &region.integrity, |i| {
-            vec![Span::styled(
-                format!("{} corrupted records · {} duplicate events", i.corrupted_records, i.duplicate_events),
-                t.style(Tone::Critical),
-            )]
+            // Only the counters that moved, so the one that matters fits a narrow column.
+            let parts: Vec<String> =
+                [(i.corrupted_records, "corrupted records"), (i.duplicate_events, "duplicate events")]
+                    .into_iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, what)| format!("{n} {what}"))
+                    .collect();
+            vec![Span::styled(parts.join(" · "), t.style(Tone::Critical))]
         }));
     }
     rows.push(error_row(ctx, region));
