@@ -358,3 +358,13 @@ fn drill_scorecard_160x48() {
     assert!(screen.lines().next().unwrap().contains("ENDED — scorecard below"), "{screen}");
     check("drill_scorecard_160x48", &screen);
 }
+
+#[test]
+fn the_data_row_appears_with_the_counters_that_moved() {
+    let mut drill = drill_at("corrupted-data", Duration::minutes(4));
+    let screen = render(&mut drill.app, 160, 48);
+    let row = screen.lines().find(|l| l.contains("Data ")).expect("a Data row once records are corrupted");
+    assert!(row.contains("Data      24 corrupted records") && !row.contains("duplicate"), "{row}");
+    let calm = render(&mut demo_app(2, 42, Duration::minutes(4)), 160, 48);
+    assert!(!calm.lines().any(|l| l.contains("┃Data ") || l.contains("│Data ")), "no row without counters");
+}
