@@ -27,10 +27,16 @@ async fn each_fault_marks_only_the_faulty_region_with_its_reason() {
     ];
     for (fault, words) in cases {
         world.west.set(fault);
+        world.west.clear_calls();
         let started = Instant::now();
         let updates = poll_all(&live).await;
         let took = started.elapsed();
         world.west.set(Fault::None);
+        if fault == Fault::Throttle {
+            // A throttled batch is not split into more calls (the SDK's one retry only).
+            let metric_calls = world.west.calls().iter().filter(|c| *c == "GetMetricData").count();
+            assert!(metric_calls <= 2, "{:?}", world.west.calls());
+        }
         assert_eq!(errors(&updates, 0), Vec::<String>::new(), "{fault:?}: us-east-1 must be untouched");
         let west = errors(&updates, 1);
         assert!(!west.is_empty(), "{fault:?}: us-west-2 should fail");

@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use aws_sdk_cloudwatch::primitives::DateTime as AwsDateTime;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy, StatusCode};
 
-use super::error::{AwsError, GET_METRIC_DATA, explain};
+use super::error::{AwsError, Class, GET_METRIC_DATA, explain};
 use crate::config::{Config, DatabaseId, DatabaseKind};
 use crate::model::{Lag, Reading, SignalKey, Update};
 
@@ -148,7 +148,10 @@ pub async fn fetch(client: &aws_sdk_cloudwatch::Client, queries: &[MetricQuery],
     }
     match call(client, queries, now).await {
         Ok(values) => values,
-        Err(_) if queries.len() > 1 => {
+        // Only a refusal of the request itself can be one query's fault; a throttle, a
+        // timeout or a dead endpoint would fail every query alike, and splitting would
+        // multiply the calls into the trouble.
+        Err(e) if queries.len() > 1 && e.class == Class::Service => {
             join_all(queries.iter().map(|q| async move {
                 match call(client, std::slice::from_ref(q), now).await {
                     Ok(mut v) => v.pop().unwrap_or(Ok(None)),
@@ -157,7 +160,7 @@ pub async fn fetch(client: &aws_sdk_cloudwatch::Client, queries: &[MetricQuery],
             }))
             .await
         }
-        Err(e) => vec![Err(e)],
+        Err(e) => queries.iter().map(|_| Err(e.clone())).collect(),
     }
 }
 
