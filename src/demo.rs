@@ -41,7 +41,7 @@ pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono
 }
 
 /// Open the journal: `--journal FILE`, or a new file per incident in the data dir.
-pub fn open_journal(
+fn open_journal(
     explicit: Option<&PathBuf>,
     incident: &str,
     started: DateTime<Utc>,
@@ -63,6 +63,21 @@ pub fn open_journal(
         }
     };
     FileJournal::open(&path).map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// The journal (`--journal FILE`, or a new one for an incident that began at `began`) behind
+/// a started scribe writing as `author`, and the journal's path for the closing line.
+pub fn open_scribe(
+    explicit: Option<&PathBuf>,
+    incident: &crate::config::Incident,
+    began: DateTime<Utc>,
+    now: DateTime<Utc>,
+    author: String,
+) -> Result<(Scribe, String), Failure> {
+    let opened = open_journal(explicit, &incident.name, began)?;
+    let path = opened.journal.path().display().to_string();
+    let scribe = Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, incident, now);
+    Ok((scribe, path))
 }
 
 /// A running simulated world with an app watching it: what `demo` shows and what the tests
@@ -138,14 +153,10 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     config.read_only |= args.read_only;
     let theme = load_theme(&args.theme)?;
     let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
-    let opened = open_journal(args.journal.as_ref(), &config.incident.name, epoch)?;
+    let author = args.author.clone().unwrap_or_else(default_author);
+    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
     let _log = logging::start();
     let runtime = crate::event_loop::runtime()?;
-
-    let author = args.author.clone().unwrap_or_else(default_author);
-    let journal_path = opened.journal.path().display().to_string();
-    let scribe =
-        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, epoch);
     let clock = SimClock::new(epoch, args.speed);
     tracing::info!(seed = args.sim.seed, speed = args.speed, read_only = config.read_only, journal = %journal_path, "demo starting");
 

@@ -12,12 +12,12 @@ use crate::app::App;
 use crate::aws::{self, CredentialSource};
 use crate::cli::{Failure, load_theme};
 use crate::config::Config;
-use crate::demo::open_journal;
+use crate::demo::open_scribe;
 use crate::event_loop::{self, runtime};
 use crate::logging;
 use crate::model::{RegionSnapshot, Snapshot};
 use crate::report;
-use crate::scribe::{Scribe, default_author};
+use crate::scribe::default_author;
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
 use crate::sources::aws::{Live, poll_all, spawn_pollers};
 
@@ -77,13 +77,10 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     config.read_only |= args.read_only;
     let theme = load_theme(&args.theme)?;
     let started = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
-    let opened = open_journal(args.journal.as_ref(), &config.incident.name, started)?;
+    let author = args.author.clone().unwrap_or_else(default_author);
+    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, started, started, author)?;
     let _log = logging::start();
     let runtime = runtime()?;
-    let author = args.author.clone().unwrap_or_else(default_author);
-    let journal_path = opened.journal.path().display().to_string();
-    let scribe =
-        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, started);
     tracing::info!(read_only = config.read_only, journal = %journal_path, regions = config.regions.len(), "live starting");
     let result = runtime.block_on(async {
         let read_only = config.read_only;

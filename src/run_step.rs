@@ -14,9 +14,9 @@ use crossterm::event::KeyCode;
 
 use crate::app::{App, Modal, Msg};
 use crate::cli::{Exit, Failure, SimArgs};
-use crate::demo::{Session, open_journal, start_session};
+use crate::demo::{Session, open_scribe, start_session};
 use crate::runbook::{StepKind, StepRef, StepStatus};
-use crate::scribe::{Scribe, default_author};
+use crate::scribe::default_author;
 use crate::sim::SimClock;
 use crate::theme::Theme;
 
@@ -118,7 +118,7 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     }
     let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
     let epoch = now - args.at;
-    let (scribe, journal_path) = open_scribe(args, &config.incident, epoch, now)?;
+    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, now, author(args))?;
     let runtime = crate::event_loop::runtime()?;
     let result = runtime.block_on(async {
         let clock = SimClock::resumed(epoch, args.at, SPEED);
@@ -129,19 +129,8 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     result
 }
 
-/// The journal named by `--journal` (or a new one for an incident that began at `began`),
-/// and its path for the closing line.
-fn open_scribe(
-    args: &RunStepArgs,
-    incident: &crate::config::Incident,
-    began: chrono::DateTime<Utc>,
-    now: chrono::DateTime<Utc>,
-) -> Result<(Scribe, String), Failure> {
-    let opened = open_journal(args.journal.as_ref(), &incident.name, began)?;
-    let journal_path = opened.journal.path().display().to_string();
-    let author = args.author.clone().unwrap_or_else(default_author);
-    let scribe = Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, incident, now);
-    Ok((scribe, journal_path))
+fn author(args: &RunStepArgs) -> String {
+    args.author.clone().unwrap_or_else(default_author)
 }
 
 fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
@@ -153,7 +142,7 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         return Err(Failure::usage("the config says read-only = true: no step can be run"));
     }
     let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
-    let (scribe, journal_path) = open_scribe(args, &config.incident, now, now)?;
+    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, now, now, author(args))?;
     let result = crate::event_loop::runtime()?.block_on(async {
         let runbooks = config.runbooks.clone();
         let live = crate::live::connect(config).await;

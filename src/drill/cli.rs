@@ -9,7 +9,7 @@ use clap::Args;
 use super::builtin::find;
 use super::run::{Drill, config};
 use crate::cli::{Exit, Failure, parse_speed, write_stdout};
-use crate::demo::open_journal;
+use crate::demo::open_scribe;
 use crate::scribe::Scribe;
 
 #[derive(Debug, Args)]
@@ -52,9 +52,8 @@ pub fn run(args: &DrillArgs) -> Result<(), Failure> {
     }
     let scribe = match &args.journal {
         Some(path) => {
-            let opened = open_journal(Some(path), &config.incident.name, epoch)?;
             let author = args.author.clone().unwrap_or_else(|| "autopilot".into());
-            Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, epoch)
+            open_scribe(Some(path), &config.incident, epoch, epoch, author)?.0
         }
         None => Scribe::in_memory(&args.author.clone().unwrap_or_else(|| "autopilot".into()), &config.incident, epoch),
     };

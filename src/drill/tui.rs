@@ -14,8 +14,8 @@ use super::cli::DrillArgs;
 use super::run::{Drill, config};
 use crate::app::{DrillView, Msg, SimInfo};
 use crate::cli::{Failure, load_theme};
-use crate::demo::open_journal;
-use crate::scribe::{Scribe, default_author};
+use crate::demo::open_scribe;
+use crate::scribe::default_author;
 use crate::sim::SimClock;
 use crate::{event_loop, logging, tui, ui};
 
@@ -25,13 +25,10 @@ const TICK: StdDuration = StdDuration::from_millis(250);
 pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result<(), Failure> {
     let config = config(&scenario);
     let theme = load_theme(&args.theme)?;
-    let opened = open_journal(args.journal.as_ref(), &config.incident.name, epoch)?;
+    let author = args.author.clone().unwrap_or_else(default_author);
+    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
     let _log = logging::start();
     let runtime = event_loop::runtime()?;
-    let author = args.author.clone().unwrap_or_else(default_author);
-    let journal_path = opened.journal.path().display().to_string();
-    let scribe =
-        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, &config.incident, epoch);
     let view = DrillView::new(&scenario.name, &scenario.summary, epoch + scenario.duration, scenario.regions.clone());
     let mut drill = Drill::new(scenario, args.seed, scribe, epoch, args.autopilot);
     drill.app.theme = theme;
