@@ -56,19 +56,11 @@ pub async fn poll_snapshot(live: &Live) -> Snapshot {
 pub fn snapshot(path: &Path, json: bool) -> Result<String, Failure> {
     let config = load_config(path)?;
     let runtime = runtime()?;
-    let (snapshot, config) = runtime.block_on(async {
+    let (snapshot, live) = runtime.block_on(async {
         let live = connect(config).await;
-        let snapshot = poll_snapshot(&live).await;
-        (snapshot, live.config.clone())
+        (poll_snapshot(&live).await, live)
     });
-    let now = Utc::now();
-    if json {
-        serde_json::to_string_pretty(&report::document(&config, &snapshot, now, None))
-            .map(|s| s + "\n")
-            .map_err(|e| Failure::runtime(format!("cannot encode JSON: {e}")))
-    } else {
-        Ok(report::table(&config, &snapshot, now, None))
-    }
+    report::render(&live.config, &snapshot, Utc::now(), None, json)
 }
 
 /// `warroom --config FILE`: the dashboard on AWS.

@@ -6,7 +6,7 @@ use chrono::{DateTime, DurationRound, Utc};
 use serde::Serialize;
 
 use crate::assess::{self, Limits};
-use crate::cli::{Failure, SnapshotArgs};
+use crate::cli::{Failure, SnapshotArgs, json_text};
 use crate::config::{Config, format_duration};
 use crate::model::{Database, HealthChecks, Lag, RegionSnapshot, Routing, Signal, Snapshot};
 use crate::sim::{World, demo_timeline};
@@ -22,14 +22,18 @@ pub fn demo_snapshot(args: &SnapshotArgs) -> Result<String, Failure> {
     let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
     let (snapshot, now) = simulate(&config, args.sim.seed, now - args.at, args.at);
     let sim = SimFacts { seed: args.sim.seed, elapsed_seconds: args.at.num_seconds() };
-    if args.json {
-        let doc = document(&config, &snapshot, now, Some(sim));
-        serde_json::to_string_pretty(&doc)
-            .map(|s| s + "\n")
-            .map_err(|e| Failure::runtime(format!("cannot encode JSON: {e}")))
-    } else {
-        Ok(table(&config, &snapshot, now, Some(sim)))
-    }
+    render(&config, &snapshot, now, Some(sim), args.json)
+}
+
+/// The snapshot as JSON (docs/snapshot.md) or as the table, for the demo and for AWS alike.
+pub fn render(
+    config: &Config,
+    snapshot: &Snapshot,
+    now: DateTime<Utc>,
+    sim: Option<SimFacts>,
+    json: bool,
+) -> Result<String, Failure> {
+    if json { json_text(&document(config, snapshot, now, sim)) } else { Ok(table(config, snapshot, now, sim)) }
 }
 
 /// The snapshot a dashboard would hold after one poll of every region at `epoch + at`.

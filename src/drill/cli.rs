@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::builtin::find;
 use super::run::{Drill, config};
-use crate::cli::{Exit, Failure, parse_speed, write_stdout};
+use crate::cli::{Exit, Failure, json_text, parse_speed, write_stdout};
 use crate::demo::open_scribe;
 use crate::scribe::Scribe;
 
@@ -59,13 +59,7 @@ pub fn run(args: &DrillArgs) -> Result<(), Failure> {
     };
     let mut drill = Drill::new(scenario, args.seed, scribe, epoch, true);
     let card = drill.run_to_end();
-    let text = if args.json {
-        serde_json::to_string_pretty(&card)
-            .map(|s| s + "\n")
-            .map_err(|e| Failure::runtime(format!("cannot encode JSON: {e}")))?
-    } else {
-        card.lines().join("\n") + "\n"
-    };
+    let text = if args.json { json_text(&card)? } else { card.lines().join("\n") + "\n" };
     write_stdout(&text)?;
     if card.passed {
         Ok(())
