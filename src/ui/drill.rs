@@ -5,9 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::{centered, format, sanitize};
+use super::{format, overlay_box, sanitize};
 use crate::app::{App, DrillView};
 use crate::sim::FAULT_NAMES;
 use crate::theme::Tone;
@@ -97,7 +97,6 @@ pub fn scorecard(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillView
 }
 
 fn popup(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, lines: Vec<Line<'static>>, tone: Tone) {
-    let t = &app.theme;
     let width = lines
         .iter()
         .map(Line::width)
@@ -106,13 +105,6 @@ fn popup(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, lines: Vec<L
         .saturating_add(4)
         .min(usize::from(area.width.saturating_sub(2)));
     let height = (lines.len() + 2).min(usize::from(area.height));
-    let rect = centered(area, width as u16, height as u16);
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(tone))
-        .title(Span::styled(title.to_owned(), t.style(tone)));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = overlay_box(frame, area, (width as u16, height as u16), app, title, tone);
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::app::App;
 use crate::keys::{self, BINDINGS, Context};
@@ -64,11 +64,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let height = (lines.len() as u16 + 2).min(area.height);
     let width = WIDTH.min(area.width);
     let scrollable = lines.len() as u16 + 2 > area.height;
-    let popup = super::centered(area, width, height);
-    frame.render_widget(Clear, popup);
-    let block = Block::default().borders(Borders::ALL).border_style(t.style(Tone::Accent)).title(Span::styled(
-        if scrollable { " Help — ↑↓ scroll · Esc or ? to close " } else { " Help — Esc or ? to close " },
-        t.style(Tone::Accent),
-    ));
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((app.help_scroll, 0)), popup);
+    let title =
+        if scrollable { " Help — ↑↓ scroll · Esc or ? to close " } else { " Help — Esc or ? to close " };
+    let inner = super::overlay_box(frame, area, (width, height), app, title, Tone::Accent);
+    frame.render_widget(Paragraph::new(lines).scroll((app.help_scroll, 0)), inner);
 }

@@ -92,6 +92,28 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     popup
 }
 
+/// A box over the screen, centred in `area`: cleared, bordered and titled in `tone`.
+/// Returns the inside to draw into (dialogs, help, the drill's menu and scorecard).
+pub(crate) fn overlay_box(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    size: (u16, u16),
+    app: &App,
+    title: &str,
+    tone: Tone,
+) -> Rect {
+    let t = &app.theme;
+    let rect = centered(area, size.0, size.1);
+    frame.render_widget(ratatui::widgets::Clear, rect);
+    let block = ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_style(t.style(tone))
+        .title(Span::styled(title.to_owned(), t.style(tone)));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    inner
+}
+
 fn draw_regions(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let regions = &app.snapshot.regions;
     let columns = visible_region_columns(area.width, regions.len());

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::{App, Modal};
 use crate::input::LineInput;
@@ -102,12 +102,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let text_width = width.saturating_sub(2).max(1);
     let wrapped: u16 = lines.iter().map(|l| (l.width() as u16).div_ceil(text_width).max(1)).sum();
     let height = (wrapped + input_rows + 2).min(area.height);
-    let popup = super::centered(area, width, height);
-    frame.render_widget(Clear, popup);
-    let block =
-        Block::default().borders(Borders::ALL).border_style(t.style(tone)).title(Span::styled(title, t.style(tone)));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = super::overlay_box(frame, area, (width, height), app, &title, tone);
     let [text_area, input_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(input_rows)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
     if let Some(input) = input {
