@@ -208,26 +208,34 @@ fn time(seconds: Option<f64>) -> String {
 }
 
 impl Scorecard {
+    /// The measured values, labelled: the terminal's lines and the export's table share them.
+    fn measures(&self) -> [(&'static str, String); 5] {
+        [
+            ("time to detect", time(self.time_to_detect_seconds)),
+            ("time to declare", time(self.time_to_declare_seconds)),
+            ("RTO", format!("{} (target {})", time(self.rto_seconds), time(Some(self.rto_target_seconds)))),
+            (
+                "RPO",
+                format!(
+                    "{} (target {})",
+                    self.rpo_seconds.map_or_else(|| "—".into(), |s| format!("{s:.1}s")),
+                    time(Some(self.rpo_target_seconds))
+                ),
+            ),
+            ("lost writes", self.lost_writes.map_or_else(|| "none".into(), |w| w.to_string())),
+        ]
+    }
+
     /// Lines for the terminal and for `--headless` without `--json`.
     pub fn lines(&self) -> Vec<String> {
-        let mut out = vec![
-            format!(
-                "Scorecard — {} (seed {}): {}",
-                self.scenario,
-                self.seed,
-                if self.passed { "PASSED" } else { "MISSED EXPECTATIONS" }
-            ),
-            format!("  time to detect   {}", time(self.time_to_detect_seconds)),
-            format!("  time to declare  {}", time(self.time_to_declare_seconds)),
-            format!("  RTO              {} (target {})", time(self.rto_seconds), time(Some(self.rto_target_seconds))),
-            format!(
-                "  RPO              {} (target {})",
-                self.rpo_seconds.map_or_else(|| "—".into(), |s| format!("{s:.1}s")),
-                time(Some(self.rpo_target_seconds))
-            ),
-            format!("  lost writes      {}", self.lost_writes.map_or_else(|| "none".into(), |w| w.to_string())),
-            format!("  serving at end   {}", self.serving_region),
-        ];
+        let mut out = vec![format!(
+            "Scorecard — {} (seed {}): {}",
+            self.scenario,
+            self.seed,
+            if self.passed { "PASSED" } else { "MISSED EXPECTATIONS" }
+        )];
+        out.extend(self.measures().into_iter().map(|(label, value)| format!("  {label:<17}{value}")));
+        out.push(format!("  serving at end   {}", self.serving_region));
         out.push(format!("  guard overrides  {}", self.overrides.len()));
         for o in &self.overrides {
             out.push(format!("    {} past {}: {}", o.step, o.guards.join(", "), o.reason));
@@ -266,17 +274,9 @@ impl Scorecard {
             self.seed
         );
         let _ = writeln!(out, "| measure | value |\n|---|---|");
-        let _ = writeln!(out, "| time to detect | {} |", time(self.time_to_detect_seconds));
-        let _ = writeln!(out, "| time to declare | {} |", time(self.time_to_declare_seconds));
-        let _ = writeln!(out, "| RTO | {} (target {}) |", time(self.rto_seconds), time(Some(self.rto_target_seconds)));
-        let _ = writeln!(
-            out,
-            "| RPO | {} (target {}) |",
-            self.rpo_seconds.map_or_else(|| "—".into(), |s| format!("{s:.1}s")),
-            time(Some(self.rpo_target_seconds))
-        );
-        let _ =
-            writeln!(out, "| lost writes | {} |", self.lost_writes.map_or_else(|| "none".into(), |w| w.to_string()));
+        for (label, value) in self.measures() {
+            let _ = writeln!(out, "| {label} | {value} |");
+        }
         let _ = writeln!(out, "| guard overrides | {} |", self.overrides.len());
         let _ = writeln!(out, "| failed steps | {} |\n", self.failed_steps.len());
         let cell = |s: &str| crate::sanitize::inert(s).replace('|', "\\|");
