@@ -30,6 +30,14 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))
 }
 
+/// Take over the terminal (restored when the guard drops) and tell `app` its size.
+pub fn open_terminal(app: &mut App) -> Result<(ratatui::DefaultTerminal, tui::TerminalGuard), Failure> {
+    let (terminal, guard) = tui::enter().map_err(|e| Failure::runtime(format!("cannot set up the terminal: {e}")))?;
+    let size = terminal.size().map_err(|e| Failure::runtime(format!("cannot read the terminal size: {e}")))?;
+    app.handle(Msg::Resize { width: size.width, height: size.height });
+    Ok((terminal, guard))
+}
+
 /// Run until the operator quits. `now` is the session's clock (virtual in the sim).
 pub async fn run(
     mut app: App,
@@ -37,10 +45,7 @@ pub async fn run(
     mut outcomes: Option<mpsc::Receiver<Outcome>>,
     now: impl Fn() -> DateTime<Utc>,
 ) -> Result<(), Failure> {
-    let (mut terminal, _restore_on_drop) =
-        tui::enter().map_err(|e| Failure::runtime(format!("cannot set up the terminal: {e}")))?;
-    let size = terminal.size().map_err(|e| Failure::runtime(format!("cannot read the terminal size: {e}")))?;
-    app.handle(Msg::Resize { width: size.width, height: size.height });
+    let (mut terminal, _restore_on_drop) = open_terminal(&mut app)?;
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);

@@ -17,7 +17,7 @@ use crate::cli::{Failure, load_theme};
 use crate::demo::open_scribe;
 use crate::scribe::default_author;
 use crate::sim::SimClock;
-use crate::{event_loop, logging, tui, ui};
+use crate::{event_loop, logging, ui};
 
 /// How often the world moves and the screen refreshes (real time).
 const TICK: StdDuration = StdDuration::from_millis(250);
@@ -62,10 +62,7 @@ fn step(drill: &mut Drill, now: DateTime<Utc>) {
 }
 
 async fn drive(mut drill: Drill, clock: SimClock) -> Result<(), Failure> {
-    let (mut terminal, _restore_on_drop) =
-        tui::enter().map_err(|e| Failure::runtime(format!("cannot set up the terminal: {e}")))?;
-    let size = terminal.size().map_err(|e| Failure::runtime(format!("cannot read the terminal size: {e}")))?;
-    drill.app.handle(Msg::Resize { width: size.width, height: size.height });
+    let (mut terminal, _restore_on_drop) = event_loop::open_terminal(&mut drill.app)?;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
