@@ -14,15 +14,15 @@ use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, 
 
 use crate::app::{App, Msg};
 use crate::aws::error::{self, AwsError, Call, Class, explain};
-use crate::aws::{database, flag, metrics, routing};
+use crate::aws::{flag, metrics};
 use crate::cli::{Exit, Failure};
 use crate::config::{DatabaseKind, format_duration};
 use crate::event_loop::runtime;
 use crate::live::{connect, load_config};
-use crate::model::DbRole;
+use crate::model::{DbRole, PollError, Reading, SignalKey, Update};
 use crate::runbook::StepRef;
 use crate::scribe::Scribe;
-use crate::sources::aws::{Live, poll_all};
+use crate::sources::aws::{Live, Source, poll_all};
 use crate::theme::Theme;
 
 /// A name no real resource has: permission probes aim at it so they fail harmlessly.
@@ -95,6 +95,9 @@ where
 /// Run every check. Pure of printing, for the tests.
 pub async fn evaluate(live: &Live) -> Vec<Row> {
     let config = &live.config;
+    // One round of the pollers' own reads (all regions at once) answers the database, health,
+    // routing and flag rows and the guards; the rows below add only what polling never asks.
+    let updates = poll_all(live).await;
     let mut rows = Vec::new();
     if let (Some(zone), Some(first)) = (config.routing.hosted_zone_id.as_deref(), live.clients.first()) {
         let r = first.route53.get_hosted_zone().id(zone).send().await.map_err(|e| explain(error::GET_HOSTED_ZONE, &e));
@@ -104,16 +107,17 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
     }
     for (index, (region, c)) in config.regions.iter().zip(&live.clients).enumerate() {
         let name = region.name.as_str();
-        let db = database::describe(c, config, index).await;
-        let writer = db.as_ref().is_ok_and(|d| d.role == DbRole::Writer);
-        if region.aws.database.is_some() || config.database.kind == DatabaseKind::DynamodbGlobal {
-            rows.push(from_result("database", name, db, |d| {
-                format!(
+        let polled = |key: SignalKey| latest(&updates, index, key);
+        let writer = matches!(polled(SignalKey::Database), Some(Ok(Reading::Database(d))) if d.role == DbRole::Writer);
+        if Source::Database.applies(config, index) {
+            rows.push(polled_row("database", name, polled(SignalKey::Database), |r| match r {
+                Reading::Database(d) => Some(format!(
                     "{} is {} at {}",
                     d.identifier,
                     d.role.label(),
                     if d.endpoint.is_empty() { "?" } else { &d.endpoint }
-                )
+                )),
+                _ => None,
             }));
         } else {
             rows.push(row("database", name, Verdict::Skip, "no rds-instance / aurora-cluster configured"));
@@ -155,15 +159,21 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
                 .await
                 .map_err(|e| explain(error::GET_HEALTH_CHECK, &e));
             rows.push(from_result("health check", name, r, |_| format!("{id} found")));
-            rows.push(from_result("health checker status", name, routing::health_status(c, id).await, |h| {
-                format!("{}/{} checkers healthy", h.healthy, h.total)
+            rows.push(polled_row("health checker status", name, polled(SignalKey::HealthChecks), |r| match r {
+                Reading::HealthChecks(h) => Some(format!("{}/{} checkers healthy", h.healthy, h.total)),
+                _ => None,
             }));
         } else {
             rows.push(row("health check", name, Verdict::Skip, "no health-check-id configured"));
         }
-        if region.aws.record_set_id.is_some() {
-            rows.push(from_result("routing record", name, routing::read(c, config, index).await, |r| {
-                format!("{} is {}", r.record_set_id, if r.active { "answering" } else { "standing by" })
+        if config.routing.hosted_zone_id.is_none() && region.aws.record_set_id.is_some() {
+            rows.push(row("routing record", name, Verdict::Fail, "routing.hosted-zone-id is not configured"));
+        } else if Source::Routing.applies(config, index) {
+            rows.push(polled_row("routing record", name, polled(SignalKey::Routing), |r| match r {
+                Reading::Routing(r) => {
+                    Some(format!("{} is {}", r.record_set_id, if r.active { "answering" } else { "standing by" }))
+                }
+                _ => None,
             }));
         } else {
             rows.push(row("routing record", name, Verdict::Skip, "no record-set-id configured"));
@@ -172,8 +182,14 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
         let r =
             c.dynamodb.describe_table().table_name(table).send().await.map_err(|e| explain(error::DESCRIBE_TABLE, &e));
         rows.push(from_result("write-freeze table", name, r, |_| format!("{table} exists")));
-        rows.push(from_result("write-freeze flag", name, flag::read(c, &config.write_freeze).await, |frozen| {
-            format!("{}/{}: writes {}", table, config.write_freeze.key, if frozen { "FROZEN" } else { "enabled" })
+        rows.push(polled_row("write-freeze flag", name, polled(SignalKey::WriteFreeze), |r| match r {
+            Reading::WriteFreeze(frozen) => Some(format!(
+                "{}/{}: writes {}",
+                table,
+                config.write_freeze.key,
+                if *frozen { "FROZEN" } else { "enabled" }
+            )),
+            _ => None,
         }));
         if config.read_only {
             rows.push(row("permissions for steps", name, Verdict::Skip, "read-only: mutating calls are not probed"));
@@ -181,8 +197,30 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
             rows.extend(probe_permissions(live, index).await);
         }
     }
-    rows.extend(guard_rows(live).await);
+    rows.extend(guard_rows(live, updates));
     rows
+}
+
+/// The newest update of `key` for `region` in one polling round.
+fn latest(updates: &[Update], region: usize, key: SignalKey) -> Option<&Result<Reading, PollError>> {
+    updates.iter().rev().find(|u| u.region == region && u.signal == key).map(|u| &u.result)
+}
+
+/// A row from what the pollers read: pass with `ok`'s words, fail with the poll's error.
+fn polled_row(
+    check: &str,
+    region: &str,
+    polled: Option<&Result<Reading, PollError>>,
+    ok: impl FnOnce(&Reading) -> Option<String>,
+) -> Row {
+    match polled {
+        Some(Ok(reading)) => match ok(reading) {
+            Some(text) => row(check, region, Verdict::Pass, text),
+            None => row(check, region, Verdict::Fail, "unexpected reading"),
+        },
+        Some(Err(e)) => row(check, region, Verdict::Fail, e.0.clone()),
+        None => row(check, region, Verdict::Fail, "not read"),
+    }
 }
 
 /// Each mutating call, aimed at something that does not exist or a condition that cannot
@@ -250,12 +288,12 @@ async fn probe_permissions(live: &Live, index: usize) -> Vec<Row> {
 }
 
 /// The failover runbook's guards on the state one poll shows now.
-async fn guard_rows(live: &Live) -> Vec<Row> {
+fn guard_rows(live: &Live, updates: Vec<Update>) -> Vec<Row> {
     let config = &live.config;
     let now = chrono::Utc::now();
     let scribe = Scribe::in_memory("check", &config.incident, now);
     let mut app = App::new(config, config.runbooks.clone(), Theme::fallback(true), scribe, None, now);
-    for update in poll_all(live).await {
+    for update in updates {
         app.handle(Msg::Update(update));
     }
     app.handle(Msg::Tick(chrono::Utc::now()));
