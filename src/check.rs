@@ -126,28 +126,19 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
         let now = chrono::Utc::now();
         let values = metrics::fetch(&c.cloudwatch, &queries, now).await;
         for (q, v) in queries.iter().zip(&values) {
-            let is_lag = matches!(q.measure, metrics::Measure::Lag { .. });
+            let check = format!("metric {}", q.label());
             rows.push(match v {
-                Ok(Some(x)) => row(format!("metric {}", q.label()), name, Verdict::Pass, format!("latest {x}")),
-                Ok(None) if q.measure == metrics::Measure::Errors5xx => row(
-                    format!("metric {}", q.label()),
-                    name,
-                    Verdict::Pass,
-                    "no datapoints (normal: no 5xx in the window)",
-                ),
-                Ok(None) if is_lag && writer => row(
-                    format!("metric {}", q.label()),
-                    name,
-                    Verdict::Pass,
-                    "no datapoints (normal: this region is the writer)",
-                ),
-                Ok(None) => row(
-                    format!("metric {}", q.label()),
-                    name,
-                    Verdict::Fail,
-                    format!("no datapoints in the last {} minutes", metrics::WINDOW_SECONDS / 60),
-                ),
-                Err(e) => row(format!("metric {}", q.label()), name, Verdict::Fail, e.text.clone()),
+                Ok(Some(x)) => row(check, name, Verdict::Pass, format!("latest {x}")),
+                Ok(None) => match q.measure.absence_explained(writer) {
+                    Some(why) => row(check, name, Verdict::Pass, format!("no datapoints (normal: {why})")),
+                    None => row(
+                        check,
+                        name,
+                        Verdict::Fail,
+                        format!("no datapoints in the last {} minutes", metrics::WINDOW_SECONDS / 60),
+                    ),
+                },
+                Err(e) => row(check, name, Verdict::Fail, e.text.clone()),
             });
         }
         if let Some(id) = region.aws.health_check_id.as_deref() {

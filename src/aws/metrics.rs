@@ -33,6 +33,19 @@ pub enum Measure {
     HealthStatus,
 }
 
+impl Measure {
+    /// Why a query with no datapoints is still healthy, if it is: ALBs publish no 5xx count
+    /// in a minute without 5xx, and a writer publishes no replication lag. `to_updates` reads
+    /// the absences this way; `check` says so in words.
+    pub fn absence_explained(self, region_is_writer: bool) -> Option<&'static str> {
+        match self {
+            Measure::Errors5xx => Some("no 5xx in the window"),
+            Measure::Lag { .. } if region_is_writer => Some("this region is the writer"),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LagUnit {
     /// RDS `ReplicaLag`: seconds, -1 when not replicating.
