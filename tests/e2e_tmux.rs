@@ -32,6 +32,8 @@ fn demo_starts_shows_both_regions_and_q_exits_0() {
     session.tmux(&["send-keys", "-t", "e2e", "?"]);
     session.wait_for("Reading the screen", Duration::from_secs(5));
     session.tmux(&["send-keys", "-t", "e2e", "Escape"]);
+    // Wait for help to close: an Escape and the next key in one read would arrive as Alt-key.
+    session.wait_until("help to close", Duration::from_secs(5), |s| !s.contains("Reading the screen"));
 
     // A note typed by a person is on disk when its input line closes.
     session.tmux(&["send-keys", "-t", "e2e", "n"]);

@@ -115,7 +115,7 @@ health-check-id = "{hc_west}"
 record-set-id = "west"
 rds-instance = "checkout-db-replica"
 "#,
-            timeout = if aws.contains("call-timeout") { "" } else { "call-timeout = \"2s\"\n" },
+            timeout = if aws.contains("call-timeout") { "" } else { "call-timeout = \"10s\"\n" },
             zone = self.zone,
             east = self.east.url(),
             west = self.west.url(),
