@@ -296,7 +296,7 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Dashboard,
         keys: &[plain('f')],
         command: Command::OpenFaultMenu,
-        description: "drill: inject or clear a fault (facilitator)",
+        description: "drill: fault menu, or the scorecard once ended",
         hint: None,
     },
     Binding {

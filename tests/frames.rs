@@ -5,6 +5,7 @@ mod common;
 
 use chrono::Duration;
 use common::{demo_app, render, volatile_filters};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use warroom::app::Msg;
@@ -355,8 +356,14 @@ fn drill_scorecard_160x48() {
     let screen = render(&mut drill.app, 160, 48);
     assert!(screen.contains("Scorecard — secondary-missing-secret (seed 42): PASSED"), "{screen}");
     assert!(screen.contains("✓ failover blocked before traffic shifts"), "{screen}");
-    assert!(screen.lines().next().unwrap().contains("ENDED — scorecard below"), "{screen}");
+    assert!(screen.lines().next().unwrap().contains("│ ENDED │ f scorecard"), "{screen}");
     check("drill_scorecard_160x48", &screen);
+    // Closed with Esc, it comes back with `f`: after the end there are no faults to inject.
+    drill.app.press(KeyCode::Esc);
+    assert!(!render(&mut drill.app, 160, 48).contains("Scorecard — secondary-missing-secret"));
+    drill.app.press(KeyCode::Char('f'));
+    let screen = render(&mut drill.app, 160, 48);
+    assert!(screen.contains("Scorecard — secondary-missing-secret") && !screen.contains("Fault menu"), "{screen}");
 }
 
 #[test]

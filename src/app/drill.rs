@@ -59,6 +59,8 @@ impl DrillView {
 impl App {
     pub(super) fn open_fault_menu(&mut self) {
         match self.drill.as_mut() {
+            // Once the drill has ended there is nothing to inject: `f` brings the scorecard back.
+            Some(d) if d.scorecard.is_some() => d.scorecard_open = true,
             Some(d) => d.menu = Some(d.menu.unwrap_or(FaultMenu { region: 0, fault: 0 })),
             None => self.message = Some("the fault menu is for drills: warroom drill SCENARIO".into()),
         }

@@ -16,15 +16,15 @@ use crate::theme::Tone;
 pub fn banner(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillView) {
     let t = &app.theme;
     let left = (drill.ends_at - app.now).max(chrono::Duration::zero());
-    let status = if drill.scorecard.is_some() {
-        "ENDED — scorecard below".to_owned()
+    let (status, f_key) = if drill.scorecard.is_some() {
+        ("ENDED".to_owned(), "f scorecard")
     } else {
-        format!("ends in {}", format::age(left))
+        (format!("ends in {}", format::age(left)), "f faults")
     };
     let reveal = if app.scribe.timeline.reveals_drill() { "shown" } else { "hidden" };
     // The summary goes last: on a narrow screen it is what gets cut.
     let text = format!(
-        " ▲ DRILL ▲  {}  │ {status} │ f faults · F facilitator entries ({reveal}) │ {} ",
+        " ▲ DRILL ▲  {}  │ {status} │ {f_key} · F facilitator entries ({reveal}) │ {} ",
         sanitize(&drill.scenario),
         sanitize(&drill.summary)
     );
