@@ -25,6 +25,50 @@ fn every_built_in_scenario_meets_its_expectations_under_the_autopilot() {
     }
 }
 
+fn built_in_text(name: &str) -> &'static str {
+    warroom::drill::builtin::BUILT_IN.iter().find(|(n, _)| *n == name).unwrap().1
+}
+
+/// A scenario file's text run under the autopilot.
+fn run_text(text: &str, seed: u64) -> (Scorecard, Drill) {
+    let scenario = warroom::drill::Scenario::parse("test.toml", text).unwrap();
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let scribe = Scribe::in_memory("autopilot", &warroom::drill::run::config(&scenario).incident, epoch);
+    let mut drill = Drill::new(scenario, seed, scribe, epoch, true);
+    let card = drill.run_to_end();
+    (card, drill)
+}
+
+#[test]
+fn a_scenarios_thresholds_decide_what_counts_as_a_breach() {
+    let gray = built_in_text("gray-failure");
+    let (default, _) = run("gray-failure", 42);
+    let default_detect = default.time_to_detect_seconds.unwrap();
+    // Tighter than the default 1500ms: the climbing p99 is caught sooner.
+    let (tight, drill) = run_text(&format!("{gray}\n[thresholds]\nlatency-p99 = \"800ms\"\n"), 42);
+    assert_eq!(drill.app.thresholds.latency_p99, chrono::Duration::milliseconds(800));
+    assert!(tight.time_to_detect_seconds.unwrap() < default_detect, "{tight:?} vs {default_detect}");
+    // Above the 5s the fault climbs to: the gray failure is never seen, nobody fails over.
+    let (blind, _) = run_text(&format!("{gray}\n[thresholds]\nlatency-p99 = \"6s\"\n"), 42);
+    assert_eq!(blind.time_to_detect_seconds, None, "{}", blind.lines().join("\n"));
+    assert_eq!(blind.serving_region, "us-east-1");
+    assert!(!blind.passed);
+}
+
+#[test]
+fn a_scenarios_poll_interval_is_how_often_the_world_is_sampled() {
+    let gray = built_in_text("gray-failure");
+    let (fine, drill) = run("gray-failure", 42);
+    assert_eq!(drill.app.snapshot.poll_interval, chrono::Duration::seconds(5));
+    let fine = fine.time_to_detect_seconds.unwrap();
+    let (coarse, drill) = run_text(&gray.replacen("[world]", "[world]\npoll-interval = \"30s\"", 1), 42);
+    assert_eq!(drill.app.snapshot.poll_interval, chrono::Duration::seconds(30));
+    let coarse = coarse.time_to_detect_seconds.unwrap();
+    // The fault starts at 1m, on a sample: it is detected on a later 30 s sample, not sooner.
+    assert_eq!(coarse % 30.0, 0.0, "detected between samples: {coarse}");
+    assert!(coarse > fine, "sampling less often detects later: {coarse} vs {fine}");
+}
+
 #[test]
 fn the_same_scenario_and_seed_give_the_same_scorecard() {
     for name in ["primary-outage", "dns-change-stuck"] {

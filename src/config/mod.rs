@@ -162,9 +162,10 @@ struct RawIncident {
     poll_interval: Option<Spanned<ConfigDuration>>,
 }
 
+/// `[thresholds]`, shared by config files and drill scenarios.
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawThresholds {
+pub(crate) struct RawThresholds {
     error_rate_percent: Option<Spanned<f64>>,
     latency_p99: Option<Spanned<ConfigDuration>>,
 }
@@ -183,18 +184,50 @@ struct RawRegion {
     aurora_cluster: Option<Spanned<String>>,
 }
 
+impl RawThresholds {
+    pub(crate) fn validate(self, v: &Validator<'_>) -> Result<Thresholds, TomlError> {
+        let defaults = Thresholds::default();
+        let error_rate_percent = match self.error_rate_percent {
+            None => defaults.error_rate_percent,
+            Some(p) if !(*p.get_ref() > 0.0 && *p.get_ref() <= 100.0) => {
+                return v.err(
+                    Some(p.span()),
+                    format!("thresholds.error-rate-percent must be above 0 and at most 100, got {}", p.get_ref()),
+                );
+            }
+            Some(p) => p.into_inner(),
+        };
+        let latency_p99 = v.duration(
+            self.latency_p99,
+            defaults.latency_p99,
+            "thresholds.latency-p99",
+            Duration::milliseconds(1),
+            Duration::minutes(10),
+        )?;
+        Ok(Thresholds { error_rate_percent, latency_p99 })
+    }
+}
+
 /// Checks that need the whole file; each error points at the offending value.
-struct Validator<'a> {
+pub(crate) struct Validator<'a> {
     file: &'a str,
     text: &'a str,
 }
 
-impl Validator<'_> {
-    fn err<T>(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Result<T, TomlError> {
+impl<'a> Validator<'a> {
+    pub(crate) fn new(file: &'a str, text: &'a str) -> Self {
+        Self { file, text }
+    }
+
+    pub(crate) fn err<T>(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        message: impl Into<String>,
+    ) -> Result<T, TomlError> {
         Err(TomlError::at(self.file, self.text, span, message))
     }
 
-    fn duration(
+    pub(crate) fn duration(
         &self,
         value: Option<Spanned<ConfigDuration>>,
         default: Duration,
@@ -217,6 +250,34 @@ impl Validator<'_> {
         }
         Ok(d)
     }
+
+    // The ranges for the incident's targets and cadence, shared by config files and drills.
+    pub(crate) fn rpo(
+        &self,
+        v: Option<Spanned<ConfigDuration>>,
+        default: Duration,
+        key: &str,
+    ) -> Result<Duration, TomlError> {
+        self.duration(v, default, key, Duration::seconds(1), Duration::hours(24))
+    }
+
+    pub(crate) fn rto(
+        &self,
+        v: Option<Spanned<ConfigDuration>>,
+        default: Duration,
+        key: &str,
+    ) -> Result<Duration, TomlError> {
+        self.duration(v, default, key, Duration::seconds(1), Duration::hours(72))
+    }
+
+    pub(crate) fn poll_interval(
+        &self,
+        v: Option<Spanned<ConfigDuration>>,
+        default: Duration,
+        key: &str,
+    ) -> Result<Duration, TomlError> {
+        self.duration(v, default, key, Duration::seconds(1), Duration::hours(1))
+    }
 }
 
 impl RawConfig {
@@ -232,49 +293,15 @@ impl RawConfig {
         };
         let incident = Incident {
             name,
-            rpo: v.duration(
-                self.incident.rpo,
-                defaults.rpo,
-                "incident.rpo",
-                Duration::seconds(1),
-                Duration::hours(24),
-            )?,
-            rto: v.duration(
-                self.incident.rto,
-                defaults.rto,
-                "incident.rto",
-                Duration::seconds(1),
-                Duration::hours(72),
-            )?,
-            poll_interval: v.duration(
+            rpo: v.rpo(self.incident.rpo, defaults.rpo, "incident.rpo")?,
+            rto: v.rto(self.incident.rto, defaults.rto, "incident.rto")?,
+            poll_interval: v.poll_interval(
                 self.incident.poll_interval,
                 defaults.poll_interval,
                 "incident.poll-interval",
-                Duration::seconds(1),
-                Duration::hours(1),
             )?,
         };
-        let threshold_defaults = Thresholds::default();
-        let error_rate_percent = match self.thresholds.error_rate_percent {
-            None => threshold_defaults.error_rate_percent,
-            Some(p) if !(*p.get_ref() > 0.0 && *p.get_ref() <= 100.0) => {
-                return v.err(
-                    Some(p.span()),
-                    format!("thresholds.error-rate-percent must be above 0 and at most 100, got {}", p.get_ref()),
-                );
-            }
-            Some(p) => p.into_inner(),
-        };
-        let thresholds = Thresholds {
-            error_rate_percent,
-            latency_p99: v.duration(
-                self.thresholds.latency_p99,
-                threshold_defaults.latency_p99,
-                "thresholds.latency-p99",
-                Duration::milliseconds(1),
-                Duration::minutes(10),
-            )?,
-        };
+        let thresholds = self.thresholds.validate(&v)?;
         let database = validate_database(&v, self.database)?;
         let regions = validate_regions(&v, self.regions, database.kind)?;
         match database.kind {

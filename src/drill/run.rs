@@ -27,6 +27,8 @@ pub fn config(s: &Scenario) -> Config {
     c.incident.name = s.name.clone();
     c.incident.rpo = s.rpo;
     c.incident.rto = s.rto;
+    c.incident.poll_interval = s.poll_interval;
+    c.thresholds = s.thresholds.clone();
     c.regions = s
         .regions
         .iter()

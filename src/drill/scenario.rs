@@ -5,7 +5,9 @@ use chrono::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::{ConfigDuration, DEFAULT_REGION_NAMES, MAX_REGIONS, format_duration};
+use crate::config::{
+    ConfigDuration, DEFAULT_REGION_NAMES, MAX_REGIONS, RawThresholds, Thresholds, Validator, format_duration,
+};
 use crate::sim::{FAULT_NAMES, Fault, ScheduledFault};
 use crate::toml_source::{self, TomlError};
 
@@ -47,6 +49,10 @@ pub struct Scenario {
     pub rpo: Duration,
     pub rto: Duration,
     pub starting_lag: Duration,
+    /// How often the world is sampled (the dashboard's poll interval).
+    pub poll_interval: Duration,
+    /// `[thresholds]`, as in a config file: what counts as a breach in this drill.
+    pub thresholds: Thresholds,
     pub faults: Vec<ScheduledFault>,
     pub expectations: Vec<Expectation>,
 }
@@ -59,6 +65,8 @@ struct RawScenario {
     duration: Spanned<ConfigDuration>,
     #[serde(default)]
     world: RawWorld,
+    #[serde(default)]
+    thresholds: RawThresholds,
     #[serde(default, rename = "fault")]
     faults: Vec<RawFault>,
     #[serde(default, rename = "expect")]
@@ -69,9 +77,10 @@ struct RawScenario {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawWorld {
     regions: Option<Spanned<Vec<Spanned<String>>>>,
-    rpo: Option<ConfigDuration>,
-    rto: Option<ConfigDuration>,
-    starting_lag: Option<ConfigDuration>,
+    rpo: Option<Spanned<ConfigDuration>>,
+    rto: Option<Spanned<ConfigDuration>>,
+    starting_lag: Option<Spanned<ConfigDuration>>,
+    poll_interval: Option<Spanned<ConfigDuration>>,
 }
 
 #[derive(Deserialize)]
@@ -102,7 +111,7 @@ impl Scenario {
     pub fn parse(file: &str, text: &str) -> Result<Self, TomlError> {
         let raw: RawScenario = toml_source::parse(file, text)?;
         let err = |span: std::ops::Range<usize>, message: String| TomlError::at(file, text, Some(span), message);
-        validate(raw, &err)
+        validate(raw, &Validator::new(file, text), &err)
     }
 
     pub fn load(path: &std::path::Path) -> Result<Self, TomlError> {
@@ -110,6 +119,9 @@ impl Scenario {
         Self::parse(&file, &text)
     }
 }
+
+/// A drill samples its world as often as the demo does unless the scenario says otherwise.
+pub const DRILL_POLL_INTERVAL: Duration = Duration::seconds(5);
 
 type Err<'a> = dyn Fn(std::ops::Range<usize>, String) -> TomlError + 'a;
 
@@ -178,7 +190,7 @@ fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<Fault, TomlError> {
     })
 }
 
-fn validate(raw: RawScenario, err: &Err<'_>) -> Result<Scenario, TomlError> {
+fn validate(raw: RawScenario, v: &Validator<'_>, err: &Err<'_>) -> Result<Scenario, TomlError> {
     if !is_scenario_name(raw.name.get_ref()) {
         return Err(err(
             raw.name.span(),
@@ -299,9 +311,17 @@ fn validate(raw: RawScenario, err: &Err<'_>) -> Result<Scenario, TomlError> {
         summary: raw.summary.get_ref().trim().to_owned(),
         duration,
         regions,
-        rpo: raw.world.rpo.map_or(Duration::seconds(60), |d| d.0),
-        rto: raw.world.rto.map_or(Duration::minutes(15), |d| d.0),
-        starting_lag: raw.world.starting_lag.map_or(Duration::seconds(1), |d| d.0),
+        rpo: v.rpo(raw.world.rpo, Duration::seconds(60), "world.rpo")?,
+        rto: v.rto(raw.world.rto, Duration::minutes(15), "world.rto")?,
+        starting_lag: v.duration(
+            raw.world.starting_lag,
+            Duration::seconds(1),
+            "world.starting-lag",
+            Duration::zero(),
+            Duration::hours(24),
+        )?,
+        poll_interval: v.poll_interval(raw.world.poll_interval, DRILL_POLL_INTERVAL, "world.poll-interval")?,
+        thresholds: raw.thresholds.validate(v)?,
         faults,
         expectations,
     })
@@ -354,6 +374,16 @@ within = "3m"
         assert_eq!((s.faults[0].region, s.faults[0].until), (1, Some(Duration::minutes(12))));
         assert_eq!(s.faults[1].fault, Fault::RegionOutage { error_percent: 42.0, ramp: Duration::seconds(90) });
         assert_eq!(s.expectations[1], Expectation::DetectedWithin(Duration::minutes(3)));
+        assert_eq!((s.poll_interval, s.thresholds), (DRILL_POLL_INTERVAL, Thresholds::default()));
+    }
+
+    #[test]
+    fn thresholds_and_poll_interval_read_like_a_config_files() {
+        let text = format!("{GOOD}\n[thresholds]\nerror-rate-percent = 2.5\nlatency-p99 = \"800ms\"\n")
+            .replace("starting-lag = \"5s\"", "starting-lag = \"5s\"\npoll-interval = \"15s\"");
+        let s = Scenario::parse("s.toml", &text).unwrap();
+        assert_eq!(s.poll_interval, Duration::seconds(15));
+        assert_eq!(s.thresholds, Thresholds { error_rate_percent: 2.5, latency_p99: Duration::milliseconds(800) });
     }
 
     #[test]
