@@ -3,18 +3,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{TimeZone, Utc};
-use warroom::drill::Scorecard;
 use warroom::drill::builtin::{built_in, find};
 use warroom::drill::run::Drill;
+use warroom::drill::{Scenario, Scorecard};
 use warroom::scribe::Scribe;
 
-fn run(name: &str, seed: u64) -> (Scorecard, Drill) {
-    let scenario = find(name).unwrap();
+/// A scenario run under the autopilot, to its end.
+fn play(scenario: Scenario, seed: u64) -> (Scorecard, Drill) {
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
     let scribe = Scribe::in_memory("autopilot", &warroom::drill::run::config(&scenario).incident, epoch);
     let mut drill = Drill::new(scenario, seed, scribe, epoch, true);
     let card = drill.run_to_end();
     (card, drill)
+}
+
+fn run(name: &str, seed: u64) -> (Scorecard, Drill) {
+    play(find(name).unwrap(), seed)
 }
 
 #[test]
@@ -29,14 +33,8 @@ fn built_in_text(name: &str) -> &'static str {
     warroom::drill::builtin::BUILT_IN.iter().find(|(n, _)| *n == name).unwrap().1
 }
 
-/// A scenario file's text run under the autopilot.
 fn run_text(text: &str, seed: u64) -> (Scorecard, Drill) {
-    let scenario = warroom::drill::Scenario::parse("test.toml", text).unwrap();
-    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-    let scribe = Scribe::in_memory("autopilot", &warroom::drill::run::config(&scenario).incident, epoch);
-    let mut drill = Drill::new(scenario, seed, scribe, epoch, true);
-    let card = drill.run_to_end();
-    (card, drill)
+    play(Scenario::parse("test.toml", text).unwrap(), seed)
 }
 
 #[test]
