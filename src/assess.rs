@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::{Thresholds, format_duration};
-use crate::model::{Freshness, Lag, RegionSnapshot, SignalKey};
+use crate::model::{DbRole, Freshness, Lag, RegionSnapshot, SignalKey};
 use crate::ui::format;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,6 +89,11 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
             Lag::Writer | Lag::Behind(_) => {}
         }
     }
+    // A database AWS reports failed is critical wherever it is: a region whose writer is gone
+    // must not look fit to serve just because no traffic reaches it now.
+    if let Some(db) = region.database.fresh_value(now, poll_interval).filter(|d| d.role == DbRole::Unavailable) {
+        push(SignalKey::Database, Level::Critical, format!("database {} unavailable", db.identifier));
+    }
     let stale: Vec<SignalKey> = SignalKey::ALL
         .into_iter()
         .filter(|k| region.freshness_of(*k, now, poll_interval) == Freshness::Stale)
@@ -133,15 +138,33 @@ mod tests {
         s.apply(Update::ok(0, t(0), Reading::LatencyP99(3000.0)));
         s.apply(Update::ok(0, t(0), Reading::HealthChecks(HealthChecks { healthy: 1, total: 16 })));
         s.apply(Update::ok(0, t(0), Reading::ReplicationLag(Lag::Behind(84.0))));
+        s.apply(Update::ok(
+            0,
+            t(0),
+            Reading::Database(crate::model::Database {
+                role: DbRole::Unavailable,
+                identifier: "orders-db".into(),
+                endpoint: String::new(),
+            }),
+        ));
         let thresholds = Thresholds::default();
         let limits =
             Limits { thresholds: &thresholds, rpo: Duration::seconds(60), now: t(5), poll_interval: s.poll_interval };
         let texts: Vec<String> = findings(&s.regions[0], limits).into_iter().map(|f| f.text).collect();
-        assert_eq!(texts, ["5xx 38.2%", "p99 3000ms", "health 1/16 unhealthy", "lag 84.0s > RPO 60s"]);
+        assert_eq!(
+            texts,
+            [
+                "5xx 38.2%",
+                "p99 3000ms",
+                "health 1/16 unhealthy",
+                "lag 84.0s > RPO 60s",
+                "database orders-db unavailable"
+            ]
+        );
 
         // The same readings, 45 s later: stale, so no longer judged, only reported stale.
         let later = Limits { now: t(45), ..limits };
         let texts: Vec<String> = findings(&s.regions[0], later).into_iter().map(|f| f.text).collect();
-        assert_eq!(texts, ["stale: 4 signals, last heard 45s ago"]);
+        assert_eq!(texts, ["stale: 5 signals, last heard 45s ago"]);
     }
 }
