@@ -119,6 +119,37 @@ fn lag_past_the_rpo_blocks_promotion_until_it_recovers() {
 }
 
 #[test]
+fn the_autopilot_fails_back_only_after_the_original_region_has_been_stable() {
+    use warroom::drill::autopilot::STABLE_BEFORE_FAILBACK;
+    use warroom::scribe::Kind;
+    let (card, drill) = run("failback-after-recovery", 42);
+    assert!(card.passed, "{}", card.lines().join("\n"));
+    let entries = drill.app.scribe.timeline.entries();
+    let in_runbook = |e: &&warroom::scribe::Entry, book: &str, step: &str, kind: Kind| {
+        e.kind == kind && e.step.as_deref() == Some(step) && e.data_str("runbook") == Some(book)
+    };
+    let at = |book: &str, step: &str, kind: Kind| {
+        entries.iter().find(|e| in_runbook(e, book, step, kind)).unwrap_or_else(|| panic!("no {book}/{step}")).at
+    };
+    let failed_over = at("failover", "shift-traffic", Kind::ActionSucceeded);
+    let failback_declared = at("failback", "declare", Kind::Decision);
+    let failed_back = at("failback", "shift-traffic", Kind::ActionSucceeded);
+    // The outage clears 20 minutes in; the failback waits for 5 stable minutes after that.
+    let recovered = drill.epoch + chrono::Duration::minutes(20);
+    assert!(failed_over < recovered, "failed over during the outage");
+    assert!(failback_declared - recovered >= STABLE_BEFORE_FAILBACK, "declared at {failback_declared}");
+    assert!(failed_back > failback_declared);
+    // Measurements stay those of the incident: the RTO is the failover's.
+    assert!(card.rto_seconds.unwrap() < (failback_declared - drill.epoch).as_seconds_f64());
+
+    // Without a recovery there is no failback: the primary-outage drill ends failed over.
+    let (card, drill) = run("primary-outage", 42);
+    assert_eq!(card.serving_region, "us-west-2");
+    let failback = drill.app.scribe.timeline.entries().iter().any(|e| e.data_str("runbook") == Some("failback"));
+    assert!(!failback, "no failback step while the primary is down");
+}
+
+#[test]
 fn a_primary_outage_recovers_within_the_scenarios_rto() {
     let (card, _) = run("primary-outage", 42);
     let rto = card.rto_seconds.expect("recovery measured");
@@ -151,7 +182,7 @@ fn scenarios_lists_every_built_in_with_its_summary() {
     let out = warroom(&["scenarios"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 9, "{text}");
+    assert_eq!(text.lines().count(), 10, "{text}");
     assert!(
         text.lines().any(|l| l.starts_with("secondary-missing-secret ") && l.contains("blocked before traffic")),
         "{text}"

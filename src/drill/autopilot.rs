@@ -1,7 +1,8 @@
 //! The scripted commander of `drill --autopilot`: declares when the primary has been
 //! critical for a while, then runs the failover runbook step by step as soon as each step's
-//! guards allow. It never overrides a guard: a blocked drill stays blocked, and the
-//! scorecard says so.
+//! guards allow; once traffic has moved and the original region has been stable for a while,
+//! it fails back the same way. It never overrides a guard: a blocked drill stays blocked, and
+//! the scorecard says so.
 
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::KeyCode;
@@ -18,42 +19,81 @@ pub const RETRY_AFTER: Duration = Duration::minutes(1);
 /// What the autopilot writes when it ticks a checklist step.
 pub const CHECKLIST_NOTE: &str = "autopilot: checked";
 
+/// After the failover, the original primary must have been healthy this long before the
+/// autopilot starts the failback: failback is a planned recovery, not a reflex (seed 004 §16).
+pub const STABLE_BEFORE_FAILBACK: Duration = Duration::minutes(5);
+
 #[derive(Clone, Debug, Default)]
 pub struct Autopilot {
     critical_since: Option<DateTime<Utc>>,
+    /// Since when the original primary has been healthy, once traffic has failed over.
+    stable_since: Option<DateTime<Utc>>,
 }
 
 impl Autopilot {
-    /// Act on the app as a commander would at `app.now`.
+    /// Act on the app as a commander would at `app.now`: the failover runbook first, then,
+    /// once traffic has moved and the original region has been stable, the failback runbook.
     pub fn act(&mut self, app: &mut App) {
-        let Some(runbook) = app.runs.runbooks.iter().position(|b| b.id == "failover") else { return };
+        let Some(failover) = app.runs.runbooks.iter().position(|b| b.id == "failover") else { return };
         let now = app.now;
-        let source = app.regions_for(app.runs.runbooks[runbook].direction).0;
-        let critical = app.snapshot.regions.get(source).is_some_and(|r| {
-            assess::findings(r, app.limits()).iter().any(|f| f.level == Level::Critical && f.signal.is_some())
-        });
-        self.critical_since = if critical { self.critical_since.or(Some(now)) } else { None };
+        let source = app.regions_for(app.runs.runbooks[failover].direction).0;
+        self.critical_since =
+            if worst(app, source) == Level::Critical { self.critical_since.or(Some(now)) } else { None };
+        let declare_now = self.critical_since.is_some_and(|since| now - since >= DECLARE_AFTER);
+        follow(app, failover, declare_now);
 
-        let steps = app.runs.runbooks[runbook].steps.len();
-        for step in 0..steps {
-            let at = StepRef { runbook, step };
-            let Some(kind) = app.step(at).map(|s| s.kind) else { continue };
-            let ready = match app.runs.status(at) {
-                StepStatus::Pending => true,
-                StepStatus::Failed { at: failed, .. } => now - *failed >= RETRY_AFTER,
-                StepStatus::Running { .. } | StepStatus::Done { .. } | StepStatus::Skipped { .. } => false,
-            };
-            if !ready {
-                continue;
-            }
-            if kind == StepKind::Declare && self.critical_since.is_none_or(|since| now - since < DECLARE_AFTER) {
-                return;
-            }
-            if app.guards(at).iter().any(|g| !g.ok) {
-                continue;
-            }
-            run(app, at);
+        let shifted = matches!(app.runs.status_by_id(failover, "shift-traffic"), Some(StepStatus::Done { .. }));
+        let Some(failback) = app.runs.runbooks.iter().position(|b| b.id == "failback") else { return };
+        if !shifted {
+            return;
         }
+        let original = app.regions_for(app.runs.runbooks[failback].direction).1;
+        self.stable_since = if worst(app, original) == Level::Ok { self.stable_since.or(Some(now)) } else { None };
+        let started = app.runs.runbooks[failback]
+            .steps
+            .iter()
+            .enumerate()
+            .any(|(step, _)| !matches!(app.runs.status(StepRef { runbook: failback, step }), StepStatus::Pending));
+        if started || self.stable_since.is_some_and(|since| now - since >= STABLE_BEFORE_FAILBACK) {
+            follow(app, failback, true);
+        }
+    }
+}
+
+/// The worst finding about a region's signals (staleness aside).
+fn worst(app: &App, region: usize) -> Level {
+    app.snapshot.regions.get(region).map_or(Level::Ok, |r| {
+        assess::findings(r, app.limits())
+            .iter()
+            .filter(|f| f.signal.is_some())
+            .map(|f| f.level)
+            .max()
+            .unwrap_or(Level::Ok)
+    })
+}
+
+/// Run every step of `runbook` whose guards allow it now; the declare only when `declare_now`.
+fn follow(app: &mut App, runbook: usize, declare_now: bool) {
+    let now = app.now;
+    let steps = app.runs.runbooks[runbook].steps.len();
+    for step in 0..steps {
+        let at = StepRef { runbook, step };
+        let Some(kind) = app.step(at).map(|s| s.kind) else { continue };
+        let ready = match app.runs.status(at) {
+            StepStatus::Pending => true,
+            StepStatus::Failed { at: failed, .. } => now - *failed >= RETRY_AFTER,
+            StepStatus::Running { .. } | StepStatus::Done { .. } | StepStatus::Skipped { .. } => false,
+        };
+        if !ready {
+            continue;
+        }
+        if kind == StepKind::Declare && !declare_now {
+            return;
+        }
+        if app.guards(at).iter().any(|g| !g.ok) {
+            continue;
+        }
+        run(app, at);
     }
 }
 

@@ -1,5 +1,6 @@
 //! The built-in scenarios: one per game day of seed 004 §23, plus gray failure, flapping
-//! health checks and a stuck DNS change. Embedded TOML, parsed like a user's file.
+//! health checks, a stuck DNS change and a failback after the primary recovers (§16).
+//! Embedded TOML, parsed like a user's file.
 
 use std::path::Path;
 
@@ -7,7 +8,7 @@ use super::Scenario;
 use crate::toml_source::TomlError;
 
 /// (name, file text), in the order `warroom scenarios` lists them.
-pub const BUILT_IN: [(&str, &str); 9] = [
+pub const BUILT_IN: [(&str, &str); 10] = [
     ("primary-outage", include_str!("scenarios/primary-outage.toml")),
     ("db-primary-lost", include_str!("scenarios/db-primary-lost.toml")),
     ("replication-lag-exceeds-rpo", include_str!("scenarios/replication-lag-exceeds-rpo.toml")),
@@ -17,6 +18,7 @@ pub const BUILT_IN: [(&str, &str); 9] = [
     ("gray-failure", include_str!("scenarios/gray-failure.toml")),
     ("flapping-health-checks", include_str!("scenarios/flapping-health-checks.toml")),
     ("dns-change-stuck", include_str!("scenarios/dns-change-stuck.toml")),
+    ("failback-after-recovery", include_str!("scenarios/failback-after-recovery.toml")),
 ];
 
 /// Every built-in scenario, parsed.
