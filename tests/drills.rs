@@ -120,7 +120,6 @@ fn lag_past_the_rpo_blocks_promotion_until_it_recovers() {
 
 #[test]
 fn the_autopilot_fails_back_only_after_the_original_region_has_been_stable() {
-    use warroom::drill::autopilot::STABLE_BEFORE_FAILBACK;
     use warroom::scribe::Kind;
     let (card, drill) = run("failback-after-recovery", 42);
     assert!(card.passed, "{}", card.lines().join("\n"));
@@ -137,7 +136,7 @@ fn the_autopilot_fails_back_only_after_the_original_region_has_been_stable() {
     // The outage clears 20 minutes in; the failback waits for 5 stable minutes after that.
     let recovered = drill.epoch + chrono::Duration::minutes(20);
     assert!(failed_over < recovered, "failed over during the outage");
-    assert!(failback_declared - recovered >= STABLE_BEFORE_FAILBACK, "declared at {failback_declared}");
+    assert!(failback_declared - recovered >= chrono::Duration::minutes(5), "declared at {failback_declared}");
     assert!(failed_back > failback_declared);
     // Measurements stay those of the incident: the RTO is the failover's.
     assert!(card.rto_seconds.unwrap() < (failback_declared - drill.epoch).as_seconds_f64());
