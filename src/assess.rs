@@ -110,6 +110,31 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
     out
 }
 
+/// Two or more regions whose database is a writer and whose writes are not frozen: both can
+/// accept writes, so data diverges (seed 004 §16.1, "both Regions accepted writes"). Only
+/// for single-writer databases — every replica of a DynamoDB global table takes writes by
+/// design — and only on fresh readings: a writer counts as fenced when its write-freeze
+/// flag reads frozen.
+pub fn unfenced_writers(regions: &[RegionSnapshot], single_writer: bool, limits: Limits<'_>) -> Option<Finding> {
+    if !single_writer {
+        return None;
+    }
+    let Limits { now, poll_interval, .. } = limits;
+    let open: Vec<String> = regions
+        .iter()
+        .filter_map(|r| {
+            let db = r.database.fresh_value(now, poll_interval).filter(|d| d.role == DbRole::Writer)?;
+            let frozen = r.write_freeze.fresh_value(now, poll_interval).copied() == Some(true);
+            (!frozen).then(|| format!("{} ({})", r.name, db.identifier))
+        })
+        .collect();
+    (open.len() >= 2).then(|| Finding {
+        signal: Some(SignalKey::Database),
+        level: Level::Critical,
+        text: format!("{} writers accept writes: {} — freeze all but one", open.len(), open.join(", ")),
+    })
+}
+
 /// The status line lists threshold breaches only, not half-way warnings.
 fn crit_only(l: Level) -> Level {
     if l == Level::Critical { l } else { Level::Ok }
@@ -166,5 +191,36 @@ mod tests {
         let later = Limits { now: t(45), ..limits };
         let texts: Vec<String> = findings(&s.regions[0], later).into_iter().map(|f| f.text).collect();
         assert_eq!(texts, ["stale: 5 signals, last heard 45s ago"]);
+    }
+
+    #[test]
+    fn two_open_writers_are_a_split_brain_until_one_is_frozen() {
+        let writer = |id: &str| {
+            Reading::Database(crate::model::Database {
+                role: DbRole::Writer,
+                identifier: id.into(),
+                endpoint: String::new(),
+            })
+        };
+        let regions =
+            vec![RegionSnapshot::new("us-east-1", Role::Primary), RegionSnapshot::new("us-west-2", Role::Secondary)];
+        let mut s = Snapshot::new(regions, Duration::seconds(10));
+        s.apply(Update::ok(0, t(0), writer("orders-db")));
+        s.apply(Update::ok(1, t(0), writer("orders-db-replica")));
+        let thresholds = Thresholds::default();
+        let limits =
+            Limits { thresholds: &thresholds, rpo: Duration::seconds(60), now: t(5), poll_interval: s.poll_interval };
+        let finding = unfenced_writers(&s.regions, true, limits).unwrap();
+        assert_eq!(finding.level, Level::Critical);
+        assert_eq!(
+            finding.text,
+            "2 writers accept writes: us-east-1 (orders-db), us-west-2 (orders-db-replica) — freeze all but one"
+        );
+        // A global table is multi-writer by design; stale readings are not judged.
+        assert_eq!(unfenced_writers(&s.regions, false, limits), None);
+        assert_eq!(unfenced_writers(&s.regions, true, Limits { now: t(45), ..limits }), None);
+        // Freezing writes in one region fences it.
+        s.apply(Update::ok(0, t(1), Reading::WriteFreeze(true)));
+        assert_eq!(unfenced_writers(&s.regions, true, limits), None);
     }
 }

@@ -315,6 +315,10 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
             out.push_str(&format!("\n▲ {}: {text}", r.name));
         }
     }
+    if let Some(split) = assess::unfenced_writers(&snapshot.regions, config.database.kind.single_writer(), limits) {
+        any = true;
+        out.push_str(&format!("\n▲ split brain: {}", split.text));
+    }
     out.push_str(if any { "\n" } else { "\n✓ all regions within thresholds\n" });
     out
 }

@@ -99,6 +99,26 @@ fn poll_errors_are_shown_with_their_text() {
 }
 
 #[test]
+fn two_open_writers_are_named_as_a_split_brain_until_one_is_frozen() {
+    use warroom::model::{Database, DbRole, Reading};
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    let at = app.now;
+    let promoted = Database { role: DbRole::Writer, identifier: "checkout-db-replica-1".into(), endpoint: "e".into() };
+    app.handle(Msg::Update(Update::ok(1, at, Reading::Database(promoted))));
+    let screen = render(&mut app, 160, 48);
+    let status = screen.lines().nth(1).unwrap();
+    assert!(
+        status.contains(
+            "▲ split brain: 2 writers accept writes: us-east-1 (checkout-db), us-west-2 (checkout-db-replica-1)"
+        ),
+        "{screen}"
+    );
+    app.handle(Msg::Update(Update::ok(0, at, Reading::WriteFreeze(true))));
+    let screen = render(&mut app, 160, 48);
+    assert!(!screen.contains("split brain"), "{screen}");
+}
+
+#[test]
 fn help_overlay_lists_the_bindings() {
     let mut app = demo_app(2, 42, Duration::seconds(50));
     app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('?'))));

@@ -130,6 +130,8 @@ pub enum Msg {
 pub struct App {
     pub incident: Incident,
     pub thresholds: Thresholds,
+    /// One writer at a time (RDS, Aurora): two open writers are a split brain.
+    pub single_writer: bool,
     /// The tail latency's statistic as the screen names it (`p99`, `p90`, `p50`, `avg`).
     pub latency_label: &'static str,
     pub snapshot: Snapshot,
@@ -177,6 +179,7 @@ impl App {
         Self {
             incident: config.incident.clone(),
             thresholds: config.thresholds.clone(),
+            single_writer: config.database.kind.single_writer(),
             latency_label: match config.aws.latency_statistic {
                 crate::config::LatencyStatistic::P50 => "p50",
                 crate::config::LatencyStatistic::P90 => "p90",
@@ -267,7 +270,7 @@ impl App {
                     now: self.now,
                     poll_interval: self.snapshot.poll_interval,
                 };
-                self.scribe.observe(&self.snapshot, limits);
+                self.scribe.observe(&self.snapshot, limits, self.single_writer);
                 self.check_running();
                 true
             }

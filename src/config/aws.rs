@@ -47,6 +47,13 @@ pub enum DatabaseKind {
     DynamodbGlobal,
 }
 
+impl DatabaseKind {
+    /// Whether only one region may take writes (every replica of a global table does).
+    pub fn single_writer(self) -> bool {
+        self != DatabaseKind::DynamodbGlobal
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoutingConfig {
     pub hosted_zone_id: Option<String>,

@@ -125,8 +125,8 @@ impl Scribe {
     }
 
     /// Journal what changed in the snapshot, and the measured RTO once recovery is seen.
-    pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>) {
-        for draft in self.observer.observe(snapshot, limits) {
+    pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>, single_writer: bool) {
+        for draft in self.observer.observe(snapshot, limits, single_writer) {
             self.queue(draft);
         }
         self.flush();

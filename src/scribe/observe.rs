@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::entry::{Draft, Kind, SYSTEM_AUTHOR};
-use crate::assess::Limits;
+use crate::assess::{self, Limits};
 use crate::config::format_duration;
 use crate::model::{Freshness, Lag, RegionSnapshot, SignalKey, Snapshot};
 use crate::ui::format;
@@ -35,6 +35,8 @@ pub mod event {
     pub const JOURNAL_OPENED: &str = "journal-opened";
     pub const CORRUPTED_RECORDS: &str = "corrupted-records";
     pub const DUPLICATE_EVENTS: &str = "duplicate-events";
+    pub const SPLIT_BRAIN: &str = "split-brain";
+    pub const SINGLE_WRITER: &str = "single-writer";
 }
 
 /// Numeric hysteresis: over above the limit, back only below `RECOVER_FRACTION` of it.
@@ -110,6 +112,8 @@ struct RegionWatch {
 pub struct Observer {
     regions: Vec<RegionWatch>,
     serving_ok: Option<bool>,
+    /// More than one region accepts writes (see `assess::unfenced_writers`).
+    split_brain: bool,
 }
 
 impl Observer {
@@ -118,7 +122,8 @@ impl Observer {
     }
 
     /// Everything that changed since the last call, as drafts for the journal.
-    pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>) -> Vec<Draft> {
+    /// `single_writer`: the database takes writes in one region only (RDS, Aurora).
+    pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>, single_writer: bool) -> Vec<Draft> {
         if self.regions.len() != snapshot.regions.len() {
             self.regions = vec![RegionWatch::default(); snapshot.regions.len()];
         }
@@ -127,7 +132,21 @@ impl Observer {
             observe_region(region, watch, limits, &mut out);
         }
         self.observe_serving(snapshot, limits, &mut out);
+        self.observe_writers(snapshot, limits, single_writer, &mut out);
         out
+    }
+
+    fn observe_writers(&mut self, snapshot: &Snapshot, limits: Limits<'_>, single_writer: bool, out: &mut Vec<Draft>) {
+        let split = assess::unfenced_writers(&snapshot.regions, single_writer, limits);
+        if split.is_some() == self.split_brain {
+            return;
+        }
+        self.split_brain = split.is_some();
+        let (event, text) = match split {
+            Some(f) => (event::SPLIT_BRAIN, format!("split brain: {}", f.text)),
+            None => (event::SINGLE_WRITER, "one region accepts writes again".to_owned()),
+        };
+        out.push(Draft::new(limits.now, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({ "event": event })));
     }
 
     fn observe_serving(&mut self, snapshot: &Snapshot, limits: Limits<'_>, out: &mut Vec<Draft>) {
@@ -320,11 +339,24 @@ mod tests {
                 poll_interval: Duration::seconds(10),
             };
             self.observer
-                .observe(&self.snapshot, limits)
+                .observe(&self.snapshot, limits, true)
                 .into_iter()
                 .map(|d| d.data.unwrap()["event"].as_str().unwrap().to_owned())
                 .collect()
         }
+    }
+
+    #[test]
+    fn a_second_open_writer_is_observed_once_and_its_fencing_too() {
+        let mut rig = Rig::new();
+        let db = |role, identifier: &str| {
+            Reading::Database(crate::model::Database { role, identifier: identifier.into(), endpoint: String::new() })
+        };
+        assert!(rig.feed(0, 0, db(crate::model::DbRole::Writer, "orders")).is_empty());
+        assert!(rig.feed(0, 1, db(crate::model::DbRole::Replica, "orders-2")).is_empty());
+        assert_eq!(rig.feed(10, 1, db(crate::model::DbRole::Writer, "orders-2")), [event::SPLIT_BRAIN]);
+        assert!(rig.at(15).is_empty(), "said once");
+        assert_eq!(rig.feed(20, 0, Reading::WriteFreeze(true)), [event::SINGLE_WRITER]);
     }
 
     #[test]

@@ -98,6 +98,10 @@ fn status_line(app: &App) -> Line<'static> {
         spans.push(Span::styled(format!(" ▲ {}: ", region.name), t.style(tone)));
         spans.push(Span::styled(format!("{text} "), t.style(Tone::Text)));
     }
+    if let Some(split) = assess::unfenced_writers(&app.snapshot.regions, app.single_writer, limits) {
+        spans.push(Span::styled(" ▲ split brain: ", t.style(Tone::Critical)));
+        spans.push(Span::styled(format!("{} ", split.text), t.style(Tone::Text)));
+    }
     if spans.is_empty() {
         let waiting = app.snapshot.regions.iter().all(|r| r.last_heard().is_none());
         if waiting {
