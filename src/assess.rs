@@ -123,15 +123,15 @@ pub fn unfenced_writers(regions: &[RegionSnapshot], single_writer: bool, limits:
     let open: Vec<String> = regions
         .iter()
         .filter_map(|r| {
-            let db = r.database.fresh_value(now, poll_interval).filter(|d| d.role == DbRole::Writer)?;
+            r.database.fresh_value(now, poll_interval).filter(|d| d.role == DbRole::Writer)?;
             let frozen = r.write_freeze.fresh_value(now, poll_interval).copied() == Some(true);
-            (!frozen).then(|| format!("{} ({})", r.name, db.identifier))
+            (!frozen).then(|| r.name.clone())
         })
         .collect();
     (open.len() >= 2).then(|| Finding {
         signal: Some(SignalKey::Database),
         level: Level::Critical,
-        text: format!("{} writers accept writes: {} — freeze all but one", open.len(), open.join(", ")),
+        text: format!("{} regions take writes: {} — freeze all but one", open.len(), open.join(", ")),
     })
 }
 
@@ -212,10 +212,7 @@ mod tests {
             Limits { thresholds: &thresholds, rpo: Duration::seconds(60), now: t(5), poll_interval: s.poll_interval };
         let finding = unfenced_writers(&s.regions, true, limits).unwrap();
         assert_eq!(finding.level, Level::Critical);
-        assert_eq!(
-            finding.text,
-            "2 writers accept writes: us-east-1 (orders-db), us-west-2 (orders-db-replica) — freeze all but one"
-        );
+        assert_eq!(finding.text, "2 regions take writes: us-east-1, us-west-2 — freeze all but one");
         // A global table is multi-writer by design; stale readings are not judged.
         assert_eq!(unfenced_writers(&s.regions, false, limits), None);
         assert_eq!(unfenced_writers(&s.regions, true, Limits { now: t(45), ..limits }), None);

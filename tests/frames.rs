@@ -108,9 +108,7 @@ fn two_open_writers_are_named_as_a_split_brain_until_one_is_frozen() {
     let screen = render(&mut app, 160, 48);
     let status = screen.lines().nth(1).unwrap();
     assert!(
-        status.contains(
-            "▲ split brain: 2 writers accept writes: us-east-1 (checkout-db), us-west-2 (checkout-db-replica-1)"
-        ),
+        status.contains("▲ split brain: 2 regions take writes: us-east-1, us-west-2 — freeze all but one"),
         "{screen}"
     );
     app.handle(Msg::Update(Update::ok(0, at, Reading::WriteFreeze(true))));
