@@ -17,19 +17,25 @@ use warroom::scribe::Kind;
 use warroom::sim::{Command, SimClock, World, demo_timeline};
 use warroom::sources::sim::SharedWorld;
 
-async fn run_twice(action: Action) -> (OutcomeResult, OutcomeResult, SharedWorld) {
+/// Run `actions` one after another on a fresh demo world; each result once it is final.
+async fn run_all(actions: &[Action]) -> (Vec<OutcomeResult>, SharedWorld) {
     let clock = SimClock::new(common::epoch(), SPEED);
     let world = SharedWorld::new(World::new(&Config::default_regions(2), 7, clock.epoch(), demo_timeline()));
     let (tx, mut rx) = mpsc::channel(8);
     let executor = warroom::actions::sim::spawn(world.clone(), clock.clone(), tx);
     let step = StepRef { runbook: 0, step: 0 };
     let mut results = Vec::new();
-    for id in 1..=2 {
+    for (id, action) in (1..).zip(actions) {
         executor.submit(Job { id, step, action: action.clone() }).unwrap();
         let outcome = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
         assert_eq!(outcome.job, id);
         results.push(outcome.result);
     }
+    (results, world)
+}
+
+async fn run_twice(action: Action) -> (OutcomeResult, OutcomeResult, SharedWorld) {
+    let (mut results, world) = run_all(&[action.clone(), action]).await;
     let second = results.pop().unwrap();
     (results.pop().unwrap(), second, world)
 }
@@ -49,6 +55,18 @@ async fn freeze_writes_twice_acts_once() {
     assert!(acted(&first), "{first:?}");
     assert!(already(&second), "{second:?}");
     assert!(world.lock().holds(Command::FreezeWrites(0)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reopening_writes_undoes_a_freeze_and_acts_once() {
+    let freeze = Action::FreezeWrites { region: "us-east-1".into(), table: "t".into(), key: "k".into() };
+    let reopen = Action::UnfreezeWrites { region: "us-east-1".into(), table: "t".into(), key: "k".into() };
+    let (results, world) = run_all(&[reopen.clone(), freeze, reopen.clone(), reopen]).await;
+    assert!(already(&results[0]), "never frozen: already open {:?}", results[0]);
+    assert!(acted(&results[1]) && acted(&results[2]), "{results:?}");
+    assert!(already(&results[3]), "{:?}", results[3]);
+    assert!(world.lock().holds(Command::UnfreezeWrites(0)));
+    assert!(!world.lock().holds(Command::FreezeWrites(0)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -80,6 +80,23 @@ async fn failover_actions_change_the_account_once_and_are_idempotent() {
     let again = execute(&live, &freeze).await;
     assert!(matches!(&again, OutcomeResult::Succeeded { already: true, .. }), "{again:?}");
     assert_eq!(world.east.calls(), ["GetItem"], "a re-run only reads");
+    // A failback's reopen flips it back, once; west (never frozen) is already open.
+    let reopen =
+        Action::UnfreezeWrites { region: EAST.into(), table: "checkout-flags".into(), key: "writes-enabled".into() };
+    let r = execute(&live, &reopen).await;
+    assert!(matches!(&r, OutcomeResult::Succeeded { already: false, .. }), "{r:?}");
+    assert_eq!(world.writes_enabled(EAST).await, Some(true));
+    let r = execute(&live, &reopen).await;
+    assert!(matches!(&r, OutcomeResult::Succeeded { already: true, .. }), "{r:?}");
+    let reopen_west =
+        Action::UnfreezeWrites { region: WEST.into(), table: "checkout-flags".into(), key: "writes-enabled".into() };
+    world.west.clear_calls();
+    let r = execute(&live, &reopen_west).await;
+    assert!(matches!(&r, OutcomeResult::Succeeded { already: true, .. }), "{r:?}");
+    assert_eq!(world.west.calls(), ["GetItem"]);
+    let refrozen = execute(&live, &freeze).await;
+    assert!(matches!(&refrozen, OutcomeResult::Succeeded { already: false, .. }), "{refrozen:?}");
+    assert_eq!(world.writes_enabled(EAST).await, Some(false));
 
     let shift = Action::ShiftTraffic { from: EAST.into(), to: WEST.into(), record_name: "api.example.com.".into() };
     let shifted = execute(&live, &shift).await;

@@ -140,6 +140,15 @@ fn the_autopilot_fails_back_only_after_the_original_region_has_been_stable() {
     assert!(failed_back > failback_declared);
     // Measurements stay those of the incident: the RTO is the failover's.
     assert!(card.rto_seconds.unwrap() < (failback_declared - drill.epoch).as_seconds_f64());
+    // The one writer moved home: writes frozen in us-west-2 before they reopened in us-east-1,
+    // so at no point did both regions take writes.
+    let frozen_away = at("failback", "freeze-writes", Kind::ActionSucceeded);
+    let reopened = at("failback", "reopen-writes", Kind::ActionSucceeded);
+    assert!(failback_declared <= frozen_away && frozen_away <= reopened && reopened <= failed_back);
+    let freeze = |region: usize| drill.app.snapshot.regions[region].write_freeze.value;
+    assert_eq!((freeze(0), freeze(1)), (Some(false), Some(true)), "writes open at home only");
+    let split = entries.iter().any(|e| e.data_str("event") == Some("split-brain"));
+    assert!(!split, "never two open writers");
 
     // Without a recovery there is no failback: the primary-outage drill ends failed over.
     let (card, drill) = run("primary-outage", 42);

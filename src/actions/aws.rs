@@ -50,14 +50,22 @@ pub async fn execute(live: &Live, action: &Action) -> OutcomeResult {
     };
     let Some(clients) = live.clients.get(region) else { return failed("no clients for the region".into()) };
     match action {
-        Action::FreezeWrites { table, key, .. } => match flag::freeze(clients, &live.config.write_freeze).await {
-            Ok(already) => done(
-                already,
-                format!("writes frozen in {}: {table}/{key} enabled = false", clients.region),
-                json!({ "already": already, "table": table, "key": key }),
-            ),
-            Err(e) => failed(e.text),
-        },
+        Action::FreezeWrites { table, key, .. } | Action::UnfreezeWrites { table, key, .. } => {
+            let frozen = matches!(action, Action::FreezeWrites { .. });
+            match flag::set_frozen(clients, &live.config.write_freeze, frozen).await {
+                Ok(already) => done(
+                    already,
+                    format!(
+                        "writes {} in {}: {table}/{key} enabled = {}",
+                        if frozen { "frozen" } else { "reopened" },
+                        clients.region,
+                        !frozen
+                    ),
+                    json!({ "already": already, "table": table, "key": key }),
+                ),
+                Err(e) => failed(e.text),
+            }
+        }
         Action::PromoteDatabase { mode, .. } => match database::promote(clients, &live.config, region, *mode).await {
             Ok(p) => done(p.already, p.detail, json!({ "already": p.already, "mode": mode })),
             Err(e) => failed(e.text),

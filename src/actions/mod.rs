@@ -17,6 +17,8 @@ use crate::runbook::{Promotion, StepRef};
 pub enum Action {
     /// Set the write-freeze flag (DynamoDB conditional PutItem) in `region`.
     FreezeWrites { region: String, table: String, key: String },
+    /// Clear the write-freeze flag in `region` (conditional PutItem): writes open again.
+    UnfreezeWrites { region: String, table: String, key: String },
     /// Make `instance` (an RDS replica or an Aurora cluster) in `region` the writer.
     PromoteDatabase { region: String, instance: String, mode: Promotion },
     /// Make `to`'s record the active answer for `record_name` (Route 53 change batch).
@@ -27,7 +29,9 @@ impl Action {
     /// The region where the action happens: what the operator must type to confirm.
     pub fn region(&self) -> &str {
         match self {
-            Action::FreezeWrites { region, .. } | Action::PromoteDatabase { region, .. } => region,
+            Action::FreezeWrites { region, .. }
+            | Action::UnfreezeWrites { region, .. }
+            | Action::PromoteDatabase { region, .. } => region,
             Action::ShiftTraffic { to, .. } => to,
         }
     }
@@ -35,7 +39,9 @@ impl Action {
     /// The resource touched, for the confirm modal and the journal.
     pub fn resource(&self) -> String {
         match self {
-            Action::FreezeWrites { table, key, .. } => format!("DynamoDB {table} / {key}"),
+            Action::FreezeWrites { table, key, .. } | Action::UnfreezeWrites { table, key, .. } => {
+                format!("DynamoDB {table} / {key}")
+            }
             Action::PromoteDatabase { instance, .. } => format!("database {instance}"),
             Action::ShiftTraffic { record_name, .. } => format!("Route 53 {record_name}"),
         }
@@ -47,6 +53,9 @@ impl Action {
             Action::FreezeWrites { region, table, key } => {
                 format!("Freeze writes in {region}: set {key} = false in DynamoDB table {table} (conditional PutItem)")
             }
+            Action::UnfreezeWrites { region, table, key } => format!(
+                "Reopen writes in {region}: set {key} = true in DynamoDB table {table} (conditional PutItem). Freeze the other region first: two regions taking writes diverge."
+            ),
             Action::PromoteDatabase { region, instance, mode: Promotion::Failover } => format!(
                 "Promote {instance} in {region} to writer (RDS PromoteReadReplica, or Aurora FailoverGlobalCluster with AllowDataLoss). Not reversible: replication from the old primary ends; unreplicated writes are lost."
             ),

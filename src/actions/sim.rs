@@ -39,6 +39,7 @@ fn begin(world: &mut crate::sim::World, action: &Action) -> Result<Command, Outc
     };
     let command = match action {
         Action::FreezeWrites { region, .. } => Command::FreezeWrites(index(region)?),
+        Action::UnfreezeWrites { region, .. } => Command::UnfreezeWrites(index(region)?),
         Action::PromoteDatabase { region, .. } => Command::Promote(index(region)?),
         Action::ShiftTraffic { to, .. } => Command::ShiftTraffic(index(to)?),
     };

@@ -83,6 +83,11 @@ impl App {
                 table: self.resources.freeze_table.clone(),
                 key: self.resources.freeze_key.clone(),
             },
+            StepKind::UnfreezeWrites => Action::UnfreezeWrites {
+                region: name(target),
+                table: self.resources.freeze_table.clone(),
+                key: self.resources.freeze_key.clone(),
+            },
             StepKind::PromoteDatabase => {
                 let instance =
                     self.snapshot.regions.get(target).and_then(|r| r.database.value.as_ref()).map_or_else(
@@ -193,7 +198,7 @@ impl App {
                     self.say(format!("not started: the journal cannot save ({e})"));
                 }
             }
-            StepKind::FreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
+            StepKind::FreezeWrites | StepKind::UnfreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
                 let Some(action) = self.action_for(at) else { return };
                 let guards = self.guards(at);
                 self.modal = Some(Modal::Confirm {

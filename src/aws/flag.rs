@@ -35,32 +35,37 @@ pub async fn read(c: &RegionClients, flag: &WriteFreezeConfig) -> Result<bool, A
     })
 }
 
-/// Freeze writes: a conditional PutItem that only flips an enabled (or missing) flag, so a
-/// concurrent change is never overwritten. Ok(true) when it was already frozen.
-pub async fn freeze(c: &RegionClients, flag: &WriteFreezeConfig) -> Result<bool, AwsError> {
-    if read(c, flag).await? {
+/// Freeze writes (`frozen = true`) or reopen them: a conditional PutItem that only flips the
+/// flag from the other state (for a freeze, a missing flag counts as open), so a concurrent
+/// change is never overwritten. Ok(true) when it already was in the wanted state.
+pub async fn set_frozen(c: &RegionClients, flag: &WriteFreezeConfig, frozen: bool) -> Result<bool, AwsError> {
+    if read(c, flag).await? == frozen {
         return Ok(true);
     }
-    let result = c
-        .dynamodb
-        .put_item()
+    let mut put = c.dynamodb.put_item();
+    put = if frozen {
+        put.condition_expression("attribute_not_exists(#f) OR #e = :from")
+            .expression_attribute_names("#f", KEY_ATTRIBUTE)
+    } else {
+        // DynamoDB refuses an expression name the condition does not use.
+        put.condition_expression("#e = :from")
+    };
+    let result = put
         .table_name(&flag.table)
         .item(KEY_ATTRIBUTE, AttributeValue::S(flag.key.clone()))
-        .item(ENABLED_ATTRIBUTE, AttributeValue::Bool(false))
+        .item(ENABLED_ATTRIBUTE, AttributeValue::Bool(!frozen))
         .item("changed-by", AttributeValue::S("warroom".into()))
         .item("changed-at", AttributeValue::S(chrono::Utc::now().to_rfc3339()))
-        .condition_expression("attribute_not_exists(#f) OR #e = :enabled")
-        .expression_attribute_names("#f", KEY_ATTRIBUTE)
         .expression_attribute_names("#e", ENABLED_ATTRIBUTE)
-        .expression_attribute_values(":enabled", AttributeValue::Bool(true))
+        .expression_attribute_values(":from", AttributeValue::Bool(frozen))
         .send()
         .await;
     match result {
         Ok(_) => Ok(false),
         Err(e) => {
             let err = explain(PUT_ITEM, &e);
-            // Someone else changed the flag between our read and write: frozen is fine.
-            if err.code.as_deref() == Some("ConditionalCheckFailedException") && read(c, flag).await? {
+            // Someone else changed the flag between our read and write: their change is ours.
+            if err.code.as_deref() == Some("ConditionalCheckFailedException") && read(c, flag).await? == frozen {
                 return Ok(true);
             }
             Err(err)

@@ -124,8 +124,22 @@ pub fn built_in() -> Vec<Runbook> {
                     K::Declare,
                     &["after:original-healthy"],
                 ),
-                Step::new("reconcile", "Reconcile data divergence", K::Checklist, &["after:declare"]),
+                // §16.2 leaves the writes implicit; moving the one writer back needs both ends:
+                // stop writes where they are now, reopen them at home once replication is back.
+                Step::new(
+                    "freeze-writes",
+                    "Freeze writes in the current primary Region",
+                    K::FreezeWrites,
+                    &["after:declare"],
+                ),
+                Step::new("reconcile", "Reconcile data divergence", K::Checklist, &["after:freeze-writes"]),
                 Step::new("replication", "Re-establish replication direction", K::Checklist, &["after:reconcile"]),
+                Step::new(
+                    "reopen-writes",
+                    "Reopen writes in the original Region",
+                    K::UnfreezeWrites,
+                    &["after:replication", "writes-frozen"],
+                ),
                 Step::new("validate-stack", "Validate app stack in original Region", K::Checklist, &["after:declare"]),
                 Step::new(
                     "synthetic-checks",
@@ -137,7 +151,7 @@ pub fn built_in() -> Vec<Runbook> {
                     "canary",
                     "Shift small traffic percentage if possible",
                     K::Checklist,
-                    &["after:synthetic-checks"],
+                    &["after:synthetic-checks", "after:reopen-writes"],
                 ),
                 Step::new(
                     "monitor-canary",
@@ -149,7 +163,7 @@ pub fn built_in() -> Vec<Runbook> {
                     "shift-traffic",
                     "Complete traffic shift",
                     K::ShiftTraffic,
-                    &["after:replication", "after:monitor-canary", "secondary-healthy", "change-insync"],
+                    &["after:reopen-writes", "after:monitor-canary", "secondary-healthy", "change-insync"],
                 ),
                 Step::new(
                     "stabilize",
@@ -172,7 +186,7 @@ mod tests {
         let books = built_in();
         let by_id = |id: &str| books.iter().find(|b| b.id == id).unwrap();
         assert_eq!(by_id("failover").steps.len(), 11);
-        assert_eq!(by_id("failback").steps.len(), 11);
+        assert_eq!(by_id("failback").steps.len(), 13);
         assert_eq!(by_id("pre-failover").steps.len(), 9);
         assert_eq!(by_id("post-failover").steps.len(), 9);
         let promote = by_id("failover").step("promote-database").unwrap().1;

@@ -24,6 +24,8 @@ pub enum StepKind {
     Declare,
     /// Set the write-freeze flag in the source region.
     FreezeWrites,
+    /// Clear the write-freeze flag in the target region (a failback reopening writes there).
+    UnfreezeWrites,
     /// Gate: passes when the target's replication lag is within the RPO.
     CheckLag,
     /// Promote the target's database to writer.
@@ -43,6 +45,7 @@ impl StepKind {
         match self {
             StepKind::Declare => "declare",
             StepKind::FreezeWrites => "freeze-writes",
+            StepKind::UnfreezeWrites => "unfreeze-writes",
             StepKind::CheckLag => "check-lag",
             StepKind::PromoteDatabase => "promote-database",
             StepKind::VerifyWriter => "verify-writer",
@@ -55,7 +58,10 @@ impl StepKind {
     /// Changes something outside warroom (AWS or the sim): needs the executor and a typed
     /// confirmation.
     pub fn mutates(self) -> bool {
-        matches!(self, StepKind::FreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic)
+        matches!(
+            self,
+            StepKind::FreezeWrites | StepKind::UnfreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic
+        )
     }
 
     /// Watches the snapshot until a condition holds.
@@ -67,7 +73,7 @@ impl StepKind {
     pub fn default_timeout(self) -> Option<Duration> {
         match self {
             StepKind::Declare | StepKind::Checklist => None,
-            StepKind::FreezeWrites => Some(Duration::minutes(2)),
+            StepKind::FreezeWrites | StepKind::UnfreezeWrites => Some(Duration::minutes(2)),
             StepKind::CheckLag => Some(Duration::minutes(10)),
             StepKind::PromoteDatabase => Some(Duration::minutes(10)),
             StepKind::VerifyWriter => Some(Duration::minutes(5)),

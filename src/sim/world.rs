@@ -45,8 +45,8 @@ struct RegionState {
     drift: [f64; 3],
     /// Writes accepted by the writer but not yet replicated here (lost if promoted now).
     unreplicated_writes: f64,
-    /// The write-freeze flag takes effect at this elapsed second.
-    freeze_at: Option<u64>,
+    /// A write-freeze flag change in flight: (when it lands, frozen or not).
+    freeze_at: Option<(u64, bool)>,
     promotion: Option<Promotion>,
     /// The database writer here is lost (`db-primary-lost`): it reports unavailable.
     db_lost: bool,
@@ -80,6 +80,7 @@ struct Change {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
     FreezeWrites(usize),
+    UnfreezeWrites(usize),
     Promote(usize),
     ShiftTraffic(usize),
 }
@@ -314,6 +315,7 @@ impl World {
     pub fn holds(&self, command: Command) -> bool {
         match command {
             Command::FreezeWrites(r) => self.regions.get(r).is_some_and(|r| r.write_freeze),
+            Command::UnfreezeWrites(r) => self.regions.get(r).is_some_and(|r| !r.write_freeze),
             Command::Promote(r) => self.regions.get(r).is_some_and(|r| r.db_role == DbRole::Writer),
             Command::ShiftTraffic(to) => {
                 self.active_region == to && self.change.as_ref().is_none_or(|c| self.elapsed_seconds >= c.insync_at)
@@ -326,9 +328,12 @@ impl World {
     pub fn start(&mut self, command: Command) -> Result<(), String> {
         let now = self.elapsed_seconds;
         match command {
-            Command::FreezeWrites(r) => {
+            Command::FreezeWrites(r) | Command::UnfreezeWrites(r) => {
+                let frozen = matches!(command, Command::FreezeWrites(_));
                 let region = self.regions.get_mut(r).ok_or("no such region")?;
-                region.freeze_at.get_or_insert(now + 3);
+                if region.freeze_at.is_none_or(|(_, pending)| pending != frozen) {
+                    region.freeze_at = Some((now + 3, frozen));
+                }
             }
             Command::Promote(r) => {
                 let region = self.regions.get_mut(r).ok_or("no such region")?;
@@ -366,11 +371,13 @@ impl World {
     /// `Some` once `command` (started earlier) has finished.
     pub fn completion(&self, command: Command) -> Option<Result<Completion, String>> {
         match command {
-            Command::FreezeWrites(r) => {
+            Command::FreezeWrites(r) | Command::UnfreezeWrites(r) => {
+                let frozen = matches!(command, Command::FreezeWrites(_));
                 let region = self.regions.get(r)?;
-                region.write_freeze.then(|| {
+                let done = if frozen { "set" } else { "cleared: writes open" };
+                (region.write_freeze == frozen && region.freeze_at.is_none()).then(|| {
                     Ok(Completion {
-                        detail: format!("write-freeze flag set in {}", region.name),
+                        detail: format!("write-freeze flag {done} in {}", region.name),
                         data: serde_json::json!({}),
                     })
                 })
@@ -458,8 +465,11 @@ impl World {
             }
         }
         for r in &mut self.regions {
-            if r.freeze_at.is_some_and(|at| now >= at) {
-                r.write_freeze = true;
+            if let Some((at, frozen)) = r.freeze_at
+                && now >= at
+            {
+                r.write_freeze = frozen;
+                r.freeze_at = None;
             }
             if let Some(p) = r.promotion
                 && r.db_role == DbRole::Promoting

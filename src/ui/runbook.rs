@@ -137,7 +137,7 @@ fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         StepKind::CheckLag => "gate: done when the target's lag is within the RPO".to_owned(),
         StepKind::VerifyWriter => "watch: done when the target database reports writer".to_owned(),
         StepKind::WaitHealthy => "watch: done when the target serves under every threshold".to_owned(),
-        StepKind::FreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
+        StepKind::FreezeWrites | StepKind::UnfreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
             app.action_for(at).map_or_else(String::new, |a| a.describe())
         }
     };
