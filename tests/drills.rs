@@ -149,10 +149,17 @@ fn the_autopilot_fails_back_only_after_the_original_region_has_been_stable() {
     assert_eq!((freeze(0), freeze(1)), (Some(false), Some(true)), "writes open at home only");
     let split = entries.iter().any(|e| e.data_str("event") == Some("split-brain"));
     assert!(!split, "never two open writers");
+    // The scorecard times the failback from the first fault (at 1m).
+    let since_fault = |t: chrono::DateTime<chrono::Utc>| (t - drill.epoch).as_seconds_f64() - 60.0;
+    assert_eq!(card.failback_declared_seconds, Some(since_fault(failback_declared)));
+    assert_eq!(card.failback_done_seconds, Some(since_fault(failed_back)));
+    assert!(card.lines().iter().any(|l| l.starts_with("  failback         declared after 2")), "{:?}", card.lines());
 
     // Without a recovery there is no failback: the primary-outage drill ends failed over.
     let (card, drill) = run("primary-outage", 42);
     assert_eq!(card.serving_region, "us-west-2");
+    assert_eq!(card.failback_declared_seconds, None);
+    assert!(!card.lines().iter().any(|l| l.contains("failback")), "no failback line: {:?}", card.lines());
     let failback = drill.app.scribe.timeline.entries().iter().any(|e| e.data_str("runbook") == Some("failback"));
     assert!(!failback, "no failback step while the primary is down");
 }

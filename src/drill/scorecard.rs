@@ -55,6 +55,12 @@ pub struct Scorecard {
     /// Steps that failed, with the error.
     pub failed_steps: Vec<(String, String)>,
     pub serving_region: String,
+    /// Since the first fault: when a failback was declared, and when its traffic shift
+    /// finished (absent when the drill did not fail back).
+    #[serde(default)]
+    pub failback_declared_seconds: Option<f64>,
+    #[serde(default)]
+    pub failback_done_seconds: Option<f64>,
     pub expectations: Vec<Outcome>,
     pub passed: bool,
 }
@@ -98,6 +104,12 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
     });
     let m = measure::measure(entries);
     let since_fault = |t: Option<DateTime<Utc>>| fault_at.zip(t).map(|(f, t)| secs(t - f));
+    let failback = |step: &str, kind: Kind| {
+        let e = entries
+            .iter()
+            .find(|e| e.kind == kind && e.step.as_deref() == Some(step) && e.data_str("runbook") == Some("failback"));
+        since_fault(e.map(|e| e.at))
+    };
     let overrides: Vec<Override> = entries
         .iter()
         .filter(|e| e.kind == Kind::GuardOverride)
@@ -199,6 +211,8 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
         out_of_order,
         failed_steps,
         serving_region: facts.serving_region.clone(),
+        failback_declared_seconds: failback("declare", Kind::Decision),
+        failback_done_seconds: failback("shift-traffic", Kind::ActionSucceeded),
         expectations,
     }
 }
@@ -209,8 +223,8 @@ fn time(seconds: Option<f64>) -> String {
 
 impl Scorecard {
     /// The measured values, labelled: the terminal's lines and the export's table share them.
-    fn measures(&self) -> [(&'static str, String); 5] {
-        [
+    fn measures(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
             ("time to detect", time(self.time_to_detect_seconds)),
             ("time to declare", time(self.time_to_declare_seconds)),
             ("RTO", format!("{} (target {})", time(self.rto_seconds), time(Some(self.rto_target_seconds)))),
@@ -223,7 +237,15 @@ impl Scorecard {
                 ),
             ),
             ("lost writes", self.lost_writes.map_or_else(|| "none".into(), |w| w.to_string())),
-        ]
+        ];
+        // Only drills that failed back say so: elsewhere the line would be noise.
+        if self.failback_declared_seconds.is_some() {
+            let home = self
+                .failback_done_seconds
+                .map_or_else(|| "traffic not home".into(), |s| format!("traffic home after {}", time(Some(s))));
+            out.push(("failback", format!("declared after {}, {home}", time(self.failback_declared_seconds))));
+        }
+        out
     }
 
     /// Lines for the terminal and for `--headless` without `--json`.
