@@ -89,3 +89,35 @@ async fn a_region_delayed_by_two_seconds_does_not_slow_the_other() {
     assert!(west_requests <= 3, "west got {west_requests}");
     assert!(east_requests > west_requests + 2);
 }
+
+/// The harness itself: moto logs each request to stderr, and a traceback (~4 KB) for each
+/// 500 such as `check`'s PromoteReadReplica probe. A server whose log fills an unread pipe
+/// (64 KiB) stops answering; this logs well past that and expects every request answered.
+#[test]
+fn the_emulator_keeps_answering_after_its_log_outgrows_a_pipe() {
+    use std::io::{Read, Write};
+    let moto = common::moto::start();
+    let body = "Action=PromoteReadReplica&DBInstanceIdentifier=warroom-no-such-db&Version=2014-10-31";
+    for i in 0..40 {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", moto.port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: rds.us-east-1.amazonaws.com\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=testing/20261124/us-east-1/rds/aws4_request, \
+             SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let read = stream.read_to_string(&mut answer);
+        assert!(
+            read.is_ok() && answer.starts_with("HTTP/1."),
+            "request {i} unanswered: {read:?} (log: {})",
+            moto.log.display()
+        );
+    }
+    let logged = std::fs::metadata(&moto.log).unwrap().len();
+    assert!(logged > 64 * 1024, "only {logged} bytes logged: the test did not outgrow a pipe");
+}

@@ -74,6 +74,8 @@ pub fn server_binary() -> PathBuf {
 pub struct Moto {
     child: Child,
     pub port: u16,
+    /// Where the server's request log and tracebacks go.
+    pub log: PathBuf,
 }
 
 impl Moto {
@@ -86,6 +88,10 @@ impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Kept for a failing test to be read; a passing test's log is noise.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_file(&self.log);
+        }
     }
 }
 
@@ -94,25 +100,30 @@ pub fn free_port() -> u16 {
 }
 
 /// Start a fresh server (its own port, its own state).
+///
+/// Its stderr goes to a file, never to an unread pipe: moto logs every request there (and a
+/// traceback for each 500), and once a pipe's 64 KiB fill, every request blocks forever.
 pub fn start() -> Moto {
     let binary = server_binary();
     let port = free_port();
+    let logs = target_dir().join(format!("moto-{MOTO_VERSION}-logs"));
+    std::fs::create_dir_all(&logs).unwrap();
+    let log = logs.join(format!("{port}.log"));
+    let file =
+        std::fs::File::create(&log).unwrap_or_else(|e| panic!("AWS emulator: cannot create {}: {e}", log.display()));
     let mut child = Command::new(&binary)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(file)
         .spawn()
         .unwrap_or_else(|e| panic!("AWS emulator: cannot start {}: {e}", binary.display()));
     let start = Instant::now();
     loop {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Moto { child, port };
+            return Moto { child, port, log };
         }
         if let Ok(Some(status)) = child.try_wait() {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut e, &mut err);
-            }
+            let err = std::fs::read_to_string(&log).unwrap_or_default();
             panic!("AWS emulator: moto_server exited ({status}) before listening:\n{err}");
         }
         assert!(
