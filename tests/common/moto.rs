@@ -88,8 +88,14 @@ impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        // Kept for a failing test to be read; a passing test's log is noise.
-        if !std::thread::panicking() {
+        // A failing test shows the log's end (CI prints only output) and keeps the file; a
+        // passing test's log is noise.
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+            eprintln!("--- last 40 lines of the emulator's log, {} ---\n{tail}", self.log.display());
+        } else {
             let _ = std::fs::remove_file(&self.log);
         }
     }
