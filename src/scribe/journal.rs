@@ -140,16 +140,13 @@ impl FileJournal {
         let mut file = options.open(path).map_err(open_err)?;
         // Only a regular file has history: to read (a device such as /dev/full reads forever)
         // and to guard from a second writer (a device's lock is shared by every process).
-        let regular = file.metadata().map_err(open_err)?.is_file();
-        if regular {
+        let mut bytes = Vec::new();
+        if file.metadata().map_err(open_err)?.is_file() {
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => return Err(JournalError::Locked { path: path.to_owned() }),
                 Err(TryLockError::Error(source)) => return Err(open_err(source)),
             }
-        }
-        let mut bytes = Vec::new();
-        if regular {
             file.read_to_end(&mut bytes).map_err(|source| JournalError::Read { path: path.to_owned(), source })?;
         }
         let (mut entries, malformed, tail) = parse_lines(&bytes);
