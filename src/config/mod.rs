@@ -201,12 +201,18 @@ impl RawThresholds {
             self.latency_p99,
             defaults.latency_p99,
             "thresholds.latency-p99",
-            Duration::milliseconds(1),
-            Duration::minutes(10),
+            (Duration::milliseconds(1), Duration::minutes(10)),
         )?;
         Ok(Thresholds { error_rate_percent, latency_p99 })
     }
 }
+
+/// The allowed range of a duration key: (least, most).
+pub(crate) type Bounds = (Duration, Duration);
+// The incident's targets and cadence, shared by config files and drill scenarios.
+pub(crate) const RPO_BOUNDS: Bounds = (Duration::seconds(1), Duration::hours(24));
+pub(crate) const RTO_BOUNDS: Bounds = (Duration::seconds(1), Duration::hours(72));
+pub(crate) const POLL_INTERVAL_BOUNDS: Bounds = (Duration::seconds(1), Duration::hours(1));
 
 /// Checks that need the whole file; each error points at the offending value.
 pub(crate) struct Validator<'a> {
@@ -232,8 +238,7 @@ impl<'a> Validator<'a> {
         value: Option<Spanned<ConfigDuration>>,
         default: Duration,
         key: &str,
-        min: Duration,
-        max: Duration,
+        (min, max): Bounds,
     ) -> Result<Duration, TomlError> {
         let Some(value) = value else { return Ok(default) };
         let d = value.get_ref().0;
@@ -250,34 +255,6 @@ impl<'a> Validator<'a> {
         }
         Ok(d)
     }
-
-    // The ranges for the incident's targets and cadence, shared by config files and drills.
-    pub(crate) fn rpo(
-        &self,
-        v: Option<Spanned<ConfigDuration>>,
-        default: Duration,
-        key: &str,
-    ) -> Result<Duration, TomlError> {
-        self.duration(v, default, key, Duration::seconds(1), Duration::hours(24))
-    }
-
-    pub(crate) fn rto(
-        &self,
-        v: Option<Spanned<ConfigDuration>>,
-        default: Duration,
-        key: &str,
-    ) -> Result<Duration, TomlError> {
-        self.duration(v, default, key, Duration::seconds(1), Duration::hours(72))
-    }
-
-    pub(crate) fn poll_interval(
-        &self,
-        v: Option<Spanned<ConfigDuration>>,
-        default: Duration,
-        key: &str,
-    ) -> Result<Duration, TomlError> {
-        self.duration(v, default, key, Duration::seconds(1), Duration::hours(1))
-    }
 }
 
 impl RawConfig {
@@ -293,12 +270,13 @@ impl RawConfig {
         };
         let incident = Incident {
             name,
-            rpo: v.rpo(self.incident.rpo, defaults.rpo, "incident.rpo")?,
-            rto: v.rto(self.incident.rto, defaults.rto, "incident.rto")?,
-            poll_interval: v.poll_interval(
+            rpo: v.duration(self.incident.rpo, defaults.rpo, "incident.rpo", RPO_BOUNDS)?,
+            rto: v.duration(self.incident.rto, defaults.rto, "incident.rto", RTO_BOUNDS)?,
+            poll_interval: v.duration(
                 self.incident.poll_interval,
                 defaults.poll_interval,
                 "incident.poll-interval",
+                POLL_INTERVAL_BOUNDS,
             )?,
         };
         let thresholds = self.thresholds.validate(&v)?;
@@ -399,8 +377,7 @@ fn validate_aws(v: &Validator<'_>, raw: aws::RawAws) -> Result<AwsSettings, Toml
             raw.call_timeout,
             d.call_timeout,
             "aws.call-timeout",
-            Duration::milliseconds(100),
-            Duration::minutes(2),
+            (Duration::milliseconds(100), Duration::minutes(2)),
         )?,
         latency_statistic: raw.latency_statistic.unwrap_or(d.latency_statistic),
         median_latency: raw.median_latency.unwrap_or(d.median_latency),
@@ -408,22 +385,19 @@ fn validate_aws(v: &Validator<'_>, raw: aws::RawAws) -> Result<AwsSettings, Toml
             raw.health_status_interval,
             d.health_status_interval,
             "aws.health-status-interval",
-            Duration::seconds(1),
-            Duration::hours(1),
+            (Duration::seconds(1), Duration::hours(1)),
         )?,
         change_timeout: v.duration(
             raw.change_timeout,
             d.change_timeout,
             "aws.change-timeout",
-            Duration::seconds(1),
-            Duration::hours(1),
+            (Duration::seconds(1), Duration::hours(1)),
         )?,
         promotion_timeout: v.duration(
             raw.promotion_timeout,
             d.promotion_timeout,
             "aws.promotion-timeout",
-            Duration::seconds(1),
-            Duration::hours(2),
+            (Duration::seconds(1), Duration::hours(2)),
         )?,
     })
 }

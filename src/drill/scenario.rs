@@ -6,7 +6,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::config::{
-    ConfigDuration, DEFAULT_REGION_NAMES, MAX_REGIONS, RawThresholds, Thresholds, Validator, format_duration,
+    ConfigDuration, DEFAULT_REGION_NAMES, Incident, MAX_REGIONS, POLL_INTERVAL_BOUNDS, RPO_BOUNDS, RTO_BOUNDS,
+    RawThresholds, Thresholds, Validator, format_duration,
 };
 use crate::sim::{FAULT_NAMES, Fault, ScheduledFault};
 use crate::toml_source::{self, TomlError};
@@ -311,16 +312,21 @@ fn validate(raw: RawScenario, v: &Validator<'_>, err: &Err<'_>) -> Result<Scenar
         summary: raw.summary.get_ref().trim().to_owned(),
         duration,
         regions,
-        rpo: v.rpo(raw.world.rpo, Duration::seconds(60), "world.rpo")?,
-        rto: v.rto(raw.world.rto, Duration::minutes(15), "world.rto")?,
+        // The same targets a config file defaults to.
+        rpo: v.duration(raw.world.rpo, Incident::default().rpo, "world.rpo", RPO_BOUNDS)?,
+        rto: v.duration(raw.world.rto, Incident::default().rto, "world.rto", RTO_BOUNDS)?,
         starting_lag: v.duration(
             raw.world.starting_lag,
             Duration::seconds(1),
             "world.starting-lag",
-            Duration::zero(),
-            Duration::hours(24),
+            (Duration::zero(), Duration::hours(24)),
         )?,
-        poll_interval: v.poll_interval(raw.world.poll_interval, DRILL_POLL_INTERVAL, "world.poll-interval")?,
+        poll_interval: v.duration(
+            raw.world.poll_interval,
+            DRILL_POLL_INTERVAL,
+            "world.poll-interval",
+            POLL_INTERVAL_BOUNDS,
+        )?,
         thresholds: raw.thresholds.validate(v)?,
         faults,
         expectations,
