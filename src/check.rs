@@ -11,12 +11,13 @@ use std::path::Path;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
+use chrono::{DateTime, Utc};
 
 use crate::app::{App, Msg};
 use crate::aws::error::{self, AwsError, Call, Class, explain};
 use crate::aws::{flag, metrics};
 use crate::cli::{Exit, Failure};
-use crate::config::{DatabaseKind, format_duration};
+use crate::config::{Config, DatabaseKind, format_duration};
 use crate::event_loop::runtime;
 use crate::live::{connect, load_config};
 use crate::model::{DbRole, PollError, Reading, SignalKey, Update};
@@ -98,6 +99,7 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
     // One round of the pollers' own reads (all regions at once) answers the database, health,
     // routing and flag rows and the guards; the rows below add only what polling never asks.
     let updates = poll_all(live).await;
+    let polled_at = chrono::Utc::now();
     let mut rows = Vec::new();
     if let (Some(zone), Some(first)) = (config.routing.hosted_zone_id.as_deref(), live.clients.first()) {
         let r = first.route53.get_hosted_zone().id(zone).send().await.map_err(|e| explain(error::GET_HOSTED_ZONE, &e));
@@ -188,7 +190,7 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
             rows.extend(probe_permissions(live, index).await);
         }
     }
-    rows.extend(guard_rows(live, updates));
+    rows.extend(guard_rows(config, updates, polled_at));
     rows
 }
 
@@ -278,16 +280,15 @@ async fn probe_permissions(live: &Live, index: usize) -> Vec<Row> {
     rows
 }
 
-/// The failover runbook's guards on the state one poll shows now.
-fn guard_rows(live: &Live, updates: Vec<Update>) -> Vec<Row> {
-    let config = &live.config;
-    let now = chrono::Utc::now();
-    let scribe = Scribe::in_memory("check", &config.incident, now);
-    let mut app = App::new(config, config.runbooks.clone(), Theme::fallback(true), scribe, None, now);
+/// The failover runbook's guards on the state one poll read, judged as of that poll: the
+/// probes that follow it take seconds (a timeout, more) and must not age its readings.
+fn guard_rows(config: &Config, updates: Vec<Update>, polled_at: DateTime<Utc>) -> Vec<Row> {
+    let scribe = Scribe::in_memory("check", &config.incident, polled_at);
+    let mut app = App::new(config, config.runbooks.clone(), Theme::fallback(true), scribe, None, polled_at);
     for update in updates {
         app.handle(Msg::Update(update));
     }
-    app.handle(Msg::Tick(chrono::Utc::now()));
+    app.handle(Msg::Tick(polled_at));
     let Some(runbook) = app.runs.runbooks.iter().position(|b| b.id == "failover") else { return Vec::new() };
     let steps: Vec<(usize, String)> =
         app.runs.runbooks[runbook].steps.iter().enumerate().map(|(i, s)| (i, s.id.clone())).collect();
@@ -346,4 +347,20 @@ pub fn run(path: &Path) -> Result<(String, Result<(), Failure>), Failure> {
         Err(Failure { exit: Exit::Runtime, message: format!("not ready: {failed} check(s) failed") })
     };
     Ok((render(&rows, call_timeout), verdict))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Lag;
+    use crate::testkit::t;
+
+    #[test]
+    fn guards_are_judged_as_of_the_poll_that_read_their_signals() {
+        let config = Config::demo();
+        let updates = vec![Update::ok(1, t(0), Reading::ReplicationLag(Lag::Behind(2.0)))];
+        let rows = guard_rows(&config, updates, t(1));
+        let lag = rows.iter().find(|r| r.check == "guard promote-database: lag-within-rpo");
+        assert!(lag.is_some_and(|r| r.detail.starts_with("would pass")), "{rows:#?}");
+    }
 }
