@@ -49,12 +49,7 @@ impl Autopilot {
         }
         let original = app.regions_for(app.runs.runbooks[failback].direction).1;
         self.stable_since = if worst(app, original) == Level::Ok { self.stable_since.or(Some(now)) } else { None };
-        let started = app.runs.runbooks[failback]
-            .steps
-            .iter()
-            .enumerate()
-            .any(|(step, _)| !matches!(app.runs.status(StepRef { runbook: failback, step }), StepStatus::Pending));
-        if started || self.stable_since.is_some_and(|since| now - since >= STABLE_BEFORE_FAILBACK) {
+        if app.runs.started(failback) || self.stable_since.is_some_and(|since| now - since >= STABLE_BEFORE_FAILBACK) {
             follow(app, failback, true);
         }
     }

@@ -112,6 +112,11 @@ impl RunState {
         })
     }
 
+    /// Whether any step of `runbook` has left Pending.
+    pub fn started(&self, runbook: usize) -> bool {
+        self.status.get(runbook).is_some_and(|s| s.iter().any(|st| !matches!(st, StepStatus::Pending)))
+    }
+
     pub fn done_count(&self, runbook: usize) -> usize {
         self.status.get(runbook).map_or(0, |s| s.iter().filter(|st| st.satisfies_after()).count())
     }
