@@ -14,10 +14,24 @@ use crate::{demo, report};
 /// Exit codes of the contract (DESIGN.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
-    Ok = 0,
-    Runtime = 1,
-    Usage = 2,
-    GuardRefused = 3,
+    Ok,
+    Runtime,
+    Usage,
+    GuardRefused,
+    /// Ended by signal N: the shell's convention, 128 + N.
+    Signal(u8),
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Runtime => 1,
+            Exit::Usage => 2,
+            Exit::GuardRefused => 3,
+            Exit::Signal(n) => 128u8.saturating_add(n),
+        }
+    }
 }
 
 /// A failure and the exit code it maps to. The message is printed as `warroom: <message>`.
@@ -198,8 +212,8 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("warroom: {}", failure.message);
-            ExitCode::from(failure.exit as u8)
+            crate::sanitize::eprint_line(&format!("warroom: {}", failure.message));
+            ExitCode::from(failure.exit.code())
         }
     }
 }
@@ -219,7 +233,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Check { config }) => {
             let (text, verdict) = crate::check::run(&config)?;
-            write_stdout(&text)?;
+            write_stdout(&crate::sanitize::inert_lines(&text))?;
             verdict
         }
         Some(Command::Export(args)) => export(&args),
@@ -260,46 +274,80 @@ fn live(cli: Cli) -> Result<(), Failure> {
 fn export(args: &ExportArgs) -> Result<(), Failure> {
     use crate::scribe::{export, journal};
     let (entries, malformed) = journal::read_file(&args.journal).map_err(|e| Failure::usage(e.to_string()))?;
+    let name = args.journal.display();
     for m in &malformed {
-        eprintln!("warroom: {}:{}: not a valid entry: {}", args.journal.display(), m.line, m.error);
+        crate::sanitize::eprint_line(&format!("warroom: {name}:{}: not a valid entry: {}", m.line, m.error));
     }
-    if args.strict && !malformed.is_empty() {
+    let order = journal::check_order(&entries);
+    for w in &order.warnings {
+        crate::sanitize::eprint_line(&format!("warroom: {name}: warning: {w}"));
+    }
+    for e in &order.errors {
+        crate::sanitize::eprint_line(&format!("warroom: {name}: {e}"));
+    }
+    if args.strict && (!malformed.is_empty() || !order.errors.is_empty()) {
         return Err(Failure::usage(format!(
-            "{} has {} malformed line(s); nothing exported (--strict)",
-            args.journal.display(),
-            malformed.len()
+            "{name} has {} malformed line(s) and {} ordering error(s); nothing exported (--strict)",
+            malformed.len(),
+            order.errors.len()
         )));
     }
     let text = export::render(&entries, args.format, args.tz);
     match &args.output {
         None => write_stdout(&text),
-        Some(path) => write_atomically(path, text.as_bytes())
-            .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display()))),
+        Some(path) => {
+            refuse_export_target(&args.journal, path)?;
+            write_atomically(path, text.as_bytes())
+                .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display())))
+        }
     }
 }
 
-/// Write to a temporary file beside `path`, then rename: readers see the old file or the new
-/// one, never half of one.
+/// `-o` never replaces the journal being exported, a journal an open session writes, or
+/// anything that is not a regular file (a symlink, FIFO, device or directory).
+fn refuse_export_target(journal: &std::path::Path, target: &std::path::Path) -> Result<(), Failure> {
+    let refuse = |why: String| Err(Failure::usage(format!("refusing to write {}: {why}", target.display())));
+    let Ok(meta) = std::fs::symlink_metadata(target) else { return Ok(()) };
+    if meta.file_type().is_symlink() {
+        return refuse("it is a symbolic link".into());
+    }
+    if !meta.is_file() {
+        return refuse("it is not a regular file".into());
+    }
+    let same = match (std::fs::canonicalize(journal), std::fs::canonicalize(target)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return refuse("it is the journal being exported; write the export elsewhere".into());
+    }
+    if let Some(p) = crate::scribe::presence::live(target).first() {
+        return refuse(format!("it is a journal {} is writing now ({}, pid {})", p.author, p.host, p.pid));
+    }
+    Ok(())
+}
+
+/// Write through a temporary file created O_EXCL beside `path` (never following a symlink),
+/// fsync it, rename it over `path`, and fsync the directory: readers see the old file or the
+/// new one, never half of one, and a crash keeps one of them. Mode 0600: it holds the incident.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut tmp = tempfile::Builder::new().prefix(".warroom-export-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
-    result
+    tmp.persist(path).map_err(|e| e.error)?;
+    crate::scribe::journal::sync_dir(path)
 }
 
 /// Pretty JSON with a final newline, as every `--json` prints it.
 pub fn json_text(value: &impl serde::Serialize) -> Result<String, Failure> {
     serde_json::to_string_pretty(value)
-        .map(|s| s + "\n")
+        .map(|s| crate::sanitize::json_escape_all(&s) + "\n")
         .map_err(|e| Failure::runtime(format!("cannot encode JSON: {e}")))
 }
 

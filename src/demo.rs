@@ -169,14 +169,12 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
         let session = start_session_in(world, &config, clock, theme, scribe, config.read_only);
         run_loop(session).await
     });
-    tracing::info!(ok = result.is_ok(), "demo finished");
-    if result.is_ok() {
-        eprintln!("warroom: journal saved at {journal_path}");
-    }
-    result
+    tracing::info!(ok = result.is_ok(), journal = %journal_path, "demo finished");
+    crate::sanitize::eprint_line(&format!("warroom: {}", result?));
+    Ok(())
 }
 
-async fn run_loop(session: Session) -> Result<(), Failure> {
+async fn run_loop(session: Session) -> Result<String, Failure> {
     let Session { app, world, clock, outcomes } = session;
     let (tx, rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
     let pollers = spawn_pollers(&world, &clock, app.snapshot.poll_interval, &tx);

@@ -32,6 +32,13 @@ impl LineInput {
         self.cursor += 1;
     }
 
+    /// Insert text at the cursor (a paste, already folded to one line).
+    pub fn insert_str(&mut self, text: &str) {
+        for c in text.chars() {
+            self.insert(c);
+        }
+    }
+
     /// Apply an editing key. Returns false when the key is not an editing key.
     pub fn edit(&mut self, key: &KeyEvent) -> bool {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);

@@ -19,7 +19,6 @@ pub enum Command {
     Down,
     ToggleFocus,
     NextRunbook,
-    RunStep,
     OverrideStep,
     SkipStep,
     ConfirmModal,
@@ -40,6 +39,15 @@ pub enum Command {
     MenuRight,
     MenuToggle,
     CloseDrillOverlay,
+    /// Enter on the dashboard: run the selected step, or open the selected timeline entry.
+    Activate,
+    RerunStep,
+    JumpToReady,
+    Suspend,
+    ConfirmQuit,
+    CancelQuit,
+    CopyEntry,
+    CloseEntry,
 }
 
 /// Where a binding applies. `Global` bindings work everywhere unless a context binds the key.
@@ -56,6 +64,12 @@ pub enum Context {
     FaultMenu,
     /// A drill's scorecard is shown.
     Scorecard,
+    /// One timeline entry shown in full.
+    Entry,
+    /// "quit? (y/Esc)": something would be lost.
+    QuitPrompt,
+    /// The terminal is below the smallest layout: only quitting acts.
+    TooSmall,
 }
 
 impl Context {
@@ -68,6 +82,9 @@ impl Context {
             Context::Help => "Help",
             Context::FaultMenu => "Drill: fault menu",
             Context::Scorecard => "Drill: scorecard",
+            Context::Entry => "Timeline entry",
+            Context::QuitPrompt => "Quit question",
+            Context::TooSmall => "Terminal too small",
         }
     }
 }
@@ -130,7 +147,55 @@ pub struct Binding {
 }
 
 pub const BINDINGS: &[Binding] = &[
-    Binding { context: Context::Global, keys: &[ctrl('c')], command: Command::Quit, description: "quit", hint: None },
+    Binding {
+        context: Context::Global,
+        keys: &[ctrl('c')],
+        command: Command::Quit,
+        description: "quit (asks first if a step runs or text is typed)",
+        hint: None,
+    },
+    Binding {
+        context: Context::Global,
+        keys: &[ctrl('z')],
+        command: Command::Suspend,
+        description: "suspend to the shell (fg brings warroom back)",
+        hint: None,
+    },
+    Binding {
+        context: Context::TooSmall,
+        keys: &[plain('q')],
+        command: Command::Quit,
+        description: "quit (asks first if anything would be lost)",
+        hint: Some("quit"),
+    },
+    Binding {
+        context: Context::QuitPrompt,
+        keys: &[plain('y')],
+        command: Command::ConfirmQuit,
+        description: "quit now, abandoning what is named",
+        hint: Some("quit"),
+    },
+    Binding {
+        context: Context::QuitPrompt,
+        keys: &[special(KeyCode::Esc), plain('n')],
+        command: Command::CancelQuit,
+        description: "stay",
+        hint: Some("stay"),
+    },
+    Binding {
+        context: Context::Entry,
+        keys: &[plain('y')],
+        command: Command::CopyEntry,
+        description: "copy the entry to the clipboard (OSC 52)",
+        hint: Some("copy"),
+    },
+    Binding {
+        context: Context::Entry,
+        keys: &[special(KeyCode::Esc), special(KeyCode::Enter), plain('q')],
+        command: Command::CloseEntry,
+        description: "close the entry",
+        hint: Some("close"),
+    },
     Binding {
         context: Context::Dashboard,
         keys: &[plain('q')],
@@ -218,9 +283,23 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         context: Context::Dashboard,
         keys: &[special(KeyCode::Enter)],
-        command: Command::RunStep,
-        description: "run the selected step (guards first)",
+        command: Command::Activate,
+        description: "run the selected step / open the selected entry",
         hint: Some("run step"),
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('R')],
+        command: Command::RerunStep,
+        description: "re-run a done changing step (it says already done)",
+        hint: None,
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('g')],
+        command: Command::JumpToReady,
+        description: "jump to the next ready step",
+        hint: None,
     },
     Binding {
         context: Context::Dashboard,

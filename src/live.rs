@@ -95,9 +95,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
         }
         result
     });
-    tracing::info!(ok = result.is_ok(), "live finished");
-    if result.is_ok() {
-        eprintln!("warroom: journal saved at {journal_path}");
-    }
-    result
+    tracing::info!(ok = result.is_ok(), journal = %journal_path, "live finished");
+    crate::sanitize::eprint_line(&format!("warroom: {}", result?));
+    Ok(())
 }

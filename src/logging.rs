@@ -41,7 +41,7 @@ pub fn start() -> Option<WorkerGuard> {
     match init() {
         Ok((guard, _)) => Some(guard),
         Err(reason) => {
-            eprintln!("warroom: logging is off: {reason}");
+            crate::sanitize::eprint_line(&format!("warroom: logging is off: {reason}"));
             None
         }
     }

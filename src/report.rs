@@ -33,7 +33,11 @@ pub fn render(
     sim: Option<SimFacts>,
     json: bool,
 ) -> Result<String, Failure> {
-    if json { json_text(&document(config, snapshot, now, sim)) } else { Ok(table(config, snapshot, now, sim)) }
+    if json {
+        json_text(&document(config, snapshot, now, sim))
+    } else {
+        Ok(crate::sanitize::inert_lines(&table(config, snapshot, now, sim)))
+    }
 }
 
 /// The snapshot a dashboard would hold after one poll of every region at `epoch + at`.

@@ -125,7 +125,7 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
         let mut session = start_session(&config, args.sim.seed, clock, Theme::fallback(true), scribe, false);
         drive(&mut session, args).await
     });
-    eprintln!("journal: {journal_path}");
+    crate::sanitize::eprint_line(&format!("journal: {journal_path}"));
     result
 }
 
@@ -152,13 +152,13 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         let mut session = LiveSession { app, live, outcomes };
         drive(&mut session, args).await
     });
-    eprintln!("journal: {journal_path}");
+    crate::sanitize::eprint_line(&format!("journal: {journal_path}"));
     result
 }
 
 fn say(line: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
+    let _ = writeln!(out, "{}", crate::sanitize::inert_lines(line));
 }
 
 async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
@@ -178,8 +178,7 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
         )));
     };
     let at = StepRef { runbook, step: step_index };
-    app.selected_runbook = runbook;
-    app.selected_step = step_index;
+    app.select(at);
 
     let region = app.step_region(at);
     if args.confirm != region {
@@ -233,6 +232,10 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
     if app.compose.is_some() {
         app.type_text(args.note.as_deref().unwrap_or_default());
         app.press(KeyCode::Enter);
+        // Not saved (a full disk): fail now with the disk's error, never wait for it.
+        if let Some(e) = app.compose.as_ref().and_then(|c| c.error.clone()) {
+            return Err(Failure::runtime(format!("{} not done: {e}", step.id)));
+        }
     }
     if let Some(message) = app.message.clone() {
         return Err(Failure::runtime(message));

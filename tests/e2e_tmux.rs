@@ -43,8 +43,12 @@ fn demo_starts_shows_both_regions_and_q_exits_0() {
     session.wait_until("the note in the timeline", Duration::from_secs(5), |screen| {
         !screen.contains("note ›") && screen.lines().any(|l| l.contains(" e2e ") && l.contains("paging the DB on-call"))
     });
-    let journals: Vec<_> =
-        std::fs::read_dir(dir.path().join("warroom/journals")).unwrap().map(|e| e.unwrap().path()).collect();
+    // Beside each journal, its `.d` sidecar holds the open sessions' presence records.
+    let journals: Vec<_> = std::fs::read_dir(dir.path().join("warroom/journals"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
     assert_eq!(journals.len(), 1, "one journal per incident: {journals:?}");
     let journal = std::fs::read_to_string(&journals[0]).unwrap();
     assert!(journal.contains("\"author\":\"e2e\",\"kind\":\"note\",\"text\":\"paging the DB on-call\""), "{journal}");

@@ -67,31 +67,41 @@ async fn a_full_failover_with_guards_override_and_confirmation() {
     assert!(s.app.modal.is_none());
     assert_eq!(status(&s.app, "promote-database"), &StepStatus::Pending);
 
-    // Override needs a reason, and is journaled with the failed guards.
+    // Override needs a reason; it names the guards it covers and rides in the action's own entry.
     press(&mut s.app, KeyCode::Char('o'));
     press(&mut s.app, KeyCode::Enter);
     match &s.app.modal {
         Some(Modal::Override { error: Some(e), .. }) => assert!(e.contains("needs a reason"), "{e}"),
         other => panic!("an empty reason must be refused, got {other:?}"),
     }
-    assert!(entries_for(&s.app, "promote-database", Kind::GuardOverride).is_empty());
     type_text(&mut s.app, "primary is gone; accepting the loss");
     press(&mut s.app, KeyCode::Enter);
-    let overrides = entries_for(&s.app, "promote-database", Kind::GuardOverride);
-    assert_eq!(overrides.len(), 1);
-    assert_eq!(overrides[0].text, "primary is gone; accepting the loss");
-    let failed = overrides[0].data.as_ref().unwrap()["failed_guards"].to_string();
-    assert!(failed.contains("lag-within-rpo"), "{failed}");
-    assert!(matches!(s.app.modal, Some(Modal::Confirm { override_reason: Some(_), .. })));
+    match &s.app.modal {
+        Some(Modal::Confirm { overridden: Some(o), .. }) => {
+            assert_eq!(o.reason, "primary is gone; accepting the loss");
+            assert!(o.guards.iter().any(|g| g.guard.to_string() == "lag-within-rpo"), "{o:?}");
+        }
+        other => panic!("the confirm dialog carries the override, got {other:?}"),
+    }
+    assert!(entries_for(&s.app, "promote-database", Kind::GuardOverride).is_empty(), "nothing journaled yet");
     type_text(&mut s.app, "us-west-2");
     press(&mut s.app, KeyCode::Enter);
+    let started = entries_for(&s.app, "promote-database", Kind::ActionStarted);
+    let covered = started[0].data.as_ref().unwrap()["override"].to_string();
+    assert!(covered.contains("lag-within-rpo") && covered.contains("accepting the loss"), "{covered}");
     until(&mut s, "the promotion", |app| done(app, "promote-database")).await;
     let promoted = entries_for(&s.app, "promote-database", Kind::ActionSucceeded);
     let data = promoted[0].data.as_ref().unwrap();
     assert!(data["lag_seconds"].as_f64().unwrap() > 60.0, "{data}");
     assert!(data["lost_writes"].as_u64().unwrap() > 0, "{data}");
-    // A running step cannot be started twice; a done one re-runs as "already".
-    until(&mut s, "check-lag to see the new writer", |app| done(app, "check-lag")).await;
+    // The lag gate never saw lag within the RPO: the promotion overtook it, and it says so
+    // instead of turning done because the new writer has no lag to read.
+    until(&mut s, "check-lag to be overtaken", |app| matches!(status(app, "check-lag"), StepStatus::Failed { .. }))
+        .await;
+    match status(&s.app, "check-lag") {
+        StepStatus::Failed { error, .. } => assert!(error.contains("overtaken"), "{error}"),
+        other => panic!("{other:?}"),
+    }
 
     // 5.–8. Verify the writer, then the human checks.
     select(&mut s.app, "verify-writer");
@@ -114,7 +124,7 @@ async fn a_full_failover_with_guards_override_and_confirmation() {
     select(&mut s.app, "shift-traffic");
     press(&mut s.app, KeyCode::Enter);
     assert!(
-        matches!(s.app.modal, Some(Modal::Confirm { override_reason: None, .. })),
+        matches!(s.app.modal, Some(Modal::Confirm { overridden: None, .. })),
         "all guards pass: {:?}",
         s.app.message
     );

@@ -393,3 +393,93 @@ fn the_data_row_appears_with_the_counters_that_moved() {
     let calm = render(&mut demo_app(2, 42, Duration::minutes(4)), 160, 48);
     assert!(!calm.lines().any(|l| l.contains("┃Data ") || l.contains("│Data ")), "no row without counters");
 }
+
+fn step_ref(app: &warroom::app::App, id: &str) -> warroom::runbook::StepRef {
+    let runbook = app.selected_runbook;
+    warroom::runbook::StepRef { runbook, step: app.runs.runbooks[runbook].step(id).unwrap().0 }
+}
+
+fn read_now(app: &mut warroom::app::App, region: usize, reading: warroom::model::Reading) {
+    let now = app.now;
+    app.handle(Msg::Update(Update::ok(region, now, reading)));
+}
+
+#[test]
+fn confirm_dialog_with_a_guard_that_turned_red_160x48() {
+    use warroom::model::{Lag, Reading};
+    let mut app = mid_failover();
+    let check_lag = step_ref(&app, "check-lag");
+    let at = app.now;
+    app.runs.set(check_lag, warroom::runbook::StepStatus::Done { at, already: false });
+    read_now(&mut app, 0, Reading::WriteFreeze(true));
+    read_now(&mut app, 1, Reading::ReplicationLag(Lag::Behind(20.0)));
+    read_now(&mut app, 1, Reading::HealthChecks(warroom::model::HealthChecks { healthy: 16, total: 16 }));
+    read_now(&mut app, 1, Reading::ErrorRate(0.3));
+    select(&mut app, "promote-database");
+    press(&mut app, crossterm::event::KeyCode::Enter);
+    assert!(matches!(app.modal, Some(warroom::app::Modal::Confirm { .. })), "{:?}", app.message);
+    // Lag jumps past the RPO while the dialog is open: the guard turns red in place.
+    read_now(&mut app, 1, Reading::ReplicationLag(Lag::Behind(586.0)));
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("✗ lag-within-rpo") && screen.contains("lag 586s > RPO 60s"), "{screen}");
+    check("confirm_guard_turned_red_160x48", &screen);
+}
+
+#[test]
+fn recovered_header_says_the_rto_was_missed_160x48() {
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    let start = app.now;
+    let obs = |at: chrono::DateTime<chrono::Utc>, event: &str, text: &str| {
+        warroom::scribe::Draft::new(at, "warroom", warroom::scribe::Kind::Observation, text)
+            .data(serde_json::json!({ "event": event, "signal": "error-rate" }))
+    };
+    app.scribe.record(obs(start, "threshold-crossed", "5xx rate above the threshold")).unwrap();
+    app.scribe.record(obs(start + Duration::minutes(28), "routing-changed", "routing: us-west-2 active")).unwrap();
+    app.scribe
+        .record(obs(start + Duration::minutes(28) + Duration::seconds(50), "serving-healthy", "serving healthy"))
+        .unwrap();
+    app.handle(Msg::Tick(start + Duration::minutes(40)));
+    let screen = render(&mut app, 160, 48);
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("RECOVERED T+28m50s") && header.contains("RTO missed"), "{header}");
+    check("recovered_rto_missed_160x48", &screen);
+}
+
+#[test]
+fn a_flapping_health_check_is_one_entry_then_one_settled_entry_160x48() {
+    use warroom::model::{HealthChecks, Reading};
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    let start = app.now;
+    // The old primary's checkers flip every other poll for five minutes, then hold.
+    for k in 0..60i64 {
+        let at = start + Duration::seconds(5 * k);
+        let healthy = if k < 48 && (k / 2) % 2 == 1 { 0 } else { 16 };
+        app.handle(Msg::Update(Update::ok(0, at, Reading::HealthChecks(HealthChecks { healthy, total: 16 }))));
+        app.handle(Msg::Tick(at));
+    }
+    app.handle(Msg::Tick(start + Duration::minutes(11)));
+    let entries = app.scribe.timeline.entries();
+    let health: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.region.as_deref() == Some("us-east-1"))
+        .filter_map(|e| e.data_str("event"))
+        .filter(|e| e.starts_with("health") || *e == "flapping" || *e == "settled")
+        .collect();
+    assert_eq!(health, ["health-unhealthy", "health-healthy", "flapping", "settled"], "{health:?}");
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("flapping") && screen.contains("settled after"), "{screen}");
+    check("flapping_health_160x48", &screen);
+}
+
+#[test]
+fn a_running_step_shows_live_progress_160x48() {
+    let mut app = mid_failover();
+    select(&mut app, "check-lag");
+    press(&mut app, crossterm::event::KeyCode::Enter);
+    assert!(matches!(app.runs.status(step_ref(&app, "check-lag")), warroom::runbook::StepStatus::Running { .. }));
+    let later = app.now + Duration::seconds(8);
+    app.handle(Msg::Tick(later));
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("lag ") && screen.contains("→ ≤ 60s") && screen.contains("8s of 10m"), "{screen}");
+    check("running_step_progress_160x48", &screen);
+}

@@ -39,7 +39,12 @@ fn guards_refuse_with_exit_3_and_an_override_reason_goes_on() {
         run_step(&j, &["promote-database", "--at", "5m", "--confirm", "us-west-2", "--override", "primary is gone"]);
     assert_eq!(forced.status.code(), Some(0), "{}", text(&forced));
     assert!(text(&forced).contains("done: us-west-2 is the writer"), "{}", text(&forced));
-    assert_eq!(journal_kinds(&j, "promote-database"), ["guard-override", "action-started", "action-succeeded"]);
+    // The override rides in the action's own entry, naming the guards it covered.
+    assert_eq!(journal_kinds(&j, "promote-database"), ["action-started", "action-succeeded"]);
+    let (entries, _) = warroom::scribe::journal::read_file(&j).unwrap();
+    let started = entries.iter().find(|e| e.kind == warroom::scribe::Kind::ActionStarted).unwrap();
+    let covered = started.data.as_ref().unwrap()["override"].to_string();
+    assert!(covered.contains("primary is gone") && covered.contains("lag-within-rpo"), "{covered}");
 }
 
 #[test]

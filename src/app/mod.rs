@@ -3,10 +3,12 @@
 //! is in `runner`.
 
 mod drill;
+mod input;
 mod runner;
 
 pub use drill::{DrillView, FaultMenu, FaultRequest};
-pub use runner::{READ_ONLY, Resources};
+pub use input::{ENTER_SETTLE, PASTE_TAIL};
+pub use runner::{Override, READ_ONLY, Resources};
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -17,7 +19,7 @@ use crate::config::{Config, Incident, Thresholds};
 use crate::input::LineInput;
 use crate::keys::{self, Command, Context};
 use crate::model::{Applied, RegionSnapshot, Snapshot, Update};
-use crate::runbook::{GuardResult, RunState, Runbook, StepRef};
+use crate::runbook::{RunState, Runbook, StepRef};
 use crate::scribe::{Draft, Kind, Scribe};
 use crate::theme::Theme;
 
@@ -51,47 +53,62 @@ pub enum Focus {
 }
 
 /// What the input line is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Purpose {
     /// A note, decision or comms entry.
     Entry,
-    /// The note that ticks a checklist step.
-    Tick(StepRef),
+    /// The note that ticks a checklist step, and the override it goes on under, if any.
+    Tick(StepRef, Option<Override>),
     /// The reason for skipping a step.
     Skip(StepRef),
 }
 
-/// A dialog that must be answered before anything else.
+/// A dialog that must be answered before anything else. Guards are never stored here: the
+/// dialog shows them judged live, and Enter judges them again.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Modal {
     /// Declaring: Enter records the decision (journal only).
-    Declare { step: StepRef },
+    Declare { step: StepRef, overridden: Option<Override> },
     /// A changing step: type the target region's name to run `action`.
-    Confirm {
-        step: StepRef,
-        action: Action,
-        guards: Vec<GuardResult>,
-        override_reason: Option<String>,
-        input: LineInput,
-        error: Option<String>,
-    },
+    Confirm { step: StepRef, action: Action, overridden: Option<Override>, input: LineInput, error: Option<String> },
     /// Failed guards: type why it is safe to go on.
-    Override { step: StepRef, failed: Vec<GuardResult>, input: LineInput, error: Option<String> },
+    Override { step: StepRef, input: LineInput, error: Option<String> },
+    /// Skipping a changing step: its reason is typed; now type the region it would act in.
+    ConfirmSkip { step: StepRef, reason: String, input: LineInput, error: Option<String> },
 }
 
 impl Modal {
     fn input(&mut self) -> Option<&mut LineInput> {
         match self {
             Modal::Declare { .. } => None,
-            Modal::Confirm { input, .. } | Modal::Override { input, .. } => Some(input),
+            Modal::Confirm { input, .. } | Modal::Override { input, .. } | Modal::ConfirmSkip { input, .. } => {
+                Some(input)
+            }
+        }
+    }
+
+    /// The field takes free text (a reason), so a paste may go in. A region confirmation is
+    /// typed, never pasted.
+    fn takes_free_text(&self) -> bool {
+        matches!(self, Modal::Override { .. })
+    }
+
+    pub fn step(&self) -> StepRef {
+        match self {
+            Modal::Declare { step, .. }
+            | Modal::Confirm { step, .. }
+            | Modal::Override { step, .. }
+            | Modal::ConfirmSkip { step, .. } => *step,
         }
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     None,
     Help,
+    /// One timeline entry in full (its id), to read and copy what the row cuts off.
+    Entry(String),
 }
 
 /// Sim facts shown in the header of a demo.
@@ -115,6 +132,8 @@ pub struct Compose {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A bracketed paste: text for a free-text input, never keys.
+    Paste(String),
     Update(Update),
     /// The clock moved (1 s tick): ages and staleness change even without data.
     Tick(DateTime<Utc>),
@@ -159,6 +178,18 @@ pub struct App {
     pub message: Option<String>,
     next_job: u64,
     pub quit: bool,
+    /// Quit by a second Ctrl-C at the quit question: the process exits 130.
+    pub interrupted: bool,
+    /// "quit? (y/Esc)" is shown, naming what quitting would abandon.
+    pub quit_prompt: Option<String>,
+    /// Ctrl-Z or SIGTSTP: the loop gives the terminal back and stops.
+    suspend: bool,
+    /// Until then, keys belong to a paste whose end marker came early: text at most.
+    pub paste_tail_until: Option<std::time::Instant>,
+    /// The step the selection moved to by itself, and until when Enter on it is ignored.
+    pub settling: Option<(StepRef, std::time::Instant)>,
+    /// Text for the terminal's clipboard (OSC 52); the loop writes it out.
+    pub clipboard: Option<String>,
     /// Set in a drill: the banner, the fault menu and the scorecard read it.
     pub drill: Option<DrillView>,
 }
@@ -206,6 +237,12 @@ impl App {
             message: None,
             next_job: 0,
             quit: false,
+            interrupted: false,
+            quit_prompt: None,
+            suspend: false,
+            paste_tail_until: None,
+            settling: None,
+            clipboard: None,
             drill: None,
         }
     }
@@ -247,15 +284,31 @@ impl App {
         }
     }
 
+    /// Which bindings apply: only what is on screen can take a key. Under "too small" nothing
+    /// of the dashboard is visible, so nothing of it acts (a headless app, with no viewport at
+    /// all, is never too small).
     pub fn context(&self) -> Context {
-        match (self.overlay, &self.modal, &self.compose) {
+        if self.quit_prompt.is_some() {
+            return Context::QuitPrompt;
+        }
+        if self.too_small() {
+            return Context::TooSmall;
+        }
+        match (&self.overlay, &self.modal, &self.compose) {
             (Overlay::Help, _, _) => Context::Help,
+            (Overlay::Entry(_), _, _) => Context::Entry,
             _ if self.drill.as_ref().is_some_and(|d| d.menu.is_some()) => Context::FaultMenu,
             _ if self.drill.as_ref().is_some_and(|d| d.scorecard_open) => Context::Scorecard,
             (Overlay::None, Some(_), _) => Context::Modal,
             (Overlay::None, None, Some(_)) => Context::Input,
             (Overlay::None, None, None) => Context::Dashboard,
         }
+    }
+
+    /// The terminal is below the smallest layout (and is a terminal: headless is 0×0).
+    pub fn too_small(&self) -> bool {
+        let (w, h) = self.viewport;
+        (w, h) != (0, 0) && (w < crate::ui::MIN_WIDTH || h < crate::ui::MIN_HEIGHT)
     }
 
     /// Apply one message. Returns whether anything visible changed (the loop redraws then).
@@ -283,27 +336,42 @@ impl App {
                 self.clamp_offset();
                 true
             }
+            Msg::Paste(text) => self.paste(&text),
             Msg::Key(event) => {
+                if self.in_paste_tail() {
+                    return self.paste_tail_key(&event);
+                }
                 let context = self.context();
                 if let Some(command) = keys::dispatch(context, &event) {
                     self.message = None;
                     self.run(command);
                     return true;
                 }
-                match context {
-                    Context::Modal => self.modal.as_mut().and_then(Modal::input).is_some_and(|i| i.edit(&event)),
-                    Context::Input => self.compose.as_mut().is_some_and(|c| c.line.edit(&event)),
-                    Context::Dashboard | Context::Help | Context::Global | Context::FaultMenu | Context::Scorecard => {
-                        false
-                    }
-                }
+                self.edit_text(context, &event)
             }
+        }
+    }
+
+    /// A key that is not a binding: an edit of the open text field, if there is one.
+    fn edit_text(&mut self, context: Context, event: &KeyEvent) -> bool {
+        match context {
+            Context::Modal => self.modal.as_mut().and_then(Modal::input).is_some_and(|i| i.edit(event)),
+            Context::Input => self.compose.as_mut().is_some_and(|c| c.line.edit(event)),
+            _ => false,
         }
     }
 
     fn run(&mut self, command: Command) {
         match command {
-            Command::Quit => self.quit = true,
+            Command::Quit => self.ask_to_quit(),
+            Command::ConfirmQuit => self.quit_now("quit"),
+            Command::CancelQuit => self.quit_prompt = None,
+            Command::Suspend => self.request_suspend(),
+            Command::Activate => self.activate(),
+            Command::RerunStep => self.rerun_selected(),
+            Command::JumpToReady => self.jump_to_ready(),
+            Command::CopyEntry => self.copy_entry(),
+            Command::CloseEntry => self.overlay = Overlay::None,
             Command::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
                 self.help_scroll = 0;
@@ -322,7 +390,7 @@ impl App {
             Command::NewNote => self.start_compose(Kind::Note),
             Command::NewDecision => self.start_compose(Kind::Decision),
             Command::NewComms => self.start_compose(Kind::Comms),
-            Command::CancelInput => self.compose = None,
+            Command::CancelInput => self.cancel_input(),
             Command::SubmitInput => self.submit(),
             Command::TogglePin => {
                 // A failure shows in the header; there is no typed text to keep.
@@ -338,11 +406,10 @@ impl App {
                 self.selected_step = 0;
                 self.focus = Focus::Runbook;
             }
-            Command::RunStep => self.run_selected(),
             Command::OverrideStep => self.override_selected(),
             Command::SkipStep => self.skip_selected(),
             Command::ConfirmModal => self.confirm_modal(),
-            Command::CancelModal => self.modal = None,
+            Command::CancelModal => self.cancel_modal(),
             Command::TimelinePageOlder => self.scribe.timeline.scroll(-(self.timeline_page() as isize)),
             Command::TimelinePageNewer => self.scribe.timeline.scroll(self.timeline_page() as isize),
             Command::TimelineFollow => self.scribe.timeline.follow(),
@@ -377,7 +444,7 @@ impl App {
     fn submit(&mut self) {
         let Some(compose) = &self.compose else { return };
         let text = compose.line.text().trim().to_owned();
-        let purpose = compose.purpose;
+        let purpose = compose.purpose.clone();
         if text.is_empty() {
             if purpose == Purpose::Entry {
                 self.compose = None;
@@ -388,7 +455,7 @@ impl App {
         }
         let saved = match purpose {
             Purpose::Entry => self.scribe.record(Draft::new(self.now, self.scribe.author.clone(), compose.kind, text)),
-            Purpose::Tick(_) | Purpose::Skip(_) => self.submit_step_text(purpose, text),
+            Purpose::Tick(..) | Purpose::Skip(_) => self.submit_step_text(purpose, text),
         };
         match saved {
             Ok(()) => {

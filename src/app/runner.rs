@@ -11,9 +11,54 @@ use crate::actions::{Action, Job, Outcome, OutcomeResult};
 use crate::config::format_duration;
 use crate::input::LineInput;
 use crate::model::{DbRole, Lag, Role};
-use crate::runbook::{self, Direction, GuardResult, GuardView, Promotion, Step, StepKind, StepRef, StepStatus};
+use crate::runbook::{
+    self, Direction, Guard, GuardResult, GuardView, Promotion, Step, StepKind, StepRef, StepStatus, Verdict,
+};
 use crate::scribe::{Draft, Kind, SYSTEM_AUTHOR};
 use crate::ui::format;
+
+/// An override: the operator's reason, and the guards that failed when it was typed. It
+/// covers those guards only; one that fails later refuses the step all the same.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    pub reason: String,
+    pub guards: Vec<GuardResult>,
+}
+
+impl Override {
+    /// As journaled in the action's own entry (`data.override`).
+    pub fn json(&self) -> serde_json::Value {
+        json!({
+            "reason": self.reason,
+            "guards": self.guards.iter().map(|g| json!({ "guard": g.guard.to_string(), "reason": g.reason })).collect::<Vec<_>>(),
+        })
+    }
+
+    fn covers(&self, guard: &Guard) -> bool {
+        self.guards.iter().any(|g| &g.guard == guard)
+    }
+}
+
+/// Guard verdicts as journaled with a step's start (`data.guards`).
+fn verdicts_json(guards: &[GuardResult]) -> serde_json::Value {
+    json!(
+        guards
+            .iter()
+            .map(|g| json!({ "guard": g.guard.to_string(), "ok": g.ok, "reason": g.reason }))
+            .collect::<Vec<_>>()
+    )
+}
+
+fn verdicts(guards: &[GuardResult]) -> Vec<Verdict> {
+    guards.iter().map(|g| Verdict { guard: g.guard.to_string(), ok: g.ok, reason: g.reason.clone() }).collect()
+}
+
+/// How a watch step ends on this reading.
+enum Watch {
+    Holds(String),
+    /// The condition can no longer be proven (check-lag after the target was promoted).
+    Overtaken(String),
+}
 
 /// Names of the resources actions touch, from `[write-freeze]` and `[routing]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -106,7 +151,7 @@ impl App {
         })
     }
 
-    fn say(&mut self, message: impl Into<String>) {
+    pub(super) fn say(&mut self, message: impl Into<String>) {
         self.message = Some(message.into());
     }
 
@@ -128,8 +173,186 @@ impl App {
     /// Journal and then change the step's status; on a journal failure nothing changes.
     fn record_step(&mut self, at: StepRef, draft: Draft, status: StepStatus) -> Result<(), String> {
         self.scribe.record(draft)?;
-        self.runs.set(at, status);
+        self.set_status(at, status);
         Ok(())
+    }
+
+    /// The status, who set it, and (once done) the selection moving on to the next ready step.
+    fn set_status(&mut self, at: StepRef, status: StepStatus) {
+        let done = matches!(status, StepStatus::Done { .. });
+        self.runs.set(at, status);
+        let author = self.scribe.author.clone();
+        self.runs.set_by(at, &author);
+        if done
+            && self.selected_step() == at
+            && let Some(next) = self.next_ready(at)
+        {
+            self.auto_select(next);
+        }
+    }
+
+    /// The next step after `from` in its runbook that is pending with every guard passing;
+    /// failing that, the next pending one.
+    fn next_ready(&self, from: StepRef) -> Option<StepRef> {
+        let steps = self.runs.runbooks.get(from.runbook)?.steps.len();
+        let pending = |at: &StepRef| matches!(self.runs.status(*at), StepStatus::Pending);
+        let later: Vec<StepRef> = (from.step + 1..steps).map(|step| StepRef { runbook: from.runbook, step }).collect();
+        later
+            .iter()
+            .copied()
+            .find(|at| pending(at) && self.guards(*at).iter().all(|g| g.ok))
+            .or_else(|| later.iter().copied().find(pending))
+    }
+
+    /// `g`: select the first ready step of the shown runbook, from anywhere.
+    pub(super) fn jump_to_ready(&mut self) {
+        let runbook = self.selected_runbook;
+        let steps = self.runs.runbooks.get(runbook).map_or(0, |b| b.steps.len());
+        let ready = (0..steps)
+            .map(|step| StepRef { runbook, step })
+            .find(|at| matches!(self.runs.status(*at), StepStatus::Pending) && self.guards(*at).iter().all(|g| g.ok));
+        match ready {
+            Some(at) => {
+                self.select(at);
+                self.settling = None;
+            }
+            None => self.say("no step of this runbook is ready now"),
+        }
+    }
+
+    /// "done at 08:31 by ana": what a done step says instead of running again.
+    fn done_words(&self, at: StepRef) -> String {
+        let when = match self.runs.status(at) {
+            StepStatus::Done { at, .. } => at.format("%H:%M").to_string(),
+            _ => String::new(),
+        };
+        let by = self.runs.by(at).map(|b| format!(" by {}", crate::sanitize::inert(b))).unwrap_or_default();
+        format!("done at {when}{by}")
+    }
+
+    /// Why the step may not go on now, judged this moment: a guard that fails and that the
+    /// override (if any) did not name.
+    fn refusal(&self, at: StepRef, overridden: Option<&Override>) -> Option<String> {
+        let changed: Vec<String> = self
+            .guards(at)
+            .into_iter()
+            .filter(|g| !g.ok && !overridden.is_some_and(|o| o.covers(&g.guard)))
+            .map(|g| format!("{}: {}", g.guard, g.reason))
+            .collect();
+        if changed.is_empty() {
+            return None;
+        }
+        let what = changed.join("; ");
+        Some(match overridden {
+            Some(_) => format!("REFUSED: a guard the override does not cover fails now — {what}"),
+            None => format!("REFUSED: a guard fails now — {what}. Esc, then o to override with a reason"),
+        })
+    }
+
+    /// A withdrawn override: its dialog was cancelled, so it never counted.
+    fn withdraw(&mut self, at: StepRef, overridden: &Override) {
+        let id = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
+        let text = format!("withdrawn override of {id}: {}", overridden.reason);
+        let mut data = overridden.json();
+        data["withdrawn"] = json!(true);
+        let draft = self.step_draft(Kind::GuardOverride, at, text, data);
+        let _ = self.scribe.record(draft);
+    }
+
+    /// Esc in a dialog: nothing runs; an override that was typed is journaled as withdrawn.
+    pub(super) fn cancel_modal(&mut self) {
+        if let Some(Modal::Confirm { step, overridden: Some(o), .. } | Modal::Declare { step, overridden: Some(o) }) =
+            self.modal.take()
+        {
+            self.withdraw(step, &o);
+        }
+    }
+
+    /// Esc in the input line: the text is discarded; a checklist override is withdrawn.
+    pub(super) fn cancel_input(&mut self) {
+        if let Some(Compose { purpose: Purpose::Tick(at, Some(o)), .. }) = self.compose.take() {
+            self.withdraw(at, &o);
+        }
+    }
+
+    /// What an override of the lag or freeze guard costs, in the world's own terms: the lag,
+    /// and on the sim the writes that will be lost; on AWS the lag against the RPO.
+    pub fn override_cost(&self, at: StepRef) -> Vec<String> {
+        let Some(step) = self.step(at) else { return Vec::new() };
+        if step.kind != StepKind::PromoteDatabase {
+            return Vec::new();
+        }
+        let view = self.guard_view(at.runbook);
+        let (now, interval) = (self.now, self.snapshot.poll_interval);
+        let mut out = Vec::new();
+        if let Some(target) = self.snapshot.regions.get(view.target) {
+            let rpo = format_duration(self.incident.rpo);
+            match target.replication_lag.fresh_value(now, interval) {
+                Some(Lag::Behind(s)) => {
+                    let lost = target
+                        .integrity
+                        .fresh_value(now, interval)
+                        .and_then(|i| i.unreplicated_writes)
+                        .map(|n| {
+                            format!(": {} writes not yet in {} will be lost", format::thousands(n as f64), target.name)
+                        })
+                        .unwrap_or_else(|| format!(": up to {} of writes will be lost", format::seconds(*s)));
+                    out.push(format!("lag {} against RPO {rpo}{lost}", format::seconds(*s)));
+                }
+                Some(Lag::NotReplicating) => {
+                    out.push(format!("{} is not replicating: every write since it stopped will be lost", target.name));
+                }
+                Some(Lag::Writer) => {}
+                None => out.push(format!("{} lag is unknown: the loss cannot be bounded", target.name)),
+            }
+        }
+        if let Some(source) = self.snapshot.regions.get(view.source)
+            && source.write_freeze.fresh_value(now, interval) != Some(&true)
+        {
+            out.push(format!("writes are not frozen in {}: both regions would take writes (split brain)", source.name));
+        }
+        out
+    }
+
+    /// What a running step is waiting for, live: "lag 586s → ≤ 60s, not falling · 4m of 10m".
+    pub fn progress(&self, at: StepRef) -> Option<String> {
+        let StepStatus::Running { since } = self.runs.status(at) else { return None };
+        let step = self.step(at)?;
+        let view = self.guard_view(at.runbook);
+        let (now, interval) = (self.now, self.snapshot.poll_interval);
+        let target = self.snapshot.regions.get(view.target)?;
+        let waiting = match step.kind {
+            StepKind::CheckLag => match target.replication_lag.fresh_value(now, interval) {
+                Some(Lag::Behind(s)) => {
+                    let recent: Vec<f64> = target.lag_history.last(3).collect();
+                    let trend = match (recent.first(), recent.last()) {
+                        (Some(a), Some(b)) if recent.len() >= 2 && b < a => "falling",
+                        (Some(a), Some(b)) if recent.len() >= 2 && b > a => "rising",
+                        _ => "not falling",
+                    };
+                    format!("lag {} → ≤ {}, {trend}", format::seconds(*s), format_duration(self.incident.rpo))
+                }
+                Some(Lag::NotReplicating) => format!("{} is not replicating", target.name),
+                Some(Lag::Writer) => format!("{} is the writer", target.name),
+                None => format!("{} lag unknown (stale or missing)", target.name),
+            },
+            StepKind::VerifyWriter => match target.database.fresh_value(now, interval) {
+                Some(db) => format!("{} {} is {:?} → writer", target.name, db.identifier, db.role).to_lowercase(),
+                None => format!("{} database role unknown (stale or missing)", target.name),
+            },
+            StepKind::WaitHealthy => {
+                let findings = crate::assess::findings(target, self.limits());
+                match findings.first() {
+                    None if target.is_serving(now, interval) => format!("{} serves under every threshold", target.name),
+                    None => format!("{} is not serving yet", target.name),
+                    Some(f) => format!("{}: {} past a threshold ({})", target.name, findings.len(), f.text),
+                }
+            }
+            _ => "sent; waiting for the result".to_owned(),
+        };
+        let elapsed = format::age(now - *since);
+        let of = step.timeout.map(|t| format!(" of {}", format_duration(t))).unwrap_or_default();
+        Some(format!("{waiting} · {elapsed}{of}"))
     }
 
     /// The selected step, if this session may act on it now: not read-only, not running.
@@ -149,10 +372,38 @@ impl App {
         Some(at)
     }
 
-    /// Enter on the selected step.
+    /// Enter on the selected step. A done step says so and does not run again.
     pub(super) fn run_selected(&mut self) {
         let Some(at) = self.idle_selected("started twice") else { return };
         let Some(step) = self.step(at).cloned() else { return };
+        if matches!(self.runs.status(at), StepStatus::Done { .. }) {
+            let done = self.done_words(at);
+            return match step.kind {
+                StepKind::Declare => self.say(format!("already declared ({done}): a second declaration is refused")),
+                k if k.mutates() => self.say(format!("{} is {done}; R re-runs it (it reports already done)", step.id)),
+                _ => self.say(format!("{} is {done}", step.id)),
+            };
+        }
+        self.start_checked(at, &step);
+    }
+
+    /// `R` on a done changing step: run it again, explicitly. It is idempotent, so an
+    /// unchanged world reports "already done" without a call.
+    pub(super) fn rerun_selected(&mut self) {
+        let Some(at) = self.idle_selected("re-run now") else { return };
+        let Some(step) = self.step(at).cloned() else { return };
+        if !matches!(self.runs.status(at), StepStatus::Done { .. }) {
+            return self.say(format!("{} is not done: Enter runs it", step.id));
+        }
+        if !step.kind.mutates() {
+            let done = self.done_words(at);
+            return self.say(format!("{} is {done}; only a changing step can be re-run", step.id));
+        }
+        self.start_checked(at, &step);
+    }
+
+    /// Run `step` if every guard passes now; otherwise say why and how to override.
+    fn start_checked(&mut self, at: StepRef, step: &Step) {
         let failed: Vec<GuardResult> = self.guards(at).into_iter().filter(|g| !g.ok).collect();
         if !failed.is_empty() {
             let reasons = failed.iter().map(|g| format!("{}: {}", g.guard, g.reason)).collect::<Vec<_>>().join("; ");
@@ -164,107 +415,159 @@ impl App {
     /// `o` on the selected step: override failed guards with a typed reason.
     pub(super) fn override_selected(&mut self) {
         let Some(at) = self.idle_selected("overridden now") else { return };
-        let failed: Vec<GuardResult> = self.guards(at).into_iter().filter(|g| !g.ok).collect();
-        if failed.is_empty() {
+        if matches!(self.runs.status(at), StepStatus::Done { .. }) {
+            let done = self.done_words(at);
+            return self.say(format!("the step is {done}: nothing to override"));
+        }
+        if self.guards(at).iter().all(|g| g.ok) {
             return self.say("every guard passes: nothing to override (Enter runs the step)");
         }
-        self.modal = Some(Modal::Override { step: at, failed, input: LineInput::default(), error: None });
+        self.modal = Some(Modal::Override { step: at, input: LineInput::default(), error: None });
     }
 
-    /// `s` on the selected step: skip it with a typed reason.
+    /// `s` on the selected step: skip it with a typed reason (and, for a changing step, the
+    /// typed region, as running it would need).
     pub(super) fn skip_selected(&mut self) {
         let Some(at) = self.idle_selected("skipped now") else { return };
+        if matches!(self.runs.status(at), StepStatus::Done { .. }) {
+            let done = self.done_words(at);
+            return self.say(format!("the step is {done}: it cannot be skipped"));
+        }
         self.compose =
             Some(Compose { kind: Kind::Decision, line: LineInput::default(), error: None, purpose: Purpose::Skip(at) });
     }
 
-    /// Guards passed (or were overridden with `reason`): do what the step's kind asks.
-    fn proceed(&mut self, at: StepRef, override_reason: Option<String>) {
+    /// Guards passed (or were overridden): do what the step's kind asks.
+    fn proceed(&mut self, at: StepRef, overridden: Option<Override>) {
         let Some(step) = self.step(at).cloned() else { return };
         match step.kind {
-            StepKind::Declare => self.modal = Some(Modal::Declare { step: at }),
+            StepKind::Declare => self.modal = Some(Modal::Declare { step: at, overridden }),
             StepKind::Checklist => {
                 self.compose = Some(Compose {
                     kind: Kind::ActionSucceeded,
                     line: LineInput::default(),
                     error: None,
-                    purpose: Purpose::Tick(at),
+                    purpose: Purpose::Tick(at, overridden),
                 });
             }
             StepKind::CheckLag | StepKind::VerifyWriter | StepKind::WaitHealthy => {
                 let text = format!("started {}: {}", step.id, step.title);
-                let draft = self.step_draft(Kind::ActionStarted, at, text, json!({ "override": override_reason }));
-                if let Err(e) = self.record_step(at, draft, StepStatus::Running { since: self.now }) {
-                    self.say(format!("not started: the journal cannot save ({e})"));
+                let guards = self.guards(at);
+                let data =
+                    json!({ "override": overridden.as_ref().map(Override::json), "guards": verdicts_json(&guards) });
+                let draft = self.step_draft(Kind::ActionStarted, at, text, data);
+                match self.record_step(at, draft, StepStatus::Running { since: self.now }) {
+                    Ok(()) => self.runs.set_verdicts(at, verdicts(&guards)),
+                    Err(e) => self.say(format!("not started: the journal cannot save ({e})")),
                 }
             }
             StepKind::FreezeWrites | StepKind::UnfreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
                 let Some(action) = self.action_for(at) else { return };
-                let guards = self.guards(at);
-                self.modal = Some(Modal::Confirm {
-                    step: at,
-                    action,
-                    guards,
-                    override_reason,
-                    input: LineInput::default(),
-                    error: None,
-                });
+                self.modal =
+                    Some(Modal::Confirm { step: at, action, overridden, input: LineInput::default(), error: None });
             }
         }
     }
 
-    /// Enter in a modal.
+    /// Enter in a modal: every guard is judged again now, before anything is journaled or sent.
     pub(super) fn confirm_modal(&mut self) {
         let Some(modal) = self.modal.take() else { return };
         match modal {
-            Modal::Declare { step } => {
+            Modal::Declare { step, overridden } => {
+                if let Some(refused) = self.refusal(step, overridden.as_ref()) {
+                    self.say(refused);
+                    self.modal = Some(Modal::Declare { step, overridden });
+                    return;
+                }
                 let Some(book) = self.runs.runbooks.get(step.runbook) else { return };
                 let (title, direction) = (book.title.clone(), book.direction);
                 let (source, target) = self.regions_for(direction);
                 let name = |i: usize| self.snapshot.regions.get(i).map(|r| r.name.clone()).unwrap_or_default();
                 let text = format!("declared: {title} from {} to {}", name(source), name(target));
-                let draft = self.step_draft(Kind::Decision, step, text, json!({}));
-                if let Err(e) = self.record_step(step, draft, StepStatus::Done { at: self.now, already: false }) {
-                    self.say(format!("not declared: the journal cannot save ({e})"));
+                let guards = self.guards(step);
+                let data =
+                    json!({ "override": overridden.as_ref().map(Override::json), "guards": verdicts_json(&guards) });
+                let draft = self.step_draft(Kind::Decision, step, text, data);
+                match self.record_step(step, draft, StepStatus::Done { at: self.now, already: false }) {
+                    Ok(()) => self.runs.set_verdicts(step, verdicts(&guards)),
+                    Err(e) => self.say(format!("not declared: the journal cannot save ({e})")),
                 }
             }
-            Modal::Override { step, failed, input, .. } => {
+            Modal::Override { step, input, .. } => {
                 let reason = input.text().trim().to_owned();
                 if reason.chars().count() < 3 {
                     let error = Some("an override needs a reason: type why it is safe to go on".to_owned());
-                    self.modal = Some(Modal::Override { step, failed, input, error });
+                    self.modal = Some(Modal::Override { step, input, error });
                     return;
                 }
-                let guards: Vec<serde_json::Value> =
-                    failed.iter().map(|g| json!({ "guard": g.guard.to_string(), "reason": g.reason })).collect();
-                let draft =
-                    self.step_draft(Kind::GuardOverride, step, reason.clone(), json!({ "failed_guards": guards }));
-                if let Err(e) = self.scribe.record(draft) {
-                    self.modal = Some(Modal::Override { step, failed, input, error: Some(format!("not saved: {e}")) });
-                    return;
+                // The override covers what fails as it is given, judged now.
+                let failed: Vec<GuardResult> = self.guards(step).into_iter().filter(|g| !g.ok).collect();
+                if failed.is_empty() {
+                    self.say("every guard passes now: no override needed");
+                    return self.proceed(step, None);
                 }
-                self.proceed(step, Some(reason));
+                self.proceed(step, Some(Override { reason, guards: failed }));
             }
-            Modal::Confirm { step, action, guards, override_reason, input, .. } => {
+            Modal::Confirm { step, action, overridden, input, .. } => {
                 let typed = input.text().trim().to_owned();
-                if typed != action.region() {
-                    let error = Some(format!("type {} exactly to confirm (you typed `{typed}`)", action.region()));
-                    self.modal = Some(Modal::Confirm { step, action, guards, override_reason, input, error });
+                let error = if typed != action.region() {
+                    Some(format!(
+                        "type {} exactly to confirm (you typed `{}`)",
+                        action.region(),
+                        crate::sanitize::inert(&typed)
+                    ))
+                } else if let Some(refused) = self.refusal(step, overridden.as_ref()) {
+                    Some(refused)
+                } else if self.action_for(step).as_ref() != Some(&action) {
+                    Some("REFUSED: the action changed since this dialog opened; read it again".to_owned())
+                } else {
+                    None
+                };
+                match error {
+                    Some(error) => {
+                        let action = self.action_for(step).unwrap_or(action);
+                        self.modal = Some(Modal::Confirm { step, action, overridden, input, error: Some(error) });
+                    }
+                    None => self.dispatch(step, action, overridden),
+                }
+            }
+            Modal::ConfirmSkip { step, reason, input, .. } => {
+                let region = self.step_region(step);
+                let typed = input.text().trim().to_owned();
+                if typed != region {
+                    let error =
+                        Some(format!("type {region} exactly to skip (you typed `{}`)", crate::sanitize::inert(&typed)));
+                    self.modal = Some(Modal::ConfirmSkip { step, reason, input, error });
                     return;
                 }
-                self.dispatch(step, action, override_reason);
+                if let Err(e) = self.journal_skip(step, reason.clone()) {
+                    let error = Some(format!("not skipped: the journal cannot save ({e})"));
+                    self.modal = Some(Modal::ConfirmSkip { step, reason, input, error });
+                }
             }
         }
     }
 
-    fn dispatch(&mut self, at: StepRef, action: Action, override_reason: Option<String>) {
+    fn journal_skip(&mut self, at: StepRef, reason: String) -> Result<(), String> {
+        let id = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
+        let draft = self.step_draft(Kind::Decision, at, format!("skipped {id}: {reason}"), json!({ "skipped": true }));
+        self.record_step(at, draft, StepStatus::Skipped { at: self.now, reason })
+    }
+
+    fn dispatch(&mut self, at: StepRef, action: Action, overridden: Option<Override>) {
         let Some(executor) = self.executor.clone() else {
             return self.say(READ_ONLY);
         };
         let Some(step) = self.step(at).cloned() else { return };
         self.next_job += 1;
         let job = Job { id: self.next_job, step: at, action: action.clone() };
-        let mut data = json!({ "action": action, "job": job.id, "override": override_reason });
+        let guards = self.guards(at);
+        let mut data = json!({
+            "action": action,
+            "job": job.id,
+            "override": overridden.as_ref().map(Override::json),
+            "guards": verdicts_json(&guards),
+        });
         if step.kind == StepKind::PromoteDatabase {
             let view = self.guard_view(at.runbook);
             if let Some(Lag::Behind(s)) = self.snapshot.regions.get(view.target).and_then(|r| r.replication_lag.value) {
@@ -276,6 +579,7 @@ impl App {
         if let Err(e) = self.record_step(at, draft, StepStatus::Running { since: self.now }) {
             return self.say(format!("NOT executed: the journal cannot save the action ({e})"));
         }
+        self.runs.set_verdicts(at, verdicts(&guards));
         if let Err(error) = executor.submit(job) {
             self.fail_step(at, error);
         }
@@ -287,7 +591,7 @@ impl App {
         let status = StepStatus::Failed { at: self.now, error };
         if self.record_step(at, draft, status.clone()).is_err() {
             // The journal error is in the header; the status must still tell the truth.
-            self.runs.set(at, status);
+            self.set_status(at, status);
         }
     }
 
@@ -305,16 +609,27 @@ impl App {
     pub(super) fn submit_step_text(&mut self, purpose: Purpose, text: String) -> Result<(), String> {
         match purpose {
             Purpose::Entry => Ok(()),
-            Purpose::Tick(at) => {
-                let draft = self.step_draft(Kind::ActionSucceeded, at, text, json!({ "checklist": true }));
-                self.record_step(at, draft, StepStatus::Done { at: self.now, already: false })
+            Purpose::Tick(at, overridden) => {
+                if let Some(refused) = self.refusal(at, overridden.as_ref()) {
+                    return Err(refused);
+                }
+                let guards = self.guards(at);
+                let data = json!({
+                    "checklist": true,
+                    "override": overridden.as_ref().map(Override::json),
+                    "guards": verdicts_json(&guards),
+                });
+                let draft = self.step_draft(Kind::ActionSucceeded, at, text, data);
+                self.record_step(at, draft, StepStatus::Done { at: self.now, already: false })?;
+                self.runs.set_verdicts(at, verdicts(&guards));
+                Ok(())
             }
-            Purpose::Skip(at) => {
-                let id = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
-                let draft =
-                    self.step_draft(Kind::Decision, at, format!("skipped {id}: {text}"), json!({ "skipped": true }));
-                self.record_step(at, draft, StepStatus::Skipped { at: self.now, reason: text })
+            Purpose::Skip(at) if self.step(at).is_some_and(|s| s.kind.mutates()) => {
+                self.modal =
+                    Some(Modal::ConfirmSkip { step: at, reason: text, input: LineInput::default(), error: None });
+                Ok(())
             }
+            Purpose::Skip(at) => self.journal_skip(at, text),
         }
     }
 
@@ -332,7 +647,7 @@ impl App {
                 let draft = self.step_draft(Kind::ActionSucceeded, at, detail, data).region(region);
                 let status = StepStatus::Done { at: self.now, already };
                 if self.record_step(at, draft, status.clone()).is_err() {
-                    self.runs.set(at, status);
+                    self.set_status(at, status);
                 }
             }
             OutcomeResult::Failed { error } => self.fail_step(at, error),
@@ -344,16 +659,23 @@ impl App {
         let running: Vec<(StepRef, DateTime<Utc>)> = self.runs.running().collect();
         for (at, since) in running {
             let Some(step) = self.step(at).cloned() else { continue };
-            if step.kind.watches()
-                && let Some(detail) = self.watch_condition(at, step.kind)
-            {
-                let region = self.step_region(at);
-                let draft = self.step_draft(Kind::ActionSucceeded, at, detail, json!({})).region(region);
-                let status = StepStatus::Done { at: self.now, already: false };
-                if self.record_step(at, draft, status.clone()).is_err() {
-                    self.runs.set(at, status);
+            if step.kind.watches() {
+                match self.watch_condition(at, step.kind) {
+                    Some(Watch::Holds(detail)) => {
+                        let region = self.step_region(at);
+                        let draft = self.step_draft(Kind::ActionSucceeded, at, detail, json!({})).region(region);
+                        let status = StepStatus::Done { at: self.now, already: false };
+                        if self.record_step(at, draft, status.clone()).is_err() {
+                            self.set_status(at, status);
+                        }
+                        continue;
+                    }
+                    Some(Watch::Overtaken(reason)) => {
+                        self.fail_step(at, reason);
+                        continue;
+                    }
+                    None => {}
                 }
-                continue;
             }
             if let Some(timeout) = step.timeout
                 && self.now - since > timeout
@@ -368,30 +690,48 @@ impl App {
         }
     }
 
-    /// `Some(detail)` when a watch step's condition holds on fresh data.
-    fn watch_condition(&self, at: StepRef, kind: StepKind) -> Option<String> {
+    /// Whether a watch step's condition holds on fresh data, or can no longer be proven.
+    fn watch_condition(&self, at: StepRef, kind: StepKind) -> Option<Watch> {
         let view = self.guard_view(at.runbook);
         let (now, interval) = (self.now, self.snapshot.poll_interval);
         let target = self.snapshot.regions.get(view.target)?;
+        let holds = |text: String| Some(Watch::Holds(text));
         match kind {
             StepKind::CheckLag => match target.replication_lag.fresh_value(now, interval)? {
-                Lag::Writer => Some(format!("{} is the writer: no lag", target.name)),
+                // Promoted while this waited: lag was never seen within the RPO, so this gate
+                // did not pass; it must not turn green because there is no lag left to read.
+                Lag::Writer if self.promotion_started(at.runbook) => Some(Watch::Overtaken(format!(
+                    "overtaken: {} was promoted before its lag was seen within the RPO",
+                    target.name
+                ))),
+                Lag::Writer => holds(format!("{} is already the writer: no lag", target.name)),
                 Lag::Behind(s) if *s <= self.incident.rpo.as_seconds_f64() => {
-                    Some(format!("lag {} ≤ RPO {}", format::seconds(*s), format_duration(self.incident.rpo)))
+                    holds(format!("lag {} ≤ RPO {}", format::seconds(*s), format_duration(self.incident.rpo)))
                 }
                 _ => None,
             },
             StepKind::VerifyWriter => {
                 let db = target.database.fresh_value(now, interval)?;
-                (db.role == DbRole::Writer)
-                    .then(|| format!("{} {} is the writer at {}", target.name, db.identifier, db.endpoint))
+                (db.role == DbRole::Writer).then(|| {
+                    Watch::Holds(format!("{} {} is the writer at {}", target.name, db.identifier, db.endpoint))
+                })
             }
             StepKind::WaitHealthy => {
                 let serving = target.is_serving(now, interval);
                 let ok = crate::assess::findings(target, self.limits()).is_empty();
-                (serving && ok).then(|| format!("{} serves and is under every threshold", target.name))
+                (serving && ok).then(|| Watch::Holds(format!("{} serves and is under every threshold", target.name)))
             }
             _ => None,
         }
+    }
+
+    /// A promotion step of `runbook` has been started (running, done or failed).
+    fn promotion_started(&self, runbook: usize) -> bool {
+        self.runs.runbooks.get(runbook).is_some_and(|b| {
+            b.steps.iter().enumerate().any(|(step, s)| {
+                s.kind == StepKind::PromoteDatabase
+                    && !matches!(self.runs.status(StepRef { runbook, step }), StepStatus::Pending)
+            })
+        })
     }
 }

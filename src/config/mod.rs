@@ -52,6 +52,9 @@ pub struct Incident {
 pub struct Thresholds {
     pub error_rate_percent: f64,
     pub latency_p99: Duration,
+    /// A signal that flips this often within this window is journaled once as flapping,
+    /// then once when it settles (`thresholds.flap-window`).
+    pub flap_window: Duration,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,7 +89,7 @@ impl Default for Incident {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { error_rate_percent: 5.0, latency_p99: Duration::milliseconds(1500) }
+        Self { error_rate_percent: 5.0, latency_p99: Duration::milliseconds(1500), flap_window: Duration::minutes(5) }
     }
 }
 
@@ -168,6 +171,7 @@ struct RawIncident {
 pub(crate) struct RawThresholds {
     error_rate_percent: Option<Spanned<f64>>,
     latency_p99: Option<Spanned<ConfigDuration>>,
+    flap_window: Option<Spanned<ConfigDuration>>,
 }
 
 #[derive(Deserialize)]
@@ -203,7 +207,9 @@ impl RawThresholds {
             "thresholds.latency-p99",
             (Duration::milliseconds(1), Duration::minutes(10)),
         )?;
-        Ok(Thresholds { error_rate_percent, latency_p99 })
+        let flap_window =
+            v.duration(self.flap_window, defaults.flap_window, "thresholds.flap-window", FLAP_WINDOW_BOUNDS)?;
+        Ok(Thresholds { error_rate_percent, latency_p99, flap_window })
     }
 }
 
@@ -212,6 +218,7 @@ pub(crate) type Bounds = (Duration, Duration);
 // The incident's targets and cadence, shared by config files and drill scenarios.
 pub(crate) const RPO_BOUNDS: Bounds = (Duration::seconds(1), Duration::hours(24));
 pub(crate) const RTO_BOUNDS: Bounds = (Duration::seconds(1), Duration::hours(72));
+pub(crate) const FLAP_WINDOW_BOUNDS: Bounds = (Duration::seconds(10), Duration::hours(1));
 pub(crate) const POLL_INTERVAL_BOUNDS: Bounds = (Duration::seconds(1), Duration::hours(1));
 
 /// Checks that need the whole file; each error points at the offending value.
@@ -265,6 +272,9 @@ impl RawConfig {
             None => defaults.name,
             Some(name) if name.get_ref().trim().is_empty() => {
                 return v.err(Some(name.span()), "incident.name must not be empty");
+            }
+            Some(name) if let Err(why) = crate::sanitize::check_name(name.get_ref()) => {
+                return v.err(Some(name.span()), format!("incident.name {why}"));
             }
             Some(name) => name.into_inner(),
         };

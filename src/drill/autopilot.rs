@@ -96,8 +96,7 @@ fn follow(app: &mut App, runbook: usize, declare_now: bool) {
 fn run(app: &mut App, at: StepRef) {
     app.modal = None;
     app.compose = None;
-    app.selected_runbook = at.runbook;
-    app.selected_step = at.step;
+    app.select(at);
     app.press(KeyCode::Enter);
     match &app.modal {
         Some(Modal::Declare { .. }) => {

@@ -201,6 +201,9 @@ fn validate(raw: RawScenario, v: &Validator<'_>, err: &Err<'_>) -> Result<Scenar
     if raw.summary.get_ref().trim().is_empty() {
         return Err(err(raw.summary.span(), "summary must not be empty".into()));
     }
+    if let Err(why) = crate::sanitize::check_name(raw.summary.get_ref()) {
+        return Err(err(raw.summary.span(), format!("summary {why}")));
+    }
     let duration = raw.duration.get_ref().0;
     if duration < Duration::minutes(1) || duration > Duration::hours(24) {
         return Err(err(
@@ -389,7 +392,10 @@ within = "3m"
             .replace("starting-lag = \"5s\"", "starting-lag = \"5s\"\npoll-interval = \"15s\"");
         let s = Scenario::parse("s.toml", &text).unwrap();
         assert_eq!(s.poll_interval, Duration::seconds(15));
-        assert_eq!(s.thresholds, Thresholds { error_rate_percent: 2.5, latency_p99: Duration::milliseconds(800) });
+        assert_eq!(
+            s.thresholds,
+            Thresholds { error_rate_percent: 2.5, latency_p99: Duration::milliseconds(800), ..Thresholds::default() }
+        );
     }
 
     #[test]

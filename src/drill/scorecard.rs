@@ -110,20 +110,9 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
             .find(|e| e.kind == kind && e.step.as_deref() == Some(step) && e.data_str("runbook") == Some("failback"));
         since_fault(e.map(|e| e.at))
     };
-    let overrides: Vec<Override> = entries
-        .iter()
-        .filter(|e| e.kind == Kind::GuardOverride)
-        .map(|e| Override {
-            step: e.step.clone().unwrap_or_default(),
-            reason: e.text.clone(),
-            guards: e
-                .data
-                .as_ref()
-                .and_then(|d| d.get("failed_guards"))
-                .and_then(|g| g.as_array())
-                .map(|a| a.iter().filter_map(|g| g.get("guard").and_then(|s| s.as_str()).map(str::to_owned)).collect())
-                .unwrap_or_default(),
-        })
+    let overrides: Vec<Override> = crate::scribe::overrides::overrides(entries)
+        .into_iter()
+        .map(|o| Override { step: o.entry.step.clone().unwrap_or_default(), reason: o.reason, guards: o.guards })
         .collect();
     let out_of_order: Vec<String> =
         overrides.iter().filter(|o| o.guards.iter().any(|g| g.starts_with("after:"))).map(|o| o.step.clone()).collect();

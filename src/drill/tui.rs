@@ -5,8 +5,6 @@
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
 use tokio::time::MissedTickBehavior;
 
 use super::Scenario;
@@ -17,7 +15,7 @@ use crate::cli::{Failure, load_theme};
 use crate::demo::open_scribe;
 use crate::scribe::default_author;
 use crate::sim::SimClock;
-use crate::{event_loop, logging, ui};
+use crate::{event_loop, logging};
 
 /// How often the world moves and the screen refreshes (real time).
 const TICK: StdDuration = StdDuration::from_millis(250);
@@ -34,12 +32,38 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
     drill.app.theme = theme;
     drill.app.sim = Some(SimInfo { seed: args.seed, speed: args.speed });
     drill.app.drill = Some(view);
-    tracing::info!(scenario = drill.scenario.name, seed = args.seed, speed = args.speed, "drill starting");
-    let result = runtime.block_on(drive(drill, SimClock::new(epoch, args.speed)));
-    if result.is_ok() {
-        eprintln!("warroom: drill journal saved at {journal_path}");
+    tracing::info!(scenario = drill.scenario.name, seed = args.seed, speed = args.speed, journal = %journal_path, "drill starting");
+    let result = runtime.block_on(async {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        event_loop::drive(Stepped { drill, clock: SimClock::new(epoch, args.speed), tick }).await
+    });
+    crate::sanitize::eprint_line(&format!("warroom: {}", result?));
+    Ok(())
+}
+
+/// The drill as the loop's driver: the world moves on a real-time tick, in simulated time.
+struct Stepped {
+    drill: Drill,
+    clock: SimClock,
+    tick: tokio::time::Interval,
+}
+
+impl event_loop::Driver for Stepped {
+    fn app(&mut self) -> &mut crate::app::App {
+        &mut self.drill.app
     }
-    result
+    fn app_ref(&self) -> &crate::app::App {
+        &self.drill.app
+    }
+    async fn wake(&mut self) -> bool {
+        self.tick.tick().await;
+        step(&mut self.drill, self.clock.now());
+        true
+    }
+    fn after_input(&mut self) {
+        self.drill.facilitate(self.clock.now());
+    }
 }
 
 /// Move the drill to `now`: the world, the facilitator's requests, and the end.
@@ -57,41 +81,6 @@ fn step(drill: &mut Drill, now: DateTime<Utc>) {
         if let Some(view) = drill.app.drill.as_mut() {
             view.scorecard = Some(card.lines());
             view.scorecard_open = true;
-        }
-    }
-}
-
-async fn drive(mut drill: Drill, clock: SimClock) -> Result<(), Failure> {
-    let (mut terminal, _restore_on_drop) = event_loop::open_terminal(&mut drill.app)?;
-    let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut dirty = true;
-    loop {
-        if dirty {
-            terminal
-                .draw(|frame| ui::draw(frame, &drill.app))
-                .map_err(|e| Failure::runtime(format!("cannot draw: {e}")))?;
-            dirty = false;
-        }
-        if drill.app.quit {
-            return Ok(());
-        }
-        tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(Event::Key(key))) => {
-                    dirty |= drill.app.handle(Msg::Key(key));
-                    drill.facilitate(clock.now());
-                }
-                Some(Ok(Event::Resize(width, height))) => dirty |= drill.app.handle(Msg::Resize { width, height }),
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(Failure::runtime(format!("cannot read the terminal: {e}"))),
-                None => return Ok(()),
-            },
-            _ = tick.tick() => {
-                step(&mut drill, clock.now());
-                dirty = true;
-            }
         }
     }
 }

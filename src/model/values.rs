@@ -113,6 +113,10 @@ pub struct Routing {
 pub struct Integrity {
     pub corrupted_records: u64,
     pub duplicate_events: u64,
+    /// The sim only: writes the writer accepted that have not reached this replica yet, so
+    /// lost if it is promoted now (what an override of `lag-within-rpo` costs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreplicated_writes: Option<u64>,
 }
 
 impl Integrity {

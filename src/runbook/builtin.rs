@@ -46,7 +46,7 @@ pub fn built_in() -> Vec<Runbook> {
                     "promote-database",
                     "Promote secondary database",
                     K::PromoteDatabase,
-                    &["after:check-lag", "lag-within-rpo", "secondary-healthy"],
+                    &["after:check-lag", "writes-frozen", "lag-within-rpo", "secondary-healthy"],
                 ),
                 Step::new(
                     "verify-writer",
@@ -194,6 +194,7 @@ mod tests {
             promote.guards,
             [
                 super::super::Guard::After("check-lag".into()),
+                super::super::Guard::WritesFrozen,
                 super::super::Guard::LagWithinRpo,
                 super::super::Guard::SecondaryHealthy
             ]

@@ -15,7 +15,7 @@ use crate::toml_source::TomlError;
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawRunbook {
     id: Spanned<String>,
-    title: Option<String>,
+    title: Option<Spanned<String>>,
     #[serde(default = "failover")]
     direction: Direction,
     #[serde(rename = "step", default)]
@@ -30,7 +30,7 @@ fn failover() -> Direction {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawStep {
     id: Spanned<String>,
-    title: Option<String>,
+    title: Option<Spanned<String>>,
     kind: StepKind,
     #[serde(default)]
     guards: Vec<Spanned<String>>,
@@ -42,6 +42,17 @@ struct RawStep {
 
 fn is_id(s: &str) -> bool {
     !s.is_empty() && s.len() <= 48 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// A title as given (or the id), refused when it holds a control or invisible character.
+fn plain_title(
+    title: Option<&Spanned<String>>,
+    id: &str,
+    err: &impl Fn(std::ops::Range<usize>, String) -> TomlError,
+) -> Result<String, TomlError> {
+    let Some(title) = title else { return Ok(id.to_owned()) };
+    crate::sanitize::check_name(title.get_ref()).map_err(|why| err(title.span(), format!("title {why}")))?;
+    Ok(title.get_ref().clone())
 }
 
 /// Turn config runbooks into runbooks (merged over `built_ins`), or the first error, located.
@@ -99,7 +110,7 @@ pub fn validate(
             }
             steps.push(Step {
                 id: sid.clone(),
-                title: step.title.clone().unwrap_or_else(|| sid.clone()),
+                title: plain_title(step.title.as_ref(), sid, &err)?,
                 kind: step.kind,
                 guards,
                 timeout,
@@ -108,7 +119,7 @@ pub fn validate(
         }
         let runbook = Runbook {
             id: id.clone(),
-            title: book.title.clone().unwrap_or_else(|| id.clone()),
+            title: plain_title(book.title.as_ref(), id, &err)?,
             direction: book.direction,
             steps,
         };

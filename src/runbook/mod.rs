@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use builtin::built_in;
 pub use config::{RawRunbook, validate};
 pub use guard::{GuardResult, GuardView, evaluate};
-pub use state::{RunState, StepRef, StepStatus};
+pub use state::{RunState, StepRef, StepStatus, Verdict};
 
 /// What a step does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -50,16 +50,53 @@ impl StepStatus {
     }
 }
 
+/// A guard's verdict as it was judged when a step was run: kept with the step, so a done step
+/// shows why it was allowed, not what its guards say now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub guard: String,
+    pub ok: bool,
+    pub reason: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct RunState {
     pub runbooks: Vec<Runbook>,
     status: Vec<Vec<StepStatus>>,
+    /// Who last changed each step's status.
+    by: Vec<Vec<Option<String>>>,
+    /// The guard verdicts each step was run with (from its starting entry).
+    verdicts: Vec<Vec<Vec<Verdict>>>,
 }
 
 impl RunState {
     pub fn new(runbooks: Vec<Runbook>) -> Self {
         let status = runbooks.iter().map(|b| vec![StepStatus::Pending; b.steps.len()]).collect();
-        Self { runbooks, status }
+        let by = runbooks.iter().map(|b| vec![None; b.steps.len()]).collect();
+        let verdicts = runbooks.iter().map(|b| vec![Vec::new(); b.steps.len()]).collect();
+        Self { runbooks, status, by, verdicts }
+    }
+
+    /// Who last changed the step (ran, finished, skipped it).
+    pub fn by(&self, at: StepRef) -> Option<&str> {
+        self.by.get(at.runbook)?.get(at.step)?.as_deref()
+    }
+
+    pub fn set_by(&mut self, at: StepRef, author: &str) {
+        if let Some(slot) = self.by.get_mut(at.runbook).and_then(|s| s.get_mut(at.step)) {
+            *slot = Some(author.to_owned());
+        }
+    }
+
+    /// The verdicts the step was run with; empty for a pending step.
+    pub fn verdicts(&self, at: StepRef) -> &[Verdict] {
+        self.verdicts.get(at.runbook).and_then(|s| s.get(at.step)).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn set_verdicts(&mut self, at: StepRef, verdicts: Vec<Verdict>) {
+        if let Some(slot) = self.verdicts.get_mut(at.runbook).and_then(|s| s.get_mut(at.step)) {
+            *slot = verdicts;
+        }
     }
 
     /// Replay journal entries tagged with `data.runbook` and a `step`.
@@ -85,7 +122,22 @@ impl RunState {
             Kind::Decision => StepStatus::Done { at: e.at, already: false },
             _ => return,
         };
-        self.set(StepRef { runbook: r, step: s }, status);
+        let at = StepRef { runbook: r, step: s };
+        self.set(at, status);
+        self.set_by(at, &e.author);
+        if let Some(list) = e.data.as_ref().and_then(|d| d.get("guards")).and_then(serde_json::Value::as_array) {
+            let verdicts = list
+                .iter()
+                .filter_map(|g| {
+                    Some(Verdict {
+                        guard: g.get("guard")?.as_str()?.to_owned(),
+                        ok: g.get("ok")?.as_bool()?,
+                        reason: g.get("reason")?.as_str()?.to_owned(),
+                    })
+                })
+                .collect();
+            self.set_verdicts(at, verdicts);
+        }
     }
 
     pub fn status(&self, at: StepRef) -> &StepStatus {

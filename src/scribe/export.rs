@@ -142,9 +142,9 @@ fn kind_label(kind: Kind) -> &'static str {
     kind.as_str()
 }
 
-/// Inert and safe inside a Markdown table cell.
+/// Inert and safe inside a Markdown table cell: HTML escaped, bidi and zero-width named.
 fn md_cell(text: &str) -> String {
-    inert(text).replace('\\', "\\\\").replace('|', "\\|").replace('`', "\\`")
+    crate::sanitize::markdown(text)
 }
 
 fn optional_time(zone: Zone, t: Option<DateTime<Utc>>) -> String {
@@ -240,8 +240,27 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     list(&mut out, "Pinned", &r.pinned);
     let decisions: Vec<&Entry> = r.timeline().filter(|e| e.kind == Kind::Decision).collect();
     list(&mut out, "Decisions", &decisions);
-    let overrides: Vec<&Entry> = r.timeline().filter(|e| e.kind == Kind::GuardOverride).collect();
-    list(&mut out, "Guard overrides", &overrides);
+    let _ = writeln!(out, "## Guard overrides\n");
+    let overrides = super::overrides::overrides(r.entries);
+    if overrides.is_empty() {
+        let _ = writeln!(out, "None.\n");
+    }
+    for o in &overrides {
+        let e = o.entry;
+        let _ = writeln!(
+            out,
+            "- **{}** {} — {}: step `{}` past {}: {}",
+            zone.stamp(e.at),
+            t_plus(e.at, impact),
+            md_cell(&e.author),
+            md_cell(e.step.as_deref().unwrap_or("?")),
+            if o.guards.is_empty() { "its guards".to_owned() } else { md_cell(&o.guards.join(", ")) },
+            md_cell(&o.reason)
+        );
+    }
+    if !overrides.is_empty() {
+        out.push('\n');
+    }
 
     let _ = writeln!(out, "## Timeline\n");
     let _ = writeln!(out, "| time ({}) | T+ | author | kind | region | text |\n|---|---|---|---|---|---|", zone.name());
@@ -277,7 +296,7 @@ struct JsonReview<'a> {
     entries: Vec<JsonEntry<'a>>,
 }
 
-/// JSON keeps text exactly as typed (JSON escaping already makes control characters inert).
+/// JSON keeps text exactly as typed, with every control, bidi and zero-width character escaped.
 fn json(r: &Review<'_>, zone: Zone) -> String {
     let pinned: BTreeSet<&str> = r.pinned.iter().map(|e| e.id.as_str()).collect();
     let doc = JsonReview {
@@ -294,41 +313,55 @@ fn json(r: &Review<'_>, zone: Zone) -> String {
             })
             .collect(),
     };
-    serde_json::to_string_pretty(&doc).map(|s| s + "\n").unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"))
+    serde_json::to_string_pretty(&doc)
+        .map(|s| crate::sanitize::json_escape_all(&s) + "\n")
+        .unwrap_or_else(|e| format!("{{\"error\": \"{}\"}}\n", inert(&e.to_string())))
 }
 
-/// One RFC 4180 field: formula-leading cells get a `'` prefix, control characters are made
-/// visible, and the field is quoted when it holds a comma, quote or line break.
-pub fn csv_field(text: &str) -> String {
+/// One CSV cell's text: control, bidi and zero-width characters made visible, and a cell a
+/// spreadsheet would run as a formula prefixed with `'`. Quoting is the `csv` writer's job.
+pub fn csv_cell(text: &str) -> String {
     let mut value = inert(text);
     if value.starts_with(['=', '+', '-', '@', '\u{2409}', '\u{240D}']) {
         value.insert(0, '\'');
     }
-    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+    value
 }
 
 fn csv(r: &Review<'_>, zone: Zone) -> String {
     let pinned: BTreeSet<&str> = r.pinned.iter().map(|e| e.id.as_str()).collect();
-    let mut out = String::from("seq,id,time,t_plus,author,kind,region,step,pinned,text,data\r\n");
+    // RFC 4180 quoting and CRLF records by the `csv` crate's writer.
+    let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(Vec::new());
+    let header = ["seq", "id", "time", "t_plus", "author", "kind", "region", "step", "pinned", "text", "data"];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
     for e in r.timeline() {
         let data = e.data.as_ref().map(|d| d.to_string()).unwrap_or_default();
-        let fields = [
-            e.seq.to_string(),
-            e.id.clone(),
-            zone.rfc3339(e.at),
-            t_plus(e.at, r.measurements.impact_start),
-            e.author.clone(),
-            kind_label(e.kind).to_owned(),
-            e.region.clone().unwrap_or_default(),
-            e.step.clone().unwrap_or_default(),
-            pinned.contains(e.id.as_str()).to_string(),
-            e.text.clone(),
-            data,
-        ];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        rows.push(
+            [
+                e.seq.to_string(),
+                e.id.clone(),
+                zone.rfc3339(e.at),
+                t_plus(e.at, r.measurements.impact_start),
+                e.author.clone(),
+                kind_label(e.kind).to_owned(),
+                e.region.clone().unwrap_or_default(),
+                e.step.clone().unwrap_or_default(),
+                pinned.contains(e.id.as_str()).to_string(),
+                e.text.clone(),
+                data,
+            ]
+            .iter()
+            .map(|f| csv_cell(f))
+            .collect(),
+        );
     }
-    out
+    for row in rows {
+        // Writing to a Vec cannot fail for I/O; an encoding error would be a bug, not data.
+        if let Err(e) = writer.write_record(&row) {
+            tracing::error!(error = %e, "csv row not written");
+        }
+    }
+    writer.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -336,15 +369,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_neutralises_formulas_and_quotes_per_rfc_4180() {
-        assert_eq!(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
-        assert_eq!(csv_field("+1"), "'+1");
-        assert_eq!(csv_field("-2"), "'-2");
-        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("\u{1b}[2J"), "␛[2J");
-        assert_eq!(csv_field("\tcmd"), "'␉cmd");
+    fn csv_neutralises_formulas_and_makes_controls_visible() {
+        assert_eq!(csv_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("\u{1b}[2J"), "␛[2J");
+        assert_eq!(csv_cell("\tcmd"), "'␉cmd");
+        assert_eq!(csv_cell("x\u{202E}y"), "x⟨U+202E⟩y");
     }
 
     #[test]

@@ -20,6 +20,12 @@ pub trait JournalStore: Send + fmt::Debug {
     fn append(&mut self, draft: Draft) -> Result<Entry, JournalError>;
     /// Where the journal lives, for the header and messages.
     fn location(&self) -> String;
+    /// Make sure appends still reach the journal. A store whose file was deleted or replaced
+    /// writes `history` (every entry acknowledged so far) to a new one and says so; an error
+    /// means nothing can be saved until it is mended.
+    fn verify(&mut self, _history: &[Entry]) -> Result<Option<String>, JournalError> {
+        Ok(None)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +44,10 @@ pub enum JournalError {
     Write { path: PathBuf, source: io::Error },
     #[error("cannot save to journal: {0}")]
     Unavailable(String),
+    #[error("refusing journal {path}: {why}")]
+    Refused { path: PathBuf, why: String },
+    #[error("cannot save to journal {path}: the file was {what} and cannot be re-created: {source}")]
+    Lost { path: PathBuf, what: &'static str, source: io::Error },
 }
 
 /// A line that is not a valid entry. Reported, kept in the file, never silently dropped.
@@ -81,6 +91,18 @@ pub struct FileJournal {
     next_seq: u64,
     len: u64,
     ids: SplitMix64,
+    /// A regular file (not a device such as /dev/full): it can be deleted, and re-created.
+    regular: bool,
+    /// This session's presence record beside the journal; removed when the journal closes.
+    presence: Option<PathBuf>,
+}
+
+impl Drop for FileJournal {
+    fn drop(&mut self) {
+        if let Some(p) = &self.presence {
+            super::presence::withdraw(p);
+        }
+    }
 }
 
 /// An opened journal with the entries it already held.
@@ -129,10 +151,56 @@ pub fn read_file(path: &Path) -> Result<(Vec<Entry>, Vec<Malformed>), JournalErr
     Ok((entries, malformed))
 }
 
+/// What `--strict` checks beyond each line: `seq` strictly rising and ids unique (errors),
+/// time running forward (a warning: clocks step, and entries keep their own times).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Order {
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+pub fn check_order(entries: &[Entry]) -> Order {
+    let mut order = Order::default();
+    let mut ids = std::collections::HashSet::new();
+    for pair in entries.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if b.seq == a.seq {
+            order.errors.push(format!("seq {} appears twice", b.seq));
+        } else if b.seq < a.seq {
+            order.errors.push(format!("seq goes backwards: {} after {}", b.seq, a.seq));
+        }
+        if b.at < a.at {
+            order.warnings.push(format!("time goes backwards at seq {}: {} after {}", b.seq, b.at, a.at));
+        }
+    }
+    for e in entries {
+        if !ids.insert(e.id.as_str()) {
+            order.errors.push(format!("id {} appears twice (seq {})", e.id, e.seq));
+        }
+    }
+    order
+}
+
 impl FileJournal {
-    /// Open (creating 0600 if needed) and lock `path`, recovering a torn tail.
+    /// Open (creating 0600 if needed) and lock `path`, recovering a torn tail. Refuses a
+    /// symlink, a directory or other special file (a character device such as /dev/full is
+    /// allowed), and a non-empty file that holds no valid entry: it is not a journal.
     pub fn open(path: &Path) -> Result<Opened, JournalError> {
         let open_err = |source| JournalError::Open { path: path.to_owned(), source };
+        let refuse = |why: &str| JournalError::Refused { path: path.to_owned(), why: why.to_owned() };
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                return Err(refuse("it is a symbolic link; give the real file's path"));
+            }
+            if kind.is_dir() {
+                return Err(refuse("it is a directory; give a file inside it"));
+            }
+            #[cfg(unix)]
+            if !kind.is_file() && !std::os::unix::fs::FileTypeExt::is_char_device(&kind) {
+                return Err(refuse("it is not a regular file"));
+            }
+        }
         let mut options = OpenOptions::new();
         options.read(true).append(true).create(true);
         #[cfg(unix)]
@@ -141,7 +209,8 @@ impl FileJournal {
         // Only a regular file has history: to read (a device such as /dev/full reads forever)
         // and to guard from a second writer (a device's lock is shared by every process).
         let mut bytes = Vec::new();
-        if file.metadata().map_err(open_err)?.is_file() {
+        let regular = file.metadata().map_err(open_err)?.is_file();
+        if regular {
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => return Err(JournalError::Locked { path: path.to_owned() }),
@@ -150,6 +219,11 @@ impl FileJournal {
             file.read_to_end(&mut bytes).map_err(|source| JournalError::Read { path: path.to_owned(), source })?;
         }
         let (mut entries, malformed, tail) = parse_lines(&bytes);
+        if entries.is_empty() && !bytes.iter().all(u8::is_ascii_whitespace) {
+            // Adopting it would truncate its last line as a "torn tail": leave it alone.
+            let first = malformed.first().map(|m| format!(" (line {}: {})", m.line, m.error)).unwrap_or_default();
+            return Err(refuse(&format!("it holds no valid journal entry{first}; it is not a warroom journal")));
+        }
         let mut recovery = Recovery { malformed, ..Recovery::default() };
         let mut len = bytes.len() as u64;
         if let Some(start) = tail {
@@ -173,13 +247,76 @@ impl FileJournal {
         }
         let next_seq = entries.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
         let seed = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64 ^ (u64::from(std::process::id()) << 32);
-        let journal = FileJournal { path: path.to_owned(), file, next_seq, len, ids: SplitMix64::new(seed) };
+        let presence = if regular { super::presence::announce(path).ok() } else { None };
+        let journal =
+            FileJournal { path: path.to_owned(), file, next_seq, len, ids: SplitMix64::new(seed), regular, presence };
         Ok(Opened { journal, entries, recovery })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// How the path lost its file, if it did: deleted (no link left, or nothing at the path),
+    /// or replaced (the path names another file).
+    #[cfg(unix)]
+    fn lost(&self) -> Option<&'static str> {
+        use std::os::unix::fs::MetadataExt;
+        let ours = self.file.metadata().ok()?;
+        match std::fs::symlink_metadata(&self.path) {
+            Err(_) => Some("deleted"),
+            Ok(now) if now.dev() != ours.dev() || now.ino() != ours.ino() => Some("replaced"),
+            Ok(_) if ours.nlink() == 0 => Some("deleted"),
+            Ok(_) => None,
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn lost(&self) -> Option<&'static str> {
+        (!self.path.exists()).then_some("deleted")
+    }
+
+    /// Write `history` to a new file at the path (moving a replacement aside, never over it),
+    /// and append there from now on.
+    fn recreate(&mut self, history: &[Entry], what: &'static str) -> Result<String, JournalError> {
+        let lost = |source| JournalError::Lost { path: self.path.clone(), what, source };
+        let mut moved = String::new();
+        if what == "replaced" {
+            let aside = sidecar_path(&self.path, Utc::now()).with_extension("replaced");
+            std::fs::rename(&self.path, &aside).map_err(lost)?;
+            moved = format!("; the file found there was moved to {}", aside.display());
+        }
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(lost)?;
+        }
+        let mut bytes = Vec::new();
+        for entry in history {
+            serde_json::to_writer(&mut bytes, entry).map_err(|e| lost(io::Error::other(e)))?;
+            bytes.push(b'\n');
+        }
+        let mut options = OpenOptions::new();
+        options.read(true).append(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&self.path).map_err(lost)?;
+        let _ = file.try_lock();
+        file.write_all(&bytes).and_then(|()| file.sync_all()).map_err(lost)?;
+        sync_dir(&self.path).map_err(lost)?;
+        self.file = file;
+        self.len = bytes.len() as u64;
+        self.presence = self.presence.take().or_else(|| super::presence::announce(&self.path).ok());
+        Ok(format!(
+            "the journal file was {what}; it was re-created at {} with all {} entries{moved}",
+            self.path.display(),
+            history.len()
+        ))
+    }
+}
+
+/// fsync the directory holding `path`, so a new or renamed file in it survives a crash.
+pub fn sync_dir(path: &Path) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    File::open(dir)?.sync_all()
 }
 
 impl JournalStore for FileJournal {
@@ -201,6 +338,16 @@ impl JournalStore for FileJournal {
 
     fn location(&self) -> String {
         self.path.display().to_string()
+    }
+
+    fn verify(&mut self, history: &[Entry]) -> Result<Option<String>, JournalError> {
+        if !self.regular {
+            return Ok(None);
+        }
+        match self.lost() {
+            None => Ok(None),
+            Some(what) => self.recreate(history, what).map(Some),
+        }
     }
 }
 
@@ -346,6 +493,47 @@ mod tests {
         assert_eq!(opened.entries.len(), 1);
         assert_eq!(opened.recovery.malformed.iter().map(|m| m.line).collect::<Vec<_>>(), [2, 4]);
         assert!(std::fs::read_to_string(&path).unwrap().contains("not json"));
+    }
+
+    #[test]
+    fn symlinks_directories_and_files_that_are_not_journals_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.jsonl");
+        FileJournal::open(&real).unwrap();
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        assert!(FileJournal::open(&link).unwrap_err().to_string().contains("symbolic link"));
+        assert!(FileJournal::open(dir.path()).unwrap_err().to_string().contains("directory"));
+        let notes = dir.path().join("notes.txt");
+        std::fs::write(&notes, "shopping list\nmilk").unwrap();
+        let err = FileJournal::open(&notes).unwrap_err().to_string();
+        assert!(err.contains("not a warroom journal") && err.contains("line 1"), "{err}");
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), "shopping list\nmilk", "left untouched");
+        // An empty file is a new journal.
+        let empty = dir.path().join("empty.jsonl");
+        std::fs::write(&empty, "").unwrap();
+        assert!(FileJournal::open(&empty).is_ok());
+    }
+
+    #[test]
+    fn a_deleted_or_replaced_file_is_recreated_with_the_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let mut opened = FileJournal::open(&path).unwrap();
+        let history: Vec<Entry> = (0..3).map(|i| opened.journal.append(draft(&format!("e{i}"))).unwrap()).collect();
+        assert_eq!(opened.journal.verify(&history).unwrap(), None);
+        std::fs::remove_file(&path).unwrap();
+        let said = opened.journal.verify(&history).unwrap().unwrap();
+        assert!(said.contains("deleted") && said.contains("all 3 entries"), "{said}");
+        opened.journal.append(draft("after")).unwrap();
+        let (entries, _) = read_file(&path).unwrap();
+        assert_eq!(entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(), ["e0", "e1", "e2", "after"]);
+
+        std::fs::write(dir.path().join("other"), "markdown").unwrap();
+        std::fs::rename(dir.path().join("other"), &path).unwrap();
+        let said = opened.journal.verify(&history).unwrap().unwrap();
+        assert!(said.contains("replaced") && said.contains("moved to"), "{said}");
+        assert_eq!(read_file(&path).unwrap().0.len(), 3);
     }
 
     #[test]

@@ -6,6 +6,8 @@ pub mod export;
 pub mod journal;
 pub mod measure;
 pub mod observe;
+pub mod overrides;
+pub mod presence;
 pub mod timeline;
 
 use std::collections::VecDeque;
@@ -36,6 +38,10 @@ pub struct Scribe {
     pub error: Option<String>,
     pending: VecDeque<Draft>,
     rto_journaled: bool,
+    /// The journal's file is gone and could not be re-created: nothing can be saved.
+    lost: bool,
+    /// The newest wall-clock time seen, to notice the clock stepping back.
+    last_wall: DateTime<Utc>,
 }
 
 impl Scribe {
@@ -58,6 +64,8 @@ impl Scribe {
             error: None,
             pending: VecDeque::new(),
             rto_journaled,
+            lost: false,
+            last_wall: Utc::now(),
         };
         let (ev, text) = if fresh {
             (event::JOURNAL_OPENED, format!("journal opened for {} by {}", incident.name, scribe.author))
@@ -99,6 +107,10 @@ impl Scribe {
     /// Save what a person typed. On failure the error is kept for the header and returned, so
     /// the caller keeps the text in the input line.
     pub fn record(&mut self, draft: Draft) -> Result<(), String> {
+        self.verify();
+        if let Some(e) = self.error.clone().filter(|_| self.lost) {
+            return Err(e);
+        }
         self.flush();
         match self.store.append(draft) {
             Ok(entry) => {
@@ -124,8 +136,44 @@ impl Scribe {
         self.record(draft)
     }
 
+    /// Check that the journal file is still there (deleted or replaced: re-create it with the
+    /// whole history held here, and say so), and that the wall clock has not stepped back.
+    fn verify(&mut self) {
+        match self.store.verify(self.timeline.entries()) {
+            Ok(None) => self.lost = false,
+            Ok(Some(what)) => {
+                self.lost = false;
+                self.error = None;
+                self.queue(
+                    Draft::new(self.last_wall.max(Utc::now()), SYSTEM_AUTHOR, Kind::Observation, what)
+                        .data(json!({ "event": event::JOURNAL_RECREATED })),
+                );
+            }
+            Err(e) => {
+                self.lost = true;
+                self.error = Some(e.to_string());
+            }
+        }
+        let wall = Utc::now();
+        if wall < self.last_wall - chrono::Duration::seconds(1) {
+            let back = format_duration(chrono::Duration::seconds((self.last_wall - wall).num_seconds()));
+            let text = format!(
+                "the system clock stepped back by {back} (from {} to {})",
+                self.last_wall.format("%H:%M:%SZ"),
+                wall.format("%H:%M:%SZ")
+            );
+            self.queue(Draft::new(wall, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({
+                "event": event::CLOCK_STEPPED_BACK,
+                "from": self.last_wall,
+                "to": wall,
+            })));
+        }
+        self.last_wall = self.last_wall.max(wall);
+    }
+
     /// Journal what changed in the snapshot, and the measured RTO once recovery is seen.
     pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>, single_writer: bool) {
+        self.verify();
         for draft in self.observer.observe(snapshot, limits, single_writer) {
             self.queue(draft);
         }
@@ -155,6 +203,10 @@ impl Scribe {
 
     /// Write queued automatic entries in order; stop at the first failure and keep the rest.
     fn flush(&mut self) {
+        // An append now would land in a deleted file: hold everything until it is re-created.
+        if self.lost {
+            return;
+        }
         while let Some(draft) = self.pending.pop_front() {
             match self.store.append(draft.clone()) {
                 Ok(entry) => {

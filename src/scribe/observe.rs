@@ -37,6 +37,11 @@ pub mod event {
     pub const DUPLICATE_EVENTS: &str = "duplicate-events";
     pub const SPLIT_BRAIN: &str = "split-brain";
     pub const SINGLE_WRITER: &str = "single-writer";
+    pub const SESSION_ENDED: &str = "session-ended";
+    pub const FLAPPING: &str = "flapping";
+    pub const SETTLED: &str = "settled";
+    pub const CLOCK_STEPPED_BACK: &str = "clock-stepped-back";
+    pub const JOURNAL_RECREATED: &str = "journal-recreated";
 }
 
 /// Numeric hysteresis: over above the limit, back only below `RECOVER_FRACTION` of it.
@@ -108,9 +113,80 @@ struct RegionWatch {
     duplicates_seen: bool,
 }
 
+/// Flips within the flap window that make a signal flapping (the third is not journaled).
+pub const FLAP_FLIPS: usize = 3;
+
+/// One signal's recent transitions, and whether it is being journaled as flapping.
+#[derive(Clone, Debug, Default)]
+struct Flap {
+    flips: std::collections::VecDeque<DateTime<Utc>>,
+    /// While flapping: how many flips so far, and the newest transition (the current state).
+    flapping: Option<(usize, Draft)>,
+}
+
+/// Which signal an observation is a transition of, for the flap damper; `None` for events
+/// that are not back-and-forth (routing, staleness, integrity, split brain, serving: the
+/// measured recovery reads the serving events, so they are never held back).
+fn flap_signal(draft: &Draft) -> Option<String> {
+    let data = draft.data.as_ref()?;
+    let signal = match data.get("event")?.as_str()? {
+        event::THRESHOLD_CROSSED | event::THRESHOLD_RECOVERED => data.get("signal")?.as_str()?,
+        event::HEALTH_UNHEALTHY | event::HEALTH_HEALTHY => "health",
+        event::LAG_OVER_RPO | event::LAG_WITHIN_RPO => "lag",
+        _ => return None,
+    };
+    Some(format!("{}/{signal}", draft.region.as_deref().unwrap_or("")))
+}
+
+impl Flap {
+    /// A transition at `at`: journal it, or the one "flapping" entry, or nothing.
+    fn admit(&mut self, draft: Draft, window: chrono::Duration) -> Option<Draft> {
+        let at = draft.at;
+        self.flips.push_back(at);
+        while self.flips.front().is_some_and(|t| at - *t > window) {
+            self.flips.pop_front();
+        }
+        if let Some((count, last)) = &mut self.flapping {
+            *count += 1;
+            *last = draft;
+            return None;
+        }
+        if self.flips.len() < FLAP_FLIPS {
+            return Some(draft);
+        }
+        let text = format!(
+            "flapping: {} flips within {}; further flips are held until it settles ({})",
+            self.flips.len(),
+            format_duration(window),
+            draft.text
+        );
+        let mut flapping = draft.clone();
+        flapping.text = text;
+        flapping.data = Some(json!({ "event": event::FLAPPING, "flips": self.flips.len(), "latest": draft.data }));
+        self.flapping = Some((self.flips.len(), draft));
+        Some(flapping)
+    }
+
+    /// Once no flip has come for a whole window: one "settled" entry naming where it held.
+    fn settle(&mut self, now: DateTime<Utc>, window: chrono::Duration) -> Option<Draft> {
+        let last_flip = *self.flips.back()?;
+        if now - last_flip < window {
+            return None;
+        }
+        let (count, last) = self.flapping.take()?;
+        self.flips.clear();
+        let mut settled = last.clone();
+        settled.at = now;
+        settled.text = format!("settled after {count} flips: {}", last.text);
+        settled.data = Some(json!({ "event": event::SETTLED, "flips": count, "latest": last.data }));
+        Some(settled)
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Observer {
     regions: Vec<RegionWatch>,
+    flaps: std::collections::BTreeMap<String, Flap>,
     serving_ok: Option<bool>,
     /// More than one region accepts writes (see `assess::unfenced_writers`).
     split_brain: bool,
@@ -127,9 +203,20 @@ impl Observer {
         if self.regions.len() != snapshot.regions.len() {
             self.regions = vec![RegionWatch::default(); snapshot.regions.len()];
         }
-        let mut out = Vec::new();
+        let mut transitions = Vec::new();
         for (region, watch) in snapshot.regions.iter().zip(self.regions.iter_mut()) {
-            observe_region(region, watch, limits, &mut out);
+            observe_region(region, watch, limits, &mut transitions);
+        }
+        let window = limits.thresholds.flap_window;
+        let mut out = Vec::new();
+        for draft in transitions {
+            match flap_signal(&draft) {
+                Some(key) => out.extend(self.flaps.entry(key).or_default().admit(draft, window)),
+                None => out.push(draft),
+            }
+        }
+        for flap in self.flaps.values_mut() {
+            out.extend(flap.settle(limits.now, window));
         }
         self.observe_serving(snapshot, limits, &mut out);
         self.observe_writers(snapshot, limits, single_writer, &mut out);
@@ -390,7 +477,11 @@ mod tests {
     fn integrity_counters_are_observed_once_when_they_first_rise() {
         let mut rig = Rig::new();
         let i = |corrupted_records, duplicate_events| {
-            Reading::Integrity(crate::model::Integrity { corrupted_records, duplicate_events })
+            Reading::Integrity(crate::model::Integrity {
+                corrupted_records,
+                duplicate_events,
+                unreplicated_writes: None,
+            })
         };
         assert!(rig.feed(0, 0, i(0, 0)).is_empty());
         assert_eq!(rig.feed(10, 0, i(3, 0)), [event::CORRUPTED_RECORDS]);

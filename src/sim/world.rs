@@ -253,6 +253,7 @@ impl World {
             Reading::Integrity(Integrity {
                 corrupted_records: r.corrupted_records.floor() as u64,
                 duplicate_events: r.duplicate_events.floor() as u64,
+                unreplicated_writes: (r.db_role == DbRole::Replica).then(|| r.unreplicated_writes.round() as u64),
             }),
         ]
     }

@@ -48,16 +48,18 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
         Span::styled("│ ", header),
         Span::styled(format!("{clock} "), header),
         Span::styled("│ ", header),
-        Span::styled(
-            format!("RTO {} RPO {} ", format_duration(app.incident.rto), format_duration(app.incident.rpo)),
-            header,
-        ),
     ];
     let m = app.scribe.timeline.measurements();
+    // Narrow: the RTO clock says the RTO, so the budget shows the RPO only.
+    let budget = if width >= WIDE || m.impact_start.is_none() {
+        format!("RTO {} RPO {} ", format_duration(app.incident.rto), format_duration(app.incident.rpo))
+    } else {
+        format!("RPO {} ", format_duration(app.incident.rpo))
+    };
+    spans.push(Span::styled(budget, header));
     if let Some(start) = m.impact_start {
         spans.push(Span::styled("│ ", header));
-        let since = crate::config::format_duration(chrono::Duration::seconds((app.now - start).num_seconds().max(0)));
-        spans.push(Span::styled(format!("impact T+{since} "), header));
+        spans.extend(rto_clock(app, start, m.recovered, width >= WIDE));
     }
     if let Some(declared) = m.declared {
         let since =
@@ -70,6 +72,40 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
         spans.push(Span::styled(format!("{label} {} ×{} ", sim.seed, sim.speed), header));
     }
     Line::from(spans)
+}
+
+/// The RTO clock from impact: counting down, warn at half the target, critical past it; once
+/// recovered (the rule `scribe::measure` uses), stopped and saying whether the RTO was met.
+fn rto_clock(
+    app: &App,
+    start: chrono::DateTime<chrono::Utc>,
+    recovered: Option<chrono::DateTime<chrono::Utc>>,
+    wide: bool,
+) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let header = t.style(Tone::Header);
+    let rto = app.incident.rto;
+    let whole = |d: chrono::Duration| format_duration(chrono::Duration::seconds(d.num_seconds().max(0)));
+    if let Some(at) = recovered {
+        let took = at - start;
+        let (verdict, tone) = if took > rto { ("RTO missed", Tone::Critical) } else { ("within RTO", Tone::Ok) };
+        return vec![
+            Span::styled(format!("RECOVERED T+{} ", whole(took)), t.style(Tone::Ok)),
+            Span::styled(format!("{verdict} "), t.style(tone)),
+        ];
+    }
+    let elapsed = app.now - start;
+    let (text, tone) = if elapsed >= rto {
+        (format!("RTO over by {} ", whole(elapsed - rto)), Some(Tone::Critical))
+    } else {
+        let tone = (elapsed * 2 >= rto).then_some(Tone::Warn);
+        (format!("RTO {} left ", whole(rto - elapsed)), tone)
+    };
+    let impact = if wide { "impact " } else { "" };
+    vec![
+        Span::styled(format!("{impact}T+{} ", whole(elapsed)), header),
+        Span::styled(text, tone.map_or(header, |tone| t.style(tone))),
+    ]
 }
 
 /// One line naming every breach, region by region, worst first; or that all is well.

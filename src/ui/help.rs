@@ -14,16 +14,37 @@ const WIDTH: u16 = 76;
 /// How many lines of help do not fit at `viewport` (0 when all fit): the scroll range.
 pub fn overflow((width, height): (u16, u16), drill: bool) -> u16 {
     let theme = crate::theme::Theme::fallback(false);
-    let lines = u16::try_from(content(&theme, drill).len()).unwrap_or(u16::MAX);
-    let _ = width;
-    (lines + 2).saturating_sub(height)
+    let rows = columns(content(&theme, drill), width).iter().map(Vec::len).max().unwrap_or(0);
+    (u16::try_from(rows).unwrap_or(u16::MAX) + 2).saturating_sub(height)
+}
+
+/// The help in one column, or in two side by side where the terminal is wide enough (split
+/// at a section break), so a tall table still fits one screen.
+fn columns(lines: Vec<Line<'static>>, width: u16) -> Vec<Vec<Line<'static>>> {
+    if width < 2 * WIDTH + 2 {
+        return vec![lines];
+    }
+    let half = lines.len().div_ceil(2);
+    let split = (half..lines.len()).find(|i| lines[*i].width() == 0).map_or(half, |i| i + 1);
+    let mut left = lines;
+    let right = left.split_off(split.min(left.len()));
+    vec![left, right]
 }
 
 /// The drill's own keys are listed in drills only, where they work.
 fn content(t: &crate::theme::Theme, drill: bool) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let drill_contexts: &[Context] = if drill { &[Context::FaultMenu, Context::Scorecard] } else { &[] };
-    let contexts = [Context::Dashboard, Context::Input, Context::Modal, Context::Global, Context::Help];
+    let contexts = [
+        Context::Dashboard,
+        Context::Input,
+        Context::Modal,
+        Context::Entry,
+        Context::QuitPrompt,
+        Context::TooSmall,
+        Context::Global,
+        Context::Help,
+    ];
     for context in contexts.into_iter().chain(drill_contexts.iter().copied()) {
         lines.push(Line::from(Span::styled(context.title(), t.style(Tone::Accent))));
         for b in BINDINGS.iter().filter(|b| b.context == context) {
@@ -60,12 +81,17 @@ fn content(t: &crate::theme::Theme, drill: bool) -> Vec<Line<'static>> {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
-    let lines = content(t, app.drill.is_some());
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let width = WIDTH.min(area.width);
-    let scrollable = lines.len() as u16 + 2 > area.height;
+    let cols = columns(content(t, app.drill.is_some()), area.width);
+    let rows = cols.iter().map(Vec::len).max().unwrap_or(0) as u16;
+    let height = (rows + 2).min(area.height);
+    let width = (WIDTH * cols.len() as u16).min(area.width);
+    let scrollable = rows + 2 > area.height;
     let title =
         if scrollable { " Help — ↑↓ scroll · Esc or ? to close " } else { " Help — Esc or ? to close " };
     let inner = super::overlay_box(frame, area, (width, height), app, title, Tone::Accent);
-    frame.render_widget(Paragraph::new(lines).scroll((app.help_scroll, 0)), inner);
+    let areas =
+        ratatui::layout::Layout::horizontal(vec![ratatui::layout::Constraint::Fill(1); cols.len()]).split(inner);
+    for (lines, column) in cols.into_iter().zip(areas.iter()) {
+        frame.render_widget(Paragraph::new(lines).scroll((app.help_scroll, 0)), *column);
+    }
 }

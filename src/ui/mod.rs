@@ -5,6 +5,7 @@ pub mod format;
 mod header;
 mod help;
 mod modal;
+mod prompt;
 mod region;
 mod runbook;
 mod scribe;
@@ -83,6 +84,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     if app.overlay == Overlay::Help {
         help::draw(frame, area, app);
     }
+    prompt::entry(frame, area, app);
+    prompt::quit(frame, area, app);
 }
 
 /// A `width` × `height` rectangle in the middle of `area` (dialogs, menus, help).
@@ -165,12 +168,17 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
 fn draw_too_small(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
-    let text = vec![
+    let mut text = vec![
         Line::from(Span::styled("Terminal too small", t.style(Tone::Warn))),
         Line::from(format!("{}×{} now; warroom needs at least {MIN_WIDTH}×{MIN_HEIGHT}.", area.width, area.height)),
-        Line::from("Enlarge the window, or press q to quit."),
+        Line::from("No key acts on the hidden dashboard: enlarge the window, or press q to quit."),
     ];
-    let top = area.height.saturating_sub(3) / 2;
+    // Quitting here abandons what cannot be seen: say what it is.
+    if let Some(what) = app.would_abandon() {
+        text.push(Line::from(Span::styled(format!("Quitting abandons: {}", sanitize(&what)), t.style(Tone::Critical))));
+    }
+    text.extend(prompt::quit_lines(app));
+    let top = area.height.saturating_sub(text.len() as u16) / 2;
     let [_, middle] = Layout::vertical([Constraint::Length(top), Constraint::Fill(1)]).areas(area);
     frame.render_widget(Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }), middle);
 }

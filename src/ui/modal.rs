@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::app::{App, Modal};
+use crate::app::{App, Modal, Override};
 use crate::input::LineInput;
 use crate::runbook::GuardResult;
 use crate::sanitize::inert;
@@ -17,18 +17,24 @@ pub fn guard_width(guards: &[GuardResult]) -> usize {
     guards.iter().map(|g| g.guard.to_string().chars().count()).max().unwrap_or(0)
 }
 
-fn guard_lines(t: &Theme, guards: &[GuardResult], overridden: bool) -> Vec<Line<'static>> {
+/// Guards as judged this frame. A failing guard the override covers is amber; one it does not
+/// cover (it failed after the override was typed, or there is none) is red, and refuses Enter.
+fn guard_lines(t: &Theme, guards: &[GuardResult], overridden: Option<&Override>) -> Vec<Line<'static>> {
     let w = guard_width(guards);
     guards
         .iter()
         .map(|g| {
-            let (mark, tone) = match (g.ok, overridden) {
-                (true, _) => ("✓", Tone::Ok),
-                (false, true) => ("✗", Tone::Warn),
-                (false, false) => ("✗", Tone::Critical),
+            let covered = overridden.is_some_and(|o| o.guards.iter().any(|c| c.guard == g.guard));
+            let (mark, tone, note) = match (g.ok, covered, overridden.is_some()) {
+                (true, _, _) => ("✓", Tone::Ok, ""),
+                (false, true, _) => ("✗", Tone::Warn, "  (overridden)"),
+                (false, false, true) => ("✗", Tone::Critical, "  (failed since the override: Enter refuses)"),
+                (false, false, false) => ("✗", Tone::Critical, ""),
             };
-            let note = if !g.ok && overridden { "  (overridden)" } else { "" };
-            Line::from(Span::styled(format!("  {mark} {:<w$}  {}{note}", g.guard.to_string(), g.reason), t.style(tone)))
+            Line::from(Span::styled(
+                format!("  {mark} {:<w$}  {}{note}", g.guard.to_string(), inert(&g.reason)),
+                t.style(tone),
+            ))
         })
         .collect()
 }
@@ -40,16 +46,29 @@ fn field(t: &Theme, label: &str, value: String) -> Line<'static> {
     ])
 }
 
+/// What the override costs, in the world's own terms.
+fn cost_lines(t: &Theme, app: &App, step: crate::runbook::StepRef) -> Vec<Line<'static>> {
+    app.override_cost(step)
+        .into_iter()
+        .map(|c| {
+            Line::from(vec![
+                Span::styled(format!("{:<16}", "Cost"), t.style(Tone::Muted)),
+                Span::styled(c, t.style(Tone::Critical)),
+            ])
+        })
+        .collect()
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let Some(modal) = &app.modal else { return };
     let t = &app.theme;
     let name = |at: crate::runbook::StepRef| app.step(at).map(|s| s.id.clone()).unwrap_or_default();
     let (title, mut lines, input, error, tone) = match modal {
-        Modal::Declare { step } => {
+        Modal::Declare { step, overridden } => {
             let Some(book) = app.runs.runbooks.get(step.runbook) else { return };
             let (source, target) = app.regions_for(book.direction);
             let region = |i: usize| app.snapshot.regions.get(i).map_or("?", |r| r.name.as_str()).to_owned();
-            let lines = vec![
+            let mut lines = vec![
                 Line::from(Span::styled(
                     format!("Declare: {} from {} to {}.", book.title, region(source), region(target)),
                     t.style(Tone::Text),
@@ -58,17 +77,24 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     "Journaled as a decision; it starts the declare clock. Nothing in AWS changes.",
                     t.style(Tone::Muted),
                 )),
-                Line::default(),
-                Line::from(Span::styled("Enter declares · Esc cancels", t.style(Tone::Accent))),
             ];
+            let guards = app.guards(*step);
+            if !guards.is_empty() {
+                lines.push(Line::from(Span::styled("Guards (judged now)", t.style(Tone::Muted))));
+                lines.extend(guard_lines(t, &guards, overridden.as_ref()));
+            }
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled("Enter declares · Esc cancels", t.style(Tone::Accent))));
             (format!(" Declare: {} ", name(*step)), lines, None, None, Tone::Accent)
         }
-        Modal::Override { step, failed, input, error } => {
-            let mut lines = vec![Line::from(Span::styled("These guards fail:", t.style(Tone::Text)))];
-            lines.extend(guard_lines(t, failed, false));
+        Modal::Override { step, input, error } => {
+            let failed: Vec<GuardResult> = app.guards(*step).into_iter().filter(|g| !g.ok).collect();
+            let mut lines = vec![Line::from(Span::styled("These guards fail (judged now):", t.style(Tone::Text)))];
+            lines.extend(guard_lines(t, &failed, None));
+            lines.extend(cost_lines(t, app, *step));
             lines.push(Line::default());
             lines.push(Line::from(Span::styled(
-                "Overriding is journaled as a guard-override with these guards and your reason.",
+                "The override covers these guards only, and is journaled with the step and your reason.",
                 t.style(Tone::Muted),
             )));
             lines.push(Line::from(Span::styled(
@@ -77,21 +103,42 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             )));
             (format!(" Override guards: {} ", name(*step)), lines, Some(input), error.as_deref(), Tone::Warn)
         }
-        Modal::Confirm { step, action, guards, override_reason, input, error } => {
+        Modal::Confirm { step, action, overridden, input, error } => {
             let mut lines = vec![Line::from(Span::styled(action.describe(), t.style(Tone::Text))), Line::default()];
             lines.push(field(t, "Target region", action.region().to_owned()));
-            lines.push(field(t, "Resource", action.resource()));
-            if let Some(reason) = override_reason {
-                lines.push(field(t, "Override reason", inert(reason)));
+            lines.push(field(t, "Resource", inert(&action.resource())));
+            if let Some(o) = overridden {
+                lines.push(field(t, "Override reason", inert(&o.reason)));
+                lines.extend(cost_lines(t, app, *step));
             }
-            lines.push(Line::from(Span::styled("Guards", t.style(Tone::Muted))));
-            lines.extend(guard_lines(t, guards, override_reason.is_some()));
+            lines.push(Line::from(Span::styled("Guards (judged now)", t.style(Tone::Muted))));
+            lines.extend(guard_lines(t, &app.guards(*step), overridden.as_ref()));
             lines.push(Line::default());
             lines.push(Line::from(Span::styled(
                 format!("Type {} and press Enter to run · Esc cancels", action.region()),
                 t.style(Tone::Accent),
             )));
             (format!(" Confirm: {} ", name(*step)), lines, Some(input), error.as_deref(), Tone::Critical)
+        }
+        Modal::ConfirmSkip { step, reason, input, error } => {
+            let region = app.step_region(*step);
+            let lines = vec![
+                Line::from(Span::styled(
+                    format!("Skip {}: it would have acted in {region}; nothing is sent.", name(*step)),
+                    t.style(Tone::Text),
+                )),
+                field(t, "Reason", inert(reason)),
+                Line::from(Span::styled(
+                    "Steps that wait for it treat it as passed; its own guard (if any) still judges the world.",
+                    t.style(Tone::Muted),
+                )),
+                Line::default(),
+                Line::from(Span::styled(
+                    format!("Type {region} and press Enter to skip · Esc cancels"),
+                    t.style(Tone::Accent),
+                )),
+            ];
+            (format!(" Skip: {} ", name(*step)), lines, Some(input), error.as_deref(), Tone::Warn)
         }
     };
     if let Some(e) = error {

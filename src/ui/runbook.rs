@@ -124,11 +124,33 @@ fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         }
         _ => {}
     }
-    let guards = app.guards(at);
-    let w = super::modal::guard_width(&guards);
-    for g in guards {
-        let (mark, tone) = if g.ok { ("✓", Tone::Ok) } else { ("✗", Tone::Critical) };
-        let text = format!("  {mark} {:<w$}  {}", g.guard.to_string(), g.reason);
+    let by = app.runs.by(at).map(|b| format!(" by {}", crate::sanitize::inert(b))).unwrap_or_default();
+    match app.runs.status(at) {
+        StepStatus::Done { at: when, already } => {
+            let already = if *already { " (already done: nothing sent)" } else { "" };
+            let text = format!("  done at {}{by}{already}", when.format("%H:%M:%S"));
+            out.push(Line::from(Span::styled(format::truncate(&text, width), t.style(Tone::Ok))));
+        }
+        StepStatus::Running { .. } => {
+            if let Some(progress) = app.progress(at) {
+                let text = format!("  {by}{}{progress}", if by.is_empty() { "" } else { ": " });
+                out.push(Line::from(Span::styled(format::truncate(text.trim_end(), width), t.style(Tone::Warn))));
+            }
+        }
+        _ => {}
+    }
+    // A step that ran keeps the verdicts it ran with; a pending one shows them judged now.
+    let ran_with = app.runs.verdicts(at);
+    let lines: Vec<(bool, String, String)> =
+        if matches!(app.runs.status(at), StepStatus::Pending) || ran_with.is_empty() {
+            app.guards(at).into_iter().map(|g| (g.ok, g.guard.to_string(), g.reason)).collect()
+        } else {
+            ran_with.iter().map(|v| (v.ok, v.guard.clone(), format!("{} (when run)", v.reason))).collect()
+        };
+    let w = lines.iter().map(|(_, g, _)| g.chars().count()).max().unwrap_or(0);
+    for (ok, guard, reason) in lines {
+        let (mark, tone) = if ok { ("✓", Tone::Ok) } else { ("✗", Tone::Critical) };
+        let text = format!("  {mark} {guard:<w$}  {}", crate::sanitize::inert(&reason));
         out.push(Line::from(Span::styled(format::truncate(&text, width), t.style(tone))));
     }
     let what = match step.kind {

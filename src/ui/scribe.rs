@@ -173,10 +173,11 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
         return;
     };
     let step_id = |at: crate::runbook::StepRef| app.step(at).map_or_else(String::new, |s| s.id.clone());
-    let prompt = match compose.purpose {
+    let prompt = match &compose.purpose {
         crate::app::Purpose::Entry => format!("{} › ", kind_label(compose.kind).to_lowercase()),
-        crate::app::Purpose::Tick(at) => format!("what was checked for {} › ", step_id(at)),
-        crate::app::Purpose::Skip(at) => format!("why skip {} › ", step_id(at)),
+        crate::app::Purpose::Tick(at, None) => format!("what was checked for {} › ", step_id(*at)),
+        crate::app::Purpose::Tick(at, Some(_)) => format!("what was checked for {} (overridden) › ", step_id(*at)),
+        crate::app::Purpose::Skip(at) => format!("why skip {} › ", step_id(*at)),
     };
     let hint = match &compose.error {
         Some(error) => format!("  NOT SAVED: {} — Enter retries, Esc discards", inert(error)),

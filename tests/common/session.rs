@@ -59,8 +59,9 @@ pub fn clear_input(app: &mut App) {
 
 /// Select a step of the current runbook by id.
 pub fn select(app: &mut App, id: &str) {
-    let book = &app.runs.runbooks[app.selected_runbook];
-    app.selected_step = book.step(id).unwrap_or_else(|| panic!("no step {id}")).0;
+    let runbook = app.selected_runbook;
+    let step = app.runs.runbooks[runbook].step(id).unwrap_or_else(|| panic!("no step {id}")).0;
+    app.select(warroom::runbook::StepRef { runbook, step });
 }
 
 pub fn entries_for<'a>(app: &'a App, step: &str, kind: Kind) -> Vec<&'a Entry> {
