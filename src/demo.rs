@@ -74,7 +74,8 @@ pub fn open_scribe(
     now: DateTime<Utc>,
     author: String,
 ) -> Result<(Scribe, String), Failure> {
-    let opened = open_journal(explicit, &incident.name, began)?;
+    let mut opened = open_journal(explicit, &incident.name, began)?;
+    opened.journal.announce_as(&author);
     let path = opened.journal.path().display().to_string();
     let scribe = Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, incident, now);
     Ok((scribe, path))

@@ -71,14 +71,11 @@ fn export_refuses_symlinks_fifos_and_journals_in_use() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-#[test]
-fn a_journal_deleted_mid_session_is_recreated_with_every_entry() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("gone").join("j.jsonl");
-    std::fs::create_dir(path.parent().unwrap()).unwrap();
-    let opened = FileJournal::open(&path).unwrap();
+/// A scribe writing to a file journal at `path`, as a session would, and its start time.
+fn scribe_on(path: &Path) -> (Scribe, chrono::DateTime<Utc>) {
+    let opened = FileJournal::open(path).unwrap();
     let now = Utc::now();
-    let mut scribe = Scribe::start(
+    let scribe = Scribe::start(
         Box::new(opened.journal),
         opened.entries,
         &opened.recovery,
@@ -86,6 +83,15 @@ fn a_journal_deleted_mid_session_is_recreated_with_every_entry() {
         &Incident::default(),
         now,
     );
+    (scribe, now)
+}
+
+#[test]
+fn a_journal_deleted_mid_session_is_recreated_with_every_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gone").join("j.jsonl");
+    std::fs::create_dir(path.parent().unwrap()).unwrap();
+    let (mut scribe, now) = scribe_on(&path);
     for i in 0..5 {
         scribe.record(Draft::new(now, "ana", Kind::Note, format!("note {i}"))).unwrap();
     }
@@ -109,16 +115,7 @@ fn a_journal_that_cannot_come_back_shows_not_saving_and_keeps_the_text() {
     let parent = dir.path().join("d");
     std::fs::create_dir(&parent).unwrap();
     let path = parent.join("j.jsonl");
-    let opened = FileJournal::open(&path).unwrap();
-    let now = Utc::now();
-    let mut scribe = Scribe::start(
-        Box::new(opened.journal),
-        opened.entries,
-        &opened.recovery,
-        "ana".into(),
-        &Incident::default(),
-        now,
-    );
+    let (mut scribe, now) = scribe_on(&path);
     std::fs::remove_dir_all(&parent).unwrap();
     // A file where the directory was: the journal cannot be re-created there.
     std::fs::write(&parent, "in the way").unwrap();

@@ -39,20 +39,6 @@ impl Override {
     }
 }
 
-/// Guard verdicts as journaled with a step's start (`data.guards`).
-fn verdicts_json(guards: &[GuardResult]) -> serde_json::Value {
-    json!(
-        guards
-            .iter()
-            .map(|g| json!({ "guard": g.guard.to_string(), "ok": g.ok, "reason": g.reason }))
-            .collect::<Vec<_>>()
-    )
-}
-
-fn verdicts(guards: &[GuardResult]) -> Vec<Verdict> {
-    guards.iter().map(|g| Verdict { guard: g.guard.to_string(), ok: g.ok, reason: g.reason.clone() }).collect()
-}
-
 /// How a watch step ends on this reading.
 enum Watch {
     Holds(String),
@@ -177,6 +163,26 @@ impl App {
         Ok(())
     }
 
+    /// Journal a step being acted on (started, declared, ticked, sent), with the guard verdicts
+    /// judged now and the override it goes on under, both in its own entry; the run state keeps
+    /// the verdicts, so the step shows what it ran with, not what its guards say later.
+    fn record_acting(
+        &mut self,
+        at: StepRef,
+        mut draft: Draft,
+        overridden: Option<&Override>,
+        status: StepStatus,
+    ) -> Result<(), String> {
+        let verdicts: Vec<Verdict> = self.guards(at).iter().map(Verdict::from).collect();
+        if let Some(map) = draft.data.get_or_insert_with(|| json!({})).as_object_mut() {
+            map.insert("override".into(), json!(overridden.map(Override::json)));
+            map.insert("guards".into(), json!(verdicts));
+        }
+        self.record_step(at, draft, status)?;
+        self.runs.set_verdicts(at, verdicts);
+        Ok(())
+    }
+
     /// The status, who set it, and (once done) the selection moving on to the next ready step.
     fn set_status(&mut self, at: StepRef, status: StepStatus) {
         let done = matches!(status, StepStatus::Done { .. });
@@ -191,31 +197,28 @@ impl App {
         }
     }
 
-    /// The next step after `from` in its runbook that is pending with every guard passing;
-    /// failing that, the next pending one.
+    /// Pending, with every guard passing now: what the pane calls "ready".
+    pub fn is_ready(&self, at: StepRef) -> bool {
+        matches!(self.runs.status(at), StepStatus::Pending) && self.guards(at).iter().all(|g| g.ok)
+    }
+
+    /// The next step after `from` in its runbook that is ready; failing that, the next pending one.
     fn next_ready(&self, from: StepRef) -> Option<StepRef> {
         let steps = self.runs.runbooks.get(from.runbook)?.steps.len();
-        let pending = |at: &StepRef| matches!(self.runs.status(*at), StepStatus::Pending);
         let later: Vec<StepRef> = (from.step + 1..steps).map(|step| StepRef { runbook: from.runbook, step }).collect();
         later
             .iter()
             .copied()
-            .find(|at| pending(at) && self.guards(*at).iter().all(|g| g.ok))
-            .or_else(|| later.iter().copied().find(pending))
+            .find(|at| self.is_ready(*at))
+            .or_else(|| later.iter().copied().find(|at| matches!(self.runs.status(*at), StepStatus::Pending)))
     }
 
     /// `g`: select the first ready step of the shown runbook, from anywhere.
     pub(super) fn jump_to_ready(&mut self) {
         let runbook = self.selected_runbook;
         let steps = self.runs.runbooks.get(runbook).map_or(0, |b| b.steps.len());
-        let ready = (0..steps)
-            .map(|step| StepRef { runbook, step })
-            .find(|at| matches!(self.runs.status(*at), StepStatus::Pending) && self.guards(*at).iter().all(|g| g.ok));
-        match ready {
-            Some(at) => {
-                self.select(at);
-                self.settling = None;
-            }
+        match (0..steps).map(|step| StepRef { runbook, step }).find(|at| self.is_ready(*at)) {
+            Some(at) => self.select(at),
             None => self.say("no step of this runbook is ready now"),
         }
     }
@@ -452,13 +455,10 @@ impl App {
             }
             StepKind::CheckLag | StepKind::VerifyWriter | StepKind::WaitHealthy => {
                 let text = format!("started {}: {}", step.id, step.title);
-                let guards = self.guards(at);
-                let data =
-                    json!({ "override": overridden.as_ref().map(Override::json), "guards": verdicts_json(&guards) });
-                let draft = self.step_draft(Kind::ActionStarted, at, text, data);
-                match self.record_step(at, draft, StepStatus::Running { since: self.now }) {
-                    Ok(()) => self.runs.set_verdicts(at, verdicts(&guards)),
-                    Err(e) => self.say(format!("not started: the journal cannot save ({e})")),
+                let draft = self.step_draft(Kind::ActionStarted, at, text, json!({}));
+                let running = StepStatus::Running { since: self.now };
+                if let Err(e) = self.record_acting(at, draft, overridden.as_ref(), running) {
+                    self.say(format!("not started: the journal cannot save ({e})"));
                 }
             }
             StepKind::FreezeWrites | StepKind::UnfreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
@@ -484,13 +484,10 @@ impl App {
                 let (source, target) = self.regions_for(direction);
                 let name = |i: usize| self.snapshot.regions.get(i).map(|r| r.name.clone()).unwrap_or_default();
                 let text = format!("declared: {title} from {} to {}", name(source), name(target));
-                let guards = self.guards(step);
-                let data =
-                    json!({ "override": overridden.as_ref().map(Override::json), "guards": verdicts_json(&guards) });
-                let draft = self.step_draft(Kind::Decision, step, text, data);
-                match self.record_step(step, draft, StepStatus::Done { at: self.now, already: false }) {
-                    Ok(()) => self.runs.set_verdicts(step, verdicts(&guards)),
-                    Err(e) => self.say(format!("not declared: the journal cannot save ({e})")),
+                let draft = self.step_draft(Kind::Decision, step, text, json!({}));
+                let done = StepStatus::Done { at: self.now, already: false };
+                if let Err(e) = self.record_acting(step, draft, overridden.as_ref(), done) {
+                    self.say(format!("not declared: the journal cannot save ({e})"));
                 }
             }
             Modal::Override { step, input, .. } => {
@@ -561,13 +558,7 @@ impl App {
         let Some(step) = self.step(at).cloned() else { return };
         self.next_job += 1;
         let job = Job { id: self.next_job, step: at, action: action.clone() };
-        let guards = self.guards(at);
-        let mut data = json!({
-            "action": action,
-            "job": job.id,
-            "override": overridden.as_ref().map(Override::json),
-            "guards": verdicts_json(&guards),
-        });
+        let mut data = json!({ "action": action, "job": job.id });
         if step.kind == StepKind::PromoteDatabase {
             let view = self.guard_view(at.runbook);
             if let Some(Lag::Behind(s)) = self.snapshot.regions.get(view.target).and_then(|r| r.replication_lag.value) {
@@ -576,10 +567,9 @@ impl App {
         }
         let text = action.describe();
         let draft = self.step_draft(Kind::ActionStarted, at, text, data).region(action.region().to_owned());
-        if let Err(e) = self.record_step(at, draft, StepStatus::Running { since: self.now }) {
+        if let Err(e) = self.record_acting(at, draft, overridden.as_ref(), StepStatus::Running { since: self.now }) {
             return self.say(format!("NOT executed: the journal cannot save the action ({e})"));
         }
-        self.runs.set_verdicts(at, verdicts(&guards));
         if let Err(error) = executor.submit(job) {
             self.fail_step(at, error);
         }
@@ -613,16 +603,8 @@ impl App {
                 if let Some(refused) = self.refusal(at, overridden.as_ref()) {
                     return Err(refused);
                 }
-                let guards = self.guards(at);
-                let data = json!({
-                    "checklist": true,
-                    "override": overridden.as_ref().map(Override::json),
-                    "guards": verdicts_json(&guards),
-                });
-                let draft = self.step_draft(Kind::ActionSucceeded, at, text, data);
-                self.record_step(at, draft, StepStatus::Done { at: self.now, already: false })?;
-                self.runs.set_verdicts(at, verdicts(&guards));
-                Ok(())
+                let draft = self.step_draft(Kind::ActionSucceeded, at, text, json!({ "checklist": true }));
+                self.record_acting(at, draft, overridden.as_ref(), StepStatus::Done { at: self.now, already: false })
             }
             Purpose::Skip(at) if self.step(at).is_some_and(|s| s.kind.mutates()) => {
                 self.modal =

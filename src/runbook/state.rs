@@ -2,6 +2,7 @@
 //! a restarted warroom (or `run-step`) knows which steps are done.
 
 use chrono::{DateTime, Utc};
+use serde::Deserialize as _;
 
 use super::Runbook;
 use crate::scribe::{Entry, Kind};
@@ -52,11 +53,17 @@ impl StepStatus {
 
 /// A guard's verdict as it was judged when a step was run: kept with the step, so a done step
 /// shows why it was allowed, not what its guards say now.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Verdict {
     pub guard: String,
     pub ok: bool,
     pub reason: String,
+}
+
+impl From<&super::GuardResult> for Verdict {
+    fn from(g: &super::GuardResult) -> Self {
+        Self { guard: g.guard.to_string(), ok: g.ok, reason: g.reason.clone() }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -125,17 +132,9 @@ impl RunState {
         let at = StepRef { runbook: r, step: s };
         self.set(at, status);
         self.set_by(at, &e.author);
-        if let Some(list) = e.data.as_ref().and_then(|d| d.get("guards")).and_then(serde_json::Value::as_array) {
-            let verdicts = list
-                .iter()
-                .filter_map(|g| {
-                    Some(Verdict {
-                        guard: g.get("guard")?.as_str()?.to_owned(),
-                        ok: g.get("ok")?.as_bool()?,
-                        reason: g.get("reason")?.as_str()?.to_owned(),
-                    })
-                })
-                .collect();
+        if let Some(Ok(verdicts)) =
+            e.data.as_ref().and_then(|d| d.get("guards")).map(|g| Vec::<Verdict>::deserialize(g.clone()))
+        {
             self.set_verdicts(at, verdicts);
         }
     }

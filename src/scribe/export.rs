@@ -330,36 +330,30 @@ pub fn csv_cell(text: &str) -> String {
 
 fn csv(r: &Review<'_>, zone: Zone) -> String {
     let pinned: BTreeSet<&str> = r.pinned.iter().map(|e| e.id.as_str()).collect();
-    // RFC 4180 quoting and CRLF records by the `csv` crate's writer.
+    // RFC 4180 quoting and CRLF records by the `csv` crate's writer. Writing to a Vec cannot
+    // fail for I/O; an encoding error would be a bug, not data, so it is logged.
     let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(Vec::new());
-    let header = ["seq", "id", "time", "t_plus", "author", "kind", "region", "step", "pinned", "text", "data"];
-    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_owned()).collect()];
-    for e in r.timeline() {
-        let data = e.data.as_ref().map(|d| d.to_string()).unwrap_or_default();
-        rows.push(
-            [
-                e.seq.to_string(),
-                e.id.clone(),
-                zone.rfc3339(e.at),
-                t_plus(e.at, r.measurements.impact_start),
-                e.author.clone(),
-                kind_label(e.kind).to_owned(),
-                e.region.clone().unwrap_or_default(),
-                e.step.clone().unwrap_or_default(),
-                pinned.contains(e.id.as_str()).to_string(),
-                e.text.clone(),
-                data,
-            ]
-            .iter()
-            .map(|f| csv_cell(f))
-            .collect(),
-        );
-    }
-    for row in rows {
-        // Writing to a Vec cannot fail for I/O; an encoding error would be a bug, not data.
-        if let Err(e) = writer.write_record(&row) {
+    let mut write = |row: &[String]| {
+        if let Err(e) = writer.write_record(row.iter().map(|f| csv_cell(f))) {
             tracing::error!(error = %e, "csv row not written");
         }
+    };
+    let header = ["seq", "id", "time", "t_plus", "author", "kind", "region", "step", "pinned", "text", "data"];
+    write(&header.map(str::to_owned));
+    for e in r.timeline() {
+        write(&[
+            e.seq.to_string(),
+            e.id.clone(),
+            zone.rfc3339(e.at),
+            t_plus(e.at, r.measurements.impact_start),
+            e.author.clone(),
+            kind_label(e.kind).to_owned(),
+            e.region.clone().unwrap_or_default(),
+            e.step.clone().unwrap_or_default(),
+            pinned.contains(e.id.as_str()).to_string(),
+            e.text.clone(),
+            e.data.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+        ]);
     }
     writer.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
 }

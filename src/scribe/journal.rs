@@ -95,6 +95,8 @@ pub struct FileJournal {
     regular: bool,
     /// This session's presence record beside the journal; removed when the journal closes.
     presence: Option<PathBuf>,
+    /// Who the presence record names (the OS user until `announce_as`).
+    author: String,
 }
 
 impl Drop for FileJournal {
@@ -201,11 +203,7 @@ impl FileJournal {
                 return Err(refuse("it is not a regular file"));
             }
         }
-        let mut options = OpenOptions::new();
-        options.read(true).append(true).create(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(path).map_err(open_err)?;
+        let mut file = private().read(true).append(true).create(true).open(path).map_err(open_err)?;
         // Only a regular file has history: to read (a device such as /dev/full reads forever)
         // and to guard from a second writer (a device's lock is shared by every process).
         let mut bytes = Vec::new();
@@ -237,7 +235,7 @@ impl FileJournal {
                     len += 1;
                 }
                 Err(_) => {
-                    let sidecar = sidecar_path(path, Utc::now());
+                    let sidecar = sidecar_path(path, "torn", Utc::now());
                     write_new_file(&sidecar, &bytes[start..]).map_err(recover_err)?;
                     file.set_len(start as u64).and_then(|()| file.sync_all()).map_err(recover_err)?;
                     recovery.torn_tail = Some((sidecar, bytes.len() - start));
@@ -247,14 +245,23 @@ impl FileJournal {
         }
         let next_seq = entries.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
         let seed = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64 ^ (u64::from(std::process::id()) << 32);
-        let presence = if regular { super::presence::announce(path).ok() } else { None };
-        let journal =
-            FileJournal { path: path.to_owned(), file, next_seq, len, ids: SplitMix64::new(seed), regular, presence };
+        let author = super::default_author();
+        let presence = if regular { super::presence::announce(path, &author).ok() } else { None };
+        let ids = SplitMix64::new(seed);
+        let journal = FileJournal { path: path.to_owned(), file, next_seq, len, ids, regular, presence, author };
         Ok(Opened { journal, entries, recovery })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Name this session's presence record after `author` (`--as`), not the OS user.
+    pub fn announce_as(&mut self, author: &str) {
+        author.clone_into(&mut self.author);
+        if self.regular {
+            self.presence = super::presence::announce(&self.path, author).ok().or(self.presence.take());
+        }
     }
 
     /// How the path lost its file, if it did: deleted (no link left, or nothing at the path),
@@ -282,7 +289,7 @@ impl FileJournal {
         let lost = |source| JournalError::Lost { path: self.path.clone(), what, source };
         let mut moved = String::new();
         if what == "replaced" {
-            let aside = sidecar_path(&self.path, Utc::now()).with_extension("replaced");
+            let aside = sidecar_path(&self.path, "replaced", Utc::now());
             std::fs::rename(&self.path, &aside).map_err(lost)?;
             moved = format!("; the file found there was moved to {}", aside.display());
         }
@@ -294,17 +301,14 @@ impl FileJournal {
             serde_json::to_writer(&mut bytes, entry).map_err(|e| lost(io::Error::other(e)))?;
             bytes.push(b'\n');
         }
-        let mut options = OpenOptions::new();
-        options.read(true).append(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&self.path).map_err(lost)?;
+        let mut file = private().read(true).append(true).create_new(true).open(&self.path).map_err(lost)?;
         let _ = file.try_lock();
         file.write_all(&bytes).and_then(|()| file.sync_all()).map_err(lost)?;
         sync_dir(&self.path).map_err(lost)?;
         self.file = file;
         self.len = bytes.len() as u64;
-        self.presence = self.presence.take().or_else(|| super::presence::announce(&self.path).ok());
+        // A removed directory took the presence record with it: leave a new one.
+        self.announce_as(&self.author.clone());
         Ok(format!(
             "the journal file was {what}; it was re-created at {} with all {} entries{moved}",
             self.path.display(),
@@ -351,18 +355,23 @@ impl JournalStore for FileJournal {
     }
 }
 
-fn sidecar_path(path: &Path, now: DateTime<Utc>) -> PathBuf {
+/// `FILE.TAG-YYYYMMDDTHHMMSS.mmmZ` beside the journal: a torn tail, or a file found in its place.
+fn sidecar_path(path: &Path, tag: &str, now: DateTime<Utc>) -> PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(format!(".torn-{}", now.format("%Y%m%dT%H%M%S%.3fZ")));
+    name.push(format!(".{tag}-{}", now.format("%Y%m%dT%H%M%S%.3fZ")));
     path.with_file_name(name)
 }
 
-fn write_new_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Options for a file only its owner may read: the journal and its sidecars hold the incident.
+fn private() -> OpenOptions {
     let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path)?;
+    options
+}
+
+fn write_new_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = private().write(true).create_new(true).open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
 }

@@ -35,11 +35,11 @@ pub fn host() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
-/// Write this process's record for `journal`; returns its path (removed on close).
-pub fn announce(journal: &Path) -> io::Result<PathBuf> {
+/// Write (or rewrite) this process's record for `journal`; returns its path (removed on close).
+pub fn announce(journal: &Path, author: &str) -> io::Result<PathBuf> {
     let dir = dir(journal);
     std::fs::create_dir_all(&dir)?;
-    let me = Presence { author: super::default_author(), host: host(), pid: std::process::id(), since: Utc::now() };
+    let me = Presence { author: author.to_owned(), host: host(), pid: std::process::id(), since: Utc::now() };
     let path = dir.join(format!("{}-{}.json", me.host, me.pid));
     std::fs::write(&path, serde_json::to_vec(&me).map_err(io::Error::other)?)?;
     Ok(path)
@@ -82,7 +82,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let journal = d.path().join("j.jsonl");
         assert!(live(&journal).is_empty());
-        let record = announce(&journal).unwrap();
+        let record = announce(&journal, "ana").unwrap();
         assert_eq!(live(&journal).len(), 1);
         // A record left by a process that is gone (kill -9) does not count.
         let dead = Presence { author: "x".into(), host: host(), pid: u32::MAX - 1, since: Utc::now() };

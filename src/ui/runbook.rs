@@ -8,19 +8,14 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::format;
 use crate::app::{App, Focus};
-use crate::runbook::{StepKind, StepRef, StepStatus};
+use crate::runbook::{StepKind, StepRef, StepStatus, Verdict};
 use crate::theme::{Theme, Tone};
 
 /// What a step's row says, and in which tone: pending steps show ready or blocked.
 pub fn status_label(app: &App, at: StepRef) -> (String, Tone) {
     match app.runs.status(at) {
-        StepStatus::Pending => {
-            if app.guards(at).iter().all(|g| g.ok) {
-                ("ready".into(), Tone::Accent)
-            } else {
-                ("blocked".into(), Tone::Warn)
-            }
-        }
+        StepStatus::Pending if app.is_ready(at) => ("ready".into(), Tone::Accent),
+        StepStatus::Pending => ("blocked".into(), Tone::Warn),
         StepStatus::Running { since } => (format!("running {}", format::age(app.now - *since)), Tone::Warn),
         StepStatus::Done { at, already: true } => (format!("done {} (already)", at.format("%H:%M:%S")), Tone::Ok),
         StepStatus::Done { at, .. } => (format!("done {}", at.format("%H:%M:%S")), Tone::Ok),
@@ -141,16 +136,16 @@ fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     }
     // A step that ran keeps the verdicts it ran with; a pending one shows them judged now.
     let ran_with = app.runs.verdicts(at);
-    let lines: Vec<(bool, String, String)> =
+    let (verdicts, when): (Vec<Verdict>, &str) =
         if matches!(app.runs.status(at), StepStatus::Pending) || ran_with.is_empty() {
-            app.guards(at).into_iter().map(|g| (g.ok, g.guard.to_string(), g.reason)).collect()
+            (app.guards(at).iter().map(Verdict::from).collect(), "")
         } else {
-            ran_with.iter().map(|v| (v.ok, v.guard.clone(), format!("{} (when run)", v.reason))).collect()
+            (ran_with.to_vec(), " (when run)")
         };
-    let w = lines.iter().map(|(_, g, _)| g.chars().count()).max().unwrap_or(0);
-    for (ok, guard, reason) in lines {
-        let (mark, tone) = if ok { ("✓", Tone::Ok) } else { ("✗", Tone::Critical) };
-        let text = format!("  {mark} {guard:<w$}  {}", crate::sanitize::inert(&reason));
+    let w = verdicts.iter().map(|v| v.guard.chars().count()).max().unwrap_or(0);
+    for v in verdicts {
+        let (mark, tone) = if v.ok { ("✓", Tone::Ok) } else { ("✗", Tone::Critical) };
+        let text = format!("  {mark} {:<w$}  {}{when}", v.guard, crate::sanitize::inert(&v.reason));
         out.push(Line::from(Span::styled(format::truncate(&text, width), t.style(tone))));
     }
     let what = match step.kind {
