@@ -325,6 +325,7 @@ fn quitting_asks_when_something_would_be_lost_and_ctrl_c_twice_quits() {
     let ended = app.scribe.timeline.entries().last().unwrap();
     assert_eq!(ended.data_str("event"), Some("session-ended"));
     assert!(ended.text.contains("abandoning the note being typed"), "{}", ended.text);
+    assert_eq!(ended.data.as_ref().unwrap()["unsaved_text"], "half a thought", "the typed text is kept");
     // Control: with nothing to lose, q quits straight away.
     let mut calm = app_fresh();
     press(&mut calm, KeyCode::Char('q'));

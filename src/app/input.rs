@@ -111,18 +111,29 @@ impl App {
         }
     }
 
-    /// Quit, journaling it (with what was abandoned, if anything).
+    /// Quit, journaling it.
     pub(super) fn quit_now(&mut self, how: &str) {
-        let abandoned = self.would_abandon().map(|w| format!(", abandoning {w}")).unwrap_or_default();
-        self.end_session(&format!("{} ended the session ({how}){abandoned}", self.scribe.author));
+        self.end_session(&format!("{} ended the session ({how})", self.scribe.author));
         self.quit_prompt = None;
         self.quit = true;
     }
 
-    /// Journal the end of this terminal's session (a quit, or a signal).
-    pub fn end_session(&mut self, text: &str) {
-        let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text)
-            .data(json!({ "event": crate::scribe::observe::event::SESSION_ENDED, "author": self.scribe.author }));
+    /// Journal the end of this terminal's session (a quit, or a signal), with what it
+    /// abandoned. Text typed but not yet saved goes into the entry, so a scribe's half-written
+    /// note survives a `kill` as a record of what was being written.
+    pub fn end_session(&mut self, how: &str) {
+        let abandoned = self.would_abandon();
+        let text = match &abandoned {
+            Some(what) => format!("{how}, abandoning {what}"),
+            None => how.to_owned(),
+        };
+        let typed = self.compose.as_ref().map(|c| c.line.text().trim().to_owned()).filter(|t| !t.is_empty());
+        let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({
+            "event": crate::scribe::observe::event::SESSION_ENDED,
+            "author": self.scribe.author,
+            "abandoned": abandoned,
+            "unsaved_text": typed,
+        }));
         // A failure is already in the header; the closing line says it too.
         let _ = self.scribe.record(draft);
     }
