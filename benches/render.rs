@@ -20,6 +20,22 @@ use warroom::sim::{World, demo_timeline};
 use warroom::theme::Theme;
 
 fn frame_bench(regions: usize) -> Stats {
+    frame_bench_with(regions, |_| {})
+}
+
+/// The same frame with promote's override dialog open: every frame re-judges the step's
+/// guards and states the override's cost (issue 11), on top of the dashboard behind it.
+fn dialog_frame_bench() -> Stats {
+    frame_bench_with(2, |app| {
+        let runbook = app.selected_runbook;
+        let step = app.runs.runbooks[runbook].step("promote-database").unwrap().0;
+        app.select(warroom::runbook::StepRef { runbook, step });
+        app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('o'))));
+        assert!(app.modal.is_some(), "the override dialog is open");
+    })
+}
+
+fn frame_bench_with(regions: usize, prepare: impl FnOnce(&mut warroom::app::App)) -> Stats {
     let mut config = Config::demo();
     config.regions = Config::default_regions(regions);
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
@@ -27,6 +43,7 @@ fn frame_bench(regions: usize) -> Stats {
     let mut app =
         warroom::demo::replayed_app(&config, 42, epoch, chrono::Duration::minutes(10), Theme::fallback(false));
     app.handle(Msg::Resize { width: 160, height: 48 });
+    prepare(&mut app);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     measure(2000, || {
         terminal.draw(|f| warroom::ui::draw(f, black_box(&app))).unwrap();
@@ -39,6 +56,7 @@ fn main() {
     let mut ok = true;
     ok &= report("draw 160x48 frame, 2 regions", &frame_bench(2), Some(Duration::from_millis(1)));
     ok &= report("draw 160x48 frame, 8 regions", &frame_bench(8), Some(Duration::from_millis(2)));
+    ok &= report("draw 160x48 frame, override dialog open", &dialog_frame_bench(), Some(Duration::from_millis(1)));
 
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
     let day = measure(20, || {
