@@ -38,6 +38,27 @@ fn append_bench(dir: &Path, label: &str) -> bool {
     report(&format!("append + fsync, {label}"), &stats, None)
 }
 
+/// What a person's Enter costs: the scribe's save, which first checks that the journal file is
+/// still there (issue 11: deleted or replaced files are re-created), then appends and fsyncs.
+fn record_bench(dir: &Path, label: &str) -> bool {
+    let path = dir.join(format!("warroom-bench-record-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let opened = FileJournal::open(&path).unwrap();
+    let now = Utc::now();
+    let incident = warroom::config::Incident::default();
+    let mut scribe =
+        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, "ana".into(), &incident, now);
+    let mut i = 0u64;
+    let stats = measure(500, || {
+        i += 1;
+        let draft = Draft::new(now, "ana", Kind::Note, format!("note {i}: confirmed the replica is caught up"));
+        scribe.record(draft).unwrap();
+    });
+    drop(scribe);
+    let _ = std::fs::remove_file(&path);
+    report(&format!("save via scribe (+ file check), {label}"), &stats, None)
+}
+
 fn entries(n: u64) -> Vec<Entry> {
     let start = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
     let kinds =
@@ -62,8 +83,10 @@ fn main() {
     let mut ok = true;
     let disk = Path::new(env!("CARGO_TARGET_TMPDIR"));
     ok &= append_bench(disk, "project disk (target/)");
+    ok &= record_bench(disk, "project disk (target/)");
     if Path::new("/dev/shm").is_dir() {
         ok &= append_bench(Path::new("/dev/shm"), "tmpfs (/dev/shm)");
+        ok &= record_bench(Path::new("/dev/shm"), "tmpfs (/dev/shm)");
     }
 
     let big = entries(100_000);
