@@ -5,9 +5,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::config::{Thresholds, format_duration};
+use crate::config::Thresholds;
+
 use crate::model::{DbRole, Freshness, Lag, RegionSnapshot, SignalKey};
-use crate::ui::format;
+use crate::text::duration::format_duration;
+use crate::text::format;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {

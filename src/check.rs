@@ -17,13 +17,14 @@ use crate::app::{App, Msg};
 use crate::aws::error::{self, AwsError, Call, Class, explain};
 use crate::aws::{flag, metrics};
 use crate::cli::{Exit, Failure};
-use crate::config::{Config, DatabaseKind, format_duration};
+use crate::config::{Config, DatabaseKind};
 use crate::event_loop::runtime;
 use crate::live::{connect, load_config};
 use crate::model::{DbRole, PollError, Reading, SignalKey, Update};
 use crate::runbook::StepRef;
 use crate::scribe::Scribe;
 use crate::sources::aws::{Live, Source, poll_all};
+use crate::text::duration::format_duration;
 use crate::theme::Theme;
 
 /// A name no real resource has: permission probes aim at it so they fail harmlessly.
@@ -319,7 +320,7 @@ pub fn render(rows: &[Row], call_timeout: chrono::Duration) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{:<w$}  {:<rw$}  RESULT  DETAIL", "CHECK", "REGION");
     for r in rows {
-        let detail = crate::sanitize::inert(&r.detail);
+        let detail = crate::text::sanitize::inert(&r.detail);
         let _ = writeln!(out, "{:<w$}  {:<rw$}  {:<6}  {detail}", r.check, r.region, r.verdict.label());
     }
     let failed = rows.iter().filter(|r| r.verdict == Verdict::Fail).count();

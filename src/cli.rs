@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use chrono::Duration;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::config::{Config, MAX_REGIONS, parse_duration};
+use crate::config::{Config, MAX_REGIONS};
+
+use crate::text::duration::parse_duration;
 use crate::theme::Theme;
 use crate::{demo, report};
 
@@ -212,7 +214,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            crate::sanitize::eprint_line(&format!("warroom: {}", failure.message));
+            crate::text::sanitize::eprint_line(&format!("warroom: {}", failure.message));
             ExitCode::from(failure.exit.code())
         }
     }
@@ -233,7 +235,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Check { config }) => {
             let (text, verdict) = crate::check::run(&config)?;
-            write_stdout(&crate::sanitize::inert_lines(&text))?;
+            write_stdout(&crate::text::sanitize::inert_lines(&text))?;
             verdict
         }
         Some(Command::Export(args)) => export(&args),
@@ -276,14 +278,14 @@ fn export(args: &ExportArgs) -> Result<(), Failure> {
     let (entries, malformed) = journal::read_file(&args.journal).map_err(|e| Failure::usage(e.to_string()))?;
     let name = args.journal.display();
     for m in &malformed {
-        crate::sanitize::eprint_line(&format!("warroom: {name}:{}: not a valid entry: {}", m.line, m.error));
+        crate::text::sanitize::eprint_line(&format!("warroom: {name}:{}: not a valid entry: {}", m.line, m.error));
     }
     let order = journal::check_order(&entries);
     for w in &order.warnings {
-        crate::sanitize::eprint_line(&format!("warroom: {name}: warning: {w}"));
+        crate::text::sanitize::eprint_line(&format!("warroom: {name}: warning: {w}"));
     }
     for e in &order.errors {
-        crate::sanitize::eprint_line(&format!("warroom: {name}: {e}"));
+        crate::text::sanitize::eprint_line(&format!("warroom: {name}: {e}"));
     }
     if args.strict && (!malformed.is_empty() || !order.errors.is_empty()) {
         return Err(Failure::usage(format!(
@@ -347,7 +349,7 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
 /// Pretty JSON with a final newline, as every `--json` prints it.
 pub fn json_text(value: &impl serde::Serialize) -> Result<String, Failure> {
     serde_json::to_string_pretty(value)
-        .map(|s| crate::sanitize::json_escape_all(&s) + "\n")
+        .map(|s| crate::text::sanitize::json_escape_all(&s) + "\n")
         .map_err(|e| Failure::runtime(format!("cannot encode JSON: {e}")))
 }
 

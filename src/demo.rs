@@ -171,7 +171,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
         run_loop(session).await
     });
     tracing::info!(ok = result.is_ok(), journal = %journal_path, "demo finished");
-    crate::sanitize::eprint_line(&format!("warroom: {}", result?));
+    crate::text::sanitize::eprint_line(&format!("warroom: {}", result?));
     Ok(())
 }
 

@@ -22,12 +22,12 @@ pub mod model;
 pub mod report;
 pub mod run_step;
 pub mod runbook;
-pub mod sanitize;
 pub mod scribe;
 pub mod sim;
 pub mod sources;
 #[cfg(test)]
 mod testkit;
+pub mod text;
 pub mod theme;
 pub mod toml_source;
 pub mod tui;

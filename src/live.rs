@@ -96,6 +96,6 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
         result
     });
     tracing::info!(ok = result.is_ok(), journal = %journal_path, "live finished");
-    crate::sanitize::eprint_line(&format!("warroom: {}", result?));
+    crate::text::sanitize::eprint_line(&format!("warroom: {}", result?));
     Ok(())
 }

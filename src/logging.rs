@@ -41,7 +41,7 @@ pub fn start() -> Option<WorkerGuard> {
     match init() {
         Ok((guard, _)) => Some(guard),
         Err(reason) => {
-            crate::sanitize::eprint_line(&format!("warroom: logging is off: {reason}"));
+            crate::text::sanitize::eprint_line(&format!("warroom: logging is off: {reason}"));
             None
         }
     }

@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use crate::assess::{self, Limits};
 use crate::cli::{Failure, SnapshotArgs, json_text};
-use crate::config::{Config, format_duration};
+use crate::config::Config;
 use crate::model::{Database, HealthChecks, Lag, RegionSnapshot, Routing, Signal, Snapshot};
 use crate::sim::{World, demo_timeline};
 use crate::sources::sim::{SharedWorld, poll_all};
-use crate::ui::format;
+use crate::text::duration::format_duration;
+use crate::text::format;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -36,7 +37,7 @@ pub fn render(
     if json {
         json_text(&document(config, snapshot, now, sim))
     } else {
-        Ok(crate::sanitize::inert_lines(&table(config, snapshot, now, sim)))
+        Ok(crate::text::sanitize::inert_lines(&table(config, snapshot, now, sim)))
     }
 }
 

@@ -125,7 +125,7 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
         let mut session = start_session(&config, args.sim.seed, clock, Theme::fallback(true), scribe, false);
         drive(&mut session, args).await
     });
-    crate::sanitize::eprint_line(&format!("journal: {journal_path}"));
+    crate::text::sanitize::eprint_line(&format!("journal: {journal_path}"));
     result
 }
 
@@ -152,13 +152,13 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         let mut session = LiveSession { app, live, outcomes };
         drive(&mut session, args).await
     });
-    crate::sanitize::eprint_line(&format!("journal: {journal_path}"));
+    crate::text::sanitize::eprint_line(&format!("journal: {journal_path}"));
     result
 }
 
 fn say(line: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", crate::sanitize::inert_lines(line));
+    let _ = writeln!(out, "{}", crate::text::sanitize::inert_lines(line));
 }
 
 async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {

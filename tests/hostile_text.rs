@@ -7,8 +7,8 @@ mod common;
 
 use std::process::Command;
 
-use warroom::sanitize::{HOSTILE_SAMPLES, is_hostile};
 use warroom::scribe::{Draft, Kind};
+use warroom::text::sanitize::{HOSTILE_SAMPLES, is_hostile};
 
 /// Line breaks (and CSV's CR) structure output; every other hostile character must be gone.
 fn assert_inert(path: &str, sample: &str, out: &str) {

@@ -23,7 +23,7 @@ impl App {
     /// A bracketed paste: one line of text into a free-text input, or nothing.
     pub(super) fn paste(&mut self, text: &str) -> bool {
         self.paste_tail_until = Some(Instant::now() + PASTE_TAIL);
-        let text = crate::sanitize::one_line(text);
+        let text = crate::text::sanitize::one_line(text);
         let context = self.context();
         if context == Context::Input
             && let Some(compose) = self.compose.as_mut()
@@ -197,7 +197,7 @@ impl App {
         let Overlay::Entry(id) = &self.overlay else { return };
         let Some(entry) = self.scribe.timeline.entries().iter().find(|e| &e.id == id) else { return };
         let text = format!("{} {} {}: {}", entry.at.format("%H:%M:%SZ"), entry.author, entry.kind.as_str(), entry.text);
-        self.clipboard = Some(crate::sanitize::inert(&text));
+        self.clipboard = Some(crate::text::sanitize::inert(&text));
         self.say("copied to the clipboard (through the terminal, OSC 52)");
     }
 }

@@ -4,6 +4,7 @@
 
 mod drill;
 mod input;
+pub mod layout;
 mod runner;
 
 pub use drill::{DrillView, FaultMenu, FaultRequest};
@@ -307,8 +308,7 @@ impl App {
 
     /// The terminal is below the smallest layout (and is a terminal: headless is 0×0).
     pub fn too_small(&self) -> bool {
-        let (w, h) = self.viewport;
-        (w, h) != (0, 0) && (w < crate::ui::MIN_WIDTH || h < crate::ui::MIN_HEIGHT)
+        layout::too_small(self.viewport)
     }
 
     /// Apply one message. Returns whether anything visible changed (the loop redraws then).
@@ -378,7 +378,7 @@ impl App {
             }
             Command::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
             Command::HelpDown => {
-                let max = crate::ui::help_overflow(self.viewport, self.drill.is_some());
+                let max = layout::help_overflow(self.viewport, self.drill.is_some());
                 self.help_scroll = (self.help_scroll + 1).min(max);
             }
             Command::CloseOverlay => self.overlay = Overlay::None,
@@ -471,12 +471,12 @@ impl App {
     }
 
     fn timeline_page(&self) -> usize {
-        crate::ui::timeline_rows(self.viewport).max(1)
+        layout::timeline_rows(self.viewport).max(1)
     }
 
     /// How many region columns fit the current width.
     pub fn visible_columns(&self) -> usize {
-        crate::ui::visible_region_columns(self.viewport.0, self.snapshot.regions.len())
+        layout::visible_region_columns(self.viewport.0, self.snapshot.regions.len())
     }
 
     fn clamp_offset(&mut self) {

@@ -8,14 +8,14 @@ use serde_json::json;
 
 use super::{App, Compose, Modal, Purpose};
 use crate::actions::{Action, Job, Outcome, OutcomeResult};
-use crate::config::format_duration;
 use crate::input::LineInput;
 use crate::model::{DbRole, Lag, Role};
 use crate::runbook::{
     self, Direction, Guard, GuardResult, GuardView, Promotion, Step, StepKind, StepRef, StepStatus, Verdict,
 };
 use crate::scribe::{Draft, Kind, SYSTEM_AUTHOR};
-use crate::ui::format;
+use crate::text::duration::format_duration;
+use crate::text::format;
 
 /// An override: the operator's reason, and the guards that failed when it was typed. It
 /// covers those guards only; one that fails later refuses the step all the same.
@@ -229,7 +229,7 @@ impl App {
             StepStatus::Done { at, .. } => at.format("%H:%M").to_string(),
             _ => String::new(),
         };
-        let by = self.runs.by(at).map(|b| format!(" by {}", crate::sanitize::inert(b))).unwrap_or_default();
+        let by = self.runs.by(at).map(|b| format!(" by {}", crate::text::sanitize::inert(b))).unwrap_or_default();
         format!("done at {when}{by}")
     }
 
@@ -511,7 +511,7 @@ impl App {
                     Some(format!(
                         "type {} exactly to confirm (you typed `{}`)",
                         action.region(),
-                        crate::sanitize::inert(&typed)
+                        crate::text::sanitize::inert(&typed)
                     ))
                 } else if let Some(refused) = self.refusal(step, overridden.as_ref()) {
                     Some(refused)
@@ -532,8 +532,10 @@ impl App {
                 let region = self.step_region(step);
                 let typed = input.text().trim().to_owned();
                 if typed != region {
-                    let error =
-                        Some(format!("type {region} exactly to skip (you typed `{}`)", crate::sanitize::inert(&typed)));
+                    let error = Some(format!(
+                        "type {region} exactly to skip (you typed `{}`)",
+                        crate::text::sanitize::inert(&typed)
+                    ));
                     self.modal = Some(Modal::ConfirmSkip { step, reason, input, error });
                     return;
                 }

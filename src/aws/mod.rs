@@ -133,7 +133,7 @@ where
             return Err(error::AwsError {
                 class: error::Class::Timeout,
                 code: None,
-                text: format!("{}: not done after {}", call.operation, crate::config::format_duration(timeout)),
+                text: format!("{}: not done after {}", call.operation, crate::text::duration::format_duration(timeout)),
             });
         }
         tokio::time::sleep(pause).await;

@@ -6,8 +6,8 @@ use chrono::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::ConfigDuration;
 use crate::model::RoutingPolicy;
+use crate::text::duration::ConfigDuration;
 
 /// Per-region AWS settings, all optional (the sim needs none of them).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -4,7 +4,6 @@
 //! `docs/config.md` is the reference; a test parses each of its examples.
 
 mod aws;
-mod duration;
 
 use std::path::Path;
 
@@ -16,10 +15,10 @@ pub use aws::{
     AwsSettings, DatabaseConfig, DatabaseId, DatabaseKind, LatencyStatistic, RegionAws, RoutingConfig,
     WriteFreezeConfig,
 };
-pub use duration::{ConfigDuration, DurationError, format_duration, parse_duration};
 
 use crate::model::Role;
 use crate::runbook::{RawRunbook, Runbook};
+use crate::text::duration::{ConfigDuration, format_duration};
 use crate::toml_source::{self, TomlError};
 
 /// Most regions warroom lays out (and the sim builds).
@@ -273,7 +272,7 @@ impl RawConfig {
             Some(name) if name.get_ref().trim().is_empty() => {
                 return v.err(Some(name.span()), "incident.name must not be empty");
             }
-            Some(name) if let Err(why) = crate::sanitize::check_name(name.get_ref()) => {
+            Some(name) if let Err(why) = crate::text::sanitize::check_name(name.get_ref()) => {
                 return v.err(Some(name.span()), format!("incident.name {why}"));
             }
             Some(name) => name.into_inner(),

@@ -6,10 +6,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::config::{
-    ConfigDuration, DEFAULT_REGION_NAMES, Incident, MAX_REGIONS, POLL_INTERVAL_BOUNDS, RPO_BOUNDS, RTO_BOUNDS,
-    RawThresholds, Thresholds, Validator, format_duration,
+    DEFAULT_REGION_NAMES, Incident, MAX_REGIONS, POLL_INTERVAL_BOUNDS, RPO_BOUNDS, RTO_BOUNDS, RawThresholds,
+    Thresholds, Validator,
 };
+
 use crate::sim::{FAULT_NAMES, Fault, ScheduledFault};
+use crate::text::duration::{ConfigDuration, format_duration};
 use crate::toml_source::{self, TomlError};
 
 /// What the scorecard checks at the end of a drill.
@@ -201,7 +203,7 @@ fn validate(raw: RawScenario, v: &Validator<'_>, err: &Err<'_>) -> Result<Scenar
     if raw.summary.get_ref().trim().is_empty() {
         return Err(err(raw.summary.span(), "summary must not be empty".into()));
     }
-    if let Err(why) = crate::sanitize::check_name(raw.summary.get_ref()) {
+    if let Err(why) = crate::text::sanitize::check_name(raw.summary.get_ref()) {
         return Err(err(raw.summary.span(), format!("summary {why}")));
     }
     let duration = raw.duration.get_ref().0;

@@ -7,9 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Expectation, Scenario};
-use crate::config::format_duration;
 use crate::scribe::observe::event;
 use crate::scribe::{Entry, Kind, measure};
+use crate::text::duration::format_duration;
 
 /// What the drill saw happen, beyond the journal.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -290,7 +290,7 @@ impl Scorecard {
         }
         let _ = writeln!(out, "| guard overrides | {} |", self.overrides.len());
         let _ = writeln!(out, "| failed steps | {} |\n", self.failed_steps.len());
-        let cell = |s: &str| crate::sanitize::inert(s).replace('|', "\\|");
+        let cell = |s: &str| crate::text::sanitize::inert(s).replace('|', "\\|");
         for o in &self.overrides {
             let _ = writeln!(
                 out,

@@ -38,7 +38,7 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         event_loop::drive(Stepped { drill, clock: SimClock::new(epoch, args.speed), tick }).await
     });
-    crate::sanitize::eprint_line(&format!("warroom: {}", result?));
+    crate::text::sanitize::eprint_line(&format!("warroom: {}", result?));
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Direction, Guard, Promotion, Runbook, Step, StepKind};
-use crate::config::ConfigDuration;
+use crate::text::duration::ConfigDuration;
 use crate::toml_source::TomlError;
 
 #[derive(Debug, Deserialize)]
@@ -51,7 +51,7 @@ fn plain_title(
     err: &impl Fn(std::ops::Range<usize>, String) -> TomlError,
 ) -> Result<String, TomlError> {
     let Some(title) = title else { return Ok(id.to_owned()) };
-    crate::sanitize::check_name(title.get_ref()).map_err(|why| err(title.span(), format!("title {why}")))?;
+    crate::text::sanitize::check_name(title.get_ref()).map_err(|why| err(title.span(), format!("title {why}")))?;
     Ok(title.get_ref().clone())
 }
 

@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use super::state::RunState;
 use super::{Guard, Step};
 use crate::assess::Limits;
-use crate::config::format_duration;
 use crate::model::{ChangeStatus, Freshness, Lag, RegionSnapshot, Signal, Snapshot};
-use crate::ui::format;
+use crate::text::duration::format_duration;
+use crate::text::format;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardResult {
@@ -42,7 +42,7 @@ fn fresh<'s, T>(
             Err(format!("{region} {what} reading {age} old: stale"))
         }
         Freshness::Missing => match &signal.error {
-            Some(e) => Err(format!("{region} {what}: no reading ({})", crate::sanitize::inert(e))),
+            Some(e) => Err(format!("{region} {what}: no reading ({})", crate::text::sanitize::inert(e))),
             None => Err(format!("{region} {what}: no reading yet")),
         },
     }

@@ -15,8 +15,8 @@ use serde::Serialize;
 use super::entry::{Entry, Kind, SYSTEM_AUTHOR};
 use super::measure::{Measurements, measure};
 use super::observe::event;
-use crate::config::format_duration;
-use crate::sanitize::inert;
+use crate::text::duration::format_duration;
+use crate::text::sanitize::inert;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -144,7 +144,7 @@ fn kind_label(kind: Kind) -> &'static str {
 
 /// Inert and safe inside a Markdown table cell: HTML escaped, bidi and zero-width named.
 fn md_cell(text: &str) -> String {
-    crate::sanitize::markdown(text)
+    crate::text::sanitize::markdown(text)
 }
 
 fn optional_time(zone: Zone, t: Option<DateTime<Utc>>) -> String {
@@ -314,7 +314,7 @@ fn json(r: &Review<'_>, zone: Zone) -> String {
             .collect(),
     };
     serde_json::to_string_pretty(&doc)
-        .map(|s| crate::sanitize::json_escape_all(&s) + "\n")
+        .map(|s| crate::text::sanitize::json_escape_all(&s) + "\n")
         .unwrap_or_else(|e| format!("{{\"error\": \"{}\"}}\n", inert(&e.to_string())))
 }
 

@@ -20,8 +20,9 @@ pub use journal::{FileJournal, JournalError, JournalStore, MemoryJournal, Recove
 pub use timeline::{Filter, Timeline};
 
 use crate::assess::Limits;
-use crate::config::{Incident, format_duration};
+use crate::config::Incident;
 use crate::model::Snapshot;
+use crate::text::duration::format_duration;
 use observe::{Observer, event};
 
 /// Automatic entries kept while the journal cannot be written; past this, the oldest go

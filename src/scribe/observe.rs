@@ -10,9 +10,9 @@ use serde_json::json;
 
 use super::entry::{Draft, Kind, SYSTEM_AUTHOR};
 use crate::assess::{self, Limits};
-use crate::config::format_duration;
 use crate::model::{Freshness, Lag, RegionSnapshot, SignalKey, Snapshot};
-use crate::ui::format;
+use crate::text::duration::format_duration;
+use crate::text::format;
 
 /// A breached value counts as recovered only below this fraction of its limit.
 pub const RECOVER_FRACTION: f64 = 0.8;

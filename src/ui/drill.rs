@@ -7,9 +7,10 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{format, overlay_box, sanitize};
+use super::{overlay_box, sanitize};
 use crate::app::{App, DrillView};
 use crate::sim::FAULT_NAMES;
+use crate::text::format;
 use crate::theme::Tone;
 
 /// The banner: a full-width reversed line above the header.

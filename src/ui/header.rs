@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::App;
 use crate::assess::{self, Level, Limits};
-use crate::config::format_duration;
+use crate::text::duration::format_duration;
 use crate::theme::Tone;
 
 /// The header, assessed once per frame: its height depends on the status line it draws.
@@ -62,8 +62,9 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
         spans.extend(rto_clock(app, start, m.recovered, width >= WIDE));
     }
     if let Some(declared) = m.declared {
-        let since =
-            crate::config::format_duration(chrono::Duration::seconds((app.now - declared).num_seconds().max(0)));
+        let since = crate::text::duration::format_duration(chrono::Duration::seconds(
+            (app.now - declared).num_seconds().max(0),
+        ));
         spans.push(Span::styled(format!("declared {since} ago "), header));
     }
     if let Some(sim) = app.sim {

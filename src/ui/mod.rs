@@ -1,7 +1,6 @@
 //! Drawing: a pure function of `App` to a frame. Nothing here changes state.
 
 mod drill;
-pub mod format;
 mod header;
 mod help;
 mod modal;
@@ -15,43 +14,12 @@ use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH, SIDE_BY_SIDE, scribe_height, visible_region_columns};
 use crate::app::{App, Overlay};
 use crate::keys;
 use crate::theme::Tone;
 
-pub use help::overflow as help_overflow;
 pub use region::tone_of;
-
-/// Smallest terminal the dashboard lays out in; below it a message says so.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
-/// Narrowest a region column may get before fewer columns are shown.
-pub const MIN_COLUMN_WIDTH: u16 = 38;
-/// Most region columns side by side; more scroll.
-pub const MAX_COLUMNS: usize = 4;
-/// From this width the runbook and timeline panes sit side by side.
-pub const SIDE_BY_SIDE: u16 = 140;
-
-/// Height of the scribe pane in a body of `body` rows: the regions keep their text rows,
-/// the timeline gets the rest, up to two fifths of a tall screen.
-pub fn scribe_height(body: u16) -> u16 {
-    let region_rows = region::TEXT_ROWS + 2;
-    if body >= 34 { body * 9 / 20 } else { body.saturating_sub(region_rows).max(5).min(body) }
-}
-
-/// Timeline rows visible at a terminal size (for paging).
-pub fn timeline_rows((width, height): (u16, u16)) -> usize {
-    if width < MIN_WIDTH || height < MIN_HEIGHT {
-        return 0;
-    }
-    let body = height.saturating_sub(3 + 1);
-    usize::from(scribe_height(body).saturating_sub(3))
-}
-
-/// How many region columns fit side by side in `width`.
-pub fn visible_region_columns(width: u16, regions: usize) -> usize {
-    usize::from(width / MIN_COLUMN_WIDTH).clamp(1, MAX_COLUMNS).min(regions.max(1))
-}
 
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let area = frame.area();
@@ -183,19 +151,4 @@ fn draw_too_small(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }), middle);
 }
 
-pub use crate::sanitize::inert as sanitize;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_fit_width_and_cap_at_four() {
-        assert_eq!(visible_region_columns(80, 2), 2);
-        assert_eq!(visible_region_columns(160, 2), 2);
-        assert_eq!(visible_region_columns(160, 8), 4);
-        assert_eq!(visible_region_columns(300, 8), 4);
-        assert_eq!(visible_region_columns(100, 8), 2);
-        assert_eq!(visible_region_columns(20, 8), 1);
-    }
-}
+pub use crate::text::sanitize::inert as sanitize;

@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::{App, Modal, Override};
 use crate::input::LineInput;
 use crate::runbook::GuardResult;
-use crate::sanitize::inert;
+use crate::text::sanitize::inert;
 use crate::theme::{Theme, Tone};
 
 /// Width of the guard-name column: the longest name, so reasons line up.

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::{App, Overlay};
-use crate::sanitize::inert;
+use crate::text::sanitize::inert;
 use crate::theme::Tone;
 
 pub fn entry(frame: &mut Frame<'_>, area: Rect, app: &App) {

@@ -7,17 +7,17 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Sparkline};
 
-use super::format;
 use crate::app::App;
 use crate::assess::{self, Level};
-use crate::config::format_duration;
 use crate::model::{ChangeStatus, DbRole, Freshness, History, Lag, RegionSnapshot, Signal};
+use crate::text::duration::format_duration;
+use crate::text::format;
 use crate::theme::{Theme, Tone};
 
 const LABEL_WIDTH: usize = 10;
 const AGE_WIDTH: usize = 5;
 /// Text rows every column has, so the same signal sits on the same line in each region.
-pub const TEXT_ROWS: u16 = 12;
+pub const TEXT_ROWS: u16 = crate::app::layout::REGION_TEXT_ROWS;
 /// Charts are drawn only when each gets at least this many rows (title + bars).
 const MIN_CHART_ROWS: u16 = 2;
 

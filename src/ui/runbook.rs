@@ -6,9 +6,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::format;
 use crate::app::{App, Focus};
 use crate::runbook::{StepKind, StepRef, StepStatus, Verdict};
+use crate::text::format;
 use crate::theme::{Theme, Tone};
 
 /// What a step's row says, and in which tone: pending steps show ready or blocked.
@@ -107,19 +107,19 @@ fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     match app.runs.status(at) {
         StepStatus::Failed { error, .. } => {
             out.push(Line::from(Span::styled(
-                format::truncate(&format!("  failed: {}", crate::sanitize::inert(error)), width),
+                format::truncate(&format!("  failed: {}", crate::text::sanitize::inert(error)), width),
                 t.style(Tone::Critical),
             )));
         }
         StepStatus::Skipped { reason, .. } => {
             out.push(Line::from(Span::styled(
-                format::truncate(&format!("  skipped: {}", crate::sanitize::inert(reason)), width),
+                format::truncate(&format!("  skipped: {}", crate::text::sanitize::inert(reason)), width),
                 t.style(Tone::Muted),
             )));
         }
         _ => {}
     }
-    let by = app.runs.by(at).map(|b| format!(" by {}", crate::sanitize::inert(b))).unwrap_or_default();
+    let by = app.runs.by(at).map(|b| format!(" by {}", crate::text::sanitize::inert(b))).unwrap_or_default();
     match app.runs.status(at) {
         StepStatus::Done { at: when, already } => {
             let already = if *already { " (already done: nothing sent)" } else { "" };
@@ -145,7 +145,7 @@ fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let w = verdicts.iter().map(|v| v.guard.chars().count()).max().unwrap_or(0);
     for v in verdicts {
         let (mark, tone) = if v.ok { ("✓", Tone::Ok) } else { ("✗", Tone::Critical) };
-        let text = format!("  {mark} {:<w$}  {}{when}", v.guard, crate::sanitize::inert(&v.reason));
+        let text = format!("  {mark} {:<w$}  {}{when}", v.guard, crate::text::sanitize::inert(&v.reason));
         out.push(Line::from(Span::styled(format::truncate(&text, width), t.style(tone))));
     }
     let what = match step.kind {
@@ -158,7 +158,8 @@ fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             app.action_for(at).map_or_else(String::new, |a| a.describe())
         }
     };
-    let timeout = step.timeout.map(|d| format!(" (timeout {})", crate::config::format_duration(d))).unwrap_or_default();
+    let timeout =
+        step.timeout.map(|d| format!(" (timeout {})", crate::text::duration::format_duration(d))).unwrap_or_default();
     out.push(Line::from(Span::styled(format::truncate(&format!("  {what}{timeout}"), width), t.style(Tone::Muted))));
     out
 }

@@ -6,13 +6,13 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::format;
 use crate::app::App;
 use crate::input::EDITING_HELP;
-use crate::sanitize::inert;
 use crate::scribe::export::t_plus;
 use crate::scribe::observe::event;
 use crate::scribe::{Entry, Kind};
+use crate::text::format;
+use crate::text::sanitize::inert;
 use crate::theme::{Theme, Tone};
 
 /// Below this width the region moves from its own column into the text.
