@@ -14,8 +14,6 @@ pub mod config;
 pub mod demo;
 pub mod drill;
 pub mod event_loop;
-pub mod input;
-pub mod keys;
 pub mod live;
 pub mod logging;
 pub mod model;

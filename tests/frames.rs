@@ -121,8 +121,8 @@ fn help_overlay_lists_the_bindings() {
     let mut app = demo_app(2, 42, Duration::seconds(50));
     app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('?'))));
     let tall = render(&mut app, 160, 48);
-    use warroom::keys::Context;
-    for binding in warroom::keys::BINDINGS {
+    use warroom::app::keys::Context;
+    for binding in warroom::app::keys::BINDINGS {
         let drill_only = matches!(binding.context, Context::FaultMenu | Context::Scorecard);
         assert_eq!(tall.contains(binding.description), !drill_only, "help and {:?}\n{tall}", binding.description);
     }

@@ -162,24 +162,32 @@ fn cycles(edges: &BTreeMap<(String, String), String>) -> Vec<Vec<String>> {
             .map(|m| (*m).clone())
             .collect();
         done.extend(group.iter().cloned());
-        // Walk one cycle inside the group, starting from its first module.
-        let mut cycle = vec![(*n).clone()];
-        let mut at = (*n).clone();
-        loop {
-            let next = edges
-                .keys()
-                .filter(|(a, b)| *a == at && group.contains(b))
-                .map(|(_, b)| b.clone())
-                .find(|b| b == *n || (!cycle.contains(b) && reachable[b].contains(*n)));
-            match next {
-                Some(b) if b == **n => break,
-                Some(b) => {
-                    cycle.push(b.clone());
-                    at = b;
+        // The shortest cycle through the group's first module (breadth-first back to it).
+        let mut came_from: BTreeMap<String, String> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([(*n).clone()]);
+        'search: while let Some(at) = queue.pop_front() {
+            for (a, b) in edges.keys().filter(|(a, b)| *a == at && group.contains(b)) {
+                if b == *n {
+                    came_from.insert(format!("{n}\u{0}end"), a.clone());
+                    break 'search;
                 }
-                None => break,
+                if !came_from.contains_key(b) {
+                    came_from.insert(b.clone(), a.clone());
+                    queue.push_back(b.clone());
+                }
             }
         }
+        let mut cycle = Vec::new();
+        let mut at = came_from.get(&format!("{n}\u{0}end")).cloned();
+        while let Some(m) = at {
+            if m == **n {
+                break;
+            }
+            at = came_from.get(&m).cloned();
+            cycle.push(m);
+        }
+        cycle.push((*n).clone());
+        cycle.reverse();
         found.push(cycle);
     }
     found

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
+use super::keys::Context;
 use super::{App, Focus, Modal, Overlay};
-use crate::keys::Context;
 use crate::runbook::StepRef;
 use crate::scribe::{Draft, Kind, SYSTEM_AUTHOR};
 

@@ -1,7 +1,7 @@
 //! Layout arithmetic: what fits where at a terminal size. The app asks it to page, scroll and
 //! refuse keys on a screen too small to show them; `ui` asks it to draw. Pure, no drawing.
 
-use crate::keys::{self, BINDINGS, Context};
+use super::keys::{self, BINDINGS, Context};
 
 /// Smallest terminal the dashboard lays out in; below it a message says so.
 pub const MIN_WIDTH: u16 = 80;
@@ -78,7 +78,7 @@ pub fn help_content(drill: bool) -> Vec<HelpLine> {
             lines.push(HelpLine::Binding { keys: keys::keys_label(b), description: b.description });
         }
         if context == Context::Input {
-            lines.push(HelpLine::Note(crate::input::EDITING_HELP.to_owned()));
+            lines.push(HelpLine::Note(super::line_input::EDITING_HELP.to_owned()));
         }
         lines.push(HelpLine::Blank);
     }

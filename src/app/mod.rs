@@ -4,7 +4,9 @@
 
 mod drill;
 mod input;
+pub mod keys;
 pub mod layout;
+pub mod line_input;
 mod runner;
 
 pub use drill::{DrillView, FaultMenu, FaultRequest};
@@ -17,12 +19,12 @@ use crossterm::event::KeyEvent;
 use crate::actions::{Action, Executor, Outcome};
 use crate::assess::Limits;
 use crate::config::{Config, Incident, Thresholds};
-use crate::input::LineInput;
-use crate::keys::{self, Command, Context};
 use crate::model::{Applied, RegionSnapshot, Snapshot, Update};
 use crate::runbook::{RunState, Runbook, StepRef};
 use crate::scribe::{Draft, Kind, Scribe};
 use crate::theme::Theme;
+use keys::{Command, Context};
+use line_input::LineInput;
 
 /// What the session may do, shown in the header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

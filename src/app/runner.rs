@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::line_input::LineInput;
 use super::{App, Compose, Modal, Purpose};
 use crate::actions::{Action, Job, Outcome, OutcomeResult};
-use crate::input::LineInput;
 use crate::model::{DbRole, Lag, Role};
 use crate::runbook::{
     self, Direction, Guard, GuardResult, GuardView, Promotion, Step, StepKind, StepRef, StepStatus, Verdict,

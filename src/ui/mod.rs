@@ -14,9 +14,9 @@ use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::app::keys;
 use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH, SIDE_BY_SIDE, scribe_height, visible_region_columns};
 use crate::app::{App, Overlay};
-use crate::keys;
 use crate::theme::Tone;
 
 pub use region::tone_of;

@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::app::line_input::LineInput;
 use crate::app::{App, Modal, Override};
-use crate::input::LineInput;
 use crate::runbook::GuardResult;
 use crate::text::sanitize::inert;
 use crate::theme::{Theme, Tone};

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::App;
-use crate::input::EDITING_HELP;
+use crate::app::line_input::EDITING_HELP;
 use crate::scribe::export::t_plus;
 use crate::scribe::observe::event;
 use crate::scribe::{Entry, Kind};
