@@ -208,7 +208,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Self {
         let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
-        let runs = RunState::from_entries(runbooks, scribe.timeline.entries());
+        let runs = crate::scribe::runs::replay(runbooks, scribe.timeline.entries());
         let selected_runbook = runs.runbooks.iter().position(|b| b.id == "failover").unwrap_or(0);
         Self {
             incident: config.incident.clone(),

@@ -9,10 +9,9 @@ use serde_json::json;
 use super::line_input::LineInput;
 use super::{App, Compose, Modal, Purpose};
 use crate::actions::{Action, Job, Outcome, OutcomeResult};
+use crate::assess::guard::{GuardResult, GuardView};
 use crate::model::{DbRole, Lag, Role};
-use crate::runbook::{
-    self, Direction, Guard, GuardResult, GuardView, Promotion, Step, StepKind, StepRef, StepStatus, Verdict,
-};
+use crate::runbook::{Direction, Guard, Promotion, Step, StepKind, StepRef, StepStatus, Verdict};
 use crate::scribe::{Draft, Kind, SYSTEM_AUTHOR};
 use crate::text::duration::format_duration;
 use crate::text::format;
@@ -97,7 +96,7 @@ impl App {
 
     pub fn guards(&self, at: StepRef) -> Vec<GuardResult> {
         match self.step(at) {
-            Some(step) => runbook::evaluate(step, at.runbook, &self.runs, &self.guard_view(at.runbook)),
+            Some(step) => crate::assess::guard::evaluate(step, at.runbook, &self.runs, &self.guard_view(at.runbook)),
             None => Vec::new(),
         }
     }

@@ -3,7 +3,6 @@
 
 mod builtin;
 mod config;
-mod guard;
 mod state;
 
 use std::fmt;
@@ -13,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 pub use builtin::built_in;
 pub use config::{RawRunbook, validate};
-pub use guard::{GuardResult, GuardView, evaluate};
 pub use state::{RunState, StepRef, StepStatus, Verdict};
 
 /// What a step does.

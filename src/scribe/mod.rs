@@ -8,6 +8,7 @@ pub mod measure;
 pub mod observe;
 pub mod overrides;
 pub mod presence;
+pub mod runs;
 pub mod timeline;
 
 use std::collections::VecDeque;

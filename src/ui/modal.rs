@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::line_input::LineInput;
 use crate::app::{App, Modal, Override};
-use crate::runbook::GuardResult;
+use crate::assess::guard::GuardResult;
 use crate::text::sanitize::inert;
 use crate::theme::{Theme, Tone};
 

@@ -3,6 +3,8 @@
 //! Pure functions, shared by the panes (colours, the status line) and, later, by automatic
 //! observations and runbook guards, so all three always agree on what "bad" means.
 
+pub mod guard;
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Thresholds;

@@ -3,10 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::state::RunState;
-use super::{Guard, Step};
-use crate::assess::Limits;
+use super::Limits;
 use crate::model::{ChangeStatus, Freshness, Lag, RegionSnapshot, Signal, Snapshot};
+use crate::runbook::{Guard, RunState, Step, Verdict};
 use crate::text::duration::format_duration;
 use crate::text::format;
 
@@ -134,6 +133,12 @@ fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardVie
             }
             result(true, "no routing change pending".into())
         }
+    }
+}
+
+impl From<&GuardResult> for Verdict {
+    fn from(g: &GuardResult) -> Self {
+        Self { guard: g.guard.to_string(), ok: g.ok, reason: g.reason.clone() }
     }
 }
 

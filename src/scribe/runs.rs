@@ -1,0 +1,83 @@
+//! The runbooks' state folded from the journal: every terminal that reads the same entries
+//! shows the same step statuses, whoever ran them, and a restarted warroom knows what is done.
+
+use serde::Deserialize as _;
+
+use super::{Entry, Kind};
+use crate::runbook::{RunState, Runbook, StepRef, StepStatus, Verdict};
+
+/// The run state the journal describes: replay entries tagged tagged with `data.runbook` and a `step`.
+pub fn replay(runbooks: Vec<Runbook>, entries: &[Entry]) -> RunState {
+    let mut state = RunState::new(runbooks);
+    for e in entries {
+        apply(&mut state, e);
+    }
+    state
+}
+
+/// Fold one entry into the run state: it moves a step when it names a runbook and a step.
+pub fn apply(state: &mut RunState, e: &Entry) {
+    let (Some(step_id), Some(book_id)) = (e.step.as_deref(), e.data_str("runbook")) else { return };
+    let Some(r) = state.runbooks.iter().position(|b| b.id == book_id) else { return };
+    let Some((s, _)) = state.runbooks[r].step(step_id) else { return };
+    let skipped = e.data.as_ref().and_then(|d| d.get("skipped")).and_then(serde_json::Value::as_bool) == Some(true);
+    let already = e.data.as_ref().and_then(|d| d.get("already")).and_then(serde_json::Value::as_bool) == Some(true);
+    let status = match e.kind {
+        Kind::ActionStarted => StepStatus::Running { since: e.at },
+        Kind::ActionSucceeded => StepStatus::Done { at: e.at, already },
+        Kind::ActionFailed => StepStatus::Failed { at: e.at, error: e.text.clone() },
+        Kind::Decision if skipped => StepStatus::Skipped { at: e.at, reason: e.text.clone() },
+        Kind::Decision => StepStatus::Done { at: e.at, already: false },
+        _ => return,
+    };
+    let at = StepRef { runbook: r, step: s };
+    state.set(at, status);
+    state.set_by(at, &e.author);
+    if let Some(Ok(verdicts)) =
+        e.data.as_ref().and_then(|d| d.get("guards")).map(|g| Vec::<Verdict>::deserialize(g.clone()))
+    {
+        state.set_verdicts(at, verdicts);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runbook::{StepStatus, built_in};
+    use crate::scribe::{Draft, Entry};
+    use chrono::{TimeZone, Utc};
+    use serde_json::json;
+
+    fn entry(seq: u64, kind: Kind, step: &str, data: serde_json::Value) -> Entry {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap() + chrono::Duration::minutes(seq as i64);
+        Entry::from_draft(Draft::new(at, "ic", kind, format!("e{seq}")).step(step).data(data), seq, format!("{seq}"))
+    }
+
+    #[test]
+    fn the_journal_restores_step_status() {
+        let fo = json!({ "runbook": "failover" });
+        let entries = vec![
+            entry(1, Kind::Decision, "declare", fo.clone()),
+            entry(2, Kind::ActionStarted, "freeze-writes", fo.clone()),
+            entry(3, Kind::ActionSucceeded, "freeze-writes", json!({ "runbook": "failover", "already": true })),
+            entry(4, Kind::Decision, "check-lag", json!({ "runbook": "failover", "skipped": true })),
+            entry(5, Kind::ActionStarted, "promote-database", fo.clone()),
+            entry(6, Kind::ActionFailed, "verify-writer", fo),
+            // Entries for another runbook, or with no runbook, do not leak in.
+            entry(7, Kind::ActionSucceeded, "shift-traffic", json!({ "runbook": "failback" })),
+            entry(8, Kind::ActionSucceeded, "communicate", json!({})),
+        ];
+        let state = replay(built_in(), &entries);
+        let failover = state.runbooks.iter().position(|b| b.id == "failover").unwrap();
+        let label = |id: &str| state.status_by_id(failover, id).unwrap().label();
+        assert_eq!(label("declare"), "done");
+        assert!(matches!(state.status_by_id(failover, "freeze-writes"), Some(StepStatus::Done { already: true, .. })));
+        assert_eq!(label("check-lag"), "skipped");
+        assert_eq!(label("promote-database"), "running");
+        assert_eq!(label("verify-writer"), "failed");
+        assert_eq!(label("shift-traffic"), "pending");
+        assert_eq!(label("communicate"), "pending");
+        let failback = state.runbooks.iter().position(|b| b.id == "failback").unwrap();
+        assert_eq!(state.status_by_id(failback, "shift-traffic").unwrap().label(), "done");
+    }
+}
