@@ -102,8 +102,13 @@ fn main() {
     let mut config = Config::demo();
     config.regions = Config::default_regions(2);
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-    let mut app =
-        warroom::demo::replayed_app(&config, 42, epoch, chrono::Duration::minutes(10), Theme::fallback(false));
+    let mut app = warroom::runtime::session::replayed_app(
+        &config,
+        42,
+        epoch,
+        chrono::Duration::minutes(10),
+        Theme::fallback(false),
+    );
     app.scribe = Scribe::start(
         Box::new(warroom::scribe::MemoryJournal::default()),
         big,

@@ -40,8 +40,13 @@ fn frame_bench_with(regions: usize, prepare: impl FnOnce(&mut warroom::app::App)
     config.regions = Config::default_regions(regions);
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
     // Ten minutes in: the primary is down, every sparkline is full.
-    let mut app =
-        warroom::demo::replayed_app(&config, 42, epoch, chrono::Duration::minutes(10), Theme::fallback(false));
+    let mut app = warroom::runtime::session::replayed_app(
+        &config,
+        42,
+        epoch,
+        chrono::Duration::minutes(10),
+        Theme::fallback(false),
+    );
     app.handle(Msg::Resize { width: 160, height: 48 });
     prepare(&mut app);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();

@@ -59,7 +59,13 @@ fn the_live_example_names_reach_the_sim_and_the_actions() {
     assert_eq!(config.regions[1].aws.profile.as_deref(), Some("prod-west"));
     assert_eq!(config.routing.record_name, "api.example.com.");
     let epoch = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 24, 3, 0, 0).unwrap();
-    let app = warroom::demo::replayed_app(&config, 1, epoch, chrono::Duration::minutes(1), Theme::fallback(false));
+    let app = warroom::runtime::session::replayed_app(
+        &config,
+        1,
+        epoch,
+        chrono::Duration::minutes(1),
+        Theme::fallback(false),
+    );
     let replica = app.snapshot.regions[1].database.value.as_ref().unwrap();
     assert_eq!(replica.identifier, "checkout-db-replica");
     assert_eq!(app.snapshot.regions[1].routing.value.as_ref().unwrap().record_set_id, "secondary");

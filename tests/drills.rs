@@ -4,14 +4,14 @@
 
 use chrono::{TimeZone, Utc};
 use warroom::drill::builtin::{built_in, find};
-use warroom::drill::run::Drill;
 use warroom::drill::{Scenario, Scorecard};
+use warroom::modes::drill::run::Drill;
 use warroom::scribe::Scribe;
 
 /// A scenario run under the autopilot, to its end.
 fn play(scenario: Scenario, seed: u64) -> (Scorecard, Drill) {
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-    let scribe = Scribe::in_memory("autopilot", &warroom::drill::run::config(&scenario).incident, epoch);
+    let scribe = Scribe::in_memory("autopilot", &warroom::drill::config(&scenario).incident, epoch);
     let mut drill = Drill::new(scenario, seed, scribe, epoch, true);
     let card = drill.run_to_end();
     (card, drill)
@@ -260,7 +260,7 @@ fn an_override_with_a_reason_lets_promotion_past_the_lag_and_the_scorecard_says_
     use crossterm::event::KeyCode;
     let scenario = find("replication-lag-exceeds-rpo").unwrap();
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-    let scribe = Scribe::in_memory("ana", &warroom::drill::run::config(&scenario).incident, epoch);
+    let scribe = Scribe::in_memory("ana", &warroom::drill::config(&scenario).incident, epoch);
     let end = epoch + scenario.duration;
     let mut drill = Drill::new(scenario, 42, scribe, epoch, true);
     // Let the autopilot declare and freeze; promotion is then held back by the lag.
@@ -299,12 +299,12 @@ fn an_override_with_a_reason_lets_promotion_past_the_lag_and_the_scorecard_says_
 async fn demo_with_a_scenario_plays_its_faults_without_the_drill() {
     let scenario = find("secondary-missing-secret").unwrap();
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-    let config = warroom::drill::run::config(&scenario);
+    let config = warroom::drill::config(&scenario);
     let clock = warroom::sim::SimClock::resumed(epoch, chrono::Duration::minutes(2), 1.0);
-    let world = warroom::drill::run::world(&scenario, &config, 42, epoch);
+    let world = warroom::drill::world(&scenario, &config, 42, epoch);
     let scribe = Scribe::in_memory("ana", &config.incident, epoch);
     let theme = warroom::theme::Theme::fallback(false);
-    let mut session = warroom::demo::start_session_in(world, &config, clock, theme, scribe, false);
+    let mut session = warroom::runtime::session::start_session_in(world, &config, clock, theme, scribe, false);
     session.turn();
     let west = &session.app.snapshot.regions[1];
     assert!(!west.health.value.unwrap().is_healthy(), "the scenario's missing secret fails us-west-2's checks");

@@ -303,10 +303,10 @@ fn without_a_median_the_latency_row_shows_only_the_tail_and_names_its_statistic(
 }
 
 /// A drill in the dashboard, `at` into the scenario, as the drill loop leaves it.
-fn drill_at(name: &str, at: Duration) -> warroom::drill::run::Drill {
+fn drill_at(name: &str, at: Duration) -> warroom::modes::drill::run::Drill {
     let scenario = warroom::drill::builtin::find(name).unwrap();
     let epoch = common::epoch();
-    let config = warroom::drill::run::config(&scenario);
+    let config = warroom::drill::config(&scenario);
     let scribe = warroom::scribe::Scribe::in_memory("ana", &config.incident, epoch);
     let view = warroom::app::DrillView::new(
         &scenario.name,
@@ -314,7 +314,7 @@ fn drill_at(name: &str, at: Duration) -> warroom::drill::run::Drill {
         epoch + scenario.duration,
         scenario.regions.clone(),
     );
-    let mut drill = warroom::drill::run::Drill::new(scenario, 42, scribe, epoch, false);
+    let mut drill = warroom::modes::drill::run::Drill::new(scenario, 42, scribe, epoch, false);
     drill.app.theme = warroom::theme::Theme::fallback(false);
     drill.app.drill = Some(view);
     drill.advance_to(epoch + at);

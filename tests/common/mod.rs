@@ -22,7 +22,7 @@ pub fn epoch() -> DateTime<Utc> {
 pub fn demo_app(regions: usize, seed: u64, at: Duration) -> App {
     let mut config = Config::demo();
     config.regions = Config::default_regions(regions);
-    warroom::demo::replayed_app(&config, seed, epoch(), at, Theme::fallback(false))
+    warroom::runtime::session::replayed_app(&config, seed, epoch(), at, Theme::fallback(false))
 }
 
 /// Draw `app` into a `width`×`height` test terminal and return the screen as text.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::{App, Msg};
 use warroom::config::Config;
-use warroom::demo::{Session, start_session};
+use warroom::runtime::session::{Session, start_session};
 use warroom::scribe::{Entry, Kind, Scribe};
 use warroom::sim::SimClock;
 use warroom::theme::Theme;

@@ -3,16 +3,52 @@
 //! The JSON is a contract for scripts (docs/snapshot.md): fields are only ever added.
 
 use chrono::{DateTime, DurationRound, Utc};
+use std::path::Path;
+
+use chrono::Duration;
+use clap::Args;
 use serde::Serialize;
 
 use crate::assess::{self, Limits};
-use crate::cli::{Failure, SnapshotArgs, json_text};
 use crate::config::Config;
 use crate::model::{Database, HealthChecks, Lag, RegionSnapshot, Routing, Signal, Snapshot};
+use crate::runtime::args::{SimArgs, parse_at};
+use crate::runtime::event_loop::runtime;
+use crate::runtime::exit::Failure;
+use crate::runtime::output::{json_text, write_stdout};
+use crate::runtime::session::{connect, load_config};
 use crate::sim::{World, demo_timeline};
+use crate::sources::aws::{self, Live};
 use crate::sources::sim::{SharedWorld, poll_all};
 use crate::text::duration::format_duration;
 use crate::text::format;
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Poll the simulated world instead of AWS (with --config: your regions, simulated).
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Simulated time since the start of the world, e.g. 90s, 15m, 24h.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_at)]
+    pub at: Duration,
+    /// Print JSON (schema in docs/snapshot.md) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `warroom snapshot`: the simulated world with `--demo`, AWS with `--config FILE`.
+pub fn run(args: &SnapshotArgs) -> Result<(), Failure> {
+    let text = match (&args.sim.config, args.demo) {
+        (_, true) => demo_snapshot(args)?,
+        (Some(path), false) => snapshot(path, args.json)?,
+        (None, false) => {
+            return Err(Failure::usage("give --config FILE to poll AWS, or --demo for the simulated world"));
+        }
+    };
+    write_stdout(&text)
+}
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -331,4 +367,26 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
 fn pad(cell: &str, width: usize) -> String {
     let n = cell.chars().count();
     format!("{cell}{}", " ".repeat(width.saturating_sub(n)))
+}
+
+/// The snapshot after one round of every poller.
+pub async fn poll_snapshot(live: &Live) -> Snapshot {
+    let config = &live.config;
+    let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
+    let mut snapshot = Snapshot::new(regions, config.incident.poll_interval);
+    for update in aws::poll_all(live).await {
+        snapshot.apply(update);
+    }
+    snapshot
+}
+
+/// `warroom snapshot --config FILE [--json]`.
+pub fn snapshot(path: &Path, json: bool) -> Result<String, Failure> {
+    let config = load_config(path)?;
+    let runtime = runtime()?;
+    let (snapshot, live) = runtime.block_on(async {
+        let live = connect(config).await;
+        (poll_snapshot(&live).await, live)
+    });
+    render(&live.config, &snapshot, Utc::now(), None, json)
 }

@@ -6,11 +6,17 @@ use std::path::PathBuf;
 use chrono::{DurationRound, Utc};
 use clap::Args;
 
-use super::builtin::find;
-use super::run::{Drill, config};
-use crate::cli::{Exit, Failure, json_text, parse_speed, write_stdout};
-use crate::demo::open_scribe;
+pub mod run;
+mod tui;
+
+use crate::drill::builtin::find;
+use crate::drill::config;
+use crate::runtime::args::parse_speed;
+use crate::runtime::exit::{Exit, Failure};
+use crate::runtime::output::{json_text, write_stdout};
+use crate::runtime::session::open_scribe;
 use crate::scribe::Scribe;
+use run::Drill;
 
 #[derive(Debug, Args)]
 pub struct DrillArgs {
@@ -48,7 +54,7 @@ pub fn run(args: &DrillArgs) -> Result<(), Failure> {
     let config = config(&scenario);
     let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
     if !args.headless {
-        return super::tui::run(args, scenario, epoch);
+        return tui::run(args, scenario, epoch);
     }
     let scribe = match &args.journal {
         Some(path) => {

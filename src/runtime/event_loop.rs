@@ -16,11 +16,12 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use super::tui;
 use crate::actions::Outcome;
 use crate::app::{App, Msg};
-use crate::cli::{Exit, Failure};
 use crate::model::Update;
-use crate::{tui, ui};
+use crate::runtime::exit::{Exit, Failure};
+use crate::ui;
 
 /// Fastest redraw rate when data streams in (20 fps): enough to feel live, cheap on CPU.
 const MIN_FRAME: StdDuration = StdDuration::from_millis(50);

@@ -1,21 +1,23 @@
-//! `warroom demo`: wire the simulated world, its pollers, the journal and the TUI, and run
-//! the shared `event_loop`.
+//! Starting a session, shared by the modes: the journal opened behind a scribe, a simulated
+//! world with an app watching it (for `demo`, `run-step` and the tests), and the AWS clients
+//! for a live config.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use chrono::{DateTime, DurationRound, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
+use super::exit::Failure;
 use crate::actions::{self, Outcome};
 use crate::app::{App, Msg, SimInfo};
-use crate::cli::{DemoArgs, Failure, load_theme};
+use crate::aws::{self, CredentialSource};
 use crate::config::Config;
-use crate::scribe::{FileJournal, Scribe, default_author, journal};
+use crate::scribe::{FileJournal, Scribe, journal};
 use crate::sim::{SimClock, World, demo_timeline};
-use crate::sources::UPDATE_CHANNEL_CAPACITY;
-use crate::sources::sim::{SharedWorld, poll_all, spawn_pollers};
+use crate::sources::aws::Live;
+use crate::sources::sim::{SharedWorld, poll_all};
 use crate::theme::Theme;
-use crate::{event_loop, logging};
 
 /// The app as it would be after watching the demo world from `epoch` until `epoch + at`,
 /// polling and observing at the poll interval, built without waiting. The journal is in
@@ -145,44 +147,12 @@ pub fn start_session_in(
     Session { app, world, clock, outcomes }
 }
 
-pub fn run(args: &DemoArgs) -> Result<(), Failure> {
-    let scenario = args.scenario.as_deref().map(crate::drill::builtin::find).transpose().map_err(Failure::usage)?;
-    let mut config = match &scenario {
-        Some(s) => crate::drill::run::config(s),
-        None => args.sim.config()?,
-    };
-    config.read_only |= args.read_only;
-    let theme = load_theme(&args.theme)?;
-    let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
-    let author = args.author.clone().unwrap_or_else(default_author);
-    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
-    let _log = logging::start();
-    let runtime = crate::event_loop::runtime()?;
-    let clock = SimClock::new(epoch, args.speed);
-    tracing::info!(seed = args.sim.seed, speed = args.speed, read_only = config.read_only, journal = %journal_path, "demo starting");
-
-    let result = runtime.block_on(async {
-        let world = match &scenario {
-            // A scenario's faults without the drill around them: no banner, no scorecard.
-            Some(s) => crate::drill::run::world(s, &config, args.sim.seed, clock.epoch()),
-            None => World::new(&config.regions, args.sim.seed, clock.epoch(), demo_timeline()),
-        };
-        let session = start_session_in(world, &config, clock, theme, scribe, config.read_only);
-        run_loop(session).await
-    });
-    tracing::info!(ok = result.is_ok(), journal = %journal_path, "demo finished");
-    crate::text::sanitize::eprint_line(&format!("warroom: {}", result?));
-    Ok(())
+pub fn load_config(path: &Path) -> Result<Config, Failure> {
+    Config::load(path).map_err(|e| Failure::usage(e.to_string()))
 }
 
-async fn run_loop(session: Session) -> Result<String, Failure> {
-    let Session { app, world, clock, outcomes } = session;
-    let (tx, rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
-    let pollers = spawn_pollers(&world, &clock, app.snapshot.poll_interval, &tx);
-    drop(tx);
-    let result = event_loop::run(app, rx, outcomes, move || clock.now()).await;
-    for poller in pollers {
-        poller.abort();
-    }
-    result
+/// Clients for every region of `config`, with aws-config's default credential chain.
+pub async fn connect(config: Config) -> Arc<Live> {
+    let clients = aws::connect_all(&config, &CredentialSource::Default).await;
+    Arc::new(Live::new(config, clients))
 }

@@ -5,49 +5,19 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::Scenario;
-use super::autopilot::Autopilot;
-use super::referee::Referee;
-use super::scorecard::{Facts, Scorecard, score};
 use crate::actions::{Executor, Job, sim::Stepper};
 use crate::app::{App, FaultRequest, Msg, SimInfo};
-use crate::config::{Config, RegionConfig};
-use crate::model::{Role, Update};
+use crate::drill::autopilot::Autopilot;
+use crate::drill::referee::Referee;
+use crate::drill::scorecard::{Facts, Scorecard, score};
+use crate::drill::{Scenario, config, world};
+use crate::model::Update;
 use crate::scribe::{Draft, Kind, Scribe};
 use crate::sim::World;
 use crate::theme::Theme;
 
 /// Author of the journal entries the drill itself writes (start, faults, end).
 pub const FACILITATOR: &str = "facilitator";
-
-/// The config a scenario implies: its regions (the first primary), RPO and RTO, the
-/// built-in runbooks, the demo's 5 s poll.
-pub fn config(s: &Scenario) -> Config {
-    let mut c = Config::demo();
-    c.incident.name = s.name.clone();
-    c.incident.rpo = s.rpo;
-    c.incident.rto = s.rto;
-    c.incident.poll_interval = s.poll_interval;
-    c.thresholds = s.thresholds.clone();
-    c.regions = s
-        .regions
-        .iter()
-        .enumerate()
-        .map(|(i, name)| RegionConfig {
-            name: name.clone(),
-            role: if i == 0 { Role::Primary } else { Role::Secondary },
-            aws: Default::default(),
-        })
-        .collect();
-    c
-}
-
-/// The world a scenario starts from.
-pub fn world(s: &Scenario, config: &Config, seed: u64, epoch: DateTime<Utc>) -> World {
-    let mut w = World::new(&config.regions, seed, epoch, s.faults.clone());
-    w.set_replica_lag(s.starting_lag.as_seconds_f64());
-    w
-}
 
 /// A drill entry: hidden from the commander's timeline unless revealed.
 pub fn drill_entry(at: DateTime<Utc>, text: String, data: serde_json::Value) -> Draft {

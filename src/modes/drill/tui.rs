@@ -7,15 +7,16 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Utc};
 use tokio::time::MissedTickBehavior;
 
-use super::Scenario;
-use super::cli::DrillArgs;
-use super::run::{Drill, config};
+use super::DrillArgs;
+use super::run::Drill;
 use crate::app::{DrillView, Msg, SimInfo};
-use crate::cli::{Failure, load_theme};
-use crate::demo::open_scribe;
+use crate::drill::{Scenario, config};
+use crate::runtime::args::load_theme;
+use crate::runtime::exit::Failure;
+use crate::runtime::session::open_scribe;
+use crate::runtime::{event_loop, logging};
 use crate::scribe::default_author;
 use crate::sim::SimClock;
-use crate::{event_loop, logging};
 
 /// How often the world moves and the screen refreshes (real time).
 const TICK: StdDuration = StdDuration::from_millis(250);

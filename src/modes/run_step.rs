@@ -13,9 +13,10 @@ use clap::Args;
 use crossterm::event::KeyCode;
 
 use crate::app::{App, Modal, Msg};
-use crate::cli::{Exit, Failure, SimArgs};
-use crate::demo::{Session, open_scribe, start_session};
 use crate::runbook::{StepKind, StepRef, StepStatus};
+use crate::runtime::args::SimArgs;
+use crate::runtime::exit::{Exit, Failure};
+use crate::runtime::session::{Session, open_scribe, start_session};
 use crate::scribe::default_author;
 use crate::sim::SimClock;
 use crate::theme::Theme;
@@ -49,7 +50,7 @@ pub struct RunStepArgs {
     #[arg(long = "as", value_name = "NAME")]
     pub author: Option<String>,
     /// Simulated time since the world began (the demo outage starts at 1m).
-    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = crate::cli::parse_at)]
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = crate::runtime::args::parse_at)]
     pub at: chrono::Duration,
 }
 
@@ -119,7 +120,7 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
     let epoch = now - args.at;
     let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, now, author(args))?;
-    let runtime = crate::event_loop::runtime()?;
+    let runtime = crate::runtime::event_loop::runtime()?;
     let result = runtime.block_on(async {
         let clock = SimClock::resumed(epoch, args.at, SPEED);
         let mut session = start_session(&config, args.sim.seed, clock, Theme::fallback(true), scribe, false);
@@ -137,15 +138,15 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
     let Some(path) = &args.sim.config else {
         return Err(Failure::usage("give --config FILE to run the step on AWS, or --demo for the simulated world"));
     };
-    let config = crate::live::load_config(path)?;
+    let config = crate::runtime::session::load_config(path)?;
     if config.read_only {
         return Err(Failure::usage("the config says read-only = true: no step can be run"));
     }
     let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
     let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, now, now, author(args))?;
-    let result = crate::event_loop::runtime()?.block_on(async {
+    let result = crate::runtime::event_loop::runtime()?.block_on(async {
         let runbooks = config.runbooks.clone();
-        let live = crate::live::connect(config).await;
+        let live = crate::runtime::session::connect(config).await;
         let (tx, outcomes) = tokio::sync::mpsc::channel(16);
         let executor = crate::actions::aws::spawn(std::sync::Arc::clone(&live), tx);
         let app = App::new(&live.config, runbooks, Theme::fallback(true), scribe, Some(executor), Utc::now());

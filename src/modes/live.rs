@@ -1,7 +1,7 @@
 //! Live mode: the dashboard, `snapshot --config` and the connection they share, against a
 //! real AWS account (or an emulator through `endpoint-url`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DurationRound, Utc};
@@ -9,17 +9,14 @@ use tokio::sync::mpsc;
 
 use crate::actions;
 use crate::app::App;
-use crate::aws::{self, CredentialSource};
-use crate::cli::{Failure, load_theme};
-use crate::config::Config;
-use crate::demo::open_scribe;
-use crate::event_loop::{self, runtime};
-use crate::logging;
-use crate::model::{RegionSnapshot, Snapshot};
-use crate::report;
+use crate::runtime::args::load_theme;
+use crate::runtime::event_loop::{self, runtime};
+use crate::runtime::exit::Failure;
+use crate::runtime::logging;
+use crate::runtime::session::{connect, load_config, open_scribe};
 use crate::scribe::default_author;
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
-use crate::sources::aws::{Live, poll_all, spawn_pollers};
+use crate::sources::aws::spawn_pollers;
 
 /// What plain `warroom --config FILE` was given.
 #[derive(Debug, Clone)]
@@ -29,38 +26,6 @@ pub struct LiveArgs {
     pub author: Option<String>,
     pub journal: Option<PathBuf>,
     pub theme: String,
-}
-
-pub fn load_config(path: &Path) -> Result<Config, Failure> {
-    Config::load(path).map_err(|e| Failure::usage(e.to_string()))
-}
-
-/// Clients for every region of `config`, with aws-config's default credential chain.
-pub async fn connect(config: Config) -> Arc<Live> {
-    let clients = aws::connect_all(&config, &CredentialSource::Default).await;
-    Arc::new(Live::new(config, clients))
-}
-
-/// The snapshot after one round of every poller.
-pub async fn poll_snapshot(live: &Live) -> Snapshot {
-    let config = &live.config;
-    let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
-    let mut snapshot = Snapshot::new(regions, config.incident.poll_interval);
-    for update in poll_all(live).await {
-        snapshot.apply(update);
-    }
-    snapshot
-}
-
-/// `warroom snapshot --config FILE [--json]`.
-pub fn snapshot(path: &Path, json: bool) -> Result<String, Failure> {
-    let config = load_config(path)?;
-    let runtime = runtime()?;
-    let (snapshot, live) = runtime.block_on(async {
-        let live = connect(config).await;
-        (poll_snapshot(&live).await, live)
-    });
-    report::render(&live.config, &snapshot, Utc::now(), None, json)
 }
 
 /// `warroom --config FILE`: the dashboard on AWS.
