@@ -18,7 +18,7 @@ use serde_json::json;
 use support::{measure, report};
 use warroom::app::Msg;
 use warroom::config::Config;
-use warroom::scribe::export::{Format, Zone, render};
+use warroom::review::export::{Format, Zone, render};
 use warroom::scribe::{Draft, Entry, FileJournal, JournalStore, Kind, Recovery, Scribe};
 use warroom::theme::Theme;
 

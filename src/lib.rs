@@ -13,6 +13,7 @@ pub mod config;
 pub mod drill;
 pub mod model;
 pub mod modes;
+pub mod review;
 pub mod runbook;
 pub mod runtime;
 pub mod scribe;

@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output};
 
-use warroom::scribe::export::{self, Format, Zone};
+use warroom::review::export::{self, Format, Zone};
 use warroom::scribe::journal;
 
 const FIXTURE: &str = "tests/fixtures/incident.jsonl";

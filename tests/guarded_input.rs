@@ -137,10 +137,10 @@ fn a_cancelled_override_is_journaled_as_withdrawn_and_never_counts() {
     assert_eq!(withdrawn.len(), 1);
     assert_eq!(withdrawn[0].data.as_ref().unwrap()["withdrawn"], true);
     assert!(warroom::scribe::overrides::overrides(app.scribe.timeline.entries()).is_empty(), "withdrawn: not counted");
-    let md = warroom::scribe::export::render(
+    let md = warroom::review::export::render(
         app.scribe.timeline.entries(),
-        warroom::scribe::export::Format::Md,
-        warroom::scribe::export::Zone::utc(),
+        warroom::review::export::Format::Md,
+        warroom::review::export::Zone::utc(),
     );
     let section = md.split("## Guard overrides").nth(1).unwrap().split("## ").next().unwrap();
     assert!(section.contains("None."), "{section}");

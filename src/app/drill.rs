@@ -4,7 +4,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::App;
+use crossterm::event::KeyCode;
+
+use super::{App, Modal};
+use crate::assess::guard::GuardResult;
+use crate::assess::{self, Level};
+use crate::drill::seat::Seat;
+use crate::runbook::{Direction, RunState, StepRef};
 use crate::sim::FAULT_NAMES;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,5 +116,53 @@ impl App {
                 d.scorecard_open = false;
             }
         }
+    }
+}
+
+/// The app is the seat a drill's referee watches and its autopilot commands.
+impl Seat for App {
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+    fn runs(&self) -> &RunState {
+        &self.runs
+    }
+    fn guards(&self, at: StepRef) -> Vec<GuardResult> {
+        App::guards(self, at)
+    }
+    fn regions_for(&self, direction: Direction) -> (usize, usize) {
+        App::regions_for(self, direction)
+    }
+    fn worst(&self, region: usize) -> Level {
+        self.snapshot.regions.get(region).map_or(Level::Ok, |r| {
+            assess::findings(r, self.limits())
+                .iter()
+                .filter(|f| f.signal.is_some())
+                .map(|f| f.level)
+                .max()
+                .unwrap_or(Level::Ok)
+        })
+    }
+    fn carry_out(&mut self, at: StepRef, note: &str) {
+        self.modal = None;
+        self.compose = None;
+        self.select(at);
+        self.press(KeyCode::Enter);
+        match &self.modal {
+            Some(Modal::Declare { .. }) => {
+                self.press(KeyCode::Enter);
+            }
+            Some(Modal::Confirm { .. }) => {
+                let region = self.step_region(at);
+                self.type_text(&region);
+                self.press(KeyCode::Enter);
+            }
+            _ => {}
+        }
+        if self.compose.is_some() {
+            self.type_text(note);
+            self.press(KeyCode::Enter);
+        }
+        self.message = None;
     }
 }

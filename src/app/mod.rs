@@ -209,7 +209,7 @@ impl App {
     ) -> Self {
         let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
         let runs = crate::scribe::runs::replay(runbooks, scribe.timeline.entries());
-        let selected_runbook = runs.runbooks.iter().position(|b| b.id == "failover").unwrap_or(0);
+        let selected_runbook = runs.position(crate::runbook::ids::FAILOVER).unwrap_or(0);
         Self {
             incident: config.incident.clone(),
             thresholds: config.thresholds.clone(),

@@ -5,11 +5,10 @@
 //! the scorecard says so.
 
 use chrono::{DateTime, Duration, Utc};
-use crossterm::event::KeyCode;
 
-use crate::app::{App, Modal};
-use crate::assess::{self, Level};
-use crate::runbook::{StepKind, StepRef, StepStatus};
+use super::seat::Seat;
+use crate::assess::Level;
+use crate::runbook::{StepKind, StepRef, StepStatus, ids};
 
 /// The primary must be critical this long before the autopilot declares: long enough not to
 /// fail over on a flapping check, short enough to keep lost writes inside the RPO.
@@ -33,48 +32,37 @@ pub struct Autopilot {
 impl Autopilot {
     /// Act on the app as a commander would at `app.now`: the failover runbook first, then,
     /// once traffic has moved and the original region has been stable, the failback runbook.
-    pub fn act(&mut self, app: &mut App) {
-        let Some(failover) = app.runs.runbooks.iter().position(|b| b.id == "failover") else { return };
-        let now = app.now;
-        let source = app.regions_for(app.runs.runbooks[failover].direction).0;
+    pub fn act(&mut self, seat: &mut impl Seat) {
+        let Some(failover) = seat.runs().position(ids::FAILOVER) else { return };
+        let now = seat.now();
+        let source = seat.regions_for(seat.runs().runbooks[failover].direction).0;
         self.critical_since =
-            if worst(app, source) == Level::Critical { self.critical_since.or(Some(now)) } else { None };
+            if seat.worst(source) == Level::Critical { self.critical_since.or(Some(now)) } else { None };
         let declare_now = self.critical_since.is_some_and(|since| now - since >= DECLARE_AFTER);
-        follow(app, failover, declare_now);
+        follow(seat, failover, declare_now);
 
-        let shifted = matches!(app.runs.status_by_id(failover, "shift-traffic"), Some(StepStatus::Done { .. }));
-        let Some(failback) = app.runs.runbooks.iter().position(|b| b.id == "failback") else { return };
+        let shifted = matches!(seat.runs().status_by_id(failover, ids::SHIFT_TRAFFIC), Some(StepStatus::Done { .. }));
+        let Some(failback) = seat.runs().position(ids::FAILBACK) else { return };
         if !shifted {
             return;
         }
-        let original = app.regions_for(app.runs.runbooks[failback].direction).1;
-        self.stable_since = if worst(app, original) == Level::Ok { self.stable_since.or(Some(now)) } else { None };
-        if app.runs.started(failback) || self.stable_since.is_some_and(|since| now - since >= STABLE_BEFORE_FAILBACK) {
-            follow(app, failback, true);
+        let original = seat.regions_for(seat.runs().runbooks[failback].direction).1;
+        self.stable_since = if seat.worst(original) == Level::Ok { self.stable_since.or(Some(now)) } else { None };
+        if seat.runs().started(failback) || self.stable_since.is_some_and(|since| now - since >= STABLE_BEFORE_FAILBACK)
+        {
+            follow(seat, failback, true);
         }
     }
 }
 
-/// The worst finding about a region's signals (staleness aside).
-fn worst(app: &App, region: usize) -> Level {
-    app.snapshot.regions.get(region).map_or(Level::Ok, |r| {
-        assess::findings(r, app.limits())
-            .iter()
-            .filter(|f| f.signal.is_some())
-            .map(|f| f.level)
-            .max()
-            .unwrap_or(Level::Ok)
-    })
-}
-
 /// Run every step of `runbook` whose guards allow it now; the declare only when `declare_now`.
-fn follow(app: &mut App, runbook: usize, declare_now: bool) {
-    let now = app.now;
-    let steps = app.runs.runbooks[runbook].steps.len();
+fn follow(seat: &mut impl Seat, runbook: usize, declare_now: bool) {
+    let now = seat.now();
+    let steps = seat.runs().runbooks[runbook].steps.len();
     for step in 0..steps {
         let at = StepRef { runbook, step };
-        let Some(kind) = app.step(at).map(|s| s.kind) else { continue };
-        let ready = match app.runs.status(at) {
+        let Some(kind) = seat.runs().step(at).map(|s| s.kind) else { continue };
+        let ready = match seat.runs().status(at) {
             StepStatus::Pending => true,
             StepStatus::Failed { at: failed, .. } => now - *failed >= RETRY_AFTER,
             StepStatus::Running { .. } | StepStatus::Done { .. } | StepStatus::Skipped { .. } => false,
@@ -85,33 +73,9 @@ fn follow(app: &mut App, runbook: usize, declare_now: bool) {
         if kind == StepKind::Declare && !declare_now {
             return;
         }
-        if app.guards(at).iter().any(|g| !g.ok) {
+        if seat.guards(at).iter().any(|g| !g.ok) {
             continue;
         }
-        run(app, at);
+        seat.carry_out(at, CHECKLIST_NOTE);
     }
-}
-
-/// Select `at`, press Enter, and answer whatever it asks the way the runbook expects.
-fn run(app: &mut App, at: StepRef) {
-    app.modal = None;
-    app.compose = None;
-    app.select(at);
-    app.press(KeyCode::Enter);
-    match &app.modal {
-        Some(Modal::Declare { .. }) => {
-            app.press(KeyCode::Enter);
-        }
-        Some(Modal::Confirm { .. }) => {
-            let region = app.step_region(at);
-            app.type_text(&region);
-            app.press(KeyCode::Enter);
-        }
-        _ => {}
-    }
-    if app.compose.is_some() {
-        app.type_text(CHECKLIST_NOTE);
-        app.press(KeyCode::Enter);
-    }
-    app.message = None;
 }

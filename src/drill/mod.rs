@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod referee;
 pub mod scenario;
 pub mod scorecard;
+pub mod seat;
 
 pub use scenario::{Expectation, Scenario};
 pub use scorecard::Scorecard;

@@ -1,12 +1,11 @@
 //! The scorecard at the end of a drill: pure over the journal, the scenario and the few
 //! facts only the drill saw (guards that blocked, where traffic ended up).
 
-use std::fmt::Write as _;
-
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Expectation, Scenario};
+use crate::runbook::ids;
 use crate::scribe::observe::event;
 use crate::scribe::{Entry, Kind, measure};
 use crate::text::duration::format_duration;
@@ -105,9 +104,9 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
     let m = measure::measure(entries);
     let since_fault = |t: Option<DateTime<Utc>>| fault_at.zip(t).map(|(f, t)| secs(t - f));
     let failback = |step: &str, kind: Kind| {
-        let e = entries
-            .iter()
-            .find(|e| e.kind == kind && e.step.as_deref() == Some(step) && e.data_str("runbook") == Some("failback"));
+        let e = entries.iter().find(|e| {
+            e.kind == kind && e.step.as_deref() == Some(step) && e.data_str("runbook") == Some(ids::FAILBACK)
+        });
         since_fault(e.map(|e| e.at))
     };
     let overrides: Vec<Override> = crate::scribe::overrides::overrides(entries)
@@ -200,8 +199,8 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
         out_of_order,
         failed_steps,
         serving_region: facts.serving_region.clone(),
-        failback_declared_seconds: failback("declare", Kind::Decision),
-        failback_done_seconds: failback("shift-traffic", Kind::ActionSucceeded),
+        failback_declared_seconds: failback(ids::DECLARE, Kind::Decision),
+        failback_done_seconds: failback(ids::SHIFT_TRAFFIC, Kind::ActionSucceeded),
         expectations,
     }
 }
@@ -212,7 +211,7 @@ fn time(seconds: Option<f64>) -> String {
 
 impl Scorecard {
     /// The measured values, labelled: the terminal's lines and the export's table share them.
-    fn measures(&self) -> Vec<(&'static str, String)> {
+    pub fn measures(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![
             ("time to detect", time(self.time_to_detect_seconds)),
             ("time to declare", time(self.time_to_declare_seconds)),
@@ -272,41 +271,5 @@ impl Scorecard {
             .rev()
             .filter(|e| e.kind == Kind::Drill && e.data_str("drill") == Some("ended"))
             .find_map(|e| e.data.as_ref()?.get("scorecard").cloned().and_then(|v| serde_json::from_value(v).ok()))
-    }
-
-    /// The Markdown section of the export.
-    pub fn markdown(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "## Drill scorecard: {}\n", self.scenario);
-        let _ = writeln!(
-            out,
-            "Result: **{}** (seed {})\n",
-            if self.passed { "passed" } else { "missed expectations" },
-            self.seed
-        );
-        let _ = writeln!(out, "| measure | value |\n|---|---|");
-        for (label, value) in self.measures() {
-            let _ = writeln!(out, "| {label} | {value} |");
-        }
-        let _ = writeln!(out, "| guard overrides | {} |", self.overrides.len());
-        let _ = writeln!(out, "| failed steps | {} |\n", self.failed_steps.len());
-        let cell = |s: &str| crate::text::sanitize::inert(s).replace('|', "\\|");
-        for o in &self.overrides {
-            let _ = writeln!(
-                out,
-                "- override of {} past {}: {}",
-                cell(&o.step),
-                cell(&o.guards.join(", ")),
-                cell(&o.reason)
-            );
-        }
-        for (step, error) in &self.failed_steps {
-            let _ = writeln!(out, "- failed step {}: {}", cell(step), cell(error));
-        }
-        for e in &self.expectations {
-            let _ = writeln!(out, "- {} {} — {}", if e.met { "✓" } else { "✗" }, cell(&e.expectation), cell(&e.detail));
-        }
-        out.push('\n');
-        out
     }
 }

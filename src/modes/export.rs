@@ -13,10 +13,10 @@ pub struct ExportArgs {
     /// The journal file (JSON Lines) to export.
     pub journal: PathBuf,
     #[arg(long, value_enum)]
-    pub format: crate::scribe::export::Format,
+    pub format: crate::review::export::Format,
     /// Time zone for times: UTC (default), an IANA name like Europe/Berlin, or +05:30.
-    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = crate::scribe::export::Zone::parse)]
-    pub tz: crate::scribe::export::Zone,
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = crate::review::export::Zone::parse)]
+    pub tz: crate::review::export::Zone,
     /// Write here instead of stdout (replaced whole, never half-written).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -26,7 +26,8 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: &ExportArgs) -> Result<(), Failure> {
-    use crate::scribe::{export, journal};
+    use crate::review::export;
+    use crate::scribe::journal;
     let (entries, malformed) = journal::read_file(&args.journal).map_err(|e| Failure::usage(e.to_string()))?;
     let name = args.journal.display();
     for m in &malformed {

@@ -1,6 +1,7 @@
 //! The built-in runbooks, from seed 004: failover (§15.2) with its pre- and post-failover
 //! checks (§15.1, §15.3), and failback (§16.2).
 
+use super::ids;
 use super::{Direction, Runbook, Step, StepKind as K};
 
 fn checklist(id: &str, title: &str, items: &[(&str, &str)]) -> Runbook {
@@ -15,7 +16,7 @@ fn checklist(id: &str, title: &str, items: &[(&str, &str)]) -> Runbook {
 pub fn built_in() -> Vec<Runbook> {
     vec![
         checklist(
-            "pre-failover",
+            ids::PRE_FAILOVER,
             "Pre-failover checks",
             &[
                 ("scope", "Confirm incident scope: AZ, service, Region, app-only, data corruption, security"),
@@ -30,11 +31,11 @@ pub fn built_in() -> Vec<Runbook> {
             ],
         ),
         Runbook {
-            id: "failover".into(),
+            id: ids::FAILOVER.into(),
             title: "Failover".into(),
             direction: Direction::Failover,
             steps: vec![
-                Step::new("declare", "Declare failover decision", K::Declare, &[]),
+                Step::new(ids::DECLARE, "Declare failover decision", K::Declare, &[]),
                 Step::new(
                     "freeze-writes",
                     "Disable writes in primary if reachable",
@@ -108,7 +109,7 @@ pub fn built_in() -> Vec<Runbook> {
             ],
         ),
         Runbook {
-            id: "failback".into(),
+            id: ids::FAILBACK.into(),
             title: "Failback".into(),
             direction: Direction::Failback,
             steps: vec![

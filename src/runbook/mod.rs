@@ -1,8 +1,9 @@
 //! Runbooks: steps, guards, built-in failover and failback (seed 004 §15–16), evaluation,
-//! and run state. Never calls AWS: steps that change anything become `actions::Action`s.
+//! and run state's types. Never calls AWS: steps that change anything become `actions::Action`s.
 
 mod builtin;
 mod config;
+pub mod ids;
 mod state;
 
 use std::fmt;

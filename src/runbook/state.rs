@@ -98,6 +98,16 @@ impl RunState {
         }
     }
 
+    /// The index of the runbook with this id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.runbooks.iter().position(|b| b.id == id)
+    }
+
+    /// The step `at` points to.
+    pub fn step(&self, at: StepRef) -> Option<&super::Step> {
+        self.runbooks.get(at.runbook)?.steps.get(at.step)
+    }
+
     pub fn status(&self, at: StepRef) -> &StepStatus {
         self.status.get(at.runbook).and_then(|s| s.get(at.step)).unwrap_or(&StepStatus::Pending)
     }

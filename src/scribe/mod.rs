@@ -2,7 +2,6 @@
 //! export. Knows nothing of the terminal.
 
 pub mod entry;
-pub mod export;
 pub mod journal;
 pub mod measure;
 pub mod observe;

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::App;
 use crate::app::line_input::EDITING_HELP;
-use crate::scribe::export::t_plus;
+use crate::review::export::t_plus;
 use crate::scribe::observe::event;
 use crate::scribe::{Entry, Kind};
 use crate::text::format;

@@ -12,9 +12,10 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::entry::{Entry, Kind, SYSTEM_AUTHOR};
-use super::measure::{Measurements, measure};
-use super::observe::event;
+use crate::drill::Scorecard;
+use crate::scribe::entry::{Entry, Kind, SYSTEM_AUTHOR};
+use crate::scribe::measure::{Measurements, measure};
+use crate::scribe::observe::event;
 use crate::text::duration::format_duration;
 use crate::text::sanitize::inert;
 
@@ -213,8 +214,8 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     let _ = writeln!(out, "| Traffic shifted | | {} |", optional_time(zone, m.traffic_shifted));
     let _ = writeln!(out, "| Recovered | | {} |\n", optional_time(zone, m.recovered));
 
-    if let Some(card) = crate::drill::Scorecard::from_entries(r.entries) {
-        out.push_str(&card.markdown());
+    if let Some(card) = Scorecard::from_entries(r.entries) {
+        out.push_str(&scorecard_markdown(&card));
     }
 
     let list = |out: &mut String, title: &str, items: &[&Entry]| {
@@ -241,7 +242,7 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     let decisions: Vec<&Entry> = r.timeline().filter(|e| e.kind == Kind::Decision).collect();
     list(&mut out, "Decisions", &decisions);
     let _ = writeln!(out, "## Guard overrides\n");
-    let overrides = super::overrides::overrides(r.entries);
+    let overrides = crate::scribe::overrides::overrides(r.entries);
     if overrides.is_empty() {
         let _ = writeln!(out, "None.\n");
     }
@@ -356,6 +357,37 @@ fn csv(r: &Review<'_>, zone: Zone) -> String {
         ]);
     }
     writer.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+}
+
+/// The drill scorecard's section of the Markdown export, from the scorecard's data.
+fn scorecard_markdown(card: &Scorecard) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## Drill scorecard: {}\n", card.scenario);
+    let _ = writeln!(
+        out,
+        "Result: **{}** (seed {})\n",
+        if card.passed { "passed" } else { "missed expectations" },
+        card.seed
+    );
+    let _ = writeln!(out, "| measure | value |\n|---|---|");
+    for (label, value) in card.measures() {
+        let _ = writeln!(out, "| {label} | {value} |");
+    }
+    let _ = writeln!(out, "| guard overrides | {} |", card.overrides.len());
+    let _ = writeln!(out, "| failed steps | {} |\n", card.failed_steps.len());
+    let cell = |s: &str| crate::text::sanitize::inert(s).replace('|', "\\|");
+    for o in &card.overrides {
+        let _ =
+            writeln!(out, "- override of {} past {}: {}", cell(&o.step), cell(&o.guards.join(", ")), cell(&o.reason));
+    }
+    for (step, error) in &card.failed_steps {
+        let _ = writeln!(out, "- failed step {}: {}", cell(step), cell(error));
+    }
+    for e in &card.expectations {
+        let _ = writeln!(out, "- {} {} — {}", if e.met { "✓" } else { "✗" }, cell(&e.expectation), cell(&e.detail));
+    }
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,4 @@
+//! The review afterwards: the journal rendered for the post-incident review (Markdown, CSV,
+//! JSON), reading the scribe's entries and measures and the drill scorecard as data.
+
+pub mod export;
