@@ -11,20 +11,20 @@ use crate::assess::guard::GuardResult;
 use crate::assess::{self, Level};
 use crate::drill::seat::Seat;
 use crate::runbook::{Direction, RunState, StepRef};
-use crate::sim::FAULT_NAMES;
+use crate::sim::FaultKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FaultMenu {
     pub region: usize,
-    /// Index into `FAULT_NAMES`.
+    /// Index into `FaultKind::ALL`.
     pub fault: usize,
 }
 
 /// What the facilitator asked for; the drill loop carries it out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultRequest {
-    Inject { region: usize, fault: &'static str },
-    Clear { region: usize, fault: &'static str },
+    Inject { region: usize, fault: FaultKind },
+    Clear { region: usize, fault: FaultKind },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -34,7 +34,7 @@ pub struct DrillView {
     pub ends_at: DateTime<Utc>,
     pub regions: Vec<String>,
     /// Faults active now, as (region, name); refreshed by the drill loop.
-    pub active: Vec<(usize, &'static str)>,
+    pub active: Vec<(usize, FaultKind)>,
     pub menu: Option<FaultMenu>,
     pub requests: Vec<FaultRequest>,
     /// The scorecard's lines once the drill has ended.
@@ -57,7 +57,7 @@ impl DrillView {
         }
     }
 
-    pub fn is_active(&self, region: usize, fault: &str) -> bool {
+    pub fn is_active(&self, region: usize, fault: FaultKind) -> bool {
         self.active.iter().any(|(r, f)| *r == region && *f == fault)
     }
 }
@@ -89,7 +89,7 @@ impl App {
         let regions = d.regions.len().max(1);
         if let Some(m) = d.menu.as_mut() {
             m.region = (m.region as isize + dr).rem_euclid(regions as isize) as usize;
-            m.fault = (m.fault as isize + df).rem_euclid(FAULT_NAMES.len() as isize) as usize;
+            m.fault = (m.fault as isize + df).rem_euclid(FaultKind::ALL.len() as isize) as usize;
         }
     }
 
@@ -97,14 +97,14 @@ impl App {
     pub(super) fn toggle_menu_fault(&mut self) {
         let Some(d) = self.drill.as_mut() else { return };
         let Some(m) = d.menu else { return };
-        let fault = FAULT_NAMES[m.fault];
+        let Some(&fault) = FaultKind::ALL.get(m.fault) else { return };
         let region = d.regions.get(m.region).cloned().unwrap_or_default();
         if d.is_active(m.region, fault) {
             d.requests.push(FaultRequest::Clear { region: m.region, fault });
-            self.message = Some(format!("clearing {fault} in {region}"));
+            self.message = Some(format!("clearing {} in {region}", fault.name()));
         } else {
             d.requests.push(FaultRequest::Inject { region: m.region, fault });
-            self.message = Some(format!("injecting {fault} into {region}"));
+            self.message = Some(format!("injecting {} into {region}", fault.name()));
         }
     }
 

@@ -10,7 +10,7 @@ use crate::config::{
     Thresholds, Validator,
 };
 
-use crate::sim::{FAULT_NAMES, Fault, ScheduledFault};
+use crate::sim::{Fault, FaultKind, ScheduledFault};
 use crate::text::duration::{ConfigDuration, format_duration};
 use crate::toml_source::{self, TomlError};
 
@@ -139,19 +139,14 @@ fn positive(value: &Option<Spanned<f64>>, default: f64, key: &str, err: &Err<'_>
 /// The fault named in `raw`, with only the parameters that kind takes.
 fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<Fault, TomlError> {
     let name = raw.fault.get_ref().as_str();
-    // Each kind's parameters; any other parameter given is an error at its key.
-    let allowed: &[&str] = match name {
-        "region-outage" => &["error-percent", "ramp"],
-        "replication-delay" => &["seconds-per-second"],
-        "flapping-health-check" => &["period"],
-        "latency-degradation" => &["p99", "ramp"],
-        "corrupted-data" => &["records-per-minute"],
-        "duplicate-replay" => &["events-per-minute"],
-        "db-primary-lost" | "missing-secret" | "dns-change-stuck" => &[],
-        other => {
-            return Err(err(raw.fault.span(), format!("unknown fault `{other}`; faults: {}", FAULT_NAMES.join(", "))));
-        }
+    let Some(kind) = FaultKind::from_name(name) else {
+        return Err(err(
+            raw.fault.span(),
+            format!("unknown fault `{name}`; faults: {}", FaultKind::names().join(", ")),
+        ));
     };
+    // Each kind's parameters; any other parameter given is an error at its key.
+    let allowed = kind.parameters();
     let given: [(&str, Option<std::ops::Range<usize>>); 7] = [
         ("error-percent", raw.error_percent.as_ref().map(Spanned::span)),
         ("ramp", raw.ramp.as_ref().map(Spanned::span)),
@@ -169,7 +164,7 @@ fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<Fault, TomlError> {
             return Err(err(span, format!("{name} does not take {key} (it takes {takes})")));
         }
     }
-    let default = Fault::default_of(name).ok_or_else(|| err(raw.fault.span(), format!("unknown fault `{name}`")))?;
+    let default = kind.default_fault();
     let dur = |v: &Option<Spanned<ConfigDuration>>, d: Duration| v.as_ref().map_or(d, |v| v.get_ref().0);
     Ok(match default {
         Fault::RegionOutage { error_percent, ramp } => Fault::RegionOutage {
@@ -402,7 +397,7 @@ within = "3m"
 
     #[test]
     fn every_fault_name_parses_and_prints_back() {
-        for name in FAULT_NAMES {
+        for name in FaultKind::names() {
             let text = format!(
                 "name = \"x\"\nsummary = \"y\"\nduration = \"10m\"\n[[fault]]\nat = \"1m\"\nfault = \"{name}\"\nregion = \"us-east-1\"\n"
             );

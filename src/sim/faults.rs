@@ -25,50 +25,107 @@ pub enum Fault {
     DuplicateReplay { events_per_minute: f64 },
 }
 
-/// Every fault name, for errors and menus.
-pub const FAULT_NAMES: [&str; 9] = [
-    "region-outage",
-    "db-primary-lost",
-    "replication-delay",
-    "missing-secret",
-    "flapping-health-check",
-    "dns-change-stuck",
-    "latency-degradation",
-    "corrupted-data",
-    "duplicate-replay",
-];
+/// The kinds of fault, without their parameters: the one list the scenario parser, the
+/// facilitator's menu, the world and the journal all read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FaultKind {
+    RegionOutage,
+    DbPrimaryLost,
+    ReplicationDelay,
+    MissingSecret,
+    FlappingHealthCheck,
+    DnsChangeStuck,
+    LatencyDegradation,
+    CorruptedData,
+    DuplicateReplay,
+}
 
-impl Fault {
-    /// The fault called `name` with its default parameters (what a facilitator injects).
-    pub fn default_of(name: &str) -> Option<Self> {
-        Some(match name {
-            "region-outage" => Fault::RegionOutage { error_percent: 42.0, ramp: Duration::seconds(90) },
-            "db-primary-lost" => Fault::DbPrimaryLost,
-            "replication-delay" => Fault::ReplicationDelay { seconds_per_second: 1.0 },
-            "missing-secret" => Fault::MissingSecret,
-            "flapping-health-check" => Fault::FlappingHealthCheck { period: Duration::seconds(30) },
-            "dns-change-stuck" => Fault::DnsChangeStuck,
-            "latency-degradation" => {
+impl FaultKind {
+    /// Every kind, in the menu's order.
+    pub const ALL: [FaultKind; 9] = [
+        FaultKind::RegionOutage,
+        FaultKind::DbPrimaryLost,
+        FaultKind::ReplicationDelay,
+        FaultKind::MissingSecret,
+        FaultKind::FlappingHealthCheck,
+        FaultKind::DnsChangeStuck,
+        FaultKind::LatencyDegradation,
+        FaultKind::CorruptedData,
+        FaultKind::DuplicateReplay,
+    ];
+
+    /// The name scenario files, the menu and the journal use.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::RegionOutage => "region-outage",
+            FaultKind::DbPrimaryLost => "db-primary-lost",
+            FaultKind::ReplicationDelay => "replication-delay",
+            FaultKind::MissingSecret => "missing-secret",
+            FaultKind::FlappingHealthCheck => "flapping-health-check",
+            FaultKind::DnsChangeStuck => "dns-change-stuck",
+            FaultKind::LatencyDegradation => "latency-degradation",
+            FaultKind::CorruptedData => "corrupted-data",
+            FaultKind::DuplicateReplay => "duplicate-replay",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Every kind's name, for errors.
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|k| k.name()).collect()
+    }
+
+    /// The parameters a scenario file may give this kind (TOML keys).
+    pub fn parameters(self) -> &'static [&'static str] {
+        match self {
+            FaultKind::RegionOutage => &["error-percent", "ramp"],
+            FaultKind::ReplicationDelay => &["seconds-per-second"],
+            FaultKind::FlappingHealthCheck => &["period"],
+            FaultKind::LatencyDegradation => &["p99", "ramp"],
+            FaultKind::CorruptedData => &["records-per-minute"],
+            FaultKind::DuplicateReplay => &["events-per-minute"],
+            FaultKind::DbPrimaryLost | FaultKind::MissingSecret | FaultKind::DnsChangeStuck => &[],
+        }
+    }
+
+    /// The fault with its default parameters (what a facilitator injects).
+    pub fn default_fault(self) -> Fault {
+        match self {
+            FaultKind::RegionOutage => Fault::RegionOutage { error_percent: 42.0, ramp: Duration::seconds(90) },
+            FaultKind::DbPrimaryLost => Fault::DbPrimaryLost,
+            FaultKind::ReplicationDelay => Fault::ReplicationDelay { seconds_per_second: 1.0 },
+            FaultKind::MissingSecret => Fault::MissingSecret,
+            FaultKind::FlappingHealthCheck => Fault::FlappingHealthCheck { period: Duration::seconds(30) },
+            FaultKind::DnsChangeStuck => Fault::DnsChangeStuck,
+            FaultKind::LatencyDegradation => {
                 Fault::LatencyDegradation { p99: Duration::seconds(4), ramp: Duration::minutes(5) }
             }
-            "corrupted-data" => Fault::CorruptedData { records_per_minute: 5.0 },
-            "duplicate-replay" => Fault::DuplicateReplay { events_per_minute: 20.0 },
-            _ => return None,
-        })
+            FaultKind::CorruptedData => Fault::CorruptedData { records_per_minute: 5.0 },
+            FaultKind::DuplicateReplay => Fault::DuplicateReplay { events_per_minute: 20.0 },
+        }
+    }
+}
+
+impl Fault {
+    pub fn kind(&self) -> FaultKind {
+        match self {
+            Fault::RegionOutage { .. } => FaultKind::RegionOutage,
+            Fault::DbPrimaryLost => FaultKind::DbPrimaryLost,
+            Fault::ReplicationDelay { .. } => FaultKind::ReplicationDelay,
+            Fault::MissingSecret => FaultKind::MissingSecret,
+            Fault::FlappingHealthCheck { .. } => FaultKind::FlappingHealthCheck,
+            Fault::DnsChangeStuck => FaultKind::DnsChangeStuck,
+            Fault::LatencyDegradation { .. } => FaultKind::LatencyDegradation,
+            Fault::CorruptedData { .. } => FaultKind::CorruptedData,
+            Fault::DuplicateReplay { .. } => FaultKind::DuplicateReplay,
+        }
     }
 
     pub fn name(&self) -> &'static str {
-        match self {
-            Fault::RegionOutage { .. } => FAULT_NAMES[0],
-            Fault::DbPrimaryLost => FAULT_NAMES[1],
-            Fault::ReplicationDelay { .. } => FAULT_NAMES[2],
-            Fault::MissingSecret => FAULT_NAMES[3],
-            Fault::FlappingHealthCheck { .. } => FAULT_NAMES[4],
-            Fault::DnsChangeStuck => FAULT_NAMES[5],
-            Fault::LatencyDegradation { .. } => FAULT_NAMES[6],
-            Fault::CorruptedData { .. } => FAULT_NAMES[7],
-            Fault::DuplicateReplay { .. } => FAULT_NAMES[8],
-        }
+        self.kind().name()
     }
 }
 

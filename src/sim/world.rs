@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::faults::{Fault, ScheduledFault};
+use super::faults::{Fault, FaultKind, ScheduledFault};
 use super::rng::SplitMix64;
 use crate::config::RegionConfig;
 use crate::model::{
@@ -270,11 +270,11 @@ impl World {
         self.timeline.push(ScheduledFault { at: self.elapsed(), until: None, region, fault });
     }
 
-    /// End every active fault named `name` in `region` now; how many were ended.
-    pub fn clear(&mut self, region: usize, name: &str) -> usize {
+    /// End every active fault of `kind` in `region` now; how many were ended.
+    pub fn clear(&mut self, region: usize, kind: FaultKind) -> usize {
         let now = self.elapsed();
         let mut ended = 0;
-        for f in self.timeline.iter_mut().filter(|f| f.region == region && f.fault.name() == name && f.active_at(now)) {
+        for f in self.timeline.iter_mut().filter(|f| f.region == region && f.fault.kind() == kind && f.active_at(now)) {
             f.until = Some(now);
             ended += 1;
         }
@@ -745,7 +745,7 @@ mod tests {
         w.advance_to(epoch() + Duration::seconds(300));
         assert!(w.completion(Command::ShiftTraffic(1)).is_none());
         assert_eq!(w.active_region(), 0);
-        assert_eq!(w.clear(1, "dns-change-stuck"), 1);
+        assert_eq!(w.clear(1, FaultKind::DnsChangeStuck), 1);
         w.advance_to(epoch() + Duration::seconds(310));
         assert!(w.completion(Command::ShiftTraffic(1)).is_some());
         assert_eq!(w.active_region(), 1);

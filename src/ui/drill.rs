@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{overlay_box, sanitize};
 use crate::app::{App, DrillView};
-use crate::sim::FAULT_NAMES;
+use crate::sim::FaultKind;
 use crate::text::format;
 use crate::theme::Tone;
 
@@ -47,8 +47,9 @@ pub fn fault_menu(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillVie
         ]),
         Line::from(""),
     ];
-    for (i, name) in FAULT_NAMES.iter().enumerate() {
-        let active = drill.is_active(menu.region, name);
+    for (i, kind) in FaultKind::ALL.into_iter().enumerate() {
+        let name = kind.name();
+        let active = drill.is_active(menu.region, kind);
         let marker = if i == menu.fault { "›" } else { " " };
         let state = if active { "ACTIVE — Enter clears" } else { "" };
         let tone = if active { Tone::Critical } else { Tone::Text };
@@ -65,7 +66,7 @@ pub fn fault_menu(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillVie
     let active: Vec<String> = drill
         .active
         .iter()
-        .map(|(r, f)| format!("{f} @ {}", drill.regions.get(*r).map_or("?", String::as_str)))
+        .map(|(r, f)| format!("{} @ {}", f.name(), drill.regions.get(*r).map_or("?", String::as_str)))
         .collect();
     lines.push(Line::from(Span::styled(
         format!("active: {}", if active.is_empty() { "none".to_owned() } else { active.join(", ") }),

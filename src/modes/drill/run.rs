@@ -125,23 +125,23 @@ impl Drill {
         let requests = std::mem::take(&mut view.requests);
         self.world.advance_to(now);
         for request in requests {
-            let (region, name, injected) = match request {
+            let (region, kind, injected) = match request {
                 FaultRequest::Inject { region, fault } => (region, fault, true),
                 FaultRequest::Clear { region, fault } => (region, fault, false),
             };
+            let name = kind.name();
             let region_name = self.world.region_name(region).unwrap_or_default().to_owned();
             let (text, kind) = if injected {
-                let Some(fault) = crate::sim::Fault::default_of(name) else { continue };
-                self.world.inject(region, fault);
+                self.world.inject(region, kind.default_fault());
                 (format!("facilitator injected {name} into {region_name}"), "fault-injected")
             } else {
-                self.world.clear(region, name);
+                self.world.clear(region, kind);
                 (format!("facilitator cleared {name} in {region_name}"), "fault-cleared")
             };
             let data = json!({ "drill": kind, "fault": name, "region": region_name });
             let _ = self.app.scribe.record(drill_entry(now, text, data));
         }
-        let active = self.world.active_faults().into_iter().map(|(r, f)| (r, f.name())).collect();
+        let active = self.world.active_faults().into_iter().map(|(r, f)| (r, f.kind())).collect();
         if let Some(view) = self.app.drill.as_mut() {
             view.active = active;
         }
