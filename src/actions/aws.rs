@@ -29,7 +29,7 @@ pub fn spawn(live: Arc<Live>, outcomes: mpsc::Sender<Outcome>) -> Executor {
             });
         }
     });
-    Executor { jobs, backend: "aws" }
+    Executor { jobs, backend: super::Backend::Aws }
 }
 
 fn index(live: &Live, name: &str) -> Result<usize, String> {

@@ -97,15 +97,36 @@ pub struct Outcome {
     pub result: OutcomeResult,
 }
 
+/// Where an executor's actions land.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// The AWS account of a live config.
+    Aws,
+    /// The simulated world (demo, drills, `run-step --demo`).
+    Sim,
+    /// Nowhere: a test or a replay plays the backend itself.
+    Detached,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Aws => "aws",
+            Backend::Sim => "sim",
+            Backend::Detached => "detached",
+        }
+    }
+}
+
 /// The way to send actions. Private field: only an executor backend can create one.
 #[derive(Clone, Debug)]
 pub struct Executor {
     jobs: mpsc::Sender<Job>,
-    backend: &'static str,
+    backend: Backend,
 }
 
 impl Executor {
-    pub fn backend(&self) -> &'static str {
+    pub fn backend(&self) -> Backend {
         self.backend
     }
 
@@ -113,18 +134,18 @@ impl Executor {
     /// app's own handling, where the test plays the backend.
     pub fn detached() -> (Self, mpsc::Receiver<Job>) {
         let (jobs, rx) = mpsc::channel(64);
-        (Self { jobs, backend: "detached" }, rx)
+        (Self { jobs, backend: Backend::Detached }, rx)
     }
 
     /// A sim executor whose jobs the caller carries out with `actions::sim::Stepper`, in
     /// step with a world it advances itself (headless drills).
     pub fn stepped() -> (Self, mpsc::Receiver<Job>) {
         let (jobs, rx) = mpsc::channel(64);
-        (Self { jobs, backend: "sim" }, rx)
+        (Self { jobs, backend: Backend::Sim }, rx)
     }
 
     /// Queue a job; fails only if the executor has stopped or is saturated.
     pub fn submit(&self, job: Job) -> Result<(), String> {
-        self.jobs.try_send(job).map_err(|e| format!("the {} executor cannot take the action: {e}", self.backend))
+        self.jobs.try_send(job).map_err(|e| format!("the {} executor cannot take the action: {e}", self.backend.name()))
     }
 }

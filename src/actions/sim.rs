@@ -21,7 +21,7 @@ pub fn spawn(world: SharedWorld, clock: SimClock, outcomes: mpsc::Sender<Outcome
             });
         }
     });
-    Executor { jobs, backend: "sim" }
+    Executor { jobs, backend: super::Backend::Sim }
 }
 
 async fn run(world: &SharedWorld, clock: &SimClock, job: Job) -> Outcome {

@@ -272,7 +272,7 @@ impl App {
     pub fn mode(&self) -> Mode {
         match &self.executor {
             None => Mode::ReadOnly,
-            Some(e) if e.backend() == "aws" => Mode::Live,
+            Some(e) if e.backend() == crate::actions::Backend::Aws => Mode::Live,
             Some(_) if self.drill.is_some() => Mode::Drill,
             Some(_) => Mode::Demo,
         }
