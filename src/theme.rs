@@ -90,35 +90,10 @@ impl<'de> Deserialize<'de> for ThemeColor {
     }
 }
 
+/// ratatui's own colour parser: names (any case, with or without `-`/`_`/spaces, "bright" for
+/// "light"), `#rrggbb`, or a 256-colour index.
 fn parse_color(text: &str) -> Option<Color> {
-    let t = text.trim().to_ascii_lowercase();
-    if let Some(hex) = t.strip_prefix('#') {
-        if hex.len() != 6 {
-            return None;
-        }
-        let v = u32::from_str_radix(hex, 16).ok()?;
-        return Some(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
-    }
-    Some(match t.as_str() {
-        "reset" => Color::Reset,
-        "black" => Color::Black,
-        "red" => Color::Red,
-        "green" => Color::Green,
-        "yellow" => Color::Yellow,
-        "blue" => Color::Blue,
-        "magenta" => Color::Magenta,
-        "cyan" => Color::Cyan,
-        "gray" | "grey" => Color::Gray,
-        "darkgray" | "darkgrey" => Color::DarkGray,
-        "lightred" => Color::LightRed,
-        "lightgreen" => Color::LightGreen,
-        "lightyellow" => Color::LightYellow,
-        "lightblue" => Color::LightBlue,
-        "lightmagenta" => Color::LightMagenta,
-        "lightcyan" => Color::LightCyan,
-        "white" => Color::White,
-        _ => return None,
-    })
+    text.trim().parse().ok()
 }
 
 impl RawPalette {
@@ -248,6 +223,18 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colours_parse_as_ratatui_reads_them() {
+        assert_eq!(parse_color("red"), Some(Color::Red));
+        assert_eq!(parse_color(" DarkGrey "), Some(Color::DarkGray));
+        assert_eq!(parse_color("grey"), Some(Color::Gray));
+        assert_eq!(parse_color("light-cyan"), Some(Color::LightCyan));
+        assert_eq!(parse_color("#1a2B3c"), Some(Color::Rgb(0x1a, 0x2b, 0x3c)));
+        assert_eq!(parse_color("208"), Some(Color::Indexed(208)));
+        assert_eq!(parse_color("#12345"), None);
+        assert_eq!(parse_color("orangeish"), None);
+    }
 
     #[test]
     fn every_built_in_theme_parses_and_differs() {
