@@ -1,41 +1,36 @@
 //! The journal under crashes and bad disks: nothing acknowledged is lost, nothing panics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use chrono::Utc;
 use warroom::scribe::{Draft, FileJournal, JournalError, JournalStore, Kind};
 
-const CHILD_ENV: &str = "WARROOM_JOURNAL_CHILD";
-
-/// Not a test on its own: the child process of `kill_9_mid_append_loses_nothing_acknowledged`.
-/// It appends forever and prints each sequence number once `append` has returned (fsynced).
-#[test]
-fn child_writer_process() {
-    let Some(path) = std::env::var_os(CHILD_ENV) else { return };
-    let mut opened = FileJournal::open(Path::new(&path)).unwrap();
-    let mut out = std::io::stdout().lock();
-    for i in 0u64.. {
-        let text = format!("entry {i} {}", "x".repeat(300));
-        let entry = opened.journal.append(Draft::new(Utc::now(), "child", Kind::Note, text)).unwrap();
-        writeln!(out, "ACK {}", entry.seq).unwrap();
-        out.flush().unwrap();
+/// The helper program that appends until killed (tests/helpers/journal_writer.rs), built
+/// here with the same cargo and profile as this test, so a filtered `cargo test` finds it too.
+fn journal_writer() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).expect("the test runs from target/PROFILE/deps");
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo.args(["build", "--quiet", "--example", "journal_writer"]).current_dir(env!("CARGO_MANIFEST_DIR"));
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        cargo.arg("--release");
     }
+    let status = cargo.status().expect("cargo runs");
+    assert!(status.success(), "building the journal_writer helper failed: {status}");
+    let helper = profile_dir.join("examples").join("journal_writer");
+    assert!(helper.exists(), "the journal_writer helper is not at {}", helper.display());
+    helper
 }
 
 #[test]
 fn kill_9_mid_append_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.jsonl");
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writer_process", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, &path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child =
+        Command::new(journal_writer()).arg(&path).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut acked = Vec::new();
     while acked.len() < 300 {

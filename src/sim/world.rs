@@ -677,7 +677,8 @@ mod tests {
     }
 
     #[test]
-    fn a_day_of_simulation_is_cheap_and_bounded() {
+    fn a_day_of_simulation_is_bounded() {
+        // What a day costs is measured by `cargo bench --bench render` ("simulate 24 h").
         let mut w = World::new(&Config::default_regions(8), 9, epoch(), demo_timeline());
         w.advance_to(epoch() + Duration::hours(24));
         assert_eq!(w.elapsed(), Duration::hours(24));
