@@ -18,6 +18,11 @@ impl LineInput {
         self.cursor
     }
 
+    /// The text before the cursor (what the cursor's screen column is measured from).
+    pub fn before_cursor(&self) -> &str {
+        &self.text[..self.byte_at(self.cursor)]
+    }
+
     fn byte_at(&self, char_index: usize) -> usize {
         self.text.char_indices().nth(char_index).map_or(self.text.len(), |(i, _)| i)
     }

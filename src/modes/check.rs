@@ -25,6 +25,7 @@ use crate::runtime::session::{connect, load_config};
 use crate::scribe::Scribe;
 use crate::sources::aws::{Live, Source, poll_all};
 use crate::text::duration::format_duration;
+use crate::text::width::{pad, width};
 use crate::theme::Theme;
 
 /// A name no real resource has: permission probes aim at it so they fail harmlessly.
@@ -315,13 +316,13 @@ fn guard_rows(config: &Config, updates: Vec<Update>, polled_at: DateTime<Utc>) -
 
 /// The table `check` prints.
 pub fn render(rows: &[Row], call_timeout: chrono::Duration) -> String {
-    let w = rows.iter().map(|r| r.check.chars().count()).max().unwrap_or(5).max(5);
-    let rw = rows.iter().map(|r| r.region.chars().count()).max().unwrap_or(6).max(6);
+    let w = rows.iter().map(|r| width(&r.check)).max().unwrap_or(5).max(5);
+    let rw = rows.iter().map(|r| width(&r.region)).max().unwrap_or(6).max(6);
     let mut out = String::new();
-    let _ = writeln!(out, "{:<w$}  {:<rw$}  RESULT  DETAIL", "CHECK", "REGION");
+    let _ = writeln!(out, "{}  {}  RESULT  DETAIL", pad("CHECK", w), pad("REGION", rw));
     for r in rows {
         let detail = crate::text::sanitize::inert(&r.detail);
-        let _ = writeln!(out, "{:<w$}  {:<rw$}  {:<6}  {detail}", r.check, r.region, r.verdict.label());
+        let _ = writeln!(out, "{}  {}  {:<6}  {detail}", pad(&r.check, w), pad(&r.region, rw), r.verdict.label());
     }
     let failed = rows.iter().filter(|r| r.verdict == Verdict::Fail).count();
     let passed = rows.iter().filter(|r| r.verdict == Verdict::Pass).count();

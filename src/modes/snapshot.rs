@@ -22,6 +22,7 @@ use crate::sources::aws::{self, Live};
 use crate::sources::sim::{SharedWorld, poll_all};
 use crate::text::duration::format_duration;
 use crate::text::format;
+use crate::text::width::{pad, width};
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -312,8 +313,8 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
     let label_width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 2;
     let column_width = rows
         .iter()
-        .flat_map(|(_, cells)| cells.iter().map(|c| c.chars().count()))
-        .chain(snapshot.regions.iter().map(|r| r.name.len()))
+        .flat_map(|(_, cells)| cells.iter().map(|c| width(c)))
+        .chain(snapshot.regions.iter().map(|r| width(&r.name)))
         .max()
         .unwrap_or(0)
         + 2;
@@ -362,11 +363,6 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
     }
     out.push_str(if any { "\n" } else { "\n✓ all regions within thresholds\n" });
     out
-}
-
-fn pad(cell: &str, width: usize) -> String {
-    let n = cell.chars().count();
-    format!("{cell}{}", " ".repeat(width.saturating_sub(n)))
 }
 
 /// The snapshot after one round of every poller.

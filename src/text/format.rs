@@ -66,17 +66,9 @@ pub fn sparkline(samples: impl Iterator<Item = f64>, width: usize, ceiling: f64)
         .collect()
 }
 
-/// Cut `text` to `width` characters, marking the cut with `…`.
+/// Cut `text` to `width` columns, marking the cut with `…`.
 pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
+    super::width::truncate(text, width)
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub fn banner(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillView) {
     );
     let style = t.style(Tone::Critical).add_modifier(Modifier::REVERSED | Modifier::BOLD);
     let width = usize::from(area.width);
-    let padded: String = format!("{text:<width$}").chars().take(width).collect();
+    let padded = crate::text::width::fit(&text, width);
     frame.render_widget(Paragraph::new(Span::styled(padded, style)), area);
 }
 

@@ -128,8 +128,11 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
     } else {
         format!("{regions} regions ")
     };
-    let [left_area, right_area] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right.chars().count() as u16)]).areas(area);
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(u16::try_from(crate::text::width::width(&right)).unwrap_or(u16::MAX)),
+    ])
+    .areas(area);
     frame.render_widget(Paragraph::new(Line::from(spans)), left_area);
     frame.render_widget(Paragraph::new(Span::styled(right, t.style(Tone::Muted))), right_area);
 }

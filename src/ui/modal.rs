@@ -14,7 +14,7 @@ use crate::theme::{Theme, Tone};
 
 /// Width of the guard-name column: the longest name, so reasons line up.
 pub fn guard_width(guards: &[GuardResult]) -> usize {
-    guards.iter().map(|g| g.guard.to_string().chars().count()).max().unwrap_or(0)
+    guards.iter().map(|g| crate::text::width::width(&g.guard.to_string())).max().unwrap_or(0)
 }
 
 /// Guards as judged this frame. A failing guard the override covers is amber; one it does not

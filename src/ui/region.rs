@@ -260,7 +260,7 @@ fn fit(ctx: &Ctx<'_>, spans: Vec<Span<'static>>, age: Option<Span<'static>>) -> 
             out.push(span);
         } else {
             let cut = format::truncate(&span.content, room - used);
-            used += cut.chars().count();
+            used += crate::text::width::width(&cut);
             out.push(Span::styled(cut, span.style));
             break;
         }

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::app::{App, Focus};
 use crate::runbook::{StepKind, StepRef, StepStatus, Verdict};
 use crate::text::format;
+use crate::text::width::{pad, width as text_width};
 use crate::theme::{Theme, Tone};
 
 /// What a step's row says, and in which tone: pending steps show ready or blocked.
@@ -55,7 +56,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .borders(Borders::ALL)
         .border_style(t.style(if focused { Tone::Accent } else { Tone::Border }))
         .title(Span::styled(title.clone(), t.style(Tone::Accent)));
-    if title.chars().count() + hint.len() + 4 <= usize::from(area.width) {
+    if text_width(&title) + text_width(hint) + 4 <= usize::from(area.width) {
         block = block.title(Line::from(Span::styled(hint, t.style(Tone::Muted))).right_aligned());
     }
     let inner = block.inner(area);
@@ -82,10 +83,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             let (label, tone) = status_label(app, at);
             let blocked = label == "blocked";
             let left = format!("{} {:>2} {:<17} ", icon(status, blocked), i + 1, format::truncate(&step.id, 17));
-            let room = width.saturating_sub(left.chars().count() + label.chars().count() + 1);
+            let room = width.saturating_sub(text_width(&left) + text_width(&label) + 1);
             let mut line = Line::from(vec![
                 Span::styled(left, t.style(tone)),
-                Span::styled(format!("{:<room$} ", format::truncate(&step.title, room)), t.style(Tone::Text)),
+                Span::styled(format!("{} ", pad(&format::truncate(&step.title, room), room)), t.style(Tone::Text)),
                 Span::styled(label, t.style(tone)),
             ]);
             if i == app.selected_step && focused {
@@ -142,7 +143,7 @@ fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         } else {
             (ran_with.to_vec(), " (when run)")
         };
-    let w = verdicts.iter().map(|v| v.guard.chars().count()).max().unwrap_or(0);
+    let w = verdicts.iter().map(|v| text_width(&v.guard)).max().unwrap_or(0);
     for v in verdicts {
         let (mark, tone) = if v.ok { ("✓", Tone::Ok) } else { ("✗", Tone::Critical) };
         let text = format!("  {mark} {:<w$}  {}{when}", v.guard, crate::text::sanitize::inert(&v.reason));

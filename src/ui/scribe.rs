@@ -13,6 +13,7 @@ use crate::scribe::observe::event;
 use crate::scribe::{Entry, Kind};
 use crate::text::format;
 use crate::text::sanitize::inert;
+use crate::text::width::{self, pad};
 use crate::theme::{Theme, Tone};
 
 /// Below this width the region moves from its own column into the text.
@@ -67,7 +68,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     };
     let title = format!(" Timeline · {} · {} shown · {position} ", timeline.filter().label(), timeline.shown());
     let focused = app.focus == crate::app::Focus::Timeline;
-    let room = usize::from(area.width).saturating_sub(title.chars().count() + 4);
+    let room = usize::from(area.width).saturating_sub(width::width(&title) + 4);
     let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.style(if focused { Tone::Accent } else { Tone::Border }))
@@ -113,12 +114,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 fn journal_label(app: &App, room: usize) -> String {
     let location = app.scribe.location();
     let room = room.saturating_sub("journal ".len()).max(8);
-    let count = location.chars().count();
-    if count <= room {
+    if width::width(&location) <= room {
         format!("journal {location}")
     } else {
-        let tail: String = location.chars().skip(count - room + 1).collect();
-        format!("journal …{tail}")
+        format!("journal …{}", width::take_last(&location, room - 1))
     }
 }
 
@@ -134,14 +133,14 @@ fn entry_line<'a>(
     let mut spans = vec![
         Span::styled(e.at.format("%H:%M:%SZ ").to_string(), t.style(Tone::Muted)),
         Span::styled(format!("{:>9} ", t_plus(e.at, impact)), t.style(Tone::Muted)),
-        Span::styled(format!("{:<10} ", format::truncate(&inert(&e.author), 10)), t.style(Tone::Text)),
+        Span::styled(format!("{} ", pad(&format::truncate(&inert(&e.author), 10), 10)), t.style(Tone::Text)),
         Span::styled(if pinned { "*" } else { " " }, t.style(Tone::Warn)),
         Span::styled(format!("{:<9}", kind_label(e.kind)), t.style(tone)),
     ];
     let region = e.region.as_deref().map(inert);
     let mut text = inert(&e.text);
     if wide {
-        spans.push(Span::styled(format!("{:<15}", region.unwrap_or_default()), t.style(Tone::Muted)));
+        spans.push(Span::styled(pad(&region.unwrap_or_default(), 15), t.style(Tone::Muted)));
     } else if let Some(r) = region {
         text = format!("[{r}] {text}");
     }
@@ -184,12 +183,14 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
         None => format!("  Enter save · Esc cancel · {EDITING_HELP}"),
     };
     let text = inert(compose.line.text());
-    let prompt_width = prompt.chars().count();
-    let cursor_chars = compose.line.cursor();
+    let prompt_width = width::width(&prompt);
+    // Columns, not characters: a CJK character or an emoji takes two cells.
+    let cursor_column = width::width(&inert(compose.line.before_cursor()));
     // Keep the cursor on screen: scroll long text left.
     let room = usize::from(area.width).saturating_sub(prompt_width + 1);
-    let skip = cursor_chars.saturating_sub(room);
-    let shown: String = text.chars().skip(skip).take(room).collect();
+    let scrolled = width::skip(&text, cursor_column.saturating_sub(room));
+    let skip = width::width(&text) - width::width(scrolled);
+    let shown = width::take(scrolled, room).to_owned();
     let spans = vec![
         Span::styled(prompt, t.style(Tone::Accent)),
         Span::styled(shown.clone(), t.style(Tone::Text)),
@@ -197,6 +198,8 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
     ];
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     let x = area.x
-        + u16::try_from(prompt_width + cursor_chars - skip).unwrap_or(area.width).min(area.width.saturating_sub(1));
+        + u16::try_from(prompt_width + cursor_column.saturating_sub(skip))
+            .unwrap_or(area.width)
+            .min(area.width.saturating_sub(1));
     frame.set_cursor_position(Position::new(x, area.y));
 }
