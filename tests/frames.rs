@@ -206,6 +206,43 @@ fn breaches_are_drawn_in_the_critical_tone() {
     assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED));
 }
 
+/// The palette as drawn: every tone of a degraded incident (ok, warn, critical, stale, muted,
+/// accent, borders), cell by cell with its colour and modifiers.
+#[test]
+fn degraded_styles_80x24() {
+    let mut app = demo_app(2, 42, Duration::minutes(4));
+    let screen = styled(&mut app, 80, 24);
+    assert!(screen.contains("fg=LightRed") || screen.contains("fg=Red"), "the critical tone is drawn: {screen}");
+    check("degraded_styles_80x24", &screen);
+}
+
+/// `NO_COLOR`: the same screen carries tones by modifiers only, and no cell has a colour.
+#[test]
+fn degraded_styles_no_color_80x24() {
+    let mut app = demo_app(2, 42, Duration::minutes(4));
+    app.theme = warroom::theme::Theme::fallback(true);
+    app.handle(Msg::Resize { width: 80, height: 24 });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| warroom::ui::draw(f, &app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!(
+            (cell.fg, cell.bg),
+            (ratatui::style::Color::Reset, ratatui::style::Color::Reset),
+            "a colour leaked under NO_COLOR at `{}`",
+            cell.symbol()
+        );
+    }
+    check("degraded_styles_no_color_80x24", &common::styled_text(buffer));
+}
+
+fn styled(app: &mut warroom::app::App, width: u16, height: u16) -> String {
+    app.handle(Msg::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| warroom::ui::draw(f, app)).unwrap();
+    common::styled_text(terminal.backend().buffer())
+}
+
 fn press(app: &mut warroom::app::App, code: crossterm::event::KeyCode) {
     app.handle(Msg::Key(crossterm::event::KeyEvent::from(code)));
 }

@@ -54,3 +54,52 @@ pub fn volatile_filters() -> Vec<(&'static str, &'static str)> {
         (r" {1,3}\d{1,3}[smhd](!?)([┃│])", " [age]$1$2"),
     ]
 }
+
+/// The screen as text with its styles: each row, then the runs of cells on it whose style is
+/// not the terminal default, as `from-to fg bg +modifiers`. A tone drawn in the wrong colour,
+/// or a colour leaking under `NO_COLOR`, changes this where plain text would not.
+pub fn styled_text(buffer: &ratatui::buffer::Buffer) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        let _ = writeln!(out, "{:>2} {}", y, line.trim_end());
+        let style_of = |x: u16| {
+            let c = &buffer[(x, y)];
+            (c.fg, c.bg, c.modifier)
+        };
+        let mut x = 0;
+        let mut runs = Vec::new();
+        while x < buffer.area.width {
+            let style = style_of(x);
+            let start = x;
+            while x < buffer.area.width && style_of(x) == style {
+                x += 1;
+            }
+            let (fg, bg, modifier) = style;
+            if (fg, bg, modifier)
+                == (ratatui::style::Color::Reset, ratatui::style::Color::Reset, ratatui::style::Modifier::empty())
+            {
+                continue;
+            }
+            let mut run = format!("{start}-{}", x - 1);
+            if fg != ratatui::style::Color::Reset {
+                let _ = write!(run, " fg={fg}");
+            }
+            if bg != ratatui::style::Color::Reset {
+                let _ = write!(run, " bg={bg}");
+            }
+            if !modifier.is_empty() {
+                let _ = write!(run, " +{modifier:?}");
+            }
+            runs.push(run);
+        }
+        if !runs.is_empty() {
+            let _ = writeln!(out, "   ^ {}", runs.join("; "));
+        }
+    }
+    out
+}
