@@ -688,7 +688,7 @@ impl App {
                     target.name
                 ))),
                 Lag::Writer => holds(format!("{} is already the writer: no lag", target.name)),
-                Lag::Behind(s) if *s <= self.incident.rpo.as_seconds_f64() => {
+                lag @ Lag::Behind(s) if crate::assess::lag_within_rpo(lag, self.incident.rpo) => {
                     holds(format!("lag {} ≤ RPO {}", format::seconds(*s), format_duration(self.incident.rpo)))
                 }
                 _ => None,

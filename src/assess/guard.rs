@@ -77,7 +77,7 @@ fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardVie
             }
             match fresh(&target.error_rate, &target.name, "5xx", now, view) {
                 Err(reason) => result(false, reason),
-                Ok(e) if *e > view.limits.thresholds.error_rate_percent => result(
+                Ok(e) if view.limits.error_rate_past(*e) => result(
                     false,
                     format!(
                         "{} 5xx {} > {}%",
@@ -104,7 +104,7 @@ fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardVie
                 Err(reason) => result(false, reason),
                 Ok(Lag::Writer) => result(true, format!("{} is the writer: nothing to lose", target.name)),
                 Ok(Lag::NotReplicating) => result(false, format!("{} is not replicating", target.name)),
-                Ok(Lag::Behind(s)) if *s > rpo.as_seconds_f64() => {
+                Ok(lag @ Lag::Behind(s)) if !super::lag_within_rpo(lag, rpo) => {
                     result(false, format!("lag {} > RPO {}", format::seconds(*s), format_duration(rpo)))
                 }
                 Ok(Lag::Behind(s)) => {

@@ -1,7 +1,8 @@
 //! Verdicts over a snapshot: which signals of which region are past their thresholds.
 //!
-//! Pure functions, shared by the panes (colours, the status line) and, later, by automatic
-//! observations and runbook guards, so all three always agree on what "bad" means.
+//! Pure functions, shared by the panes (colours, the status line), the automatic
+//! observations, the runbook guards and the runner's watches, so all of them agree on what
+//! "bad" means: no one else compares a reading with a threshold.
 
 pub mod guard;
 
@@ -41,6 +42,26 @@ pub fn lag_level(lag: &Lag, rpo: Duration) -> Level {
     }
 }
 
+/// Whether replication lag keeps lost writes within the RPO: a writer has nothing to lose,
+/// a replica that is not replicating loses without bound.
+pub fn lag_within_rpo(lag: &Lag, rpo: Duration) -> bool {
+    match lag {
+        Lag::Writer => true,
+        Lag::Behind(s) => *s <= rpo.as_seconds_f64(),
+        Lag::NotReplicating => false,
+    }
+}
+
+/// Lag in seconds for judging against the RPO: none for a writer, unbounded when not
+/// replicating.
+pub fn lag_seconds(lag: &Lag) -> Option<f64> {
+    match lag {
+        Lag::Writer => None,
+        Lag::Behind(s) => Some(*s),
+        Lag::NotReplicating => Some(f64::INFINITY),
+    }
+}
+
 /// What the limits are; grouped so callers pass one thing.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits<'a> {
@@ -48,6 +69,53 @@ pub struct Limits<'a> {
     pub rpo: Duration,
     pub now: DateTime<Utc>,
     pub poll_interval: Duration,
+}
+
+impl Limits<'_> {
+    /// The p99 latency limit in milliseconds (readings are in milliseconds).
+    pub fn p99_limit_ms(&self) -> f64 {
+        self.thresholds.latency_p99.as_seconds_f64() * 1000.0
+    }
+
+    /// The 5xx rate is past its threshold.
+    pub fn error_rate_past(&self, percent: f64) -> bool {
+        percent > self.thresholds.error_rate_percent
+    }
+}
+
+/// Below this fraction of a limit, a signal that crossed it counts as recovered.
+pub const RECOVER_FRACTION: f64 = 0.8;
+
+/// Numeric hysteresis over a limit: over above it, back only below `RECOVER_FRACTION` of
+/// it, so a reading hovering at the line is not news twice a poll.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Latch {
+    over: bool,
+}
+
+impl Latch {
+    /// `Some(true)` on crossing, `Some(false)` on recovery.
+    pub fn feed(&mut self, value: f64, limit: f64) -> Option<bool> {
+        if !self.over && value > limit {
+            self.over = true;
+            Some(true)
+        } else if self.over && value < limit * RECOVER_FRACTION {
+            self.over = false;
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+/// The serving region is healthy when its 5xx, p99 and health checks are fresh and fine;
+/// `None` while any of them is stale or missing (unknown is not healthy, nor unhealthy).
+pub fn serving_ok(region: &RegionSnapshot, limits: Limits<'_>) -> Option<bool> {
+    let (now, interval) = (limits.now, limits.poll_interval);
+    let errors = *region.error_rate.fresh_value(now, interval)?;
+    let p99 = *region.latency_p99.fresh_value(now, interval)?;
+    let health = region.health.fresh_value(now, interval)?;
+    Some(!limits.error_rate_past(errors) && p99 <= limits.p99_limit_ms() && health.is_healthy())
 }
 
 /// One thing wrong with a region, in words for the status line.
@@ -76,7 +144,7 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
         );
     }
     if let Some(v) = region.latency_p99.fresh_value(now, poll_interval) {
-        let limit = thresholds.latency_p99.as_seconds_f64() * 1000.0;
+        let limit = limits.p99_limit_ms();
         push(SignalKey::LatencyP99, crit_only(level(*v, limit)), format!("p99 {}", format::millis(*v)));
     }
     if let Some(h) = region.health.fresh_value(now, poll_interval).filter(|h| !h.is_healthy()) {
@@ -84,7 +152,7 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
     }
     if let Some(lag) = region.replication_lag.fresh_value(now, poll_interval) {
         match lag {
-            Lag::Behind(s) if *s > rpo.as_seconds_f64() => push(
+            Lag::Behind(s) if !lag_within_rpo(lag, rpo) => push(
                 SignalKey::ReplicationLag,
                 Level::Critical,
                 format!("lag {} > RPO {}", format::seconds(*s), format_duration(rpo)),

@@ -46,6 +46,14 @@ pub enum Lag {
     NotReplicating,
 }
 
+impl Lag {
+    /// The one rule every source follows: a region whose database is the writer has no
+    /// replication lag to read, so it reads `Writer` instead of going stale for want of one.
+    pub fn from_role(role: DbRole) -> Option<Lag> {
+        (role == DbRole::Writer).then_some(Lag::Writer)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DbRole {

@@ -1,7 +1,7 @@
 //! Automatic observations: snapshot transitions worth a line in the timeline.
 //!
 //! Edge-triggered with hysteresis so a value wobbling around its threshold does not flood
-//! the journal: a numeric signal must fall below `RECOVER_FRACTION` of its limit to count as
+//! the journal: a numeric signal must fall below `assess::RECOVER_FRACTION` of its limit to count as
 //! recovered, and a health status must hold for `CONFIRMATIONS` readings to count as flipped.
 //! Only fresh readings are judged; staleness is observed in its own right.
 
@@ -9,13 +9,11 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::entry::{Draft, Kind, SYSTEM_AUTHOR};
-use crate::assess::{self, Limits};
-use crate::model::{Freshness, Lag, RegionSnapshot, SignalKey, Snapshot};
+use crate::assess::{self, Latch, Limits, serving_ok};
+use crate::model::{Freshness, RegionSnapshot, SignalKey, Snapshot};
 use crate::text::duration::format_duration;
 use crate::text::format;
 
-/// A breached value counts as recovered only below this fraction of its limit.
-pub const RECOVER_FRACTION: f64 = 0.8;
 /// Consecutive readings a new health status must hold before it is observed.
 pub const CONFIRMATIONS: u8 = 2;
 
@@ -42,27 +40,6 @@ pub mod event {
     pub const SETTLED: &str = "settled";
     pub const CLOCK_STEPPED_BACK: &str = "clock-stepped-back";
     pub const JOURNAL_RECREATED: &str = "journal-recreated";
-}
-
-/// Numeric hysteresis: over above the limit, back only below `RECOVER_FRACTION` of it.
-#[derive(Clone, Copy, Debug, Default)]
-struct Latch {
-    over: bool,
-}
-
-impl Latch {
-    /// `Some(true)` on crossing, `Some(false)` on recovery.
-    fn feed(&mut self, value: f64, limit: f64) -> Option<bool> {
-        if !self.over && value > limit {
-            self.over = true;
-            Some(true)
-        } else if self.over && value < limit * RECOVER_FRACTION {
-            self.over = false;
-            Some(false)
-        } else {
-            None
-        }
-    }
 }
 
 /// Boolean debounce: a new state counts after `CONFIRMATIONS` distinct readings.
@@ -253,17 +230,6 @@ impl Observer {
     }
 }
 
-/// The serving region is healthy when its 5xx, p99 and health checks are fresh and fine;
-/// `None` while any of them is stale or missing (unknown is not healthy, nor unhealthy).
-fn serving_ok(region: &RegionSnapshot, limits: Limits<'_>) -> Option<bool> {
-    let (now, interval) = (limits.now, limits.poll_interval);
-    let errors = *region.error_rate.fresh_value(now, interval)?;
-    let p99 = *region.latency_p99.fresh_value(now, interval)?;
-    let health = region.health.fresh_value(now, interval)?;
-    let p99_limit = limits.thresholds.latency_p99.as_seconds_f64() * 1000.0;
-    Some(errors <= limits.thresholds.error_rate_percent && p99 <= p99_limit && health.is_healthy())
-}
-
 fn observation(at: DateTime<Utc>, region: &str, text: String, data: serde_json::Value) -> Draft {
     Draft::new(at, SYSTEM_AUTHOR, Kind::Observation, text).region(region).data(data)
 }
@@ -299,7 +265,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         out.push(threshold(now, name, crossed, "error-rate", *v, limit, text));
     }
 
-    let limit_ms = thresholds.latency_p99.as_seconds_f64() * 1000.0;
+    let limit_ms = limits.p99_limit_ms();
     if let Some(v) = region.latency_p99.fresh_value(now, poll_interval)
         && let Some(crossed) = watch.latency.feed(*v, limit_ms)
     {
@@ -309,11 +275,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
     }
 
     if let Some(lag) = region.replication_lag.fresh_value(now, poll_interval) {
-        let seconds = match lag {
-            Lag::Writer => None,
-            Lag::Behind(s) => Some(*s),
-            Lag::NotReplicating => Some(f64::INFINITY),
-        };
+        let seconds = assess::lag_seconds(lag);
         let rpo_s = rpo.as_seconds_f64();
         if let Some(s) = seconds
             && let Some(over) = watch.lag.feed(s, rpo_s)
@@ -393,7 +355,7 @@ fn threshold(
 mod tests {
     use super::*;
     use crate::config::Thresholds;
-    use crate::model::{HealthChecks, Reading, Routing, RoutingPolicy, Update};
+    use crate::model::{HealthChecks, Lag, Reading, Routing, RoutingPolicy, Update};
     use chrono::Duration;
 
     use crate::testkit::t;

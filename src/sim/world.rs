@@ -221,10 +221,7 @@ impl World {
     pub fn observe(&self, region: usize) -> Vec<Reading> {
         let Some(r) = self.regions.get(region) else { return Vec::new() };
         let healthy = u8::try_from(r.checkers.iter().filter(|c| **c).count()).unwrap_or(u8::MAX);
-        let lag = match r.db_role {
-            DbRole::Writer => Lag::Writer,
-            DbRole::Replica | DbRole::Promoting | DbRole::Unavailable => Lag::Behind(round_to(r.lag_seconds, 1)),
-        };
+        let lag = Lag::from_role(r.db_role).unwrap_or(Lag::Behind(round_to(r.lag_seconds, 1)));
         vec![
             Reading::Requests(round_to(r.requests, 1)),
             Reading::ErrorRate(round_to(r.error_percent, 2)),

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::aws::{RegionClients, database, flag, metrics, routing};
 use crate::config::{Config, DatabaseKind};
-use crate::model::{ChangeStatus, DbRole, HealthChecks, Lag, PendingChange, Reading, SignalKey, Update};
+use crate::model::{ChangeStatus, HealthChecks, Lag, PendingChange, Reading, SignalKey, Update};
 
 /// What one poller reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,12 +115,13 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
         }
         Source::Database => match database::describe(c, config, region).await {
             Ok(db) => {
-                let writer = db.role == DbRole::Writer && config.database.kind != DatabaseKind::DynamodbGlobal;
+                // Every replica of a global table takes writes and reports its own lag.
+                let writer_lag =
+                    Lag::from_role(db.role).filter(|_| config.database.kind != DatabaseKind::DynamodbGlobal);
                 let at = Utc::now();
                 let mut out = vec![Update::ok(region, at, Reading::Database(db))];
-                // A writer publishes no replication lag: say so instead of going stale.
-                if writer {
-                    out.push(Update::ok(region, at, Reading::ReplicationLag(Lag::Writer)));
+                if let Some(lag) = writer_lag {
+                    out.push(Update::ok(region, at, Reading::ReplicationLag(lag)));
                 }
                 out
             }
