@@ -19,7 +19,7 @@ use crossterm::event::KeyEvent;
 use crate::actions::{Action, Executor, Outcome};
 use crate::assess::Limits;
 use crate::config::{Config, Incident, Thresholds};
-use crate::model::{Applied, RegionSnapshot, Snapshot, Update};
+use crate::model::{Applied, Snapshot, Update};
 use crate::runbook::{RunState, Runbook, StepRef};
 use crate::scribe::{Draft, Kind, Scribe};
 use crate::theme::Theme;
@@ -207,7 +207,6 @@ impl App {
         executor: Option<Executor>,
         now: DateTime<Utc>,
     ) -> Self {
-        let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
         let runs = crate::scribe::runs::replay(runbooks, scribe.timeline.entries());
         let selected_runbook = runs.position(crate::runbook::ids::FAILOVER).unwrap_or(0);
         Self {
@@ -220,7 +219,7 @@ impl App {
                 crate::config::LatencyStatistic::P99 => "p99",
                 crate::config::LatencyStatistic::Average => "avg",
             },
-            snapshot: Snapshot::new(regions, config.incident.poll_interval),
+            snapshot: config.empty_snapshot(),
             now,
             overlay: Overlay::None,
             help_scroll: 0,
@@ -311,6 +310,21 @@ impl App {
     /// The terminal is below the smallest layout (and is a terminal: headless is 0×0).
     pub fn too_small(&self) -> bool {
         layout::too_small(self.viewport)
+    }
+
+    /// One poll round: fold the readings into the snapshot, hand over the actions' outcomes,
+    /// then tick at `now` (observations, running steps). Every stepped path polls this way.
+    pub fn poll_round(
+        &mut self,
+        updates: impl IntoIterator<Item = Update>,
+        outcomes: impl IntoIterator<Item = Outcome>,
+        now: DateTime<Utc>,
+    ) {
+        self.snapshot.fold(updates);
+        for outcome in outcomes {
+            self.handle(Msg::Outcome(outcome));
+        }
+        self.handle(Msg::Tick(now));
     }
 
     /// Apply one message. Returns whether anything visible changed (the loop redraws then).

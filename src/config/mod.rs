@@ -16,7 +16,7 @@ pub use aws::{
     WriteFreezeConfig,
 };
 
-use crate::model::Role;
+use crate::model::{RegionSnapshot, Role, Snapshot};
 use crate::runbook::{RawRunbook, Runbook};
 use crate::text::duration::{ConfigDuration, format_duration};
 use crate::toml_source::{self, TomlError};
@@ -93,6 +93,12 @@ impl Default for Thresholds {
 }
 
 impl Config {
+    /// The snapshot before the first poll: every region known, nothing read yet.
+    pub fn empty_snapshot(&self) -> Snapshot {
+        let regions = self.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
+        Snapshot::new(regions, self.incident.poll_interval)
+    }
+
     /// `count` default regions: the first primary, the rest secondaries.
     pub fn default_regions(count: usize) -> Vec<RegionConfig> {
         DEFAULT_REGION_NAMES

@@ -151,6 +151,13 @@ impl Snapshot {
         Self { regions, poll_interval }
     }
 
+    /// Fold a poll round into the snapshot: every command that polls (the dashboard's
+    /// replays, `run-step`, drills, `snapshot`, `check`) folds through here. Returns whether
+    /// any update was stored.
+    pub fn fold(&mut self, updates: impl IntoIterator<Item = Update>) -> bool {
+        updates.into_iter().fold(false, |stored, u| (self.apply(u) == Applied::Stored) | stored)
+    }
+
     /// Fold one update into the snapshot. Pure: no I/O, no clock.
     pub fn apply(&mut self, update: Update) -> Applied {
         let Some(region) = self.regions.get_mut(update.region) else {

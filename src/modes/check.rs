@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType};
 use chrono::{DateTime, Utc};
 
-use crate::app::{App, Msg};
+use crate::app::App;
 use crate::aws::error::{self, AwsError, Call, Class, explain};
 use crate::aws::{flag, metrics};
 use crate::config::{Config, DatabaseKind};
@@ -287,11 +287,8 @@ async fn probe_permissions(live: &Live, index: usize) -> Vec<Row> {
 fn guard_rows(config: &Config, updates: Vec<Update>, polled_at: DateTime<Utc>) -> Vec<Row> {
     let scribe = Scribe::in_memory("check", &config.incident, polled_at);
     let mut app = App::new(config, config.runbooks.clone(), Theme::fallback(true), scribe, None, polled_at);
-    for update in updates {
-        app.handle(Msg::Update(update));
-    }
-    app.handle(Msg::Tick(polled_at));
-    let Some(runbook) = app.runs.runbooks.iter().position(|b| b.id == "failover") else { return Vec::new() };
+    app.poll_round(updates, [], polled_at);
+    let Some(runbook) = app.runs.position(crate::runbook::ids::FAILOVER) else { return Vec::new() };
     let steps: Vec<(usize, String)> =
         app.runs.runbooks[runbook].steps.iter().enumerate().map(|(i, s)| (i, s.id.clone())).collect();
     let mut rows = Vec::new();

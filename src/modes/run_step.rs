@@ -12,7 +12,7 @@ use chrono::{DurationRound, Utc};
 use clap::Args;
 use crossterm::event::KeyCode;
 
-use crate::app::{App, Modal, Msg};
+use crate::app::{App, Modal};
 use crate::runbook::{StepKind, StepRef, StepStatus};
 use crate::runtime::args::SimArgs;
 use crate::runtime::exit::{Exit, Failure};
@@ -92,13 +92,12 @@ impl Driven for LiveSession {
         &mut self.app
     }
     async fn turn(&mut self) {
-        for update in crate::sources::aws::poll_all(&self.live).await {
-            self.app.handle(Msg::Update(update));
-        }
+        let updates = crate::sources::aws::poll_all(&self.live).await;
+        let mut outcomes = Vec::new();
         while let Ok(outcome) = self.outcomes.try_recv() {
-            self.app.handle(Msg::Outcome(outcome));
+            outcomes.push(outcome);
         }
-        self.app.handle(Msg::Tick(Utc::now()));
+        self.app.poll_round(updates, outcomes, Utc::now());
     }
     fn pause(&self) -> StdDuration {
         StdDuration::from_secs(1)

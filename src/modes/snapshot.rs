@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::assess::{self, Limits};
 use crate::config::Config;
-use crate::model::{Database, HealthChecks, Lag, RegionSnapshot, Routing, Signal, Snapshot};
+use crate::model::{Database, HealthChecks, Lag, Routing, Signal, Snapshot};
 use crate::runtime::args::{SimArgs, parse_at};
 use crate::runtime::event_loop::runtime;
 use crate::runtime::exit::Failure;
@@ -82,11 +82,8 @@ pub fn render(
 pub fn simulate(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono::Duration) -> (Snapshot, DateTime<Utc>) {
     let world = SharedWorld::new(World::new(&config.regions, seed, epoch, demo_timeline()));
     let now = epoch + at;
-    let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
-    let mut snapshot = Snapshot::new(regions, config.incident.poll_interval);
-    for update in poll_all(&world, now) {
-        snapshot.apply(update);
-    }
+    let mut snapshot = config.empty_snapshot();
+    snapshot.fold(poll_all(&world, now));
     (snapshot, now)
 }
 
@@ -368,11 +365,8 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
 /// The snapshot after one round of every poller.
 pub async fn poll_snapshot(live: &Live) -> Snapshot {
     let config = &live.config;
-    let regions = config.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
-    let mut snapshot = Snapshot::new(regions, config.incident.poll_interval);
-    for update in aws::poll_all(live).await {
-        snapshot.apply(update);
-    }
+    let mut snapshot = config.empty_snapshot();
+    snapshot.fold(aws::poll_all(live).await);
     snapshot
 }
 

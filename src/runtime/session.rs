@@ -31,10 +31,7 @@ pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono
     let step = config.incident.poll_interval.max(chrono::Duration::seconds(1));
     let mut t = epoch;
     while t <= epoch + at {
-        for update in poll_all(&world, t) {
-            app.handle(Msg::Update(update));
-        }
-        app.handle(Msg::Tick(t));
+        app.poll_round(poll_all(&world, t), [], t);
         t += step;
     }
     app.handle(Msg::Tick(epoch + at));
@@ -99,15 +96,13 @@ impl Session {
     /// For `run-step` and tests.
     pub fn turn(&mut self) {
         let now = self.clock.now();
-        for update in poll_all(&self.world, now) {
-            self.app.handle(Msg::Update(update));
-        }
+        let mut outcomes = Vec::new();
         if let Some(rx) = self.outcomes.as_mut() {
             while let Ok(outcome) = rx.try_recv() {
-                self.app.handle(Msg::Outcome(outcome));
+                outcomes.push(outcome);
             }
         }
-        self.app.handle(Msg::Tick(now));
+        self.app.poll_round(poll_all(&self.world, now), outcomes, now);
     }
 }
 

@@ -10,6 +10,7 @@ use super::rng::SplitMix64;
 use crate::config::RegionConfig;
 use crate::model::{
     ChangeStatus, Database, DbRole, HealthChecks, Integrity, Lag, PendingChange, Reading, Role, Routing, RoutingPolicy,
+    Update,
 };
 
 /// Route 53 runs checkers from this many locations; the sim models each.
@@ -215,6 +216,13 @@ impl World {
             self.elapsed_seconds += 1;
             self.step_once();
         }
+    }
+
+    /// One poll of every region at `now` (already advanced to), in region order.
+    pub fn poll_all(&self, now: DateTime<Utc>) -> Vec<Update> {
+        (0..self.region_count())
+            .flat_map(|region| self.observe(region).into_iter().map(move |reading| Update::ok(region, now, reading)))
+            .collect()
     }
 
     /// What a poll of `region` reads now: one reading per signal.

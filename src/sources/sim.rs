@@ -36,8 +36,9 @@ pub fn poll_region(world: &SharedWorld, region: usize, now: DateTime<Utc>) -> Ve
 
 /// One poll of every region at simulated time `now`, in region order.
 pub fn poll_all(world: &SharedWorld, now: DateTime<Utc>) -> Vec<Update> {
-    let regions = world.lock().region_count();
-    (0..regions).flat_map(|region| poll_region(world, region, now)).collect()
+    let mut w = world.lock();
+    w.advance_to(now);
+    w.poll_all(now)
 }
 
 /// Start one poller per region. Each stops by itself when the receiver is dropped.

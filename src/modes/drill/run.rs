@@ -11,7 +11,6 @@ use crate::drill::autopilot::Autopilot;
 use crate::drill::referee::Referee;
 use crate::drill::scorecard::{Facts, Scorecard, score};
 use crate::drill::{Scenario, config, world};
-use crate::model::Update;
 use crate::scribe::{Draft, Kind, Scribe};
 use crate::sim::World;
 use crate::theme::Theme;
@@ -101,15 +100,11 @@ impl Drill {
         self.world.advance_to(now);
         self.announce_faults(now);
         self.deliver_jobs();
+        // Outcomes first: an action the world finished this turn is seen before its effects.
         for outcome in self.stepper.poll(&self.world) {
             self.app.handle(Msg::Outcome(outcome));
         }
-        for region in 0..self.world.region_count() {
-            for reading in self.world.observe(region) {
-                self.app.handle(Msg::Update(Update::ok(region, now, reading)));
-            }
-        }
-        self.app.handle(Msg::Tick(now));
+        self.app.poll_round(self.world.poll_all(now), [], now);
         self.referee.watch(&self.app);
         if let Some(pilot) = self.autopilot.as_mut() {
             pilot.act(&mut self.app);
