@@ -10,7 +10,7 @@ use serde_json::json;
 use super::keys::Context;
 use super::{App, Focus, Modal, Overlay};
 use crate::runbook::StepRef;
-use crate::scribe::{Draft, Kind, SYSTEM_AUTHOR};
+use crate::scribe::{Draft, Event, Kind, SYSTEM_AUTHOR};
 
 /// Keys arriving this soon after a paste belong to it: tmux does not filter an `ESC[201~`
 /// inside pasted text, so a paste can end early and its rest arrive as keys.
@@ -129,7 +129,7 @@ impl App {
         };
         let typed = self.compose.as_ref().map(|c| c.line.text().trim().to_owned()).filter(|t| !t.is_empty());
         let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({
-            "event": crate::scribe::observe::event::SESSION_ENDED,
+            "event": Event::SessionEnded,
             "author": self.scribe.author,
             "abandoned": abandoned,
             "unsaved_text": typed,

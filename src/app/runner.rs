@@ -12,7 +12,7 @@ use crate::actions::{Action, Job, Outcome, OutcomeResult};
 use crate::assess::guard::{GuardResult, GuardView};
 use crate::model::{DbRole, Lag, Role};
 use crate::runbook::{Direction, Guard, Promotion, Step, StepKind, StepRef, StepStatus, Verdict};
-use crate::scribe::{Draft, Kind, SYSTEM_AUTHOR};
+use crate::scribe::{Draft, Event, Kind, SYSTEM_AUTHOR};
 use crate::text::duration::format_duration;
 use crate::text::format;
 
@@ -667,7 +667,7 @@ impl App {
                 self.fail_step(at, error.clone());
                 let text = format!("step {} {error}", step.id);
                 let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text)
-                    .data(json!({ "event": "step-timed-out", "step": step.id }));
+                    .data(json!({ "event": Event::StepTimedOut, "step": step.id }));
                 let _ = self.scribe.record(draft);
             }
         }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Expectation, Scenario};
 use crate::runbook::ids;
-use crate::scribe::observe::event;
+use crate::scribe::Event;
 use crate::scribe::{Entry, Kind, measure};
 use crate::text::duration::format_duration;
 
@@ -64,13 +64,13 @@ pub struct Scorecard {
     pub passed: bool,
 }
 
-const DETECTION_EVENTS: [&str; 6] = [
-    event::THRESHOLD_CROSSED,
-    event::HEALTH_UNHEALTHY,
-    event::LAG_OVER_RPO,
-    event::SERVING_DEGRADED,
-    event::CORRUPTED_RECORDS,
-    event::DUPLICATE_EVENTS,
+const DETECTION_EVENTS: [Event; 6] = [
+    Event::ThresholdCrossed,
+    Event::HealthUnhealthy,
+    Event::LagOverRpo,
+    Event::ServingDegraded,
+    Event::CorruptedRecords,
+    Event::DuplicateEvents,
 ];
 
 fn secs(d: Duration) -> f64 {
@@ -95,9 +95,7 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
         entries
             .iter()
             .find(|e| {
-                e.kind == Kind::Observation
-                    && e.at >= f
-                    && e.data_str("event").is_some_and(|ev| DETECTION_EVENTS.contains(&ev))
+                e.kind == Kind::Observation && e.at >= f && e.event().is_some_and(|ev| DETECTION_EVENTS.contains(&ev))
             })
             .map(|e| e.at)
     });

@@ -13,9 +13,9 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::drill::Scorecard;
+use crate::scribe::Event;
 use crate::scribe::entry::{Entry, Kind, SYSTEM_AUTHOR};
 use crate::scribe::measure::{Measurements, measure};
-use crate::scribe::observe::event;
 use crate::text::duration::format_duration;
 use crate::text::sanitize::inert;
 
@@ -105,7 +105,7 @@ impl<'a> Review<'a> {
     pub fn new(entries: &'a [Entry]) -> Self {
         let incident = entries
             .iter()
-            .find(|e| e.kind == Kind::Observation && e.data_str("event") == Some(event::JOURNAL_OPENED))
+            .find(|e| e.kind == Kind::Observation && e.event() == Some(Event::JournalOpened))
             .and_then(|e| e.data_str("incident"))
             .unwrap_or("incident")
             .to_owned();

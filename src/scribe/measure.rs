@@ -12,8 +12,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::Event;
 use super::entry::{Entry, Kind};
-use super::observe::event;
 
 pub const DECLARE_STEP: &str = "declare";
 pub const SHIFT_STEP: &str = "shift-traffic";
@@ -45,8 +45,8 @@ fn seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S:
     }
 }
 
-fn is_event(e: &Entry, events: &[&str]) -> bool {
-    e.kind == Kind::Observation && e.data_str("event").is_some_and(|ev| events.contains(&ev))
+fn is_event(e: &Entry, events: &[Event]) -> bool {
+    e.kind == Kind::Observation && e.event().is_some_and(|ev| events.contains(&ev))
 }
 
 fn is_step(e: &Entry, step: &str, kinds: &[Kind]) -> bool {
@@ -64,7 +64,7 @@ pub fn measure(entries: &[Entry]) -> Measurements {
     let declared =
         entries.iter().find(|e| is_step(e, DECLARE_STEP, &[Kind::Decision, Kind::ActionSucceeded])).map(|e| e.at);
     let crossing =
-        entries.iter().find(|e| is_event(e, &[event::THRESHOLD_CROSSED, event::HEALTH_UNHEALTHY])).map(|e| e.at);
+        entries.iter().find(|e| is_event(e, &[Event::ThresholdCrossed, Event::HealthUnhealthy])).map(|e| e.at);
     let (impact_start, impact_source) = match (crossing, declared) {
         (Some(c), _) => (Some(c), Some("threshold crossing")),
         (None, Some(d)) => (Some(d), Some("declare")),
@@ -74,15 +74,15 @@ pub fn measure(entries: &[Entry]) -> Measurements {
     let traffic_shifted = entries
         .iter()
         .filter(after(impact_start))
-        .find(|e| is_event(e, &[event::ROUTING_CHANGED]) || is_step(e, SHIFT_STEP, &[Kind::ActionSucceeded]))
+        .find(|e| is_event(e, &[Event::RoutingChanged]) || is_step(e, SHIFT_STEP, &[Kind::ActionSucceeded]))
         .map(|e| e.at);
     let recovered =
-        entries.iter().filter(after(traffic_shifted)).find(|e| is_event(e, &[event::SERVING_HEALTHY])).map(|e| e.at);
+        entries.iter().filter(after(traffic_shifted)).find(|e| is_event(e, &[Event::ServingHealthy])).map(|e| e.at);
     let promotion = entries
         .iter()
         .filter(|e| is_step(e, PROMOTE_STEP, &[Kind::ActionStarted, Kind::ActionSucceeded]))
         .find(|e| e.data_f64("lag_seconds").is_some());
-    let opened = entries.iter().find(|e| is_event(e, &[event::JOURNAL_OPENED]));
+    let opened = entries.iter().find(|e| is_event(e, &[Event::JournalOpened]));
     Measurements {
         impact_start,
         impact_source,
@@ -121,7 +121,7 @@ mod tests {
         }
     }
 
-    fn obs(minute: i64, ev: &str) -> Entry {
+    fn obs(minute: i64, ev: Event) -> Entry {
         entry(minute, Kind::Observation, None, Some(json!({ "event": ev })))
     }
 
@@ -130,7 +130,7 @@ mod tests {
             0,
             Kind::Observation,
             None,
-            Some(json!({ "event": event::JOURNAL_OPENED, "rto_seconds": 900.0, "rpo_seconds": 60.0 })),
+            Some(json!({ "event": Event::JournalOpened, "rto_seconds": 900.0, "rpo_seconds": 60.0 })),
         )
     }
 
@@ -138,14 +138,14 @@ mod tests {
     fn a_full_failover_with_declare() {
         let entries = vec![
             opened(),
-            obs(2, event::LAG_OVER_RPO),
-            obs(3, event::THRESHOLD_CROSSED),
+            obs(2, Event::LagOverRpo),
+            obs(3, Event::ThresholdCrossed),
             entry(5, Kind::Decision, Some(DECLARE_STEP), None),
             entry(7, Kind::ActionStarted, Some(PROMOTE_STEP), Some(json!({ "lag_seconds": 42.5, "lost_writes": 310 }))),
-            obs(8, event::SERVING_HEALTHY), // before the shift: does not count
+            obs(8, Event::ServingHealthy), // before the shift: does not count
             entry(11, Kind::ActionSucceeded, Some(SHIFT_STEP), None),
-            obs(12, event::ROUTING_CHANGED),
-            obs(15, event::SERVING_HEALTHY),
+            obs(12, Event::RoutingChanged),
+            obs(15, Event::ServingHealthy),
         ];
         let m = measure(&entries);
         assert_eq!(m.impact_start, Some(at(3)));
@@ -163,8 +163,8 @@ mod tests {
     fn without_a_crossing_impact_starts_at_the_declare() {
         let entries = vec![
             entry(4, Kind::ActionSucceeded, Some(DECLARE_STEP), None),
-            obs(9, event::ROUTING_CHANGED),
-            obs(10, event::SERVING_HEALTHY),
+            obs(9, Event::RoutingChanged),
+            obs(10, Event::ServingHealthy),
         ];
         let m = measure(&entries);
         assert_eq!(m.impact_start, Some(at(4)));
@@ -176,12 +176,12 @@ mod tests {
     #[test]
     fn a_failback_does_not_move_the_measured_rto() {
         let entries = vec![
-            obs(1, event::HEALTH_UNHEALTHY),
-            obs(6, event::ROUTING_CHANGED),
-            obs(8, event::SERVING_HEALTHY),
+            obs(1, Event::HealthUnhealthy),
+            obs(6, Event::RoutingChanged),
+            obs(8, Event::ServingHealthy),
             // Hours later: fail back to the original region.
-            obs(180, event::ROUTING_CHANGED),
-            obs(185, event::SERVING_HEALTHY),
+            obs(180, Event::RoutingChanged),
+            obs(185, Event::ServingHealthy),
         ];
         let m = measure(&entries);
         assert_eq!(m.traffic_shifted, Some(at(6)));
@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn entries_measure_ignores_do_not_change_the_result() {
         let mut entries =
-            vec![obs(1, event::THRESHOLD_CROSSED), obs(6, event::ROUTING_CHANGED), obs(8, event::SERVING_HEALTHY)];
+            vec![obs(1, Event::ThresholdCrossed), obs(6, Event::RoutingChanged), obs(8, Event::ServingHealthy)];
         let before = measure(&entries);
         for kind in [
             Kind::Note,
@@ -204,7 +204,7 @@ mod tests {
             Kind::Drill,
         ] {
             let e =
-                entry(9, kind, Some(SHIFT_STEP), Some(json!({ "event": event::SERVING_HEALTHY, "lag_seconds": 5.0 })));
+                entry(9, kind, Some(SHIFT_STEP), Some(json!({ "event": Event::ServingHealthy, "lag_seconds": 5.0 })));
             assert!(!affects(&e), "{kind:?}");
             entries.push(e);
         }
@@ -214,9 +214,9 @@ mod tests {
     #[test]
     fn a_missing_recovery_leaves_rto_unmeasured() {
         let entries = vec![
-            obs(1, event::THRESHOLD_CROSSED),
+            obs(1, Event::ThresholdCrossed),
             entry(3, Kind::Decision, Some(DECLARE_STEP), None),
-            obs(6, event::ROUTING_CHANGED),
+            obs(6, Event::RoutingChanged),
         ];
         let m = measure(&entries);
         assert_eq!(m.traffic_shifted, Some(at(6)));

@@ -1,6 +1,7 @@
 //! The scribe: the incident journal, its timeline, automatic observations, measurement and
 //! export. Knows nothing of the terminal.
 
+pub mod data;
 pub mod entry;
 pub mod journal;
 pub mod measure;
@@ -15,6 +16,7 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+pub use data::Event;
 pub use entry::{Draft, Entry, Kind, SYSTEM_AUTHOR};
 pub use journal::{FileJournal, JournalError, JournalStore, MemoryJournal, Recovery};
 pub use timeline::{Filter, Timeline};
@@ -23,7 +25,7 @@ use crate::assess::Limits;
 use crate::config::Incident;
 use crate::model::Snapshot;
 use crate::text::duration::format_duration;
-use observe::{Observer, event};
+use observe::Observer;
 
 /// Automatic entries kept while the journal cannot be written; past this, the oldest go
 /// (people's typed text is never dropped: it stays in the input line).
@@ -69,9 +71,9 @@ impl Scribe {
             last_wall: Utc::now(),
         };
         let (ev, text) = if fresh {
-            (event::JOURNAL_OPENED, format!("journal opened for {} by {}", incident.name, scribe.author))
+            (Event::JournalOpened, format!("journal opened for {} by {}", incident.name, scribe.author))
         } else {
-            ("journal-reopened", format!("journal reopened by {}", scribe.author))
+            (Event::JournalReopened, format!("journal reopened by {}", scribe.author))
         };
         let data = json!({
             "event": ev,
@@ -82,7 +84,8 @@ impl Scribe {
         scribe.queue(Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, text).data(data));
         for line in recovery.report() {
             scribe.queue(
-                Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, line).data(json!({ "event": "journal-recovered" })),
+                Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, line)
+                    .data(json!({ "event": Event::JournalRecovered })),
             );
         }
         scribe.flush();
@@ -147,7 +150,7 @@ impl Scribe {
                 self.error = None;
                 self.queue(
                     Draft::new(self.last_wall.max(Utc::now()), SYSTEM_AUTHOR, Kind::Observation, what)
-                        .data(json!({ "event": event::JOURNAL_RECREATED })),
+                        .data(json!({ "event": Event::JournalRecreated })),
                 );
             }
             Err(e) => {
@@ -164,7 +167,7 @@ impl Scribe {
                 wall.format("%H:%M:%SZ")
             );
             self.queue(Draft::new(wall, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({
-                "event": event::CLOCK_STEPPED_BACK,
+                "event": Event::ClockSteppedBack,
                 "from": self.last_wall,
                 "to": wall,
             })));

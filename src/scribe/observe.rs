@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::data::Event;
 use super::entry::{Draft, Kind, SYSTEM_AUTHOR};
 use crate::assess::{self, Latch, Limits, serving_ok};
 use crate::model::{Freshness, RegionSnapshot, SignalKey, Snapshot};
@@ -16,31 +17,6 @@ use crate::text::format;
 
 /// Consecutive readings a new health status must hold before it is observed.
 pub const CONFIRMATIONS: u8 = 2;
-
-/// Observation events, as written in `data.event`. Measurement reads these.
-pub mod event {
-    pub const THRESHOLD_CROSSED: &str = "threshold-crossed";
-    pub const THRESHOLD_RECOVERED: &str = "threshold-recovered";
-    pub const HEALTH_UNHEALTHY: &str = "health-unhealthy";
-    pub const HEALTH_HEALTHY: &str = "health-healthy";
-    pub const LAG_OVER_RPO: &str = "lag-over-rpo";
-    pub const LAG_WITHIN_RPO: &str = "lag-within-rpo";
-    pub const ROUTING_CHANGED: &str = "routing-changed";
-    pub const STALE: &str = "stale";
-    pub const FRESH: &str = "fresh";
-    pub const SERVING_HEALTHY: &str = "serving-healthy";
-    pub const SERVING_DEGRADED: &str = "serving-degraded";
-    pub const JOURNAL_OPENED: &str = "journal-opened";
-    pub const CORRUPTED_RECORDS: &str = "corrupted-records";
-    pub const DUPLICATE_EVENTS: &str = "duplicate-events";
-    pub const SPLIT_BRAIN: &str = "split-brain";
-    pub const SINGLE_WRITER: &str = "single-writer";
-    pub const SESSION_ENDED: &str = "session-ended";
-    pub const FLAPPING: &str = "flapping";
-    pub const SETTLED: &str = "settled";
-    pub const CLOCK_STEPPED_BACK: &str = "clock-stepped-back";
-    pub const JOURNAL_RECREATED: &str = "journal-recreated";
-}
 
 /// Boolean debounce: a new state counts after `CONFIRMATIONS` distinct readings.
 #[derive(Clone, Copy, Debug, Default)]
@@ -106,10 +82,11 @@ struct Flap {
 /// measured recovery reads the serving events, so they are never held back).
 fn flap_signal(draft: &Draft) -> Option<String> {
     let data = draft.data.as_ref()?;
-    let signal = match data.get("event")?.as_str()? {
-        event::THRESHOLD_CROSSED | event::THRESHOLD_RECOVERED => data.get("signal")?.as_str()?,
-        event::HEALTH_UNHEALTHY | event::HEALTH_HEALTHY => "health",
-        event::LAG_OVER_RPO | event::LAG_WITHIN_RPO => "lag",
+    let event: Event = serde_json::from_value(data.get("event")?.clone()).ok()?;
+    let signal = match event {
+        Event::ThresholdCrossed | Event::ThresholdRecovered => data.get("signal")?.as_str()?,
+        Event::HealthUnhealthy | Event::HealthHealthy => "health",
+        Event::LagOverRpo | Event::LagWithinRpo => "lag",
         _ => return None,
     };
     Some(format!("{}/{signal}", draft.region.as_deref().unwrap_or("")))
@@ -139,7 +116,7 @@ impl Flap {
         );
         let mut flapping = draft.clone();
         flapping.text = text;
-        flapping.data = Some(json!({ "event": event::FLAPPING, "flips": self.flips.len(), "latest": draft.data }));
+        flapping.data = Some(json!({ "event": Event::Flapping, "flips": self.flips.len(), "latest": draft.data }));
         self.flapping = Some((self.flips.len(), draft));
         Some(flapping)
     }
@@ -155,7 +132,7 @@ impl Flap {
         let mut settled = last.clone();
         settled.at = now;
         settled.text = format!("settled after {count} flips: {}", last.text);
-        settled.data = Some(json!({ "event": event::SETTLED, "flips": count, "latest": last.data }));
+        settled.data = Some(json!({ "event": Event::Settled, "flips": count, "latest": last.data }));
         Some(settled)
     }
 }
@@ -207,8 +184,8 @@ impl Observer {
         }
         self.split_brain = split.is_some();
         let (event, text) = match split {
-            Some(f) => (event::SPLIT_BRAIN, format!("split brain: {}", f.text)),
-            None => (event::SINGLE_WRITER, "one region accepts writes again".to_owned()),
+            Some(f) => (Event::SplitBrain, format!("split brain: {}", f.text)),
+            None => (Event::SingleWriter, "one region accepts writes again".to_owned()),
         };
         out.push(Draft::new(limits.now, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({ "event": event })));
     }
@@ -222,9 +199,9 @@ impl Observer {
             return;
         }
         let (event, text) = if ok {
-            (event::SERVING_HEALTHY, format!("serving region {} is under all thresholds", serving.name))
+            (Event::ServingHealthy, format!("serving region {} is under all thresholds", serving.name))
         } else {
-            (event::SERVING_DEGRADED, format!("serving region {} is past a threshold", serving.name))
+            (Event::ServingDegraded, format!("serving region {} is past a threshold", serving.name))
         };
         out.push(observation(limits.now, &serving.name, text, json!({ "event": event })));
     }
@@ -246,9 +223,9 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         watch.stale = stale;
         let (event, text) = if stale {
             let age = heard.map(|t| format::age(now - t)).unwrap_or_default();
-            (event::STALE, format!("readings from {name} are stale: last heard {age} ago"))
+            (Event::Stale, format!("readings from {name} are stale: last heard {age} ago"))
         } else {
-            (event::FRESH, format!("readings from {name} are fresh again"))
+            (Event::Fresh, format!("readings from {name} are fresh again"))
         };
         out.push(observation(now, name, text, json!({ "event": event })));
     }
@@ -282,10 +259,10 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         {
             let shown = if s.is_finite() { format::seconds(s) } else { "not replicating".to_owned() };
             let (event, text) = if over {
-                (event::LAG_OVER_RPO, format!("replication lag {shown} is past the RPO of {}", format_duration(rpo)))
+                (Event::LagOverRpo, format!("replication lag {shown} is past the RPO of {}", format_duration(rpo)))
             } else {
                 (
-                    event::LAG_WITHIN_RPO,
+                    Event::LagWithinRpo,
                     format!("replication lag {shown} is back within the RPO of {}", format_duration(rpo)),
                 )
             };
@@ -304,7 +281,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         && (previous.is_some() || !healthy)
     {
         let (event, word) =
-            if healthy { (event::HEALTH_HEALTHY, "healthy") } else { (event::HEALTH_UNHEALTHY, "UNHEALTHY") };
+            if healthy { (Event::HealthHealthy, "healthy") } else { (Event::HealthUnhealthy, "UNHEALTHY") };
         let text = format!("Route 53 health check {word}: {}/{} checkers report healthy", h.healthy, h.total);
         out.push(observation(now, name, text, json!({ "event": event, "healthy": h.healthy, "total": h.total })));
     }
@@ -312,8 +289,8 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
     if let Some(i) = region.integrity.fresh_value(now, poll_interval) {
         // Each counter is observed once, when it first rises above zero.
         let counters = [
-            (i.corrupted_records, &mut watch.corrupted_seen, event::CORRUPTED_RECORDS, "corrupted records seen"),
-            (i.duplicate_events, &mut watch.duplicates_seen, event::DUPLICATE_EVENTS, "duplicate events processed"),
+            (i.corrupted_records, &mut watch.corrupted_seen, Event::CorruptedRecords, "corrupted records seen"),
+            (i.duplicate_events, &mut watch.duplicates_seen, Event::DuplicateEvents, "duplicate events processed"),
         ];
         for (count, seen, event, what) in counters {
             if count > 0 && !*seen {
@@ -332,7 +309,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
                 now,
                 name,
                 text,
-                json!({ "event": event::ROUTING_CHANGED, "record_set_id": r.record_set_id }),
+                json!({ "event": Event::RoutingChanged, "record_set_id": r.record_set_id }),
             ));
         }
     }
@@ -347,7 +324,7 @@ fn threshold(
     limit: f64,
     text: String,
 ) -> Draft {
-    let event = if crossed { event::THRESHOLD_CROSSED } else { event::THRESHOLD_RECOVERED };
+    let event = if crossed { Event::ThresholdCrossed } else { Event::ThresholdRecovered };
     observation(at, region, text, json!({ "event": event, "signal": signal, "value": value, "threshold": limit }))
 }
 
@@ -375,12 +352,12 @@ mod tests {
             }
         }
 
-        fn feed(&mut self, at: i64, region: usize, reading: Reading) -> Vec<String> {
+        fn feed(&mut self, at: i64, region: usize, reading: Reading) -> Vec<Event> {
             self.snapshot.apply(Update::ok(region, t(at), reading));
             self.at(at)
         }
 
-        fn at(&mut self, at: i64) -> Vec<String> {
+        fn at(&mut self, at: i64) -> Vec<Event> {
             let limits = Limits {
                 thresholds: &self.thresholds,
                 rpo: Duration::seconds(60),
@@ -390,7 +367,7 @@ mod tests {
             self.observer
                 .observe(&self.snapshot, limits, true)
                 .into_iter()
-                .map(|d| d.data.unwrap()["event"].as_str().unwrap().to_owned())
+                .map(|d| serde_json::from_value(d.data.unwrap()["event"].clone()).unwrap())
                 .collect()
         }
     }
@@ -403,21 +380,21 @@ mod tests {
         };
         assert!(rig.feed(0, 0, db(crate::model::DbRole::Writer, "orders")).is_empty());
         assert!(rig.feed(0, 1, db(crate::model::DbRole::Replica, "orders-2")).is_empty());
-        assert_eq!(rig.feed(10, 1, db(crate::model::DbRole::Writer, "orders-2")), [event::SPLIT_BRAIN]);
+        assert_eq!(rig.feed(10, 1, db(crate::model::DbRole::Writer, "orders-2")), [Event::SplitBrain]);
         assert!(rig.at(15).is_empty(), "said once");
-        assert_eq!(rig.feed(20, 0, Reading::WriteFreeze(true)), [event::SINGLE_WRITER]);
+        assert_eq!(rig.feed(20, 0, Reading::WriteFreeze(true)), [Event::SingleWriter]);
     }
 
     #[test]
     fn a_wobbling_error_rate_is_observed_once_each_way() {
         let mut rig = Rig::new();
         assert!(rig.feed(0, 0, Reading::ErrorRate(1.0)).is_empty());
-        assert_eq!(rig.feed(10, 0, Reading::ErrorRate(6.0)), [event::THRESHOLD_CROSSED]);
+        assert_eq!(rig.feed(10, 0, Reading::ErrorRate(6.0)), [Event::ThresholdCrossed]);
         // Wobbling around the 5% line: no flood.
         for (i, v) in [4.8, 5.3, 4.5, 5.9, 4.2].into_iter().enumerate() {
             assert!(rig.feed(20 + i as i64 * 10, 0, Reading::ErrorRate(v)).is_empty(), "{v}");
         }
-        assert_eq!(rig.feed(80, 0, Reading::ErrorRate(3.0)), [event::THRESHOLD_RECOVERED]);
+        assert_eq!(rig.feed(80, 0, Reading::ErrorRate(3.0)), [Event::ThresholdRecovered]);
     }
 
     #[test]
@@ -428,11 +405,11 @@ mod tests {
         assert!(rig.feed(10, 0, h(1)).is_empty(), "one unhealthy reading is a flap");
         assert!(rig.feed(20, 0, h(16)).is_empty());
         assert!(rig.feed(30, 0, h(1)).is_empty());
-        assert_eq!(rig.feed(40, 0, h(2)), [event::HEALTH_UNHEALTHY]);
+        assert_eq!(rig.feed(40, 0, h(2)), [Event::HealthUnhealthy]);
         // Observing again without a new reading changes nothing.
         assert!(rig.at(41).is_empty());
         assert!(rig.feed(50, 0, h(15)).is_empty());
-        assert_eq!(rig.feed(60, 0, h(16)), [event::HEALTH_HEALTHY]);
+        assert_eq!(rig.feed(60, 0, h(16)), [Event::HealthHealthy]);
     }
 
     #[test]
@@ -446,18 +423,18 @@ mod tests {
             })
         };
         assert!(rig.feed(0, 0, i(0, 0)).is_empty());
-        assert_eq!(rig.feed(10, 0, i(3, 0)), [event::CORRUPTED_RECORDS]);
+        assert_eq!(rig.feed(10, 0, i(3, 0)), [Event::CorruptedRecords]);
         assert!(rig.feed(20, 0, i(9, 0)).is_empty(), "a growing counter is not news twice");
-        assert_eq!(rig.feed(30, 0, i(9, 40)), [event::DUPLICATE_EVENTS]);
+        assert_eq!(rig.feed(30, 0, i(9, 40)), [Event::DuplicateEvents]);
     }
 
     #[test]
     fn lag_past_rpo_and_back() {
         let mut rig = Rig::new();
         assert!(rig.feed(0, 1, Reading::ReplicationLag(Lag::Behind(10.0))).is_empty());
-        assert_eq!(rig.feed(10, 1, Reading::ReplicationLag(Lag::Behind(61.0))), [event::LAG_OVER_RPO]);
+        assert_eq!(rig.feed(10, 1, Reading::ReplicationLag(Lag::Behind(61.0))), [Event::LagOverRpo]);
         assert!(rig.feed(20, 1, Reading::ReplicationLag(Lag::Behind(55.0))).is_empty());
-        assert_eq!(rig.feed(30, 1, Reading::ReplicationLag(Lag::Behind(20.0))), [event::LAG_WITHIN_RPO]);
+        assert_eq!(rig.feed(30, 1, Reading::ReplicationLag(Lag::Behind(20.0))), [Event::LagWithinRpo]);
         assert!(rig.feed(40, 0, Reading::ReplicationLag(Lag::Writer)).is_empty());
     }
 
@@ -475,9 +452,9 @@ mod tests {
             })
         };
         assert!(rig.feed(0, 1, routing(false)).is_empty());
-        assert_eq!(rig.at(31), [event::STALE]);
+        assert_eq!(rig.at(31), [Event::Stale]);
         assert!(rig.at(40).is_empty());
-        assert_eq!(rig.feed(41, 1, routing(true)), [event::FRESH, event::ROUTING_CHANGED]);
+        assert_eq!(rig.feed(41, 1, routing(true)), [Event::Fresh, Event::RoutingChanged]);
     }
 
     #[test]
@@ -494,11 +471,11 @@ mod tests {
         rig.feed(0, 1, routing.clone());
         rig.feed(0, 1, Reading::HealthChecks(HealthChecks { healthy: 16, total: 16 }));
         rig.feed(0, 1, Reading::LatencyP99(300.0));
-        assert_eq!(rig.feed(0, 1, Reading::ErrorRate(40.0)), [event::THRESHOLD_CROSSED]);
+        assert_eq!(rig.feed(0, 1, Reading::ErrorRate(40.0)), [Event::ThresholdCrossed]);
         rig.feed(10, 1, routing.clone());
         rig.feed(10, 1, Reading::HealthChecks(HealthChecks { healthy: 16, total: 16 }));
         rig.feed(10, 1, Reading::LatencyP99(300.0));
         let events = rig.feed(10, 1, Reading::ErrorRate(0.5));
-        assert_eq!(events, [event::THRESHOLD_RECOVERED, event::SERVING_HEALTHY]);
+        assert_eq!(events, [Event::ThresholdRecovered, Event::ServingHealthy]);
     }
 }

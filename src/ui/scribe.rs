@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::app::App;
 use crate::app::line_input::EDITING_HELP;
 use crate::review::export::t_plus;
-use crate::scribe::observe::event;
+use crate::scribe::Event;
 use crate::scribe::{Entry, Kind};
 use crate::text::format;
 use crate::text::sanitize::inert;
@@ -41,17 +41,17 @@ fn kind_tone(entry: &Entry) -> Tone {
         Kind::ActionSucceeded => Tone::Ok,
         Kind::ActionFailed => Tone::Critical,
         Kind::GuardOverride | Kind::Drill => Tone::Warn,
-        Kind::Observation => match entry.data_str("event") {
+        Kind::Observation => match entry.event() {
+            Some(Event::ThresholdCrossed | Event::HealthUnhealthy | Event::LagOverRpo | Event::ServingDegraded) => {
+                Tone::Critical
+            }
+            Some(Event::Stale) => Tone::Warn,
             Some(
-                event::THRESHOLD_CROSSED | event::HEALTH_UNHEALTHY | event::LAG_OVER_RPO | event::SERVING_DEGRADED,
-            ) => Tone::Critical,
-            Some(event::STALE) => Tone::Warn,
-            Some(
-                event::THRESHOLD_RECOVERED
-                | event::HEALTH_HEALTHY
-                | event::LAG_WITHIN_RPO
-                | event::FRESH
-                | event::SERVING_HEALTHY,
+                Event::ThresholdRecovered
+                | Event::HealthHealthy
+                | Event::LagWithinRpo
+                | Event::Fresh
+                | Event::ServingHealthy,
             ) => Tone::Ok,
             _ => Tone::Muted,
         },

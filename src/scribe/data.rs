@@ -1,0 +1,163 @@
+//! What an entry's `data` says, typed. The journal keeps the field names it always had
+//! (`event`, `runbook`, `skipped`, `guards`, `override`, `target`, ...), so every journal
+//! written before these types still reads; what the types add is one spelling per name and
+//! a compiler that knows them.
+
+use serde::{Deserialize, Serialize};
+
+use super::entry::Entry;
+use crate::runbook::Verdict;
+
+/// `data.event` of an observation: what warroom saw happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Event {
+    ThresholdCrossed,
+    ThresholdRecovered,
+    HealthUnhealthy,
+    HealthHealthy,
+    LagOverRpo,
+    LagWithinRpo,
+    RoutingChanged,
+    Stale,
+    Fresh,
+    ServingHealthy,
+    ServingDegraded,
+    JournalOpened,
+    JournalReopened,
+    JournalRecovered,
+    JournalRecreated,
+    CorruptedRecords,
+    DuplicateEvents,
+    SplitBrain,
+    SingleWriter,
+    SessionEnded,
+    Flapping,
+    Settled,
+    ClockSteppedBack,
+    StepTimedOut,
+}
+
+impl Event {
+    /// The name on disk (`data.event`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::ThresholdCrossed => "threshold-crossed",
+            Event::ThresholdRecovered => "threshold-recovered",
+            Event::HealthUnhealthy => "health-unhealthy",
+            Event::HealthHealthy => "health-healthy",
+            Event::LagOverRpo => "lag-over-rpo",
+            Event::LagWithinRpo => "lag-within-rpo",
+            Event::RoutingChanged => "routing-changed",
+            Event::Stale => "stale",
+            Event::Fresh => "fresh",
+            Event::ServingHealthy => "serving-healthy",
+            Event::ServingDegraded => "serving-degraded",
+            Event::JournalOpened => "journal-opened",
+            Event::JournalReopened => "journal-reopened",
+            Event::JournalRecovered => "journal-recovered",
+            Event::JournalRecreated => "journal-recreated",
+            Event::CorruptedRecords => "corrupted-records",
+            Event::DuplicateEvents => "duplicate-events",
+            Event::SplitBrain => "split-brain",
+            Event::SingleWriter => "single-writer",
+            Event::SessionEnded => "session-ended",
+            Event::Flapping => "flapping",
+            Event::Settled => "settled",
+            Event::ClockSteppedBack => "clock-stepped-back",
+            Event::StepTimedOut => "step-timed-out",
+        }
+    }
+}
+
+/// The override an action rode past its failing guards with (`data.override`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverrideData {
+    pub reason: String,
+    /// The guards overridden, each as `{ guard, reason }`.
+    #[serde(default)]
+    pub guards: Vec<GuardNote>,
+}
+
+/// A guard named in an override: which, and why it failed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardNote {
+    pub guard: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The data of an entry about a runbook step (decision, action started, succeeded, failed,
+/// guard override): which runbook, how it went, and with which verdicts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepData {
+    /// The runbook id; the step id is the entry's own `step`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<String>,
+    /// A decision to skip the step (its text holds the reason).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub skipped: bool,
+    /// The desired state already held: nothing was done.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub already: bool,
+    /// A checklist tick (its text says what was checked).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub checklist: bool,
+    /// The guard verdicts the step ran with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guards: Option<Vec<Verdict>>,
+    /// The override the step ran with, when it ran past failing guards.
+    #[serde(default, rename = "override", skip_serializing_if = "Option::is_none")]
+    pub override_: Option<OverrideData>,
+    /// A withdrawn override (the dialog was cancelled), on a `guard-override` entry.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub withdrawn: bool,
+    /// Journals before overrides rode in their action named the failed guards here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_guards: Option<Vec<GuardNote>>,
+    /// Writes a promotion lost, where the backend can count them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_writes: Option<u64>,
+    /// Whatever else the backend reported (job, action, change id, ...), kept as written.
+    #[serde(flatten)]
+    pub detail: serde_json::Map<String, serde_json::Value>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The data of a pin entry: which entry it pins, or unpins with `pinned: false`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinData {
+    pub target: String,
+    #[serde(default = "pinned_by_default")]
+    pub pinned: bool,
+}
+
+fn pinned_by_default() -> bool {
+    true
+}
+
+impl Entry {
+    /// The observation's event, when it is one warroom knows.
+    pub fn event(&self) -> Option<Event> {
+        serde_json::from_value(self.data.as_ref()?.get("event")?.clone()).ok()
+    }
+
+    /// The step data of an entry about a runbook step (`None` when `data` is not an object).
+    pub fn step_data(&self) -> Option<StepData> {
+        let data = self.data.as_ref().filter(|d| d.is_object())?;
+        serde_json::from_value(data.clone()).ok()
+    }
+
+    /// What a pin entry pins.
+    pub fn pin(&self) -> Option<PinData> {
+        serde_json::from_value(self.data.clone()?).ok()
+    }
+}
+
+/// Typed data as the JSON an entry stores.
+pub fn to_value(data: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(data).unwrap_or(serde_json::Value::Null)
+}
