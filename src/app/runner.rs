@@ -12,6 +12,7 @@ use crate::actions::{Action, Job, Outcome, OutcomeResult};
 use crate::assess::guard::{GuardResult, GuardView};
 use crate::model::{DbRole, Lag, Role};
 use crate::runbook::{Direction, Guard, Promotion, Step, StepKind, StepRef, StepStatus, Verdict};
+use crate::scribe::data::{self, GuardNote, OverrideData, StepData};
 use crate::scribe::{Draft, Event, Kind, SYSTEM_AUTHOR};
 use crate::text::duration::format_duration;
 use crate::text::format;
@@ -26,11 +27,15 @@ pub struct Override {
 
 impl Override {
     /// As journaled in the action's own entry (`data.override`).
-    pub fn json(&self) -> serde_json::Value {
-        json!({
-            "reason": self.reason,
-            "guards": self.guards.iter().map(|g| json!({ "guard": g.guard.to_string(), "reason": g.reason })).collect::<Vec<_>>(),
-        })
+    pub fn data(&self) -> OverrideData {
+        OverrideData {
+            reason: self.reason.clone(),
+            guards: self
+                .guards
+                .iter()
+                .map(|g| GuardNote { guard: g.guard.to_string(), reason: g.reason.clone() })
+                .collect(),
+        }
     }
 
     fn covers(&self, guard: &Guard) -> bool {
@@ -141,14 +146,10 @@ impl App {
     }
 
     /// A journal draft about a step, tagged so the run state can be rebuilt from the journal.
-    fn step_draft(&self, kind: Kind, at: StepRef, text: String, data: serde_json::Value) -> Draft {
-        let book = self.runs.runbooks.get(at.runbook);
+    fn step_draft(&self, kind: Kind, at: StepRef, text: String, data: StepData) -> Draft {
         let step = self.step(at);
-        let mut data = data;
-        if let Some(map) = data.as_object_mut() {
-            map.insert("runbook".into(), json!(book.map(|b| b.id.clone())));
-        }
-        let mut draft = Draft::new(self.now, self.scribe.author.clone(), kind, text).data(data);
+        let data = StepData { runbook: self.runs.runbooks.get(at.runbook).map(|b| b.id.clone()), ..data };
+        let mut draft = Draft::new(self.now, self.scribe.author.clone(), kind, text).data(data::to_value(&data));
         if let Some(step) = step {
             draft = draft.step(step.id.clone());
         }
@@ -173,10 +174,10 @@ impl App {
         status: StepStatus,
     ) -> Result<(), String> {
         let verdicts: Vec<Verdict> = self.guards(at).iter().map(Verdict::from).collect();
-        if let Some(map) = draft.data.get_or_insert_with(|| json!({})).as_object_mut() {
-            map.insert("override".into(), json!(overridden.map(Override::json)));
-            map.insert("guards".into(), json!(verdicts));
-        }
+        let mut data = draft.step_data().unwrap_or_default();
+        data.override_ = overridden.map(Override::data);
+        data.guards = Some(verdicts.clone());
+        draft.data = Some(data::to_value(&data));
         self.record_step(at, draft, status)?;
         self.runs.set_verdicts(at, verdicts);
         Ok(())
@@ -255,8 +256,7 @@ impl App {
     fn withdraw(&mut self, at: StepRef, overridden: &Override) {
         let id = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
         let text = format!("withdrawn override of {id}: {}", overridden.reason);
-        let mut data = overridden.json();
-        data["withdrawn"] = json!(true);
+        let data = StepData { override_: Some(overridden.data()), withdrawn: true, ..StepData::default() };
         let draft = self.step_draft(Kind::GuardOverride, at, text, data);
         let _ = self.scribe.record(draft);
     }
@@ -454,7 +454,7 @@ impl App {
             }
             StepKind::CheckLag | StepKind::VerifyWriter | StepKind::WaitHealthy => {
                 let text = format!("started {}: {}", step.id, step.title);
-                let draft = self.step_draft(Kind::ActionStarted, at, text, json!({}));
+                let draft = self.step_draft(Kind::ActionStarted, at, text, StepData::default());
                 let running = StepStatus::Running { since: self.now };
                 if let Err(e) = self.record_acting(at, draft, overridden.as_ref(), running) {
                     self.say(format!("not started: the journal cannot save ({e})"));
@@ -483,7 +483,7 @@ impl App {
                 let (source, target) = self.regions_for(direction);
                 let name = |i: usize| self.snapshot.regions.get(i).map(|r| r.name.clone()).unwrap_or_default();
                 let text = format!("declared: {title} from {} to {}", name(source), name(target));
-                let draft = self.step_draft(Kind::Decision, step, text, json!({}));
+                let draft = self.step_draft(Kind::Decision, step, text, StepData::default());
                 let done = StepStatus::Done { at: self.now, already: false };
                 if let Err(e) = self.record_acting(step, draft, overridden.as_ref(), done) {
                     self.say(format!("not declared: the journal cannot save ({e})"));
@@ -548,7 +548,12 @@ impl App {
 
     fn journal_skip(&mut self, at: StepRef, reason: String) -> Result<(), String> {
         let id = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
-        let draft = self.step_draft(Kind::Decision, at, format!("skipped {id}: {reason}"), json!({ "skipped": true }));
+        let draft = self.step_draft(
+            Kind::Decision,
+            at,
+            format!("skipped {id}: {reason}"),
+            StepData { skipped: true, ..StepData::default() },
+        );
         self.record_step(at, draft, StepStatus::Skipped { at: self.now, reason })
     }
 
@@ -559,11 +564,13 @@ impl App {
         let Some(step) = self.step(at).cloned() else { return };
         self.next_job += 1;
         let job = Job { id: self.next_job, step: at, action: action.clone() };
-        let mut data = json!({ "action": action, "job": job.id });
+        let mut data = StepData::default();
+        data.detail.insert("action".into(), data::to_value(&action));
+        data.detail.insert("job".into(), json!(job.id));
         if step.kind == StepKind::PromoteDatabase {
             let view = self.guard_view(at.runbook);
             if let Some(Lag::Behind(s)) = self.snapshot.regions.get(view.target).and_then(|r| r.replication_lag.value) {
-                data["observed_lag_seconds"] = json!(s);
+                data.detail.insert("observed_lag_seconds".into(), json!(s));
             }
         }
         let text = action.describe();
@@ -578,7 +585,7 @@ impl App {
 
     fn fail_step(&mut self, at: StepRef, error: String) {
         let region = self.step_region(at);
-        let draft = self.step_draft(Kind::ActionFailed, at, error.clone(), json!({})).region(region);
+        let draft = self.step_draft(Kind::ActionFailed, at, error.clone(), StepData::default()).region(region);
         let status = StepStatus::Failed { at: self.now, error };
         if self.record_step(at, draft, status.clone()).is_err() {
             // The journal error is in the header; the status must still tell the truth.
@@ -604,7 +611,12 @@ impl App {
                 if let Some(refused) = self.refusal(at, overridden.as_ref()) {
                     return Err(refused);
                 }
-                let draft = self.step_draft(Kind::ActionSucceeded, at, text, json!({ "checklist": true }));
+                let draft = self.step_draft(
+                    Kind::ActionSucceeded,
+                    at,
+                    text,
+                    StepData { checklist: true, ..StepData::default() },
+                );
                 self.record_acting(at, draft, overridden.as_ref(), StepStatus::Done { at: self.now, already: false })
             }
             Purpose::Skip(at) if self.step(at).is_some_and(|s| s.kind.mutates()) => {
@@ -622,11 +634,10 @@ impl App {
         let region = self.step_region(at);
         match outcome.result {
             OutcomeResult::Succeeded { detail, data, already } => {
-                let mut data = data;
-                if let Some(map) = data.as_object_mut() {
-                    map.insert("job".into(), json!(outcome.job));
-                    map.insert("already".into(), json!(already));
-                }
+                // What the backend reported (lag, change id, lost writes...), typed where known.
+                let mut data: StepData = serde_json::from_value(data).unwrap_or_default();
+                data.detail.insert("job".into(), json!(outcome.job));
+                data.already = already;
                 let draft = self.step_draft(Kind::ActionSucceeded, at, detail, data).region(region);
                 let status = StepStatus::Done { at: self.now, already };
                 if self.record_step(at, draft, status.clone()).is_err() {
@@ -646,7 +657,8 @@ impl App {
                 match self.watch_condition(at, step.kind) {
                     Some(Watch::Holds(detail)) => {
                         let region = self.step_region(at);
-                        let draft = self.step_draft(Kind::ActionSucceeded, at, detail, json!({})).region(region);
+                        let draft =
+                            self.step_draft(Kind::ActionSucceeded, at, detail, StepData::default()).region(region);
                         let status = StepStatus::Done { at: self.now, already: false };
                         if self.record_step(at, draft, status.clone()).is_err() {
                             self.set_status(at, status);

@@ -3,6 +3,7 @@
 
 pub mod autopilot;
 pub mod builtin;
+pub mod journal;
 pub mod referee;
 pub mod scenario;
 pub mod scorecard;

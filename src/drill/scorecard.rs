@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::journal::DrillData;
 use super::{Expectation, Scenario};
 use crate::runbook::ids;
 use crate::scribe::Event;
@@ -84,7 +85,7 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
     // Facilitator injections count as faults too (journaled as drill entries).
     let injected = entries
         .iter()
-        .filter(|e| e.kind == Kind::Drill && e.data_str("drill") == Some("fault-injected"))
+        .filter(|e| matches!(DrillData::of(e), Some(DrillData::FaultInjected { .. })))
         .map(|e| e.at)
         .min();
     let fault_at = match (fault_at, injected) {
@@ -264,10 +265,9 @@ impl Scorecard {
 
     /// The scorecard a journal's drill-ended entry carries, if any (the newest wins).
     pub fn from_entries(entries: &[Entry]) -> Option<Self> {
-        entries
-            .iter()
-            .rev()
-            .filter(|e| e.kind == Kind::Drill && e.data_str("drill") == Some("ended"))
-            .find_map(|e| e.data.as_ref()?.get("scorecard").cloned().and_then(|v| serde_json::from_value(v).ok()))
+        entries.iter().rev().find_map(|e| match DrillData::of(e) {
+            Some(DrillData::Ended { scorecard }) => Some(*scorecard),
+            _ => None,
+        })
     }
 }

@@ -120,14 +120,11 @@ impl<'a> Review<'a> {
 
 /// The entries currently pinned, in journal order: the last pin or unpin of each target wins.
 pub fn pinned(entries: &[Entry]) -> Vec<&Entry> {
-    let mut state: HashMap<&str, bool> = HashMap::new();
-    for e in entries.iter().filter(|e| e.kind == Kind::Pin) {
-        if let Some(target) = e.data_str("target") {
-            let on = e.data.as_ref().and_then(|d| d.get("pinned")).and_then(serde_json::Value::as_bool).unwrap_or(true);
-            state.insert(target, on);
-        }
+    let mut state: HashMap<String, bool> = HashMap::new();
+    for pin in entries.iter().filter(|e| e.kind == Kind::Pin).filter_map(Entry::pin) {
+        state.insert(pin.target, pin.pinned);
     }
-    entries.iter().filter(|e| state.get(e.id.as_str()).copied().unwrap_or(false)).collect()
+    entries.iter().filter(|e| state.get(&e.id).copied().unwrap_or(false)).collect()
 }
 
 pub fn render(entries: &[Entry], format: Format, zone: Zone) -> String {

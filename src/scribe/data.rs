@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::entry::Entry;
+use super::entry::{Draft, Entry};
 use crate::runbook::Verdict;
 
 /// `data.event` of an observation: what warroom saw happen.
@@ -92,35 +92,46 @@ pub struct GuardNote {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StepData {
     /// The runbook id; the step id is the entry's own `step`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub runbook: Option<String>,
     /// A decision to skip the step (its text holds the reason).
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "is_false")]
     pub skipped: bool,
     /// The desired state already held: nothing was done.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "is_false")]
     pub already: bool,
     /// A checklist tick (its text says what was checked).
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "is_false")]
     pub checklist: bool,
     /// The guard verdicts the step ran with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub guards: Option<Vec<Verdict>>,
     /// The override the step ran with, when it ran past failing guards.
-    #[serde(default, rename = "override", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient", rename = "override", skip_serializing_if = "Option::is_none")]
     pub override_: Option<OverrideData>,
     /// A withdrawn override (the dialog was cancelled), on a `guard-override` entry.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "is_false")]
     pub withdrawn: bool,
     /// Journals before overrides rode in their action named the failed guards here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub failed_guards: Option<Vec<GuardNote>>,
     /// Writes a promotion lost, where the backend can count them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub lost_writes: Option<u64>,
     /// Whatever else the backend reported (job, action, change id, ...), kept as written.
     #[serde(flatten)]
     pub detail: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A field that does not have its type reads as absent, so one odd field never hides the
+/// rest of an entry (its runbook and step still count).
+fn lenient<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).unwrap_or_default())
 }
 
 fn is_false(b: &bool) -> bool {
@@ -131,8 +142,13 @@ fn is_false(b: &bool) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinData {
     pub target: String,
-    #[serde(default = "pinned_by_default")]
+    #[serde(default = "pinned_by_default", deserialize_with = "lenient_pinned")]
     pub pinned: bool,
+}
+
+/// `pinned` that is not a boolean reads as pinned, as it always did.
+fn lenient_pinned<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_bool().unwrap_or(true))
 }
 
 fn pinned_by_default() -> bool {
@@ -157,7 +173,68 @@ impl Entry {
     }
 }
 
+impl Draft {
+    /// The step data of a draft about a runbook step.
+    pub fn step_data(&self) -> Option<StepData> {
+        let data = self.data.as_ref().filter(|d| d.is_object())?;
+        serde_json::from_value(data.clone()).ok()
+    }
+}
+
 /// Typed data as the JSON an entry stores.
 pub fn to_value(data: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(data).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn step(data: serde_json::Value) -> StepData {
+        serde_json::from_value(data).unwrap()
+    }
+
+    #[test]
+    fn old_step_data_reads_with_its_field_names() {
+        let d = step(json!({
+            "runbook": "failover", "already": true, "override": null, "job": 3,
+            "guards": [{ "guard": "lag-within-rpo", "ok": false, "reason": "lag 84.0s > RPO 60s" }],
+        }));
+        assert_eq!(d.runbook.as_deref(), Some("failover"));
+        assert!(d.already && !d.skipped);
+        assert_eq!(d.guards.unwrap()[0].guard, "lag-within-rpo");
+        assert_eq!(d.override_, None);
+        assert_eq!(d.detail["job"], 3);
+    }
+
+    #[test]
+    fn an_odd_field_does_not_hide_the_rest() {
+        let d = step(json!({ "runbook": "failover", "skipped": "yes", "guards": "none", "lost_writes": -1 }));
+        assert_eq!(d.runbook.as_deref(), Some("failover"));
+        assert!(!d.skipped);
+        assert_eq!((d.guards, d.lost_writes), (None, None));
+    }
+
+    #[test]
+    fn written_step_data_keeps_the_names_on_disk() {
+        let d = StepData {
+            runbook: Some("failover".into()),
+            skipped: true,
+            override_: Some(OverrideData { reason: "r".into(), guards: vec![] }),
+            ..StepData::default()
+        };
+        assert_eq!(
+            to_value(&d),
+            json!({ "runbook": "failover", "skipped": true, "override": { "reason": "r", "guards": [] } })
+        );
+    }
+
+    #[test]
+    fn events_keep_their_names() {
+        for (event, name) in [(Event::ThresholdCrossed, "threshold-crossed"), (Event::StepTimedOut, "step-timed-out")] {
+            assert_eq!(to_value(&event), json!(name));
+            assert_eq!(event.as_str(), name);
+        }
+    }
 }

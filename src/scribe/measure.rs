@@ -91,7 +91,7 @@ pub fn measure(entries: &[Entry]) -> Measurements {
         recovered,
         rto: impact_start.zip(recovered).map(|(start, end)| end - start),
         rpo_seconds: promotion.and_then(|e| e.data_f64("lag_seconds")),
-        lost_writes: promotion.and_then(|e| e.data.as_ref()?.get("lost_writes")?.as_u64()),
+        lost_writes: promotion.and_then(|e| e.step_data()?.lost_writes),
         rto_target_seconds: opened.and_then(|e| e.data_f64("rto_seconds")),
         rpo_target_seconds: opened.and_then(|e| e.data_f64("rpo_seconds")),
     }

@@ -136,7 +136,7 @@ impl Scribe {
         let pinned = !self.timeline.is_pinned(target);
         let text = format!("{} entry {}", if pinned { "pinned" } else { "unpinned" }, target.seq);
         let draft = Draft::new(now, self.author.clone(), Kind::Pin, text)
-            .data(json!({ "target": target.id, "pinned": pinned }));
+            .data(data::to_value(&data::PinData { target: target.id.clone(), pinned }));
         self.record(draft)
     }
 

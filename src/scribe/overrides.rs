@@ -6,6 +6,7 @@
 //! that change hold separate `guard-override` entries (the action entry's `override` was then
 //! a plain string): those still count, once each.
 
+use super::data::GuardNote;
 use super::entry::{Entry, Kind};
 
 /// An override that let a step go on.
@@ -18,10 +19,8 @@ pub struct OverrideRecord<'a> {
     pub guards: Vec<String>,
 }
 
-fn guard_names(list: Option<&serde_json::Value>) -> Vec<String> {
-    list.and_then(serde_json::Value::as_array)
-        .map(|a| a.iter().filter_map(|g| g.get("guard").and_then(|s| s.as_str()).map(str::to_owned)).collect())
-        .unwrap_or_default()
+fn guard_names(list: Vec<GuardNote>) -> Vec<String> {
+    list.into_iter().map(|g| g.guard).collect()
 }
 
 /// Every override that counts, in journal order.
@@ -29,21 +28,17 @@ pub fn overrides(entries: &[Entry]) -> Vec<OverrideRecord<'_>> {
     entries
         .iter()
         .filter_map(|e| {
-            let data = e.data.as_ref();
+            let data = e.step_data().unwrap_or_default();
             if e.kind == Kind::GuardOverride {
-                let withdrawn = data.and_then(|d| d.get("withdrawn")).and_then(serde_json::Value::as_bool);
-                return (withdrawn != Some(true)).then(|| OverrideRecord {
+                return (!data.withdrawn).then(|| OverrideRecord {
                     entry: e,
                     reason: e.text.clone(),
-                    guards: guard_names(data.and_then(|d| d.get("failed_guards"))),
+                    guards: guard_names(data.failed_guards.unwrap_or_default()),
                 });
             }
-            let o = data?.get("override")?.as_object()?;
-            Some(OverrideRecord {
-                entry: e,
-                reason: o.get("reason")?.as_str()?.to_owned(),
-                guards: guard_names(o.get("guards")),
-            })
+            // Old journals wrote a plain string here; their `guard-override` entry counts instead.
+            let o = data.override_?;
+            Some(OverrideRecord { entry: e, reason: o.reason, guards: guard_names(o.guards) })
         })
         .collect()
 }

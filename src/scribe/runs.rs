@@ -1,10 +1,8 @@
 //! The runbooks' state folded from the journal: every terminal that reads the same entries
 //! shows the same step statuses, whoever ran them, and a restarted warroom knows what is done.
 
-use serde::Deserialize as _;
-
 use super::{Entry, Kind};
-use crate::runbook::{RunState, Runbook, StepRef, StepStatus, Verdict};
+use crate::runbook::{RunState, Runbook, StepRef, StepStatus};
 
 /// The run state the journal describes: replay entries tagged tagged with `data.runbook` and a `step`.
 pub fn replay(runbooks: Vec<Runbook>, entries: &[Entry]) -> RunState {
@@ -17,11 +15,11 @@ pub fn replay(runbooks: Vec<Runbook>, entries: &[Entry]) -> RunState {
 
 /// Fold one entry into the run state: it moves a step when it names a runbook and a step.
 pub fn apply(state: &mut RunState, e: &Entry) {
-    let (Some(step_id), Some(book_id)) = (e.step.as_deref(), e.data_str("runbook")) else { return };
-    let Some(r) = state.runbooks.iter().position(|b| b.id == book_id) else { return };
+    let (Some(step_id), Some(data)) = (e.step.as_deref(), e.step_data()) else { return };
+    let Some(book_id) = data.runbook.as_deref() else { return };
+    let Some(r) = state.position(book_id) else { return };
     let Some((s, _)) = state.runbooks[r].step(step_id) else { return };
-    let skipped = e.data.as_ref().and_then(|d| d.get("skipped")).and_then(serde_json::Value::as_bool) == Some(true);
-    let already = e.data.as_ref().and_then(|d| d.get("already")).and_then(serde_json::Value::as_bool) == Some(true);
+    let (skipped, already) = (data.skipped, data.already);
     let status = match e.kind {
         Kind::ActionStarted => StepStatus::Running { since: e.at },
         Kind::ActionSucceeded => StepStatus::Done { at: e.at, already },
@@ -33,9 +31,7 @@ pub fn apply(state: &mut RunState, e: &Entry) {
     let at = StepRef { runbook: r, step: s };
     state.set(at, status);
     state.set_by(at, &e.author);
-    if let Some(Ok(verdicts)) =
-        e.data.as_ref().and_then(|d| d.get("guards")).map(|g| Vec::<Verdict>::deserialize(g.clone()))
-    {
+    if let Some(verdicts) = data.guards {
         state.set_verdicts(at, verdicts);
     }
 }

@@ -110,17 +110,11 @@ impl Timeline {
 
     fn push_unmeasured(&mut self, entry: Entry) {
         if entry.kind == Kind::Pin {
-            if let Some(target) = entry.data_str("target") {
-                let on = entry
-                    .data
-                    .as_ref()
-                    .and_then(|d| d.get("pinned"))
-                    .and_then(serde_json::Value::as_bool)
-                    .unwrap_or(true);
-                if on {
-                    self.pinned.insert(target.to_owned());
+            if let Some(pin) = entry.pin() {
+                if pin.pinned {
+                    self.pinned.insert(pin.target);
                 } else {
-                    self.pinned.remove(target);
+                    self.pinned.remove(&pin.target);
                 }
             }
             self.entries.push(entry);

@@ -27,7 +27,8 @@ pub enum Fault {
 
 /// The kinds of fault, without their parameters: the one list the scenario parser, the
 /// facilitator's menu, the world and the journal all read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
     RegionOutage,
     DbPrimaryLost,

@@ -2,26 +2,18 @@
 //! it as fast as the machine allows, and the same seed gives the same scorecard.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::actions::{Executor, Job, sim::Stepper};
 use crate::app::{App, FaultRequest, Msg, SimInfo};
 use crate::drill::autopilot::Autopilot;
+use crate::drill::journal::DrillData;
 use crate::drill::referee::Referee;
 use crate::drill::scorecard::{Facts, Scorecard, score};
 use crate::drill::{Scenario, config, world};
-use crate::scribe::{Draft, Kind, Scribe};
+use crate::scribe::Scribe;
 use crate::sim::World;
 use crate::theme::Theme;
-
-/// Author of the journal entries the drill itself writes (start, faults, end).
-pub const FACILITATOR: &str = "facilitator";
-
-/// A drill entry: hidden from the commander's timeline unless revealed.
-pub fn drill_entry(at: DateTime<Utc>, text: String, data: serde_json::Value) -> Draft {
-    Draft::new(at, FACILITATOR, Kind::Drill, text).data(data)
-}
 
 #[derive(Debug)]
 pub struct Drill {
@@ -47,11 +39,8 @@ impl Drill {
         let (executor, jobs) = Executor::stepped();
         let mut app = App::new(&config, config.runbooks.clone(), Theme::fallback(true), scribe, Some(executor), epoch);
         app.sim = Some(SimInfo { seed, speed: 1.0 });
-        let start = drill_entry(
-            epoch,
-            format!("drill started: {} — {}", scenario.name, scenario.summary),
-            json!({ "drill": "started", "scenario": scenario.name, "seed": seed, "autopilot": autopilot }),
-        );
+        let start = DrillData::Started { scenario: scenario.name.clone(), seed, autopilot }
+            .draft(epoch, format!("drill started: {} — {}", scenario.name, scenario.summary));
         let _ = app.scribe.record(start);
         Self {
             scenario,
@@ -79,18 +68,18 @@ impl Drill {
     /// Journal scheduled faults that have begun by now.
     fn announce_faults(&mut self, now: DateTime<Utc>) {
         let elapsed = now - self.epoch;
-        let mut due: Vec<(Duration, String, serde_json::Value)> = Vec::new();
+        let mut due: Vec<(Duration, String, DrillData)> = Vec::new();
         for f in self.scenario.faults.iter().filter(|f| f.at <= elapsed).skip(self.announced) {
             let region = self.scenario.regions.get(f.region).cloned().unwrap_or_default();
             due.push((
                 f.at,
                 format!("fault {} began in {region}", f.fault.name()),
-                json!({ "drill": "fault-scheduled", "fault": f.fault.name(), "region": region }),
+                DrillData::FaultScheduled { fault: f.fault.kind(), region },
             ));
         }
         self.announced += due.len();
         for (at, text, data) in due {
-            let _ = self.app.scribe.record(drill_entry(self.epoch + at, text, data));
+            let _ = self.app.scribe.record(data.draft(self.epoch + at, text));
         }
     }
 
@@ -126,15 +115,16 @@ impl Drill {
             };
             let name = kind.name();
             let region_name = self.world.region_name(region).unwrap_or_default().to_owned();
-            let (text, kind) = if injected {
+            let (text, data) = if injected {
                 self.world.inject(region, kind.default_fault());
-                (format!("facilitator injected {name} into {region_name}"), "fault-injected")
+                let text = format!("facilitator injected {name} into {region_name}");
+                (text, DrillData::FaultInjected { fault: kind, region: region_name })
             } else {
                 self.world.clear(region, kind);
-                (format!("facilitator cleared {name} in {region_name}"), "fault-cleared")
+                let text = format!("facilitator cleared {name} in {region_name}");
+                (text, DrillData::FaultCleared { fault: kind, region: region_name })
             };
-            let data = json!({ "drill": kind, "fault": name, "region": region_name });
-            let _ = self.app.scribe.record(drill_entry(now, text, data));
+            let _ = self.app.scribe.record(data.draft(now, text));
         }
         let active = self.world.active_faults().into_iter().map(|(r, f)| (r, f.kind())).collect();
         if let Some(view) = self.app.drill.as_mut() {
@@ -182,8 +172,7 @@ impl Drill {
             self.scenario.name,
             if card.passed { "every expectation met" } else { "expectations missed" }
         );
-        let data = json!({ "drill": "ended", "scorecard": card });
-        let _ = self.app.scribe.record(drill_entry(now, text, data));
+        let _ = self.app.scribe.record(DrillData::Ended { scorecard: Box::new(card.clone()) }.draft(now, text));
         card
     }
 }
