@@ -27,11 +27,11 @@ fn frame_bench(regions: usize) -> Stats {
 /// guards and states the override's cost (issue 11), on top of the dashboard behind it.
 fn dialog_frame_bench() -> Stats {
     frame_bench_with(2, |app| {
-        let runbook = app.selected_runbook;
+        let runbook = app.view.selected_runbook;
         let step = app.runs.runbooks[runbook].step("promote-database").unwrap().0;
         app.select(warroom::runbook::StepRef { runbook, step });
         app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('o'))));
-        assert!(app.modal.is_some(), "the override dialog is open");
+        assert!(app.view.modal.is_some(), "the override dialog is open");
     })
 }
 

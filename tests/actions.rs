@@ -126,13 +126,13 @@ async fn read_only_has_no_mutating_path() {
     let before: Vec<_> = (0..2).map(|r| s.world.lock().observe(r)).collect();
 
     for runbook in 0..s.app.runs.runbooks.len() {
-        s.app.selected_runbook = runbook;
+        s.app.view.selected_runbook = runbook;
         for step in 0..s.app.runs.runbooks[runbook].steps.len() {
-            s.app.selected_step = step;
+            s.app.view.selected_step = step;
             for key in [KeyCode::Enter, KeyCode::Char('o'), KeyCode::Char('s')] {
                 press(&mut s.app, key);
-                assert_eq!(s.app.message.as_deref(), Some(READ_ONLY), "runbook {runbook} step {step} key {key:?}");
-                assert!(s.app.modal.is_none() && s.app.compose.is_none());
+                assert_eq!(s.app.view.message.as_deref(), Some(READ_ONLY), "runbook {runbook} step {step} key {key:?}");
+                assert!(s.app.view.modal.is_none() && s.app.view.compose.is_none());
                 for region in ["us-east-1", "us-west-2"] {
                     type_text(&mut s.app, region);
                     press(&mut s.app, KeyCode::Enter);

@@ -272,14 +272,14 @@ fn an_override_with_a_reason_lets_promotion_past_the_lag_and_the_scorecard_says_
     // check-lag is still running: the override goes past after:check-lag and lag-within-rpo.
     let failed: Vec<String> = app.guards(promote).into_iter().filter(|g| !g.ok).map(|g| g.guard.to_string()).collect();
     assert!(failed.contains(&"lag-within-rpo".to_owned()), "{failed:?}");
-    app.selected_runbook = book;
-    app.selected_step = step;
+    app.view.selected_runbook = book;
+    app.view.selected_step = step;
     app.press(KeyCode::Char('o'));
     app.type_text("CEO accepts the data loss: the primary is burning");
     app.press(KeyCode::Enter);
     app.type_text("us-west-2");
     app.press(KeyCode::Enter);
-    assert!(matches!(app.runs.status(promote), warroom::runbook::StepStatus::Running { .. }), "{:?}", app.message);
+    assert!(matches!(app.runs.status(promote), warroom::runbook::StepStatus::Running { .. }), "{:?}", app.view.message);
     drill.advance_to(end);
     let card = drill.finish(end);
     assert_eq!(card.overrides.len(), 1, "{}", card.lines().join("\n"));

@@ -12,7 +12,7 @@ use warroom::runbook::{StepRef, StepStatus};
 use warroom::scribe::Kind;
 
 fn status<'a>(app: &'a warroom::app::App, id: &str) -> &'a StepStatus {
-    let r = app.selected_runbook;
+    let r = app.view.selected_runbook;
     app.runs.status(StepRef { runbook: r, step: app.runs.runbooks[r].step(id).unwrap().0 })
 }
 
@@ -23,7 +23,7 @@ fn done(app: &warroom::app::App, id: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_failover_with_guards_override_and_confirmation() {
     let mut s = session(false);
-    assert_eq!(s.app.runs.runbooks[s.app.selected_runbook].id, "failover");
+    assert_eq!(s.app.runs.runbooks[s.app.view.selected_runbook].id, "failover");
     // Let the primary fail and the lag grow past the RPO.
     let epoch = s.clock.epoch();
     until(&mut s, "four minutes of outage", |app| app.now - epoch > Duration::minutes(4)).await;
@@ -31,7 +31,7 @@ async fn a_full_failover_with_guards_override_and_confirmation() {
     // 1. Declare.
     select(&mut s.app, "declare");
     press(&mut s.app, KeyCode::Enter);
-    assert!(matches!(s.app.modal, Some(Modal::Declare { .. })));
+    assert!(matches!(s.app.view.modal, Some(Modal::Declare { .. })));
     press(&mut s.app, KeyCode::Enter);
     assert!(done(&s.app, "declare"));
 
@@ -40,7 +40,7 @@ async fn a_full_failover_with_guards_override_and_confirmation() {
     press(&mut s.app, KeyCode::Enter);
     type_text(&mut s.app, "us-west-2");
     press(&mut s.app, KeyCode::Enter);
-    match &s.app.modal {
+    match &s.app.view.modal {
         Some(Modal::Confirm { error: Some(e), .. }) => assert!(e.contains("type us-east-1 exactly"), "{e}"),
         other => panic!("the confirm dialog must stay open with an error, got {other:?}"),
     }
@@ -48,7 +48,7 @@ async fn a_full_failover_with_guards_override_and_confirmation() {
     clear_input(&mut s.app);
     type_text(&mut s.app, "us-east-1");
     press(&mut s.app, KeyCode::Enter);
-    assert!(s.app.modal.is_none());
+    assert!(s.app.view.modal.is_none());
     until(&mut s, "writes frozen", |app| done(app, "freeze-writes")).await;
 
     // 3. Check lag: it waits, since lag is past the RPO.
@@ -59,24 +59,24 @@ async fn a_full_failover_with_guards_override_and_confirmation() {
     // 4. Promotion is blocked while lag exceeds the RPO.
     select(&mut s.app, "promote-database");
     press(&mut s.app, KeyCode::Enter);
-    let message = s.app.message.clone().unwrap();
+    let message = s.app.view.message.clone().unwrap();
     assert!(
         message.contains("blocked") && message.contains("lag-within-rpo") && message.contains("> RPO 60s"),
         "{message}"
     );
-    assert!(s.app.modal.is_none());
+    assert!(s.app.view.modal.is_none());
     assert_eq!(status(&s.app, "promote-database"), &StepStatus::Pending);
 
     // Override needs a reason; it names the guards it covers and rides in the action's own entry.
     press(&mut s.app, KeyCode::Char('o'));
     press(&mut s.app, KeyCode::Enter);
-    match &s.app.modal {
+    match &s.app.view.modal {
         Some(Modal::Override { error: Some(e), .. }) => assert!(e.contains("needs a reason"), "{e}"),
         other => panic!("an empty reason must be refused, got {other:?}"),
     }
     type_text(&mut s.app, "primary is gone; accepting the loss");
     press(&mut s.app, KeyCode::Enter);
-    match &s.app.modal {
+    match &s.app.view.modal {
         Some(Modal::Confirm { overridden: Some(o), .. }) => {
             assert_eq!(o.reason, "primary is gone; accepting the loss");
             assert!(o.guards.iter().any(|g| g.guard.to_string() == "lag-within-rpo"), "{o:?}");
@@ -124,14 +124,18 @@ async fn a_full_failover_with_guards_override_and_confirmation() {
     select(&mut s.app, "shift-traffic");
     press(&mut s.app, KeyCode::Enter);
     assert!(
-        matches!(s.app.modal, Some(Modal::Confirm { overridden: None, .. })),
+        matches!(s.app.view.modal, Some(Modal::Confirm { overridden: None, .. })),
         "all guards pass: {:?}",
-        s.app.message
+        s.app.view.message
     );
     type_text(&mut s.app, "us-west-2");
     press(&mut s.app, KeyCode::Enter);
     press(&mut s.app, KeyCode::Enter); // the dialog is gone: this Enter re-runs a running step
-    assert!(s.app.message.as_deref().unwrap_or("").contains("cannot be started twice"), "{:?}", s.app.message);
+    assert!(
+        s.app.view.message.as_deref().unwrap_or("").contains("cannot be started twice"),
+        "{:?}",
+        s.app.view.message
+    );
     until(&mut s, "the traffic shift", |app| done(app, "shift-traffic")).await;
 
     // 10. Monitor until the secondary serves under every threshold.
@@ -169,7 +173,7 @@ timeout = "30s"
     let epoch = s.clock.epoch();
     until(&mut s, "lag past the RPO", |app| app.now - epoch > Duration::minutes(4)).await;
     let failover = s.app.runs.runbooks.iter().position(|b| b.id == "failover").unwrap();
-    s.app.selected_runbook = failover;
+    s.app.view.selected_runbook = failover;
     select(&mut s.app, "check-lag");
     press(&mut s.app, KeyCode::Enter);
     assert!(matches!(status(&s.app, "check-lag"), StepStatus::Running { .. }));

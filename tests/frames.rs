@@ -192,14 +192,14 @@ fn breaches_are_drawn_in_the_critical_tone() {
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     terminal.draw(|f| warroom::ui::draw(f, &app)).unwrap();
     let buffer = terminal.backend().buffer();
-    let critical = app.theme.style(warroom::theme::Tone::Critical).fg;
+    let critical = app.view.theme.style(warroom::theme::Tone::Critical).fg;
     let text = common::buffer_text(buffer);
     let (row, line) = text.lines().enumerate().find(|(_, l)| l.contains("UNHEALTHY")).unwrap();
     let chars: Vec<char> = line.chars().collect();
     let start = chars.windows(9).position(|w| w.iter().collect::<String>() == "UNHEALTHY").unwrap();
     assert_eq!(buffer[(start as u16, row as u16)].fg, critical.unwrap());
     // NO_COLOR: the same cell is marked by modifiers, not colour.
-    app.theme = warroom::theme::Theme::fallback(true);
+    app.view.theme = warroom::theme::Theme::fallback(true);
     terminal.draw(|f| warroom::ui::draw(f, &app)).unwrap();
     let cell = &terminal.backend().buffer()[(start as u16, row as u16)];
     assert_eq!(cell.fg, ratatui::style::Color::Reset);
@@ -220,7 +220,7 @@ fn degraded_styles_80x24() {
 #[test]
 fn degraded_styles_no_color_80x24() {
     let mut app = demo_app(2, 42, Duration::minutes(4));
-    app.theme = warroom::theme::Theme::fallback(true);
+    app.view.theme = warroom::theme::Theme::fallback(true);
     app.handle(Msg::Resize { width: 80, height: 24 });
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     terminal.draw(|f| warroom::ui::draw(f, &app)).unwrap();
@@ -248,14 +248,14 @@ fn press(app: &mut warroom::app::App, code: crossterm::event::KeyCode) {
 }
 
 fn select(app: &mut warroom::app::App, id: &str) {
-    app.selected_step = app.runs.runbooks[app.selected_runbook].step(id).unwrap().0;
+    app.view.selected_step = app.runs.runbooks[app.view.selected_runbook].step(id).unwrap().0;
 }
 
 /// Four minutes into the outage with the failover declared and writes frozen.
 fn mid_failover() -> warroom::app::App {
     let mut app = demo_app(2, 42, Duration::minutes(4));
     let at = app.now;
-    let book = app.selected_runbook;
+    let book = app.view.selected_runbook;
     for id in ["declare", "freeze-writes"] {
         let step = app.runs.runbooks[book].step(id).unwrap().0;
         app.runs.set(
@@ -295,7 +295,7 @@ fn confirm_modal_160x48() {
     let mut app = mid_failover();
     select(&mut app, "shift-traffic");
     let at = app.now;
-    let book = app.selected_runbook;
+    let book = app.view.selected_runbook;
     for id in ["check-lag", "promote-database", "verify-writer", "synthetic-checks"] {
         let step = app.runs.runbooks[book].step(id).unwrap().0;
         app.runs.set(
@@ -352,7 +352,7 @@ fn drill_at(name: &str, at: Duration) -> warroom::modes::drill::run::Drill {
         scenario.regions.clone(),
     );
     let mut drill = warroom::modes::drill::run::Drill::new(scenario, 42, scribe, epoch, false);
-    drill.app.theme = warroom::theme::Theme::fallback(false);
+    drill.app.view.theme = warroom::theme::Theme::fallback(false);
     drill.app.drill = Some(view);
     drill.advance_to(epoch + at);
     drill.facilitate(epoch + at);
@@ -432,7 +432,7 @@ fn the_data_row_appears_with_the_counters_that_moved() {
 }
 
 fn step_ref(app: &warroom::app::App, id: &str) -> warroom::runbook::StepRef {
-    let runbook = app.selected_runbook;
+    let runbook = app.view.selected_runbook;
     warroom::runbook::StepRef { runbook, step: app.runs.runbooks[runbook].step(id).unwrap().0 }
 }
 
@@ -454,7 +454,7 @@ fn confirm_dialog_with_a_guard_that_turned_red_160x48() {
     read_now(&mut app, 1, Reading::ErrorRate(0.3));
     select(&mut app, "promote-database");
     press(&mut app, crossterm::event::KeyCode::Enter);
-    assert!(matches!(app.modal, Some(warroom::app::Modal::Confirm { .. })), "{:?}", app.message);
+    assert!(matches!(app.view.modal, Some(warroom::app::Modal::Confirm { .. })), "{:?}", app.view.message);
     // Lag jumps past the RPO while the dialog is open: the guard turns red in place.
     read_now(&mut app, 1, Reading::ReplicationLag(Lag::Behind(586.0)));
     let screen = render(&mut app, 160, 48);

@@ -71,14 +71,14 @@ fn ready_to_promote() -> App {
 fn guards_that_flip_between_the_dialog_and_enter_refuse_the_step() {
     let mut app = ready_to_promote();
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.modal, Some(Modal::Confirm { .. })), "{:?}", app.message);
+    assert!(matches!(app.view.modal, Some(Modal::Confirm { .. })), "{:?}", app.view.message);
     // While the dialog is open, lag goes past the RPO.
     read(&mut app, 1, Reading::ReplicationLag(Lag::Behind(586.0)));
     let screen = render(&mut app, 160, 48);
     assert!(screen.contains("✗ lag-within-rpo") && screen.contains("lag 586s > RPO 60s"), "live verdicts:\n{screen}");
     type_text(&mut app, "us-west-2");
     press(&mut app, KeyCode::Enter);
-    match &app.modal {
+    match &app.view.modal {
         Some(Modal::Confirm { error: Some(e), .. }) => {
             assert!(e.contains("REFUSED") && e.contains("lag-within-rpo") && e.contains("586s"), "{e}")
         }
@@ -88,7 +88,7 @@ fn guards_that_flip_between_the_dialog_and_enter_refuse_the_step() {
     // Control: the guard passes again, the same Enter runs the step.
     read(&mut app, 1, Reading::ReplicationLag(Lag::Behind(20.0)));
     press(&mut app, KeyCode::Enter);
-    assert!(app.modal.is_none(), "{:?}", app.modal);
+    assert!(app.view.modal.is_none(), "{:?}", app.view.modal);
     assert_eq!(entries(&app, "promote-database", Kind::ActionStarted).len(), 1);
 }
 
@@ -105,7 +105,7 @@ fn an_override_covers_the_guards_it_names_and_nothing_that_fails_later() {
     read(&mut app, 0, Reading::WriteFreeze(false));
     type_text(&mut app, "us-west-2");
     press(&mut app, KeyCode::Enter);
-    match &app.modal {
+    match &app.view.modal {
         Some(Modal::Confirm { error: Some(e), overridden: Some(o), .. }) => {
             assert!(e.contains("does not cover") && e.contains("writes-frozen"), "{e}");
             assert_eq!(o.guards.iter().map(|g| g.guard.to_string()).collect::<Vec<_>>(), ["lag-within-rpo"]);
@@ -117,7 +117,7 @@ fn an_override_covers_the_guards_it_names_and_nothing_that_fails_later() {
     read(&mut app, 0, Reading::WriteFreeze(true));
     press(&mut app, KeyCode::Enter);
     let started = entries(&app, "promote-database", Kind::ActionStarted);
-    assert_eq!(started.len(), 1, "{:?}", app.modal);
+    assert_eq!(started.len(), 1, "{:?}", app.view.modal);
     let data = started[0].data.as_ref().unwrap();
     assert_eq!(data["override"]["reason"], "primary is gone; accepting the loss");
     assert_eq!(data["override"]["guards"][0]["guard"], "lag-within-rpo");
@@ -131,7 +131,7 @@ fn a_cancelled_override_is_journaled_as_withdrawn_and_never_counts() {
     press(&mut app, KeyCode::Char('o'));
     type_text(&mut app, "thought better of it");
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.modal, Some(Modal::Confirm { overridden: Some(_), .. })));
+    assert!(matches!(app.view.modal, Some(Modal::Confirm { overridden: Some(_), .. })));
     press(&mut app, KeyCode::Esc);
     let withdrawn = entries(&app, "promote-database", Kind::GuardOverride);
     assert_eq!(withdrawn.len(), 1);
@@ -154,11 +154,11 @@ fn keys_under_too_small_do_nothing_but_quit() {
     for code in [KeyCode::Enter, KeyCode::Char('n'), KeyCode::Char('d'), KeyCode::Char('o'), KeyCode::Char('s')] {
         press(&mut app, code);
     }
-    assert!(app.modal.is_none() && app.compose.is_none(), "nothing opened under 'too small'");
+    assert!(app.view.modal.is_none() && app.view.compose.is_none(), "nothing opened under 'too small'");
     // With a dialog open, shrinking hides it: finishing the region and Enter do nothing.
     app.handle(Msg::Resize { width: 160, height: 48 });
     press(&mut app, KeyCode::Enter); // declare's dialog
-    assert!(matches!(app.modal, Some(Modal::Declare { .. })), "control: at full size Enter acts");
+    assert!(matches!(app.view.modal, Some(Modal::Declare { .. })), "control: at full size Enter acts");
     app.handle(Msg::Resize { width: 70, height: 20 });
     press(&mut app, KeyCode::Enter);
     assert!(matches!(app.runs.status(step(&app, "declare")), StepStatus::Pending), "hidden dialog: no declare");
@@ -166,7 +166,7 @@ fn keys_under_too_small_do_nothing_but_quit() {
     assert!(screen.contains("Quitting abandons") && screen.contains("declare"), "{screen}");
     // q asks, since the dialog would be abandoned.
     press(&mut app, KeyCode::Char('q'));
-    assert!(!app.quit && app.quit_prompt.is_some());
+    assert!(!app.quit && app.view.quit_prompt.is_some());
     press(&mut app, KeyCode::Esc);
     // Control: back at full size, the same Enter declares.
     app.handle(Msg::Resize { width: 160, height: 48 });
@@ -178,17 +178,17 @@ fn keys_under_too_small_do_nothing_but_quit() {
 fn enter_on_the_timeline_opens_the_entry_and_never_the_runbook() {
     let mut app = app();
     press(&mut app, KeyCode::Tab);
-    assert_eq!(app.focus, Focus::Timeline);
+    assert_eq!(app.view.focus, Focus::Timeline);
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.overlay, Overlay::Entry(_)), "{:?}", app.overlay);
-    assert!(app.modal.is_none(), "the runbook's selected step was not touched");
+    assert!(matches!(app.view.overlay, Overlay::Entry(_)), "{:?}", app.view.overlay);
+    assert!(app.view.modal.is_none(), "the runbook's selected step was not touched");
     press(&mut app, KeyCode::Char('y'));
-    assert!(app.clipboard.as_deref().is_some_and(|c| c.contains("journal opened")), "{:?}", app.clipboard);
+    assert!(app.view.clipboard.as_deref().is_some_and(|c| c.contains("journal opened")), "{:?}", app.view.clipboard);
     press(&mut app, KeyCode::Esc);
     // Control: on the runbook, Enter opens the selected step's dialog.
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.modal, Some(Modal::Declare { .. })));
+    assert!(matches!(app.view.modal, Some(Modal::Declare { .. })));
 }
 
 #[test]
@@ -199,11 +199,11 @@ fn a_second_declare_is_refused_and_a_done_step_says_who_did_it() {
     assert_eq!(entries(&app, "declare", Kind::Decision).len(), 1, "control: the first declares");
     app.select(step(&app, "declare"));
     press(&mut app, KeyCode::Enter);
-    let message = app.message.clone().unwrap_or_default();
+    let message = app.view.message.clone().unwrap_or_default();
     assert!(message.contains("second declaration is refused") && message.contains("by ana"), "{message}");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     press(&mut app, KeyCode::Char('R'));
-    assert!(app.modal.is_none(), "R does not re-declare either");
+    assert!(app.view.modal.is_none(), "R does not re-declare either");
     assert_eq!(entries(&app, "declare", Kind::Decision).len(), 1);
 }
 
@@ -216,11 +216,11 @@ fn skipping_a_changing_step_needs_its_region_typed() {
     press(&mut app, KeyCode::Char('s'));
     type_text(&mut app, "primary unreachable");
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.modal, Some(Modal::ConfirmSkip { .. })), "{:?}", app.modal);
+    assert!(matches!(app.view.modal, Some(Modal::ConfirmSkip { .. })), "{:?}", app.view.modal);
     assert!(matches!(app.runs.status(step(&app, "freeze-writes")), StepStatus::Pending), "not skipped yet");
     type_text(&mut app, "us-west-2");
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(&app.modal, Some(Modal::ConfirmSkip { error: Some(e), .. }) if e.contains("type us-east-1")));
+    assert!(matches!(&app.view.modal, Some(Modal::ConfirmSkip { error: Some(e), .. }) if e.contains("type us-east-1")));
     press(&mut app, KeyCode::Esc);
     assert!(matches!(app.runs.status(step(&app, "freeze-writes")), StepStatus::Pending), "Esc: nothing skipped");
     // Control: typed right, the skip is journaled.
@@ -237,13 +237,13 @@ fn promotion_with_writes_open_is_blocked_by_writes_frozen() {
     let mut app = ready_to_promote();
     read(&mut app, 0, Reading::WriteFreeze(false));
     press(&mut app, KeyCode::Enter);
-    let message = app.message.clone().unwrap_or_default();
+    let message = app.view.message.clone().unwrap_or_default();
     assert!(message.contains("writes-frozen") && message.contains("writes still open in us-east-1"), "{message}");
-    assert!(app.modal.is_none());
+    assert!(app.view.modal.is_none());
     // Control: frozen, the dialog opens.
     read(&mut app, 0, Reading::WriteFreeze(true));
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    assert!(matches!(app.view.modal, Some(Modal::Confirm { .. })));
 }
 
 #[test]
@@ -253,12 +253,12 @@ fn enter_right_after_the_selection_moved_by_itself_is_ignored() {
     press(&mut app, KeyCode::Enter); // declared: the selection moves to freeze-writes
     assert_eq!(app.selected_step(), step(&app, "freeze-writes"));
     press(&mut app, KeyCode::Enter); // a double Enter's second press
-    assert!(app.modal.is_none(), "ignored: {:?}", app.modal);
-    assert!(app.message.as_deref().unwrap_or("").contains("moved to this step by itself"));
+    assert!(app.view.modal.is_none(), "ignored: {:?}", app.view.modal);
+    assert!(app.view.message.as_deref().unwrap_or("").contains("moved to this step by itself"));
     // Control: a moment later, Enter acts.
     std::thread::sleep(ENTER_SETTLE + std::time::Duration::from_millis(50));
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    assert!(matches!(app.view.modal, Some(Modal::Confirm { .. })));
 }
 
 #[test]
@@ -270,19 +270,19 @@ fn a_paste_is_text_never_keys() {
     app.select(step(&app, "freeze-writes"));
     // A paste with no text input open does nothing, and says so.
     app.handle(Msg::Paste("\nus-east-1\n".into()));
-    assert!(app.modal.is_none() && app.message.as_deref().unwrap_or("").contains("paste ignored"));
+    assert!(app.view.modal.is_none() && app.view.message.as_deref().unwrap_or("").contains("paste ignored"));
     // Keys within the paste's tail are not commands either.
     press(&mut app, KeyCode::Enter);
-    assert!(app.modal.is_none(), "Enter inside a paste's tail is not a key");
+    assert!(app.view.modal.is_none(), "Enter inside a paste's tail is not a key");
     std::thread::sleep(PASTE_TAIL);
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.modal, Some(Modal::Confirm { .. })), "control: typed Enter opens the dialog");
+    assert!(matches!(app.view.modal, Some(Modal::Confirm { .. })), "control: typed Enter opens the dialog");
     // The region field refuses a paste.
     app.handle(Msg::Paste("us-east-1\n".into()));
     type_text(&mut app, "us-east-1"); // the tail: not text for a region field
     press(&mut app, KeyCode::Enter);
     assert!(entries(&app, "freeze-writes", Kind::ActionStarted).is_empty(), "nothing ran");
-    match &app.modal {
+    match &app.view.modal {
         Some(Modal::Confirm { error: Some(e), input, .. }) => {
             assert!(e.contains("typed, not pasted"), "{e}");
             assert_eq!(input.text(), "");
@@ -301,7 +301,7 @@ fn a_paste_into_a_note_stays_on_one_line() {
     let mut app = app();
     press(&mut app, KeyCode::Char('n'));
     app.handle(Msg::Paste("line one\nline two\r\n\u{1b}[31mred\u{1b}[201~".into()));
-    let text = app.compose.as_ref().unwrap().line.text().to_owned();
+    let text = app.view.compose.as_ref().unwrap().line.text().to_owned();
     assert_eq!(text, "line one line two  [31mred[201~");
     std::thread::sleep(PASTE_TAIL);
     press(&mut app, KeyCode::Enter);
@@ -316,9 +316,9 @@ fn quitting_asks_when_something_would_be_lost_and_ctrl_c_twice_quits() {
     type_text(&mut app, "half a thought");
     ctrl(&mut app, 'c');
     assert!(!app.quit, "asks first");
-    assert!(app.quit_prompt.as_deref().unwrap().contains("note being typed"));
+    assert!(app.view.quit_prompt.as_deref().unwrap().contains("note being typed"));
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.compose.as_ref().unwrap().line.text(), "half a thought", "staying keeps the text");
+    assert_eq!(app.view.compose.as_ref().unwrap().line.text(), "half a thought", "staying keeps the text");
     ctrl(&mut app, 'c');
     ctrl(&mut app, 'c');
     assert!(app.quit && app.interrupted, "a second Ctrl-C quits at once (exit 130)");
@@ -329,7 +329,7 @@ fn quitting_asks_when_something_would_be_lost_and_ctrl_c_twice_quits() {
     // Control: with nothing to lose, q quits straight away.
     let mut calm = app_fresh();
     press(&mut calm, KeyCode::Char('q'));
-    assert!(calm.quit && !calm.interrupted && calm.quit_prompt.is_none());
+    assert!(calm.quit && !calm.interrupted && calm.view.quit_prompt.is_none());
 }
 
 fn app_fresh() -> App {

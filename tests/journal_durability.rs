@@ -101,7 +101,7 @@ fn a_full_device_gives_a_clear_error_and_keeps_what_was_typed() {
     for code in [KeyCode::Char('n'), KeyCode::Char('h'), KeyCode::Char('i'), KeyCode::Enter] {
         app.handle(warroom::app::Msg::Key(KeyEvent::from(code)));
     }
-    let compose = app.compose.as_ref().expect("the input stays open");
+    let compose = app.view.compose.as_ref().expect("the input stays open");
     assert_eq!(compose.line.text(), "hi");
     assert!(compose.error.as_deref().unwrap().contains("No space left"));
     assert!(app.scribe.error.is_some(), "the header shows the journal error");

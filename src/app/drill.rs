@@ -68,18 +68,18 @@ impl App {
             // Once the drill has ended there is nothing to inject: `f` brings the scorecard back.
             Some(d) if d.scorecard.is_some() => d.scorecard_open = true,
             Some(d) => d.menu = Some(d.menu.unwrap_or(FaultMenu { region: 0, fault: 0 })),
-            None => self.message = Some("the fault menu is for drills: warroom drill SCENARIO".into()),
+            None => self.view.message = Some("the fault menu is for drills: warroom drill SCENARIO".into()),
         }
     }
 
     pub(super) fn toggle_reveal(&mut self) {
         if self.drill.is_none() {
-            self.message = Some("facilitator entries exist in drills only".into());
+            self.view.message = Some("facilitator entries exist in drills only".into());
             return;
         }
         self.scribe.timeline.toggle_reveal_drill();
         let shown = self.scribe.timeline.reveals_drill();
-        self.message =
+        self.view.message =
             Some(if shown { "facilitator entries shown in the timeline" } else { "facilitator entries hidden" }.into());
     }
 
@@ -101,10 +101,10 @@ impl App {
         let region = d.regions.get(m.region).cloned().unwrap_or_default();
         if d.is_active(m.region, fault) {
             d.requests.push(FaultRequest::Clear { region: m.region, fault });
-            self.message = Some(format!("clearing {} in {region}", fault.name()));
+            self.view.message = Some(format!("clearing {} in {region}", fault.name()));
         } else {
             d.requests.push(FaultRequest::Inject { region: m.region, fault });
-            self.message = Some(format!("injecting {} into {region}", fault.name()));
+            self.view.message = Some(format!("injecting {} into {region}", fault.name()));
         }
     }
 
@@ -144,11 +144,11 @@ impl Seat for App {
         })
     }
     fn carry_out(&mut self, at: StepRef, note: &str) {
-        self.modal = None;
-        self.compose = None;
+        self.view.modal = None;
+        self.view.compose = None;
         self.select(at);
         self.press(KeyCode::Enter);
-        match &self.modal {
+        match &self.view.modal {
             Some(Modal::Declare { .. }) => {
                 self.press(KeyCode::Enter);
             }
@@ -159,10 +159,10 @@ impl Seat for App {
             }
             _ => {}
         }
-        if self.compose.is_some() {
+        if self.view.compose.is_some() {
             self.type_text(note);
             self.press(KeyCode::Enter);
         }
-        self.message = None;
+        self.view.message = None;
     }
 }

@@ -22,17 +22,17 @@ pub const ENTER_SETTLE: Duration = Duration::from_secs(1);
 impl App {
     /// A bracketed paste: one line of text into a free-text input, or nothing.
     pub(super) fn paste(&mut self, text: &str) -> bool {
-        self.paste_tail_until = Some(Instant::now() + PASTE_TAIL);
+        self.view.paste_tail_until = Some(Instant::now() + PASTE_TAIL);
         let text = crate::text::sanitize::one_line(text);
         let context = self.context();
         if context == Context::Input
-            && let Some(compose) = self.compose.as_mut()
+            && let Some(compose) = self.view.compose.as_mut()
         {
             compose.line.insert_str(&text);
             return true;
         }
         if context == Context::Modal
-            && let Some(modal) = self.modal.as_mut()
+            && let Some(modal) = self.view.modal.as_mut()
         {
             if modal.takes_free_text() {
                 if let Some(input) = modal.input() {
@@ -50,7 +50,7 @@ impl App {
     }
 
     pub(super) fn in_paste_tail(&self) -> bool {
-        self.paste_tail_until.is_some_and(|until| Instant::now() < until)
+        self.view.paste_tail_until.is_some_and(|until| Instant::now() < until)
     }
 
     /// A key inside a paste's tail: a character into a free-text input, nothing else.
@@ -65,8 +65,8 @@ impl App {
             return false;
         }
         let free_text = match self.context() {
-            Context::Input => self.compose.as_mut().map(|c| &mut c.line),
-            Context::Modal => self.modal.as_mut().filter(|m| m.takes_free_text()).and_then(Modal::input),
+            Context::Input => self.view.compose.as_mut().map(|c| &mut c.line),
+            Context::Modal => self.view.modal.as_mut().filter(|m| m.takes_free_text()).and_then(Modal::input),
             _ => None,
         };
         match free_text {
@@ -86,12 +86,12 @@ impl App {
         if !running.is_empty() {
             lost.push(format!("{} running", running.join(", ")));
         }
-        if let Some(c) = &self.compose
+        if let Some(c) = &self.view.compose
             && !c.line.text().trim().is_empty()
         {
             lost.push(format!("the {} being typed", c.kind.as_str()));
         }
-        if let Some(modal) = &self.modal {
+        if let Some(modal) = &self.view.modal {
             let id = self.step(modal.step()).map(|s| s.id.clone()).unwrap_or_default();
             lost.push(format!("the open dialog for {id}"));
         }
@@ -101,12 +101,12 @@ impl App {
     /// `q` or Ctrl-C: quit, or ask first when something would be lost.
     pub(super) fn ask_to_quit(&mut self) {
         // Ctrl-C while the question is shown: quit at once, exit 130.
-        if self.quit_prompt.is_some() {
+        if self.view.quit_prompt.is_some() {
             self.interrupted = true;
             return self.quit_now("Ctrl-C twice");
         }
         match self.would_abandon() {
-            Some(what) => self.quit_prompt = Some(what),
+            Some(what) => self.view.quit_prompt = Some(what),
             None => self.quit_now("quit"),
         }
     }
@@ -114,7 +114,7 @@ impl App {
     /// Quit, journaling it.
     pub(super) fn quit_now(&mut self, how: &str) {
         self.end_session(&format!("{} ended the session ({how})", self.scribe.author));
-        self.quit_prompt = None;
+        self.view.quit_prompt = None;
         self.quit = true;
     }
 
@@ -127,7 +127,7 @@ impl App {
             Some(what) => format!("{how}, abandoning {what}"),
             None => how.to_owned(),
         };
-        let typed = self.compose.as_ref().map(|c| c.line.text().trim().to_owned()).filter(|t| !t.is_empty());
+        let typed = self.view.compose.as_ref().map(|c| c.line.text().trim().to_owned()).filter(|t| !t.is_empty());
         let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({
             "event": Event::SessionEnded,
             "author": self.scribe.author,
@@ -152,26 +152,26 @@ impl App {
     }
 
     pub fn request_suspend(&mut self) {
-        self.suspend = true;
+        self.view.suspend = true;
     }
 
     /// Whether the loop should suspend now (clears the request).
     pub fn take_suspend(&mut self) -> bool {
-        std::mem::take(&mut self.suspend)
+        std::mem::take(&mut self.view.suspend)
     }
 
     /// Enter on the dashboard acts on the focused pane.
     pub(super) fn activate(&mut self) {
-        match self.focus {
+        match self.view.focus {
             Focus::Runbook => {
-                if self.settling.is_some_and(|(at, until)| at == self.selected_step() && Instant::now() < until) {
+                if self.view.settling.is_some_and(|(at, until)| at == self.selected_step() && Instant::now() < until) {
                     return self.say("the selection just moved to this step by itself: press Enter again to run it");
                 }
-                self.settling = None;
+                self.view.settling = None;
                 self.run_selected();
             }
             Focus::Timeline => match self.scribe.timeline.selected_entry() {
-                Some(entry) => self.overlay = Overlay::Entry(entry.id.clone()),
+                Some(entry) => self.view.overlay = Overlay::Entry(entry.id.clone()),
                 None => self.say("the timeline is empty"),
             },
         }
@@ -179,25 +179,25 @@ impl App {
 
     /// Select a step explicitly (the autopilot, run-step, tests): nothing is settling then.
     pub fn select(&mut self, at: StepRef) {
-        self.selected_runbook = at.runbook;
-        self.selected_step = at.step;
-        self.focus = Focus::Runbook;
-        self.settling = None;
+        self.view.selected_runbook = at.runbook;
+        self.view.selected_step = at.step;
+        self.view.focus = Focus::Runbook;
+        self.view.settling = None;
     }
 
     /// The selection moves by itself (a step finished): Enter waits a moment before acting.
     pub(super) fn auto_select(&mut self, at: StepRef) {
-        self.selected_runbook = at.runbook;
-        self.selected_step = at.step;
-        self.settling = Some((at, Instant::now() + ENTER_SETTLE));
+        self.view.selected_runbook = at.runbook;
+        self.view.selected_step = at.step;
+        self.view.settling = Some((at, Instant::now() + ENTER_SETTLE));
     }
 
     /// `y` in the entry view: the entry's text, inert, to the terminal's clipboard.
     pub(super) fn copy_entry(&mut self) {
-        let Overlay::Entry(id) = &self.overlay else { return };
+        let Overlay::Entry(id) = &self.view.overlay else { return };
         let Some(entry) = self.scribe.timeline.entries().iter().find(|e| &e.id == id) else { return };
         let text = format!("{} {} {}: {}", entry.at.format("%H:%M:%SZ"), entry.author, entry.kind.as_str(), entry.text);
-        self.clipboard = Some(crate::text::sanitize::inert(&text));
+        self.view.clipboard = Some(crate::text::sanitize::inert(&text));
         self.say("copied to the clipboard (through the terminal, OSC 52)");
     }
 }

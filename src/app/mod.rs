@@ -8,10 +8,12 @@ pub mod keys;
 pub mod layout;
 pub mod line_input;
 mod runner;
+mod view;
 
 pub use drill::{DrillView, FaultMenu, FaultRequest};
 pub use input::{ENTER_SETTLE, PASTE_TAIL};
 pub use runner::{Override, READ_ONLY, Resources};
+pub use view::View;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -148,6 +150,9 @@ pub enum Msg {
     Outcome(Outcome),
 }
 
+/// The incident as this terminal holds it: what was read, what was journaled, what the
+/// runbooks have done and how to act. The view (selection, focus, dialogs, scrolls, what is
+/// typed) is apart in `view`, so the domain reads without the screen.
 #[derive(Debug)]
 pub struct App {
     pub incident: Incident,
@@ -159,42 +164,20 @@ pub struct App {
     pub snapshot: Snapshot,
     /// "Now" for ages and staleness: virtual time in the sim.
     pub now: DateTime<Utc>,
-    pub overlay: Overlay,
-    /// First line of the help overlay shown (it scrolls on small screens).
-    pub help_scroll: u16,
-    /// First region column shown when not all fit.
-    pub region_offset: usize,
-    pub viewport: (u16, u16),
-    pub theme: Theme,
     pub sim: Option<SimInfo>,
     pub scribe: Scribe,
-    pub compose: Option<Compose>,
     pub runs: RunState,
-    pub selected_runbook: usize,
-    pub selected_step: usize,
-    pub focus: Focus,
-    pub modal: Option<Modal>,
     /// How actions are sent. `None` in read-only sessions: there is nothing to send with.
     pub executor: Option<Executor>,
     pub resources: Resources,
-    /// Feedback on the last key (why a step is blocked, why nothing happened).
-    pub message: Option<String>,
     next_job: u64,
     pub quit: bool,
     /// Quit by a second Ctrl-C at the quit question: the process exits 130.
     pub interrupted: bool,
-    /// "quit? (y/Esc)" is shown, naming what quitting would abandon.
-    pub quit_prompt: Option<String>,
-    /// Ctrl-Z or SIGTSTP: the loop gives the terminal back and stops.
-    suspend: bool,
-    /// Until then, keys belong to a paste whose end marker came early: text at most.
-    pub paste_tail_until: Option<std::time::Instant>,
-    /// The step the selection moved to by itself, and until when Enter on it is ignored.
-    pub settling: Option<(StepRef, std::time::Instant)>,
-    /// Text for the terminal's clipboard (OSC 52); the loop writes it out.
-    pub clipboard: Option<String>,
     /// Set in a drill: the banner, the fault menu and the scorecard read it.
     pub drill: Option<DrillView>,
+    /// What this terminal shows and is typing: never part of the incident.
+    pub view: View,
 }
 
 impl App {
@@ -221,31 +204,33 @@ impl App {
             },
             snapshot: config.empty_snapshot(),
             now,
-            overlay: Overlay::None,
-            help_scroll: 0,
-            region_offset: 0,
-            viewport: (0, 0),
-            theme,
             sim: None,
             scribe,
-            compose: None,
             runs,
-            selected_runbook,
-            selected_step: 0,
-            focus: Focus::Runbook,
-            modal: None,
             executor,
             resources: Resources::from_config(config),
-            message: None,
             next_job: 0,
             quit: false,
             interrupted: false,
-            quit_prompt: None,
-            suspend: false,
-            paste_tail_until: None,
-            settling: None,
-            clipboard: None,
             drill: None,
+            view: View {
+                overlay: Overlay::None,
+                help_scroll: 0,
+                region_offset: 0,
+                viewport: (0, 0),
+                theme,
+                compose: None,
+                selected_runbook,
+                selected_step: 0,
+                focus: Focus::Runbook,
+                modal: None,
+                message: None,
+                quit_prompt: None,
+                suspend: false,
+                paste_tail_until: None,
+                settling: None,
+                clipboard: None,
+            },
         }
     }
 
@@ -290,13 +275,13 @@ impl App {
     /// of the dashboard is visible, so nothing of it acts (a headless app, with no viewport at
     /// all, is never too small).
     pub fn context(&self) -> Context {
-        if self.quit_prompt.is_some() {
+        if self.view.quit_prompt.is_some() {
             return Context::QuitPrompt;
         }
         if self.too_small() {
             return Context::TooSmall;
         }
-        match (&self.overlay, &self.modal, &self.compose) {
+        match (&self.view.overlay, &self.view.modal, &self.view.compose) {
             (Overlay::Help, _, _) => Context::Help,
             (Overlay::Entry(_), _, _) => Context::Entry,
             _ if self.drill.as_ref().is_some_and(|d| d.menu.is_some()) => Context::FaultMenu,
@@ -309,7 +294,7 @@ impl App {
 
     /// The terminal is below the smallest layout (and is a terminal: headless is 0×0).
     pub fn too_small(&self) -> bool {
-        layout::too_small(self.viewport)
+        layout::too_small(self.view.viewport)
     }
 
     /// One poll round: fold the readings into the snapshot, hand over the actions' outcomes,
@@ -348,7 +333,7 @@ impl App {
                 true
             }
             Msg::Resize { width, height } => {
-                self.viewport = (width, height);
+                self.view.viewport = (width, height);
                 self.clamp_offset();
                 true
             }
@@ -359,7 +344,7 @@ impl App {
                 }
                 let context = self.context();
                 if let Some(command) = keys::dispatch(context, &event) {
-                    self.message = None;
+                    self.view.message = None;
                     self.run(command);
                     return true;
                 }
@@ -371,8 +356,8 @@ impl App {
     /// A key that is not a binding: an edit of the open text field, if there is one.
     fn edit_text(&mut self, context: Context, event: &KeyEvent) -> bool {
         match context {
-            Context::Modal => self.modal.as_mut().and_then(Modal::input).is_some_and(|i| i.edit(event)),
-            Context::Input => self.compose.as_mut().is_some_and(|c| c.line.edit(event)),
+            Context::Modal => self.view.modal.as_mut().and_then(Modal::input).is_some_and(|i| i.edit(event)),
+            Context::Input => self.view.compose.as_mut().is_some_and(|c| c.line.edit(event)),
             _ => false,
         }
     }
@@ -381,26 +366,26 @@ impl App {
         match command {
             Command::Quit => self.ask_to_quit(),
             Command::ConfirmQuit => self.quit_now("quit"),
-            Command::CancelQuit => self.quit_prompt = None,
+            Command::CancelQuit => self.view.quit_prompt = None,
             Command::Suspend => self.request_suspend(),
             Command::Activate => self.activate(),
             Command::RerunStep => self.rerun_selected(),
             Command::JumpToReady => self.jump_to_ready(),
             Command::CopyEntry => self.copy_entry(),
-            Command::CloseEntry => self.overlay = Overlay::None,
+            Command::CloseEntry => self.view.overlay = Overlay::None,
             Command::ToggleHelp => {
-                self.overlay = if self.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
-                self.help_scroll = 0;
+                self.view.overlay = if self.view.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
+                self.view.help_scroll = 0;
             }
-            Command::HelpUp => self.help_scroll = self.help_scroll.saturating_sub(1),
+            Command::HelpUp => self.view.help_scroll = self.view.help_scroll.saturating_sub(1),
             Command::HelpDown => {
-                let max = layout::help_overflow(self.viewport, self.drill.is_some());
-                self.help_scroll = (self.help_scroll + 1).min(max);
+                let max = layout::help_overflow(self.view.viewport, self.drill.is_some());
+                self.view.help_scroll = (self.view.help_scroll + 1).min(max);
             }
-            Command::CloseOverlay => self.overlay = Overlay::None,
-            Command::ScrollRegionsLeft => self.region_offset = self.region_offset.saturating_sub(1),
+            Command::CloseOverlay => self.view.overlay = Overlay::None,
+            Command::ScrollRegionsLeft => self.view.region_offset = self.view.region_offset.saturating_sub(1),
             Command::ScrollRegionsRight => {
-                self.region_offset += 1;
+                self.view.region_offset += 1;
                 self.clamp_offset();
             }
             Command::NewNote => self.start_compose(Kind::Note),
@@ -415,12 +400,12 @@ impl App {
             Command::Up => self.move_selection(-1),
             Command::Down => self.move_selection(1),
             Command::ToggleFocus => {
-                self.focus = if self.focus == Focus::Runbook { Focus::Timeline } else { Focus::Runbook };
+                self.view.focus = if self.view.focus == Focus::Runbook { Focus::Timeline } else { Focus::Runbook };
             }
             Command::NextRunbook => {
-                self.selected_runbook = (self.selected_runbook + 1) % self.runs.runbooks.len().max(1);
-                self.selected_step = 0;
-                self.focus = Focus::Runbook;
+                self.view.selected_runbook = (self.view.selected_runbook + 1) % self.runs.runbooks.len().max(1);
+                self.view.selected_step = 0;
+                self.view.focus = Focus::Runbook;
             }
             Command::OverrideStep => self.override_selected(),
             Command::SkipStep => self.skip_selected(),
@@ -442,15 +427,16 @@ impl App {
     }
 
     fn start_compose(&mut self, kind: Kind) {
-        self.compose = Some(Compose { kind, line: LineInput::default(), error: None, purpose: Purpose::Entry });
+        self.view.compose = Some(Compose { kind, line: LineInput::default(), error: None, purpose: Purpose::Entry });
     }
 
     fn move_selection(&mut self, delta: isize) {
-        match self.focus {
+        match self.view.focus {
             Focus::Timeline => self.scribe.timeline.scroll(delta),
             Focus::Runbook => {
-                let steps = self.runs.runbooks.get(self.selected_runbook).map_or(0, |b| b.steps.len());
-                self.selected_step = self.selected_step.saturating_add_signed(delta).min(steps.saturating_sub(1));
+                let steps = self.runs.runbooks.get(self.view.selected_runbook).map_or(0, |b| b.steps.len());
+                self.view.selected_step =
+                    self.view.selected_step.saturating_add_signed(delta).min(steps.saturating_sub(1));
             }
         }
     }
@@ -458,13 +444,13 @@ impl App {
     /// Save the typed entry. Only once it is on disk does the input line close; on failure
     /// the text stays, with the reason, for another Enter.
     fn submit(&mut self) {
-        let Some(compose) = &self.compose else { return };
+        let Some(compose) = &self.view.compose else { return };
         let text = compose.line.text().trim().to_owned();
         let purpose = compose.purpose.clone();
         if text.is_empty() {
             if purpose == Purpose::Entry {
-                self.compose = None;
-            } else if let Some(c) = &mut self.compose {
+                self.view.compose = None;
+            } else if let Some(c) = &mut self.view.compose {
                 c.error = Some("type a note (what was checked) or a reason first".into());
             }
             return;
@@ -475,11 +461,11 @@ impl App {
         };
         match saved {
             Ok(()) => {
-                self.compose = None;
+                self.view.compose = None;
                 self.scribe.timeline.follow();
             }
             Err(error) => {
-                if let Some(c) = &mut self.compose {
+                if let Some(c) = &mut self.view.compose {
                     c.error = Some(error);
                 }
             }
@@ -487,17 +473,17 @@ impl App {
     }
 
     fn timeline_page(&self) -> usize {
-        layout::timeline_rows(self.viewport).max(1)
+        layout::timeline_rows(self.view.viewport).max(1)
     }
 
     /// How many region columns fit the current width.
     pub fn visible_columns(&self) -> usize {
-        layout::visible_region_columns(self.viewport.0, self.snapshot.regions.len())
+        layout::visible_region_columns(self.view.viewport.0, self.snapshot.regions.len())
     }
 
     fn clamp_offset(&mut self) {
         let max = self.snapshot.regions.len().saturating_sub(self.visible_columns());
-        self.region_offset = self.region_offset.min(max);
+        self.view.region_offset = self.view.region_offset.min(max);
     }
 }
 
@@ -525,9 +511,9 @@ mod tests {
     fn help_toggles_and_q_closes_it_before_quitting() {
         let mut a = app(2);
         assert!(a.handle(key('?')));
-        assert_eq!(a.overlay, Overlay::Help);
+        assert_eq!(a.view.overlay, Overlay::Help);
         a.handle(key('q'));
-        assert_eq!(a.overlay, Overlay::None);
+        assert_eq!(a.view.overlay, Overlay::None);
         assert!(!a.quit);
         a.handle(key('q'));
         assert!(a.quit);
@@ -550,19 +536,19 @@ mod tests {
         for _ in 0..20 {
             a.handle(key('l'));
         }
-        assert_eq!(a.region_offset, 8 - visible);
+        assert_eq!(a.view.region_offset, 8 - visible);
         for _ in 0..20 {
             a.handle(key('h'));
         }
-        assert_eq!(a.region_offset, 0);
+        assert_eq!(a.view.region_offset, 0);
         // Growing the window pulls the offset back so no empty columns show.
         a.handle(Msg::Resize { width: 80, height: 24 });
         for _ in 0..20 {
             a.handle(key('l'));
         }
-        assert_eq!(a.region_offset, 6);
+        assert_eq!(a.view.region_offset, 6);
         a.handle(Msg::Resize { width: 160, height: 48 });
-        assert_eq!(a.region_offset, 4);
+        assert_eq!(a.view.region_offset, 4);
     }
 
     fn special(code: KeyCode) -> Msg {
@@ -581,7 +567,7 @@ mod tests {
         a.handle(special(KeyCode::Backspace));
         a.handle(special(KeyCode::Backspace));
         a.handle(special(KeyCode::Enter));
-        assert!(a.compose.is_none());
+        assert!(a.view.compose.is_none());
         let last = a.scribe.timeline.entries().last().unwrap();
         assert_eq!(
             (last.kind, last.text.as_str(), last.author.as_str()),
@@ -608,11 +594,11 @@ mod tests {
             a.handle(key(c));
         }
         a.handle(special(KeyCode::Enter));
-        let compose = a.compose.as_ref().expect("input stays open");
+        let compose = a.view.compose.as_ref().expect("input stays open");
         assert_eq!(compose.line.text(), "db writer confirmed");
         assert!(compose.error.as_deref().unwrap().contains("No space left"));
         a.handle(special(KeyCode::Esc));
-        assert!(a.compose.is_none());
+        assert!(a.view.compose.is_none());
     }
 
     #[test]

@@ -90,7 +90,7 @@ impl App {
     }
 
     pub fn selected_step(&self) -> StepRef {
-        StepRef { runbook: self.selected_runbook, step: self.selected_step }
+        StepRef { runbook: self.view.selected_runbook, step: self.view.selected_step }
     }
 
     pub fn guard_view(&self, runbook: usize) -> GuardView<'_> {
@@ -142,7 +142,7 @@ impl App {
     }
 
     pub(super) fn say(&mut self, message: impl Into<String>) {
-        self.message = Some(message.into());
+        self.view.message = Some(message.into());
     }
 
     /// A journal draft about a step, tagged so the run state can be rebuilt from the journal.
@@ -215,7 +215,7 @@ impl App {
 
     /// `g`: select the first ready step of the shown runbook, from anywhere.
     pub(super) fn jump_to_ready(&mut self) {
-        let runbook = self.selected_runbook;
+        let runbook = self.view.selected_runbook;
         let steps = self.runs.runbooks.get(runbook).map_or(0, |b| b.steps.len());
         match (0..steps).map(|step| StepRef { runbook, step }).find(|at| self.is_ready(*at)) {
             Some(at) => self.select(at),
@@ -264,7 +264,7 @@ impl App {
     /// Esc in a dialog: nothing runs; an override that was typed is journaled as withdrawn.
     pub(super) fn cancel_modal(&mut self) {
         if let Some(Modal::Confirm { step, overridden: Some(o), .. } | Modal::Declare { step, overridden: Some(o) }) =
-            self.modal.take()
+            self.view.modal.take()
         {
             self.withdraw(step, &o);
         }
@@ -272,7 +272,7 @@ impl App {
 
     /// Esc in the input line: the text is discarded; a checklist override is withdrawn.
     pub(super) fn cancel_input(&mut self) {
-        if let Some(Compose { purpose: Purpose::Tick(at, Some(o)), .. }) = self.compose.take() {
+        if let Some(Compose { purpose: Purpose::Tick(at, Some(o)), .. }) = self.view.compose.take() {
             self.withdraw(at, &o);
         }
     }
@@ -424,7 +424,7 @@ impl App {
         if self.guards(at).iter().all(|g| g.ok) {
             return self.say("every guard passes: nothing to override (Enter runs the step)");
         }
-        self.modal = Some(Modal::Override { step: at, input: LineInput::default(), error: None });
+        self.view.modal = Some(Modal::Override { step: at, input: LineInput::default(), error: None });
     }
 
     /// `s` on the selected step: skip it with a typed reason (and, for a changing step, the
@@ -435,7 +435,7 @@ impl App {
             let done = self.done_words(at);
             return self.say(format!("the step is {done}: it cannot be skipped"));
         }
-        self.compose =
+        self.view.compose =
             Some(Compose { kind: Kind::Decision, line: LineInput::default(), error: None, purpose: Purpose::Skip(at) });
     }
 
@@ -443,9 +443,9 @@ impl App {
     fn proceed(&mut self, at: StepRef, overridden: Option<Override>) {
         let Some(step) = self.step(at).cloned() else { return };
         match step.kind {
-            StepKind::Declare => self.modal = Some(Modal::Declare { step: at, overridden }),
+            StepKind::Declare => self.view.modal = Some(Modal::Declare { step: at, overridden }),
             StepKind::Checklist => {
-                self.compose = Some(Compose {
+                self.view.compose = Some(Compose {
                     kind: Kind::ActionSucceeded,
                     line: LineInput::default(),
                     error: None,
@@ -462,7 +462,7 @@ impl App {
             }
             StepKind::FreezeWrites | StepKind::UnfreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
                 let Some(action) = self.action_for(at) else { return };
-                self.modal =
+                self.view.modal =
                     Some(Modal::Confirm { step: at, action, overridden, input: LineInput::default(), error: None });
             }
         }
@@ -470,12 +470,12 @@ impl App {
 
     /// Enter in a modal: every guard is judged again now, before anything is journaled or sent.
     pub(super) fn confirm_modal(&mut self) {
-        let Some(modal) = self.modal.take() else { return };
+        let Some(modal) = self.view.modal.take() else { return };
         match modal {
             Modal::Declare { step, overridden } => {
                 if let Some(refused) = self.refusal(step, overridden.as_ref()) {
                     self.say(refused);
-                    self.modal = Some(Modal::Declare { step, overridden });
+                    self.view.modal = Some(Modal::Declare { step, overridden });
                     return;
                 }
                 let Some(book) = self.runs.runbooks.get(step.runbook) else { return };
@@ -493,7 +493,7 @@ impl App {
                 let reason = input.text().trim().to_owned();
                 if reason.chars().count() < 3 {
                     let error = Some("an override needs a reason: type why it is safe to go on".to_owned());
-                    self.modal = Some(Modal::Override { step, input, error });
+                    self.view.modal = Some(Modal::Override { step, input, error });
                     return;
                 }
                 // The override covers what fails as it is given, judged now.
@@ -522,7 +522,7 @@ impl App {
                 match error {
                     Some(error) => {
                         let action = self.action_for(step).unwrap_or(action);
-                        self.modal = Some(Modal::Confirm { step, action, overridden, input, error: Some(error) });
+                        self.view.modal = Some(Modal::Confirm { step, action, overridden, input, error: Some(error) });
                     }
                     None => self.dispatch(step, action, overridden),
                 }
@@ -535,12 +535,12 @@ impl App {
                         "type {region} exactly to skip (you typed `{}`)",
                         crate::text::sanitize::inert(&typed)
                     ));
-                    self.modal = Some(Modal::ConfirmSkip { step, reason, input, error });
+                    self.view.modal = Some(Modal::ConfirmSkip { step, reason, input, error });
                     return;
                 }
                 if let Err(e) = self.journal_skip(step, reason.clone()) {
                     let error = Some(format!("not skipped: the journal cannot save ({e})"));
-                    self.modal = Some(Modal::ConfirmSkip { step, reason, input, error });
+                    self.view.modal = Some(Modal::ConfirmSkip { step, reason, input, error });
                 }
             }
         }
@@ -620,7 +620,7 @@ impl App {
                 self.record_acting(at, draft, overridden.as_ref(), StepStatus::Done { at: self.now, already: false })
             }
             Purpose::Skip(at) if self.step(at).is_some_and(|s| s.kind.mutates()) => {
-                self.modal =
+                self.view.modal =
                     Some(Modal::ConfirmSkip { step: at, reason: text, input: LineInput::default(), error: None });
                 Ok(())
             }

@@ -54,6 +54,16 @@ impl DrillData {
     }
 }
 
+impl Scorecard {
+    /// The scorecard a journal's drill-ended entry carries, if any (the newest wins).
+    pub fn from_entries(entries: &[Entry]) -> Option<Self> {
+        entries.iter().rev().find_map(|e| match DrillData::of(e) {
+            Some(DrillData::Ended { scorecard }) => Some(*scorecard),
+            _ => None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

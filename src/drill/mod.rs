@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod journal;
 pub mod referee;
 pub mod scenario;
+pub mod score;
 pub mod scorecard;
 pub mod seat;
 

@@ -1,14 +1,9 @@
-//! The scorecard at the end of a drill: pure over the journal, the scenario and the few
-//! facts only the drill saw (guards that blocked, where traffic ended up).
+//! The scorecard at the end of a drill, as data: what was measured and which expectations
+//! were met. `score` computes it; the journal carries it; the export and the terminal read it.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::journal::DrillData;
-use super::{Expectation, Scenario};
-use crate::runbook::ids;
-use crate::scribe::Event;
-use crate::scribe::{Entry, Kind, measure};
 use crate::text::duration::format_duration;
 
 /// What the drill saw happen, beyond the journal.
@@ -65,146 +60,7 @@ pub struct Scorecard {
     pub passed: bool,
 }
 
-const DETECTION_EVENTS: [Event; 6] = [
-    Event::ThresholdCrossed,
-    Event::HealthUnhealthy,
-    Event::LagOverRpo,
-    Event::ServingDegraded,
-    Event::CorruptedRecords,
-    Event::DuplicateEvents,
-];
-
-fn secs(d: Duration) -> f64 {
-    d.as_seconds_f64()
-}
-
-/// Compute the scorecard. `epoch` is when the drill's world began.
-pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[Entry], facts: &Facts) -> Scorecard {
-    let first_fault = scenario.faults.iter().map(|f| f.at).min();
-    let fault_at = first_fault.map(|d| epoch + d);
-    // Facilitator injections count as faults too (journaled as drill entries).
-    let injected = entries
-        .iter()
-        .filter(|e| matches!(DrillData::of(e), Some(DrillData::FaultInjected { .. })))
-        .map(|e| e.at)
-        .min();
-    let fault_at = match (fault_at, injected) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    let detected = fault_at.and_then(|f| {
-        entries
-            .iter()
-            .find(|e| {
-                e.kind == Kind::Observation && e.at >= f && e.event().is_some_and(|ev| DETECTION_EVENTS.contains(&ev))
-            })
-            .map(|e| e.at)
-    });
-    let m = measure::measure(entries);
-    let since_fault = |t: Option<DateTime<Utc>>| fault_at.zip(t).map(|(f, t)| secs(t - f));
-    let failback = |step: &str, kind: Kind| {
-        let e = entries.iter().find(|e| {
-            e.kind == kind && e.step.as_deref() == Some(step) && e.data_str("runbook") == Some(ids::FAILBACK)
-        });
-        since_fault(e.map(|e| e.at))
-    };
-    let overrides: Vec<Override> = crate::scribe::overrides::overrides(entries)
-        .into_iter()
-        .map(|o| Override { step: o.entry.step.clone().unwrap_or_default(), reason: o.reason, guards: o.guards })
-        .collect();
-    let out_of_order: Vec<String> =
-        overrides.iter().filter(|o| o.guards.iter().any(|g| g.starts_with("after:"))).map(|o| o.step.clone()).collect();
-    let failed_steps: Vec<(String, String)> = entries
-        .iter()
-        .filter(|e| e.kind == Kind::ActionFailed)
-        .map(|e| (e.step.clone().unwrap_or_default(), e.text.clone()))
-        .collect();
-
-    let rto_target = secs(scenario.rto);
-    let rpo_target = secs(scenario.rpo);
-    let rto = m.rto.map(secs);
-    let expectations: Vec<Outcome> = scenario
-        .expectations
-        .iter()
-        .map(|x| {
-            let (text, met, detail) = match x {
-                Expectation::FailoverBlockedBeforeShift => (
-                    "failover blocked before traffic shifts".to_owned(),
-                    facts.failover_blocked_before_shift,
-                    if facts.failover_blocked_before_shift {
-                        "a guard held the failover back".into()
-                    } else {
-                        "no guard ever blocked it".into()
-                    },
-                ),
-                Expectation::PromotionBlockedByLag => (
-                    "promotion blocked while lag exceeds the RPO".to_owned(),
-                    facts.promotion_blocked_by_lag,
-                    if facts.promotion_blocked_by_lag {
-                        "lag-within-rpo held promotion back".into()
-                    } else {
-                        "lag never blocked promotion".into()
-                    },
-                ),
-                Expectation::RtoWithinTarget => (
-                    format!("RTO within {}", format_duration(scenario.rto)),
-                    rto.is_some_and(|r| r <= rto_target),
-                    rto.map_or_else(|| "no recovery measured".into(), |r| format!("measured {}", time(Some(r)))),
-                ),
-                Expectation::RpoNotExceeded => (
-                    format!("RPO within {}", format_duration(scenario.rpo)),
-                    m.rpo_seconds.is_none_or(|r| r <= rpo_target),
-                    m.rpo_seconds.map_or_else(
-                        || "no promotion: nothing lost".into(),
-                        |r| format!("{r:.1}s of lag at promotion"),
-                    ),
-                ),
-                Expectation::DetectedWithin(within) => {
-                    let t = since_fault(detected);
-                    (
-                        format!("detected within {}", format_duration(*within)),
-                        t.is_some_and(|t| t <= secs(*within)),
-                        t.map_or_else(
-                            || "never detected".into(),
-                            |t| format!("first observation after {}", time(Some(t))),
-                        ),
-                    )
-                }
-                Expectation::NoGuardOverrides => {
-                    ("no guard overrides".to_owned(), overrides.is_empty(), format!("{} override(s)", overrides.len()))
-                }
-                Expectation::ServingRegion(region) => (
-                    format!("{region} serves at the end"),
-                    &facts.serving_region == region,
-                    format!("{} serves", facts.serving_region),
-                ),
-            };
-            Outcome { expectation: text, met, detail }
-        })
-        .collect();
-    Scorecard {
-        scenario: scenario.name.clone(),
-        seed,
-        first_fault_seconds: fault_at.map(|f| secs(f - epoch)),
-        time_to_detect_seconds: since_fault(detected),
-        time_to_declare_seconds: since_fault(m.declared),
-        rto_seconds: rto,
-        rto_target_seconds: rto_target,
-        rpo_seconds: m.rpo_seconds,
-        rpo_target_seconds: rpo_target,
-        lost_writes: m.lost_writes,
-        passed: expectations.iter().all(|o| o.met),
-        overrides,
-        out_of_order,
-        failed_steps,
-        serving_region: facts.serving_region.clone(),
-        failback_declared_seconds: failback(ids::DECLARE, Kind::Decision),
-        failback_done_seconds: failback(ids::SHIFT_TRAFFIC, Kind::ActionSucceeded),
-        expectations,
-    }
-}
-
-fn time(seconds: Option<f64>) -> String {
+pub(super) fn time(seconds: Option<f64>) -> String {
     seconds.map_or_else(|| "—".into(), |s| format_duration(Duration::seconds(s.round() as i64)))
 }
 
@@ -261,13 +117,5 @@ impl Scorecard {
             out.push(format!("    {} {} — {}", if e.met { "✓" } else { "✗" }, e.expectation, e.detail));
         }
         out
-    }
-
-    /// The scorecard a journal's drill-ended entry carries, if any (the newest wins).
-    pub fn from_entries(entries: &[Entry]) -> Option<Self> {
-        entries.iter().rev().find_map(|e| match DrillData::of(e) {
-            Some(DrillData::Ended { scorecard }) => Some(*scorecard),
-            _ => None,
-        })
     }
 }

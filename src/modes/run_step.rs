@@ -205,7 +205,7 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
             app.press(KeyCode::Char('o'));
             app.type_text(reason);
             app.press(KeyCode::Enter);
-            if let Some(Modal::Override { error: Some(e), .. }) = &app.modal {
+            if let Some(Modal::Override { error: Some(e), .. }) = &app.view.modal {
                 return Err(Failure::usage(format!("override refused: {e}")));
             }
         }
@@ -213,31 +213,31 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
             app.press(KeyCode::Enter);
         }
     }
-    if let Some(message) = app.message.clone() {
+    if let Some(message) = app.view.message.clone() {
         return Err(Failure::runtime(message));
     }
-    match &app.modal {
+    match &app.view.modal {
         Some(Modal::Declare { .. }) => {
             app.press(KeyCode::Enter);
         }
         Some(Modal::Confirm { .. }) => {
             app.type_text(&args.confirm);
             app.press(KeyCode::Enter);
-            if let Some(Modal::Confirm { error: Some(e), .. }) = &app.modal {
+            if let Some(Modal::Confirm { error: Some(e), .. }) = &app.view.modal {
                 return Err(Failure::usage(e.clone()));
             }
         }
         _ => {}
     }
-    if app.compose.is_some() {
+    if app.view.compose.is_some() {
         app.type_text(args.note.as_deref().unwrap_or_default());
         app.press(KeyCode::Enter);
         // Not saved (a full disk): fail now with the disk's error, never wait for it.
-        if let Some(e) = app.compose.as_ref().and_then(|c| c.error.clone()) {
+        if let Some(e) = app.view.compose.as_ref().and_then(|c| c.error.clone()) {
             return Err(Failure::runtime(format!("{} not done: {e}", step.id)));
         }
     }
-    if let Some(message) = app.message.clone() {
+    if let Some(message) = app.view.message.clone() {
         return Err(Failure::runtime(message));
     }
 

@@ -188,7 +188,7 @@ pub async fn drive(mut driver: impl Driver) -> Result<String, Failure> {
                 if let Some(msg) = msg {
                     dirty |= driver.app().handle(msg);
                     driver.after_input();
-                    if let Some(text) = driver.app().clipboard.take() {
+                    if let Some(text) = driver.app().view.clipboard.take() {
                         copy_to_clipboard(&text);
                     }
                 }

@@ -15,7 +15,7 @@ use crate::theme::Tone;
 
 /// The banner: a full-width reversed line above the header.
 pub fn banner(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillView) {
-    let t = &app.theme;
+    let t = &app.view.theme;
     let left = (drill.ends_at - app.now).max(chrono::Duration::zero());
     let (status, f_key) = if drill.scorecard.is_some() {
         ("ENDED".to_owned(), "f scorecard")
@@ -37,7 +37,7 @@ pub fn banner(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillView) {
 
 pub fn fault_menu(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillView) {
     let Some(menu) = drill.menu else { return };
-    let t = &app.theme;
+    let t = &app.view.theme;
     let region = drill.regions.get(menu.region).map_or("?", String::as_str);
     let mut lines = vec![
         Line::from(vec![
@@ -81,7 +81,7 @@ pub fn fault_menu(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillVie
 
 pub fn scorecard(frame: &mut Frame<'_>, area: Rect, app: &App, drill: &DrillView) {
     let (Some(lines), true) = (&drill.scorecard, drill.scorecard_open) else { return };
-    let t = &app.theme;
+    let t = &app.view.theme;
     let styled: Vec<Line<'static>> = lines
         .iter()
         .map(|l| {

@@ -27,7 +27,7 @@ impl Header {
 
     pub fn draw(self, frame: &mut Frame<'_>, area: Rect, app: &App) {
         let [top, status] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-        frame.render_widget(Paragraph::new(title_line(app, area.width)).style(app.theme.style(Tone::Header)), top);
+        frame.render_widget(Paragraph::new(title_line(app, area.width)).style(app.view.theme.style(Tone::Header)), top);
         frame.render_widget(Paragraph::new(self.status).wrap(Wrap { trim: true }), status);
     }
 }
@@ -36,7 +36,7 @@ impl Header {
 const WIDE: u16 = 120;
 
 fn title_line(app: &App, width: u16) -> Line<'static> {
-    let t = &app.theme;
+    let t = &app.view.theme;
     let header = t.style(Tone::Header);
     let clock = if width >= WIDE { app.now.format("%Y-%m-%d %H:%M:%S UTC") } else { app.now.format("%H:%M:%SZ") };
     let mut spans = vec![
@@ -83,7 +83,7 @@ fn rto_clock(
     recovered: Option<chrono::DateTime<chrono::Utc>>,
     wide: bool,
 ) -> Vec<Span<'static>> {
-    let t = &app.theme;
+    let t = &app.view.theme;
     let header = t.style(Tone::Header);
     let rto = app.incident.rto;
     let whole = |d: chrono::Duration| format_duration(chrono::Duration::seconds(d.num_seconds().max(0)));
@@ -111,7 +111,7 @@ fn rto_clock(
 
 /// One line naming every breach, region by region, worst first; or that all is well.
 fn status_line(app: &App) -> Line<'static> {
-    let t = &app.theme;
+    let t = &app.view.theme;
     let limits = Limits {
         thresholds: &app.thresholds,
         rpo: app.incident.rpo,

@@ -32,7 +32,7 @@ fn styled(t: &crate::theme::Theme, line: HelpLine) -> Line<'static> {
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let t = &app.theme;
+    let t = &app.view.theme;
     let content = help_content(app.drill.is_some());
     let cols: Vec<Vec<Line<'static>>> = help_columns(content, area.width, |l| *l == HelpLine::Blank)
         .into_iter()
@@ -48,6 +48,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let areas =
         ratatui::layout::Layout::horizontal(vec![ratatui::layout::Constraint::Fill(1); cols.len()]).split(inner);
     for (lines, column) in cols.into_iter().zip(areas.iter()) {
-        frame.render_widget(Paragraph::new(lines).scroll((app.help_scroll, 0)), *column);
+        frame.render_widget(Paragraph::new(lines).scroll((app.view.help_scroll, 0)), *column);
     }
 }

@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         drill::fault_menu(frame, area, app, d);
         drill::scorecard(frame, area, app, d);
     }
-    if app.overlay == Overlay::Help {
+    if app.view.overlay == Overlay::Help {
         help::draw(frame, area, app);
     }
     prompt::entry(frame, area, app);
@@ -73,7 +73,7 @@ pub(crate) fn overlay_box(
     title: &str,
     tone: Tone,
 ) -> Rect {
-    let t = &app.theme;
+    let t = &app.view.theme;
     let rect = centered(area, size.0, size.1);
     frame.render_widget(ratatui::widgets::Clear, rect);
     let block = ratatui::widgets::Block::default()
@@ -88,7 +88,7 @@ pub(crate) fn overlay_box(
 fn draw_regions(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let regions = &app.snapshot.regions;
     let columns = visible_region_columns(area.width, regions.len());
-    let offset = app.region_offset.min(regions.len().saturating_sub(columns));
+    let offset = app.view.region_offset.min(regions.len().saturating_sub(columns));
     let areas = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(area);
     for (region, column) in regions.iter().skip(offset).zip(areas.iter()) {
         region::draw(frame, *column, app, region);
@@ -101,7 +101,7 @@ fn draw_bottom(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
         runbook::draw(frame, left, app);
         scribe::draw(frame, right, app);
-    } else if app.focus == crate::app::Focus::Runbook && app.compose.is_none() {
+    } else if app.view.focus == crate::app::Focus::Runbook && app.view.compose.is_none() {
         runbook::draw(frame, area, app);
     } else {
         scribe::draw(frame, area, app);
@@ -109,8 +109,8 @@ fn draw_bottom(frame: &mut Frame<'_>, area: Rect, app: &App) {
 }
 
 fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let t = &app.theme;
-    if let Some(message) = &app.message {
+    let t = &app.view.theme;
+    if let Some(message) = &app.view.message {
         let tone = if message.starts_with("READ-ONLY") { Tone::Warn } else { Tone::Accent };
         frame.render_widget(Paragraph::new(Span::styled(format!(" {}", sanitize(message)), t.style(tone))), area);
         return;
@@ -123,7 +123,7 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let regions = app.snapshot.regions.len();
     let columns = visible_region_columns(area.width, regions);
     let right = if columns < regions {
-        let first = app.region_offset.min(regions - columns) + 1;
+        let first = app.view.region_offset.min(regions - columns) + 1;
         format!("regions {first}–{} of {regions} ", first + columns - 1)
     } else {
         format!("{regions} regions ")
@@ -138,7 +138,7 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
 }
 
 fn draw_too_small(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let t = &app.theme;
+    let t = &app.view.theme;
     let mut text = vec![
         Line::from(Span::styled("Terminal too small", t.style(Tone::Warn))),
         Line::from(format!("{}×{} now; warroom needs at least {MIN_WIDTH}×{MIN_HEIGHT}.", area.width, area.height)),

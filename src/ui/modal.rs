@@ -60,8 +60,8 @@ fn cost_lines(t: &Theme, app: &App, step: crate::runbook::StepRef) -> Vec<Line<'
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let Some(modal) = &app.modal else { return };
-    let t = &app.theme;
+    let Some(modal) = &app.view.modal else { return };
+    let t = &app.view.theme;
     let name = |at: crate::runbook::StepRef| app.step(at).map(|s| s.id.clone()).unwrap_or_default();
     let (title, mut lines, input, error, tone) = match modal {
         Modal::Declare { step, overridden } => {

@@ -11,9 +11,9 @@ use crate::text::sanitize::inert;
 use crate::theme::Tone;
 
 pub fn entry(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let Overlay::Entry(id) = &app.overlay else { return };
+    let Overlay::Entry(id) = &app.view.overlay else { return };
     let Some(e) = app.scribe.timeline.entries().iter().find(|e| &e.id == id) else { return };
-    let t = &app.theme;
+    let t = &app.view.theme;
     let mut lines = vec![
         Line::from(Span::styled(
             format!(
@@ -46,8 +46,8 @@ pub fn entry(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
 /// The quit question's lines (also drawn inside the "too small" message).
 pub fn quit_lines(app: &App) -> Vec<Line<'static>> {
-    let Some(what) = &app.quit_prompt else { return Vec::new() };
-    let t = &app.theme;
+    let Some(what) = &app.view.quit_prompt else { return Vec::new() };
+    let t = &app.view.theme;
     vec![
         Line::from(Span::styled(format!("Quit? This abandons: {}", inert(what)), t.style(Tone::Critical))),
         Line::from(Span::styled("y quit · Esc stay · Ctrl-C again quits at once", t.style(Tone::Accent))),

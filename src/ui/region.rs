@@ -40,7 +40,7 @@ pub fn tone_of(level: Level) -> Tone {
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapshot) {
-    let theme = &app.theme;
+    let theme = &app.view.theme;
     let interval = app.snapshot.poll_interval;
     let serving = region.is_serving(app.now, interval);
     let all_stale = region.last_heard().is_some_and(|t| app.now - t > interval * crate::model::STALE_AFTER_INTERVALS);
@@ -370,12 +370,14 @@ fn draw_charts(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnap
             let span = app.snapshot.poll_interval * i32::try_from(history.len().min(width)).unwrap_or(i32::MAX);
             format!("{title} — last {}", format::age(span))
         };
-        frame.render_widget(Paragraph::new(Span::styled(title, app.theme.style(Tone::Muted))), title_area);
+        frame.render_widget(Paragraph::new(Span::styled(title, app.view.theme.style(Tone::Muted))), title_area);
         let data: Vec<u64> = history.last(width).map(|v| (v * scale).max(0.0).round() as u64).collect();
         // Scale to at least 1.25x the limit, so the limit sits at a fixed, readable height.
         let peak = data.iter().copied().max().unwrap_or(0);
         let max = ((limit * scale * 1.25).round() as u64).max(peak).max(1);
-        frame
-            .render_widget(Sparkline::default().data(&data).max(max).style(app.theme.style(tone_of(level))), bars_area);
+        frame.render_widget(
+            Sparkline::default().data(&data).max(max).style(app.view.theme.style(tone_of(level))),
+            bars_area,
+        );
     }
 }

@@ -37,8 +37,8 @@ fn icon(status: &StepStatus, blocked: bool) -> &'static str {
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let t = &app.theme;
-    let Some(book) = app.runs.runbooks.get(app.selected_runbook) else { return };
+    let t = &app.view.theme;
+    let Some(book) = app.runs.runbooks.get(app.view.selected_runbook) else { return };
     let (source, target) = app.regions_for(book.direction);
     let name = |i: usize| app.snapshot.regions.get(i).map_or("?", |r| r.name.as_str());
     let title = format!(
@@ -46,11 +46,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         book.title,
         name(source),
         name(target),
-        app.runs.done_count(app.selected_runbook),
+        app.runs.done_count(app.view.selected_runbook),
         book.steps.len(),
         if app.read_only() { " · read-only" } else { "" }
     );
-    let focused = app.focus == Focus::Runbook;
+    let focused = app.view.focus == Focus::Runbook;
     let hint = " r next runbook ";
     let mut block = Block::default()
         .borders(Borders::ALL)
@@ -70,7 +70,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let rows = usize::from(inner.height);
     let detail_rows = detail.len().min(rows.saturating_sub(book.steps.len().min(rows.saturating_sub(1))).max(1));
     let step_rows = rows.saturating_sub(detail_rows).max(1);
-    let first = app.selected_step.saturating_sub(step_rows.saturating_sub(1));
+    let first = app.view.selected_step.saturating_sub(step_rows.saturating_sub(1));
     let mut lines: Vec<Line<'_>> = book
         .steps
         .iter()
@@ -78,7 +78,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .skip(first)
         .take(step_rows)
         .map(|(i, step)| {
-            let at = StepRef { runbook: app.selected_runbook, step: i };
+            let at = StepRef { runbook: app.view.selected_runbook, step: i };
             let status = app.runs.status(at);
             let (label, tone) = status_label(app, at);
             let blocked = label == "blocked";
@@ -89,7 +89,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 Span::styled(format!("{} ", pad(&format::truncate(&step.title, room), room)), t.style(Tone::Text)),
                 Span::styled(label, t.style(tone)),
             ]);
-            if i == app.selected_step && focused {
+            if i == app.view.selected_step && focused {
                 line = line.patch_style(Style::new().add_modifier(Modifier::REVERSED));
             }
             line
@@ -101,7 +101,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
 /// The selected step: its guards with reasons, then what running it would do.
 fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
-    let t: &Theme = &app.theme;
+    let t: &Theme = &app.view.theme;
     let at = app.selected_step();
     let Some(step) = app.step(at) else { return vec![] };
     let mut out = Vec::new();

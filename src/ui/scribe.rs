@@ -60,14 +60,14 @@ fn kind_tone(entry: &Entry) -> Tone {
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let t = &app.theme;
+    let t = &app.view.theme;
     let timeline = &app.scribe.timeline;
     let position = match timeline.selected_position() {
         None => "following".to_owned(),
         Some(p) => format!("{}/{}", p + 1, timeline.shown()),
     };
     let title = format!(" Timeline · {} · {} shown · {position} ", timeline.filter().label(), timeline.shown());
-    let focused = app.focus == crate::app::Focus::Timeline;
+    let focused = app.view.focus == crate::app::Focus::Timeline;
     let room = usize::from(area.width).saturating_sub(width::width(&title) + 4);
     let mut block = Block::default()
         .borders(Borders::ALL)
@@ -153,8 +153,8 @@ fn entry_line<'a>(
 }
 
 fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let t = &app.theme;
-    let Some(compose) = &app.compose else {
+    let t = &app.view.theme;
+    let Some(compose) = &app.view.compose else {
         let line = match &app.scribe.error {
             Some(error) => Span::styled(format!("journal not saving: {}", inert(error)), t.style(Tone::Critical)),
             // Rows are cut to fit; the selected entry (the newest when following) is read in full here.

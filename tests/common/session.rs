@@ -38,7 +38,11 @@ pub async fn until(s: &mut Session, what: &str, done: impl Fn(&App) -> bool) {
         if done(&s.app) {
             return;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "gave up waiting for {what}; message: {:?}", s.app.message);
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "gave up waiting for {what}; message: {:?}",
+            s.app.view.message
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
@@ -59,7 +63,7 @@ pub fn clear_input(app: &mut App) {
 
 /// Select a step of the current runbook by id.
 pub fn select(app: &mut App, id: &str) {
-    let runbook = app.selected_runbook;
+    let runbook = app.view.selected_runbook;
     let step = app.runs.runbooks[runbook].step(id).unwrap_or_else(|| panic!("no step {id}")).0;
     app.select(warroom::runbook::StepRef { runbook, step });
 }

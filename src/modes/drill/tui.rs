@@ -30,7 +30,7 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
     let runtime = event_loop::runtime()?;
     let view = DrillView::new(&scenario.name, &scenario.summary, epoch + scenario.duration, scenario.regions.clone());
     let mut drill = Drill::new(scenario, args.seed, scribe, epoch, args.autopilot);
-    drill.app.theme = theme;
+    drill.app.view.theme = theme;
     drill.app.sim = Some(SimInfo { seed: args.seed, speed: args.speed });
     drill.app.drill = Some(view);
     tracing::info!(scenario = drill.scenario.name, seed = args.seed, speed = args.speed, journal = %journal_path, "drill starting");
