@@ -8,6 +8,7 @@ pub mod keys;
 pub mod layout;
 pub mod line_input;
 mod runner;
+mod running;
 mod view;
 
 pub use drill::{DrillView, FaultMenu, FaultRequest};

@@ -1,0 +1,167 @@
+//! Steps in flight: what an executor reported back, watch steps finishing when their
+//! condition holds (or failing when it can no longer be proven), timeouts, and the live
+//! progress line a running step shows.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::App;
+use crate::actions::{Outcome, OutcomeResult};
+use crate::model::{DbRole, Lag};
+use crate::runbook::{StepKind, StepRef, StepStatus};
+use crate::scribe::data::StepData;
+use crate::scribe::{Draft, Event, Kind, SYSTEM_AUTHOR};
+use crate::text::duration::format_duration;
+use crate::text::format;
+
+/// How a watch step ends on this reading.
+enum Watch {
+    Holds(String),
+    /// The condition can no longer be proven (check-lag after the target was promoted).
+    Overtaken(String),
+}
+
+impl App {
+    /// What a running step is waiting for, live: "lag 586s → ≤ 60s, not falling · 4m of 10m".
+    pub fn progress(&self, at: StepRef) -> Option<String> {
+        let StepStatus::Running { since } = self.runs.status(at) else { return None };
+        let step = self.step(at)?;
+        let view = self.guard_view(at.runbook);
+        let (now, interval) = (self.now, self.snapshot.poll_interval);
+        let target = self.snapshot.regions.get(view.target)?;
+        let waiting = match step.kind {
+            StepKind::CheckLag => match target.replication_lag.fresh_value(now, interval) {
+                Some(Lag::Behind(s)) => {
+                    let recent: Vec<f64> = target.lag_history.last(3).collect();
+                    let trend = match (recent.first(), recent.last()) {
+                        (Some(a), Some(b)) if recent.len() >= 2 && b < a => "falling",
+                        (Some(a), Some(b)) if recent.len() >= 2 && b > a => "rising",
+                        _ => "not falling",
+                    };
+                    format!("lag {} → ≤ {}, {trend}", format::seconds(*s), format_duration(self.incident.rpo))
+                }
+                Some(Lag::NotReplicating) => format!("{} is not replicating", target.name),
+                Some(Lag::Writer) => format!("{} is the writer", target.name),
+                None => format!("{} lag unknown (stale or missing)", target.name),
+            },
+            StepKind::VerifyWriter => match target.database.fresh_value(now, interval) {
+                Some(db) => format!("{} {} is {:?} → writer", target.name, db.identifier, db.role).to_lowercase(),
+                None => format!("{} database role unknown (stale or missing)", target.name),
+            },
+            StepKind::WaitHealthy => {
+                let findings = crate::assess::findings(target, self.limits());
+                match findings.first() {
+                    None if target.is_serving(now, interval) => format!("{} serves under every threshold", target.name),
+                    None => format!("{} is not serving yet", target.name),
+                    Some(f) => format!("{}: {} past a threshold ({})", target.name, findings.len(), f.text),
+                }
+            }
+            _ => "sent; waiting for the result".to_owned(),
+        };
+        let elapsed = format::age(now - *since);
+        let of = step.timeout.map(|t| format!(" of {}", format_duration(t))).unwrap_or_default();
+        Some(format!("{waiting} · {elapsed}{of}"))
+    }
+
+    /// An executor reported back.
+    pub(super) fn apply_outcome(&mut self, outcome: Outcome) {
+        let at = outcome.step;
+        let region = self.step_region(at);
+        match outcome.result {
+            OutcomeResult::Succeeded { detail, data, already } => {
+                // What the backend reported (lag, change id, lost writes...), typed where known.
+                let mut data: StepData = serde_json::from_value(data).unwrap_or_default();
+                data.detail.insert("job".into(), json!(outcome.job));
+                data.already = already;
+                let draft = self.step_draft(Kind::ActionSucceeded, at, detail, data).region(region);
+                let status = StepStatus::Done { at: self.now, already };
+                if self.record_step(at, draft, status.clone()).is_err() {
+                    self.set_status(at, status);
+                }
+            }
+            OutcomeResult::Failed { error } => self.fail_step(at, error),
+        }
+    }
+
+    /// On every tick: finish watch steps whose condition holds, fail steps past their timeout.
+    pub(super) fn check_running(&mut self) {
+        let running: Vec<(StepRef, DateTime<Utc>)> = self.runs.running().collect();
+        for (at, since) in running {
+            let Some(step) = self.step(at).cloned() else { continue };
+            if step.kind.watches() {
+                match self.watch_condition(at, step.kind) {
+                    Some(Watch::Holds(detail)) => {
+                        let region = self.step_region(at);
+                        let draft =
+                            self.step_draft(Kind::ActionSucceeded, at, detail, StepData::default()).region(region);
+                        let status = StepStatus::Done { at: self.now, already: false };
+                        if self.record_step(at, draft, status.clone()).is_err() {
+                            self.set_status(at, status);
+                        }
+                        continue;
+                    }
+                    Some(Watch::Overtaken(reason)) => {
+                        self.fail_step(at, reason);
+                        continue;
+                    }
+                    None => {}
+                }
+            }
+            if let Some(timeout) = step.timeout
+                && self.now - since > timeout
+            {
+                let error = format!("timed out after {}", format_duration(timeout));
+                self.fail_step(at, error.clone());
+                let text = format!("step {} {error}", step.id);
+                let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text)
+                    .data(json!({ "event": Event::StepTimedOut, "step": step.id }));
+                let _ = self.scribe.record(draft);
+            }
+        }
+    }
+
+    /// Whether a watch step's condition holds on fresh data, or can no longer be proven.
+    fn watch_condition(&self, at: StepRef, kind: StepKind) -> Option<Watch> {
+        let view = self.guard_view(at.runbook);
+        let (now, interval) = (self.now, self.snapshot.poll_interval);
+        let target = self.snapshot.regions.get(view.target)?;
+        let holds = |text: String| Some(Watch::Holds(text));
+        match kind {
+            StepKind::CheckLag => match target.replication_lag.fresh_value(now, interval)? {
+                // Promoted while this waited: lag was never seen within the RPO, so this gate
+                // did not pass; it must not turn green because there is no lag left to read.
+                Lag::Writer if self.promotion_started(at.runbook) => Some(Watch::Overtaken(format!(
+                    "overtaken: {} was promoted before its lag was seen within the RPO",
+                    target.name
+                ))),
+                Lag::Writer => holds(format!("{} is already the writer: no lag", target.name)),
+                lag @ Lag::Behind(s) if crate::assess::lag_within_rpo(lag, self.incident.rpo) => {
+                    holds(format!("lag {} ≤ RPO {}", format::seconds(*s), format_duration(self.incident.rpo)))
+                }
+                _ => None,
+            },
+            StepKind::VerifyWriter => {
+                let db = target.database.fresh_value(now, interval)?;
+                (db.role == DbRole::Writer).then(|| {
+                    Watch::Holds(format!("{} {} is the writer at {}", target.name, db.identifier, db.endpoint))
+                })
+            }
+            StepKind::WaitHealthy => {
+                let serving = target.is_serving(now, interval);
+                let ok = crate::assess::findings(target, self.limits()).is_empty();
+                (serving && ok).then(|| Watch::Holds(format!("{} serves and is under every threshold", target.name)))
+            }
+            _ => None,
+        }
+    }
+
+    /// A promotion step of `runbook` has been started (running, done or failed).
+    fn promotion_started(&self, runbook: usize) -> bool {
+        self.runs.runbooks.get(runbook).is_some_and(|b| {
+            b.steps.iter().enumerate().any(|(step, s)| {
+                s.kind == StepKind::PromoteDatabase
+                    && !matches!(self.runs.status(StepRef { runbook, step }), StepStatus::Pending)
+            })
+        })
+    }
+}
