@@ -325,6 +325,7 @@ impl App {
                     now: self.now,
                     poll_interval: self.snapshot.poll_interval,
                 };
+                // `self.limits()` would borrow all of self while the scribe is borrowed mutably.
                 self.scribe.observe(&self.snapshot, limits, self.single_writer);
                 self.check_running();
                 true

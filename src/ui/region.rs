@@ -81,7 +81,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapsho
 fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'static>> {
     let thresholds = &app.thresholds;
     let rpo = app.incident.rpo;
-    let p99_limit = thresholds.latency_p99.as_seconds_f64() * 1000.0;
+    let p99_limit = app.limits().p99_limit_ms();
     let t = ctx.theme;
     let mut rows = Vec::with_capacity(usize::from(TEXT_ROWS));
 
@@ -332,7 +332,7 @@ fn error_row(ctx: &Ctx<'_>, region: &RegionSnapshot) -> Line<'static> {
 
 fn draw_charts(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapshot) {
     let rpo = app.incident.rpo.as_seconds_f64();
-    let p99_limit = app.thresholds.latency_p99.as_seconds_f64() * 1000.0;
+    let p99_limit = app.limits().p99_limit_ms();
     let error_limit = app.thresholds.error_rate_percent;
     let charts: [(String, &History, f64, f64, Level); 3] = [
         (
