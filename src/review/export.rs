@@ -17,6 +17,7 @@ use crate::scribe::Event;
 use crate::scribe::entry::{Entry, Kind, SYSTEM_AUTHOR};
 use crate::scribe::measure::{Measurements, measure};
 use crate::text::duration::format_duration;
+use crate::text::format::t_plus;
 use crate::text::sanitize::inert;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -84,14 +85,6 @@ impl Zone {
 }
 
 use chrono::Offset as _;
-
-/// `T+12m30s` / `T-45s` relative to impact start, or empty before anything is known.
-pub fn t_plus(at: DateTime<Utc>, impact: Option<DateTime<Utc>>) -> String {
-    let Some(start) = impact else { return String::new() };
-    let d = at - start;
-    let sign = if d < Duration::zero() { '-' } else { '+' };
-    format!("T{sign}{}", format_duration(Duration::seconds(d.num_seconds().abs())))
-}
 
 /// What an export is built from: the entries and what the journal says about itself.
 pub struct Review<'a> {

@@ -66,6 +66,14 @@ pub fn sparkline(samples: impl Iterator<Item = f64>, width: usize, ceiling: f64)
         .collect()
 }
 
+/// `T+12m30s` / `T-45s` relative to impact start, or empty before anything is known.
+pub fn t_plus(at: chrono::DateTime<chrono::Utc>, impact: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    let Some(start) = impact else { return String::new() };
+    let d = at - start;
+    let sign = if d < Duration::zero() { '-' } else { '+' };
+    format!("T{sign}{}", super::duration::format_duration(Duration::seconds(d.num_seconds().abs())))
+}
+
 /// Cut `text` to `width` columns, marking the cut with `…`.
 pub fn truncate(text: &str, width: usize) -> String {
     super::width::truncate(text, width)

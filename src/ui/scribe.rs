@@ -8,10 +8,9 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::App;
 use crate::app::line_input::EDITING_HELP;
-use crate::review::export::t_plus;
 use crate::scribe::Event;
 use crate::scribe::{Entry, Kind};
-use crate::text::format;
+use crate::text::format::{self, t_plus};
 use crate::text::sanitize::inert;
 use crate::text::width::{self, pad};
 use crate::theme::{Theme, Tone};
