@@ -15,7 +15,8 @@ pub fn replay(runbooks: Vec<Runbook>, entries: &[Entry]) -> RunState {
 
 /// Fold one entry into the run state: it moves a step when it names a runbook and a step.
 pub fn apply(state: &mut RunState, e: &Entry) {
-    let (Some(step_id), Some(data)) = (e.step.as_deref(), e.step_data()) else { return };
+    let Some(step_id) = e.step.as_deref() else { return };
+    let Some(data) = e.step_data() else { return };
     let Some(book_id) = data.runbook.as_deref() else { return };
     let Some(r) = state.position(book_id) else { return };
     let Some((s, _)) = state.runbooks[r].step(step_id) else { return };
