@@ -20,7 +20,6 @@ use warroom::app::Msg;
 use warroom::config::Config;
 use warroom::review::export::{Format, Zone, render};
 use warroom::scribe::{Draft, Entry, FileJournal, JournalStore, Kind, Recovery, Scribe};
-use warroom::theme::Theme;
 
 fn append_bench(dir: &Path, label: &str) -> bool {
     let path = dir.join(format!("warroom-bench-{}.jsonl", std::process::id()));
@@ -99,16 +98,8 @@ fn main() {
     });
     ok &= report("export 100,000 entries to CSV (Europe/Berlin)", &csv, None);
 
-    let mut config = Config::demo();
-    config.regions = Config::default_regions(2);
-    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-    let mut app = warroom::runtime::session::replayed_app(
-        &config,
-        42,
-        epoch,
-        chrono::Duration::minutes(10),
-        Theme::fallback(false),
-    );
+    let mut app = support::incident_app(2);
+    let config = Config::demo();
     app.scribe = Scribe::start(
         Box::new(warroom::scribe::MemoryJournal::default()),
         big,

@@ -17,7 +17,6 @@ use ratatui::backend::TestBackend;
 use warroom::app::Msg;
 use warroom::config::Config;
 use warroom::sim::{World, demo_timeline};
-use warroom::theme::Theme;
 
 fn frame_bench(regions: usize) -> Stats {
     frame_bench_with(regions, |_| {})
@@ -36,17 +35,8 @@ fn dialog_frame_bench() -> Stats {
 }
 
 fn frame_bench_with(regions: usize, prepare: impl FnOnce(&mut warroom::app::App)) -> Stats {
-    let mut config = Config::demo();
-    config.regions = Config::default_regions(regions);
-    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
     // Ten minutes in: the primary is down, every sparkline is full.
-    let mut app = warroom::runtime::session::replayed_app(
-        &config,
-        42,
-        epoch,
-        chrono::Duration::minutes(10),
-        Theme::fallback(false),
-    );
+    let mut app = support::incident_app(regions);
     app.handle(Msg::Resize { width: 160, height: 48 });
     prepare(&mut app);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();

@@ -36,3 +36,19 @@ pub fn report(name: &str, s: &Stats, target: Option<Duration>) -> bool {
     println!("{name:<48} median {:>10.3?}  p99 {:>10.3?}  max {:>10.3?}  {verdict}", s.median, s.p99, s.max);
     target.is_none_or(|t| s.median <= t)
 }
+
+/// The dashboard ten minutes into the default incident (the primary is down, every sparkline
+/// is full), at a fixed epoch: what the frame benchmarks draw.
+pub fn incident_app(regions: usize) -> warroom::app::App {
+    use chrono::TimeZone as _;
+    let mut config = warroom::config::Config::demo();
+    config.regions = warroom::config::Config::default_regions(regions);
+    let epoch = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    warroom::runtime::session::replayed_app(
+        &config,
+        42,
+        epoch,
+        chrono::Duration::minutes(10),
+        warroom::theme::Theme::fallback(false),
+    )
+}

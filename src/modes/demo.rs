@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use chrono::{DurationRound, Utc};
 use tokio::sync::mpsc;
 
 use clap::Args;
@@ -51,7 +50,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     };
     config.read_only |= args.read_only;
     let theme = load_theme(&args.theme)?;
-    let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let epoch = crate::runtime::session::now_to_the_second();
     let author = args.author.clone().unwrap_or_else(default_author);
     let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
     let _log = logging::start();

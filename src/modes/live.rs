@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{DurationRound, Utc};
+use chrono::Utc;
 use tokio::sync::mpsc;
 
 use crate::actions;
@@ -33,7 +33,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let mut config = load_config(&args.config)?;
     config.read_only |= args.read_only;
     let theme = load_theme(&args.theme)?;
-    let started = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let started = crate::runtime::session::now_to_the_second();
     let author = args.author.clone().unwrap_or_else(default_author);
     let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, started, started, author)?;
     let _log = logging::start();

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DurationRound, Utc};
+use chrono::Utc;
 use clap::Args;
 use crossterm::event::KeyCode;
 
@@ -116,7 +116,7 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     if config.read_only {
         return Err(Failure::usage("the config says read-only = true: no step can be run"));
     }
-    let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let now = crate::runtime::session::now_to_the_second();
     let epoch = now - args.at;
     let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, now, author(args))?;
     let runtime = crate::runtime::event_loop::runtime()?;
@@ -141,7 +141,7 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
     if config.read_only {
         return Err(Failure::usage("the config says read-only = true: no step can be run"));
     }
-    let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let now = crate::runtime::session::now_to_the_second();
     let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, now, now, author(args))?;
     let result = crate::runtime::event_loop::runtime()?.block_on(async {
         let runbooks = config.runbooks.clone();

@@ -2,7 +2,7 @@
 //!
 //! The JSON is a contract for scripts (docs/snapshot.md): fields are only ever added.
 
-use chrono::{DateTime, DurationRound, Utc};
+use chrono::{DateTime, Utc};
 use std::path::Path;
 
 use chrono::Duration;
@@ -57,7 +57,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub fn demo_snapshot(args: &SnapshotArgs) -> Result<String, Failure> {
     let config = args.sim.config()?;
     // The world started `--at` ago, so the snapshot is taken now.
-    let now = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let now = crate::runtime::session::now_to_the_second();
     let (snapshot, now) = simulate(&config, args.sim.seed, now - args.at, args.at);
     let sim = SimFacts { seed: args.sim.seed, elapsed_seconds: args.at.num_seconds() };
     render(&config, &snapshot, now, Some(sim), args.json)

@@ -39,6 +39,13 @@ pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono
     app
 }
 
+/// Now, to the whole second: where a session's clock (and its journal's times) start.
+pub fn now_to_the_second() -> DateTime<Utc> {
+    use chrono::DurationRound as _;
+    let now = Utc::now();
+    now.duration_trunc(chrono::Duration::seconds(1)).unwrap_or(now)
+}
+
 /// Open the journal: `--journal FILE`, or a new file per incident in the data dir.
 fn open_journal(
     explicit: Option<&PathBuf>,

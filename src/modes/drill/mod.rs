@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use chrono::{DurationRound, Utc};
 use clap::Args;
 
 pub mod run;
@@ -52,7 +51,7 @@ pub struct DrillArgs {
 pub fn run(args: &DrillArgs) -> Result<(), Failure> {
     let scenario = find(&args.scenario).map_err(Failure::usage)?;
     let config = config(&scenario);
-    let epoch = Utc::now().duration_trunc(chrono::Duration::seconds(1)).unwrap_or_else(|_| Utc::now());
+    let epoch = crate::runtime::session::now_to_the_second();
     if !args.headless {
         return tui::run(args, scenario, epoch);
     }
