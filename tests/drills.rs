@@ -308,6 +308,6 @@ async fn demo_with_a_scenario_plays_its_faults_without_the_drill() {
     session.turn();
     let west = &session.app.snapshot.regions[1];
     assert!(!west.health.value.unwrap().is_healthy(), "the scenario's missing secret fails us-west-2's checks");
-    assert!(session.app.drill.is_none(), "no banner, no scorecard in a demo");
+    assert!(session.app.view.drill.is_none(), "no banner, no scorecard in a demo");
     assert_eq!(session.app.mode(), warroom::app::Mode::Demo);
 }

@@ -353,7 +353,7 @@ fn drill_at(name: &str, at: Duration) -> warroom::modes::drill::run::Drill {
     );
     let mut drill = warroom::modes::drill::run::Drill::new(scenario, 42, scribe, epoch, false);
     drill.app.view.theme = warroom::theme::Theme::fallback(false);
-    drill.app.drill = Some(view);
+    drill.app.view.drill = Some(view);
     drill.advance_to(epoch + at);
     drill.facilitate(epoch + at);
     drill
@@ -405,7 +405,7 @@ fn drill_scorecard_160x48() {
     let mut drill = drill_at("secondary-missing-secret", Duration::seconds(5));
     drill.autopilot = Some(Default::default());
     let card = drill.run_to_end();
-    let view = drill.app.drill.as_mut().unwrap();
+    let view = drill.app.view.drill.as_mut().unwrap();
     view.scorecard = Some(card.lines());
     view.scorecard_open = true;
     let screen = render(&mut drill.app, 160, 48);

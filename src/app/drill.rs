@@ -64,7 +64,7 @@ impl DrillView {
 
 impl App {
     pub(super) fn open_fault_menu(&mut self) {
-        match self.drill.as_mut() {
+        match self.view.drill.as_mut() {
             // Once the drill has ended there is nothing to inject: `f` brings the scorecard back.
             Some(d) if d.scorecard.is_some() => d.scorecard_open = true,
             Some(d) => d.menu = Some(d.menu.unwrap_or(FaultMenu { region: 0, fault: 0 })),
@@ -73,7 +73,7 @@ impl App {
     }
 
     pub(super) fn toggle_reveal(&mut self) {
-        if self.drill.is_none() {
+        if self.view.drill.is_none() {
             self.view.message = Some("facilitator entries exist in drills only".into());
             return;
         }
@@ -85,7 +85,7 @@ impl App {
 
     /// Move in the fault menu: `dr` regions, `df` faults (wrapping).
     pub(super) fn move_menu(&mut self, dr: isize, df: isize) {
-        let Some(d) = self.drill.as_mut() else { return };
+        let Some(d) = self.view.drill.as_mut() else { return };
         let regions = d.regions.len().max(1);
         if let Some(m) = d.menu.as_mut() {
             m.region = (m.region as isize + dr).rem_euclid(regions as isize) as usize;
@@ -95,7 +95,7 @@ impl App {
 
     /// Enter in the menu: inject the selected fault, or clear it if it is active there.
     pub(super) fn toggle_menu_fault(&mut self) {
-        let Some(d) = self.drill.as_mut() else { return };
+        let Some(d) = self.view.drill.as_mut() else { return };
         let Some(m) = d.menu else { return };
         let Some(&fault) = FaultKind::ALL.get(m.fault) else { return };
         let region = d.regions.get(m.region).cloned().unwrap_or_default();
@@ -109,7 +109,7 @@ impl App {
     }
 
     pub(super) fn close_drill_overlay(&mut self) {
-        if let Some(d) = self.drill.as_mut() {
+        if let Some(d) = self.view.drill.as_mut() {
             if d.menu.is_some() {
                 d.menu = None;
             } else {

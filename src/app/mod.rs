@@ -175,8 +175,6 @@ pub struct App {
     pub quit: bool,
     /// Quit by a second Ctrl-C at the quit question: the process exits 130.
     pub interrupted: bool,
-    /// Set in a drill: the banner, the fault menu and the scorecard read it.
-    pub drill: Option<DrillView>,
     /// What this terminal shows and is typing: never part of the incident.
     pub view: View,
 }
@@ -213,8 +211,8 @@ impl App {
             next_job: 0,
             quit: false,
             interrupted: false,
-            drill: None,
             view: View {
+                drill: None,
                 overlay: Overlay::None,
                 help_scroll: 0,
                 region_offset: 0,
@@ -258,7 +256,7 @@ impl App {
         match &self.executor {
             None => Mode::ReadOnly,
             Some(e) if e.backend() == crate::actions::Backend::Aws => Mode::Live,
-            Some(_) if self.drill.is_some() => Mode::Drill,
+            Some(_) if self.view.drill.is_some() => Mode::Drill,
             Some(_) => Mode::Demo,
         }
     }
@@ -285,8 +283,8 @@ impl App {
         match (&self.view.overlay, &self.view.modal, &self.view.compose) {
             (Overlay::Help, _, _) => Context::Help,
             (Overlay::Entry(_), _, _) => Context::Entry,
-            _ if self.drill.as_ref().is_some_and(|d| d.menu.is_some()) => Context::FaultMenu,
-            _ if self.drill.as_ref().is_some_and(|d| d.scorecard_open) => Context::Scorecard,
+            _ if self.view.drill.as_ref().is_some_and(|d| d.menu.is_some()) => Context::FaultMenu,
+            _ if self.view.drill.as_ref().is_some_and(|d| d.scorecard_open) => Context::Scorecard,
             (Overlay::None, Some(_), _) => Context::Modal,
             (Overlay::None, None, Some(_)) => Context::Input,
             (Overlay::None, None, None) => Context::Dashboard,
@@ -381,7 +379,7 @@ impl App {
             }
             Command::HelpUp => self.view.help_scroll = self.view.help_scroll.saturating_sub(1),
             Command::HelpDown => {
-                let max = layout::help_overflow(self.view.viewport, self.drill.is_some());
+                let max = layout::help_overflow(self.view.viewport, self.view.drill.is_some());
                 self.view.help_scroll = (self.view.help_scroll + 1).min(max);
             }
             Command::CloseOverlay => self.view.overlay = Overlay::None,

@@ -3,7 +3,7 @@
 //! in the middle of (a dialog, typed text, the quit question, a paste's tail). None of it is
 //! part of the incident; two terminals on one incident each have their own.
 
-use super::{Compose, Focus, Modal, Overlay};
+use super::{Compose, DrillView, Focus, Modal, Overlay};
 use crate::runbook::StepRef;
 use crate::theme::Theme;
 
@@ -33,4 +33,7 @@ pub struct View {
     pub settling: Option<(StepRef, std::time::Instant)>,
     /// Text for the terminal's clipboard (OSC 52); the loop writes it out.
     pub clipboard: Option<String>,
+    /// Set in a drill: the banner, the fault menu and the scorecard read it. The
+    /// facilitator's, so it is per terminal like the rest of the view.
+    pub drill: Option<DrillView>,
 }

@@ -27,10 +27,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         draw_too_small(frame, area, app);
         return;
     }
-    let banner_height = u16::from(app.drill.is_some());
+    let banner_height = u16::from(app.view.drill.is_some());
     let [banner_area, area_below] =
         Layout::vertical([Constraint::Length(banner_height), Constraint::Fill(1)]).areas(area);
-    if let Some(d) = &app.drill {
+    if let Some(d) = &app.view.drill {
         drill::banner(frame, banner_area, app, d);
     }
     let header = header::Header::new(app);
@@ -45,7 +45,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     draw_bottom(frame, scribe_area, app);
     draw_footer(frame, footer, app);
     modal::draw(frame, area, app);
-    if let Some(d) = &app.drill {
+    if let Some(d) = &app.view.drill {
         drill::fault_menu(frame, area, app, d);
         drill::scorecard(frame, area, app, d);
     }

@@ -106,7 +106,7 @@ impl Drill {
     /// Carry out the facilitator's requests from the fault menu, journaled as hidden
     /// facilitator entries, and refresh the menu's list of active faults.
     pub fn facilitate(&mut self, now: DateTime<Utc>) {
-        let Some(view) = self.app.drill.as_mut() else { return };
+        let Some(view) = self.app.view.drill.as_mut() else { return };
         let requests = std::mem::take(&mut view.requests);
         self.world.advance_to(now);
         for request in requests {
@@ -128,7 +128,7 @@ impl Drill {
             let _ = self.app.scribe.record(data.draft(now, text));
         }
         let active = self.world.active_faults().into_iter().map(|(r, f)| (r, f.kind())).collect();
-        if let Some(view) = self.app.drill.as_mut() {
+        if let Some(view) = self.app.view.drill.as_mut() {
             view.active = active;
         }
     }

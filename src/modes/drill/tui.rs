@@ -32,7 +32,7 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
     let mut drill = Drill::new(scenario, args.seed, scribe, epoch, args.autopilot);
     drill.app.view.theme = theme;
     drill.app.sim = Some(SimInfo { seed: args.seed, speed: args.speed });
-    drill.app.drill = Some(view);
+    drill.app.view.drill = Some(view);
     tracing::info!(scenario = drill.scenario.name, seed = args.seed, speed = args.speed, journal = %journal_path, "drill starting");
     let result = runtime.block_on(async {
         let mut tick = tokio::time::interval(TICK);
@@ -69,7 +69,7 @@ impl event_loop::Driver for Stepped {
 
 /// Move the drill to `now`: the world, the facilitator's requests, and the end.
 fn step(drill: &mut Drill, now: DateTime<Utc>) {
-    let Some(ends_at) = drill.app.drill.as_ref().filter(|d| d.scorecard.is_none()).map(|d| d.ends_at) else {
+    let Some(ends_at) = drill.app.view.drill.as_ref().filter(|d| d.scorecard.is_none()).map(|d| d.ends_at) else {
         return;
     };
     let now = now.min(ends_at);
@@ -79,7 +79,7 @@ fn step(drill: &mut Drill, now: DateTime<Utc>) {
     drill.facilitate(now);
     if drill.ended() {
         let card = drill.finish(ends_at);
-        if let Some(view) = drill.app.drill.as_mut() {
+        if let Some(view) = drill.app.view.drill.as_mut() {
             view.scorecard = Some(card.lines());
             view.scorecard_open = true;
         }
