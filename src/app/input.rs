@@ -5,12 +5,11 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde_json::json;
 
 use super::keys::Context;
 use super::{App, Focus, Modal, Overlay};
 use crate::runbook::StepRef;
-use crate::scribe::{Draft, Event, Kind, SYSTEM_AUTHOR};
+use crate::scribe::{Draft, Kind, Observed, SYSTEM_AUTHOR};
 
 /// Keys arriving this soon after a paste belong to it: tmux does not filter an `ESC[201~`
 /// inside pasted text, so a paste can end early and its rest arrive as keys.
@@ -128,12 +127,8 @@ impl App {
             None => how.to_owned(),
         };
         let typed = self.view.compose.as_ref().map(|c| c.line.text().trim().to_owned()).filter(|t| !t.is_empty());
-        let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({
-            "event": Event::SessionEnded,
-            "author": self.scribe.author,
-            "abandoned": abandoned,
-            "unsaved_text": typed,
-        }));
+        let data = Observed::SessionEnded { author: self.scribe.author.clone(), abandoned, unsaved_text: typed };
+        let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text).data(data.data());
         // A failure is already in the header; the closing line says it too.
         let _ = self.scribe.record(draft);
     }

@@ -10,7 +10,7 @@ use crate::actions::{Outcome, OutcomeResult};
 use crate::model::{DbRole, Lag};
 use crate::runbook::{StepKind, StepRef, StepStatus};
 use crate::scribe::data::StepData;
-use crate::scribe::{Draft, Event, Kind, SYSTEM_AUTHOR};
+use crate::scribe::{Draft, Kind, Observed, SYSTEM_AUTHOR};
 use crate::text::duration::format_duration;
 use crate::text::format;
 
@@ -114,7 +114,7 @@ impl App {
                 self.fail_step(at, error.clone());
                 let text = format!("step {} {error}", step.id);
                 let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text)
-                    .data(json!({ "event": Event::StepTimedOut, "step": step.id }));
+                    .data(Observed::StepTimedOut { step: step.id.clone() }.data());
                 let _ = self.scribe.record(draft);
             }
         }

@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::drill::Scorecard;
-use crate::scribe::Event;
+use crate::scribe::Observed;
 use crate::scribe::entry::{Entry, Kind, SYSTEM_AUTHOR};
 use crate::scribe::measure::{Measurements, measure};
 use crate::text::duration::format_duration;
@@ -98,10 +98,13 @@ impl<'a> Review<'a> {
     pub fn new(entries: &'a [Entry]) -> Self {
         let incident = entries
             .iter()
-            .find(|e| e.kind == Kind::Observation && e.event() == Some(Event::JournalOpened))
-            .and_then(|e| e.data_str("incident"))
-            .unwrap_or("incident")
-            .to_owned();
+            .filter(|e| e.kind == Kind::Observation)
+            .find_map(|e| match e.observed() {
+                Some(Observed::JournalOpened(facts)) => Some(facts.incident),
+                _ => None,
+            })
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| "incident".to_owned());
         Self { entries, measurements: measure(entries), incident, pinned: pinned(entries) }
     }
 

@@ -70,6 +70,129 @@ impl Event {
     }
 }
 
+/// An observation's data, typed: serde-tagged on `event`, each event with the fields it has
+/// always carried. Readers that need only the event use `Entry::event`; `Entry::observed`
+/// reads the whole of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Observed {
+    ThresholdCrossed {
+        signal: String,
+        value: f64,
+        threshold: f64,
+    },
+    ThresholdRecovered {
+        signal: String,
+        value: f64,
+        threshold: f64,
+    },
+    HealthUnhealthy {
+        healthy: u8,
+        total: u8,
+    },
+    HealthHealthy {
+        healthy: u8,
+        total: u8,
+    },
+    /// `lag_seconds` is null when the replica is not replicating.
+    LagOverRpo {
+        lag_seconds: Option<f64>,
+        rpo_seconds: f64,
+    },
+    LagWithinRpo {
+        lag_seconds: Option<f64>,
+        rpo_seconds: f64,
+    },
+    RoutingChanged {
+        record_set_id: String,
+    },
+    Stale,
+    Fresh,
+    ServingHealthy,
+    ServingDegraded,
+    JournalOpened(JournalFacts),
+    JournalReopened(JournalFacts),
+    JournalRecovered,
+    JournalRecreated,
+    CorruptedRecords {
+        count: u64,
+    },
+    DuplicateEvents {
+        count: u64,
+    },
+    SplitBrain,
+    SingleWriter,
+    SessionEnded {
+        author: String,
+        abandoned: Option<String>,
+        unsaved_text: Option<String>,
+    },
+    /// The flap damper's one entry for a signal that keeps flipping, with the latest flip.
+    Flapping {
+        flips: usize,
+        latest: Option<serde_json::Value>,
+    },
+    Settled {
+        flips: usize,
+        latest: Option<serde_json::Value>,
+    },
+    ClockSteppedBack {
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    },
+    StepTimedOut {
+        step: String,
+    },
+}
+
+/// What a journal says about its incident when it is opened: the targets the review
+/// measures against.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct JournalFacts {
+    #[serde(default)]
+    pub incident: String,
+    #[serde(default)]
+    pub rpo_seconds: Option<f64>,
+    #[serde(default)]
+    pub rto_seconds: Option<f64>,
+}
+
+impl Observed {
+    pub fn event(&self) -> Event {
+        match self {
+            Observed::ThresholdCrossed { .. } => Event::ThresholdCrossed,
+            Observed::ThresholdRecovered { .. } => Event::ThresholdRecovered,
+            Observed::HealthUnhealthy { .. } => Event::HealthUnhealthy,
+            Observed::HealthHealthy { .. } => Event::HealthHealthy,
+            Observed::LagOverRpo { .. } => Event::LagOverRpo,
+            Observed::LagWithinRpo { .. } => Event::LagWithinRpo,
+            Observed::RoutingChanged { .. } => Event::RoutingChanged,
+            Observed::Stale => Event::Stale,
+            Observed::Fresh => Event::Fresh,
+            Observed::ServingHealthy => Event::ServingHealthy,
+            Observed::ServingDegraded => Event::ServingDegraded,
+            Observed::JournalOpened(_) => Event::JournalOpened,
+            Observed::JournalReopened(_) => Event::JournalReopened,
+            Observed::JournalRecovered => Event::JournalRecovered,
+            Observed::JournalRecreated => Event::JournalRecreated,
+            Observed::CorruptedRecords { .. } => Event::CorruptedRecords,
+            Observed::DuplicateEvents { .. } => Event::DuplicateEvents,
+            Observed::SplitBrain => Event::SplitBrain,
+            Observed::SingleWriter => Event::SingleWriter,
+            Observed::SessionEnded { .. } => Event::SessionEnded,
+            Observed::Flapping { .. } => Event::Flapping,
+            Observed::Settled { .. } => Event::Settled,
+            Observed::ClockSteppedBack { .. } => Event::ClockSteppedBack,
+            Observed::StepTimedOut { .. } => Event::StepTimedOut,
+        }
+    }
+
+    /// As an entry's `data`.
+    pub fn data(&self) -> serde_json::Value {
+        to_value(self)
+    }
+}
+
 /// The override an action rode past its failing guards with (`data.override`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverrideData {
@@ -115,6 +238,9 @@ pub struct StepData {
     /// Journals before overrides rode in their action named the failed guards here.
     #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub failed_guards: Option<Vec<GuardNote>>,
+    /// Replication lag when a promotion began: the span of lost writes (the RPO measured).
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
+    pub lag_seconds: Option<f64>,
     /// Writes a promotion lost, where the backend can count them.
     #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub lost_writes: Option<u64>,
@@ -161,6 +287,11 @@ impl Entry {
         serde_json::from_value(self.data.as_ref()?.get("event")?.clone()).ok()
     }
 
+    /// The observation's data, typed (`None` for an event or a shape warroom does not know).
+    pub fn observed(&self) -> Option<Observed> {
+        serde_json::from_value(self.data.clone()?).ok()
+    }
+
     /// The step data of an entry about a runbook step (`None` when `data` is not an object).
     pub fn step_data(&self) -> Option<StepData> {
         let data = self.data.as_ref().filter(|d| d.is_object())?;
@@ -174,6 +305,11 @@ impl Entry {
 }
 
 impl Draft {
+    /// The observation a draft records.
+    pub fn observed(&self) -> Option<Observed> {
+        serde_json::from_value(self.data.clone()?).ok()
+    }
+
     /// The step data of a draft about a runbook step.
     pub fn step_data(&self) -> Option<StepData> {
         let data = self.data.as_ref().filter(|d| d.is_object())?;
@@ -228,6 +364,25 @@ mod tests {
             to_value(&d),
             json!({ "runbook": "failover", "skipped": true, "override": { "reason": "r", "guards": [] } })
         );
+    }
+
+    #[test]
+    fn observations_keep_their_shape_on_disk() {
+        let crossed = Observed::ThresholdCrossed { signal: "error-rate".into(), value: 6.0, threshold: 5.0 };
+        assert_eq!(
+            crossed.data(),
+            json!({ "event": "threshold-crossed", "signal": "error-rate", "value": 6.0, "threshold": 5.0 })
+        );
+        let lag = Observed::LagOverRpo { lag_seconds: None, rpo_seconds: 60.0 };
+        assert_eq!(lag.data(), json!({ "event": "lag-over-rpo", "lag_seconds": null, "rpo_seconds": 60.0 }));
+        assert_eq!(Observed::Stale.data(), json!({ "event": "stale" }));
+        let opened: Observed =
+            serde_json::from_value(json!({ "event": "journal-opened", "rto_seconds": 900.0 })).unwrap();
+        assert_eq!(
+            opened,
+            Observed::JournalOpened(JournalFacts { rto_seconds: Some(900.0), ..JournalFacts::default() })
+        );
+        assert_eq!(opened.event(), Event::JournalOpened);
     }
 
     #[test]

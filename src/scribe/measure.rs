@@ -12,8 +12,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::Event;
 use super::entry::{Entry, Kind};
+use super::{Event, Observed};
 
 pub const DECLARE_STEP: &str = "declare";
 pub const SHIFT_STEP: &str = "shift-traffic";
@@ -81,8 +81,11 @@ pub fn measure(entries: &[Entry]) -> Measurements {
     let promotion = entries
         .iter()
         .filter(|e| is_step(e, PROMOTE_STEP, &[Kind::ActionStarted, Kind::ActionSucceeded]))
-        .find(|e| e.data_f64("lag_seconds").is_some());
-    let opened = entries.iter().find(|e| is_event(e, &[Event::JournalOpened]));
+        .find(|e| e.step_data().is_some_and(|d| d.lag_seconds.is_some()));
+    let opened = entries.iter().find_map(|e| match e.observed() {
+        Some(Observed::JournalOpened(facts)) if e.kind == Kind::Observation => Some(facts),
+        _ => None,
+    });
     Measurements {
         impact_start,
         impact_source,
@@ -90,10 +93,10 @@ pub fn measure(entries: &[Entry]) -> Measurements {
         traffic_shifted,
         recovered,
         rto: impact_start.zip(recovered).map(|(start, end)| end - start),
-        rpo_seconds: promotion.and_then(|e| e.data_f64("lag_seconds")),
+        rpo_seconds: promotion.and_then(|e| e.step_data()?.lag_seconds),
         lost_writes: promotion.and_then(|e| e.step_data()?.lost_writes),
-        rto_target_seconds: opened.and_then(|e| e.data_f64("rto_seconds")),
-        rpo_target_seconds: opened.and_then(|e| e.data_f64("rpo_seconds")),
+        rto_target_seconds: opened.as_ref().and_then(|f| f.rto_seconds),
+        rpo_target_seconds: opened.as_ref().and_then(|f| f.rpo_seconds),
     }
 }
 

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-pub use data::Event;
+pub use data::{Event, JournalFacts, Observed};
 pub use entry::{Draft, Entry, Kind, SYSTEM_AUTHOR};
 pub use journal::{FileJournal, JournalError, JournalStore, MemoryJournal, Recovery};
 pub use timeline::{Filter, Timeline};
@@ -70,23 +70,20 @@ impl Scribe {
             lost: false,
             last_wall: Utc::now(),
         };
-        let (ev, text) = if fresh {
-            (Event::JournalOpened, format!("journal opened for {} by {}", incident.name, scribe.author))
-        } else {
-            (Event::JournalReopened, format!("journal reopened by {}", scribe.author))
+        let facts = JournalFacts {
+            incident: incident.name.clone(),
+            rpo_seconds: Some(incident.rpo.as_seconds_f64()),
+            rto_seconds: Some(incident.rto.as_seconds_f64()),
         };
-        let data = json!({
-            "event": ev,
-            "incident": incident.name,
-            "rpo_seconds": incident.rpo.as_seconds_f64(),
-            "rto_seconds": incident.rto.as_seconds_f64(),
-        });
-        scribe.queue(Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, text).data(data));
+        let (data, text) = if fresh {
+            (Observed::JournalOpened(facts), format!("journal opened for {} by {}", incident.name, scribe.author))
+        } else {
+            (Observed::JournalReopened(facts), format!("journal reopened by {}", scribe.author))
+        };
+        scribe.queue(Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, text).data(data.data()));
         for line in recovery.report() {
-            scribe.queue(
-                Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, line)
-                    .data(json!({ "event": Event::JournalRecovered })),
-            );
+            scribe
+                .queue(Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, line).data(Observed::JournalRecovered.data()));
         }
         scribe.flush();
         scribe
@@ -150,7 +147,7 @@ impl Scribe {
                 self.error = None;
                 self.queue(
                     Draft::new(self.last_wall.max(Utc::now()), SYSTEM_AUTHOR, Kind::Observation, what)
-                        .data(json!({ "event": Event::JournalRecreated })),
+                        .data(Observed::JournalRecreated.data()),
                 );
             }
             Err(e) => {
@@ -166,11 +163,8 @@ impl Scribe {
                 self.last_wall.format("%H:%M:%SZ"),
                 wall.format("%H:%M:%SZ")
             );
-            self.queue(Draft::new(wall, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({
-                "event": Event::ClockSteppedBack,
-                "from": self.last_wall,
-                "to": wall,
-            })));
+            let data = Observed::ClockSteppedBack { from: self.last_wall, to: wall }.data();
+            self.queue(Draft::new(wall, SYSTEM_AUTHOR, Kind::Observation, text).data(data));
         }
         self.last_wall = self.last_wall.max(wall);
     }

@@ -6,9 +6,8 @@
 //! Only fresh readings are judged; staleness is observed in its own right.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
-use super::data::Event;
+use super::data::Observed;
 use super::entry::{Draft, Kind, SYSTEM_AUTHOR};
 use crate::assess::{self, Latch, Limits, serving_ok};
 use crate::model::{Freshness, RegionSnapshot, SignalKey, Snapshot};
@@ -81,12 +80,11 @@ struct Flap {
 /// that are not back-and-forth (routing, staleness, integrity, split brain, serving: the
 /// measured recovery reads the serving events, so they are never held back).
 fn flap_signal(draft: &Draft) -> Option<String> {
-    let data = draft.data.as_ref()?;
-    let event: Event = serde_json::from_value(data.get("event")?.clone()).ok()?;
-    let signal = match event {
-        Event::ThresholdCrossed | Event::ThresholdRecovered => data.get("signal")?.as_str()?,
-        Event::HealthUnhealthy | Event::HealthHealthy => "health",
-        Event::LagOverRpo | Event::LagWithinRpo => "lag",
+    let observed = draft.observed()?;
+    let signal = match &observed {
+        Observed::ThresholdCrossed { signal, .. } | Observed::ThresholdRecovered { signal, .. } => signal.as_str(),
+        Observed::HealthUnhealthy { .. } | Observed::HealthHealthy { .. } => "health",
+        Observed::LagOverRpo { .. } | Observed::LagWithinRpo { .. } => "lag",
         _ => return None,
     };
     Some(format!("{}/{signal}", draft.region.as_deref().unwrap_or("")))
@@ -116,7 +114,7 @@ impl Flap {
         );
         let mut flapping = draft.clone();
         flapping.text = text;
-        flapping.data = Some(json!({ "event": Event::Flapping, "flips": self.flips.len(), "latest": draft.data }));
+        flapping.data = Some(Observed::Flapping { flips: self.flips.len(), latest: draft.data.clone() }.data());
         self.flapping = Some((self.flips.len(), draft));
         Some(flapping)
     }
@@ -132,7 +130,7 @@ impl Flap {
         let mut settled = last.clone();
         settled.at = now;
         settled.text = format!("settled after {count} flips: {}", last.text);
-        settled.data = Some(json!({ "event": Event::Settled, "flips": count, "latest": last.data }));
+        settled.data = Some(Observed::Settled { flips: count, latest: last.data }.data());
         Some(settled)
     }
 }
@@ -183,11 +181,11 @@ impl Observer {
             return;
         }
         self.split_brain = split.is_some();
-        let (event, text) = match split {
-            Some(f) => (Event::SplitBrain, format!("split brain: {}", f.text)),
-            None => (Event::SingleWriter, "one region accepts writes again".to_owned()),
+        let (data, text) = match split {
+            Some(f) => (Observed::SplitBrain, format!("split brain: {}", f.text)),
+            None => (Observed::SingleWriter, "one region accepts writes again".to_owned()),
         };
-        out.push(Draft::new(limits.now, SYSTEM_AUTHOR, Kind::Observation, text).data(json!({ "event": event })));
+        out.push(Draft::new(limits.now, SYSTEM_AUTHOR, Kind::Observation, text).data(data.data()));
     }
 
     fn observe_serving(&mut self, snapshot: &Snapshot, limits: Limits<'_>, out: &mut Vec<Draft>) {
@@ -198,12 +196,12 @@ impl Observer {
         if previous.is_none() || previous == Some(ok) {
             return;
         }
-        let (event, text) = if ok {
-            (Event::ServingHealthy, format!("serving region {} is under all thresholds", serving.name))
+        let (data, text) = if ok {
+            (Observed::ServingHealthy, format!("serving region {} is under all thresholds", serving.name))
         } else {
-            (Event::ServingDegraded, format!("serving region {} is past a threshold", serving.name))
+            (Observed::ServingDegraded, format!("serving region {} is past a threshold", serving.name))
         };
-        out.push(observation(limits.now, &serving.name, text, json!({ "event": event })));
+        out.push(observation(limits.now, &serving.name, text, data.data()));
     }
 }
 
@@ -221,13 +219,13 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         && SignalKey::ALL.iter().all(|k| region.freshness_of(*k, now, poll_interval) != Freshness::Fresh);
     if stale != watch.stale {
         watch.stale = stale;
-        let (event, text) = if stale {
+        let (data, text) = if stale {
             let age = heard.map(|t| format::age(now - t)).unwrap_or_default();
-            (Event::Stale, format!("readings from {name} are stale: last heard {age} ago"))
+            (Observed::Stale, format!("readings from {name} are stale: last heard {age} ago"))
         } else {
-            (Event::Fresh, format!("readings from {name} are fresh again"))
+            (Observed::Fresh, format!("readings from {name} are fresh again"))
         };
-        out.push(observation(now, name, text, json!({ "event": event })));
+        out.push(observation(now, name, text, data.data()));
     }
 
     let limit = thresholds.error_rate_percent;
@@ -258,20 +256,22 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
             && let Some(over) = watch.lag.feed(s, rpo_s)
         {
             let shown = if s.is_finite() { format::seconds(s) } else { "not replicating".to_owned() };
-            let (event, text) = if over {
-                (Event::LagOverRpo, format!("replication lag {shown} is past the RPO of {}", format_duration(rpo)))
+            let text = if over {
+                format!("replication lag {shown} is past the RPO of {}", format_duration(rpo))
             } else {
-                (
-                    Event::LagWithinRpo,
-                    format!("replication lag {shown} is back within the RPO of {}", format_duration(rpo)),
-                )
+                format!("replication lag {shown} is back within the RPO of {}", format_duration(rpo))
             };
-            let value = if s.is_finite() { json!(s) } else { serde_json::Value::Null };
+            let lag_seconds = s.is_finite().then_some(s);
             out.push(observation(
                 now,
                 name,
                 text,
-                json!({ "event": event, "lag_seconds": value, "rpo_seconds": rpo_s }),
+                if over {
+                    Observed::LagOverRpo { lag_seconds, rpo_seconds: rpo_s }
+                } else {
+                    Observed::LagWithinRpo { lag_seconds, rpo_seconds: rpo_s }
+                }
+                .data(),
             ));
         }
     }
@@ -280,23 +280,37 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         && let Some((previous, healthy)) = watch.health.feed(h.is_healthy(), at)
         && (previous.is_some() || !healthy)
     {
-        let (event, word) =
-            if healthy { (Event::HealthHealthy, "healthy") } else { (Event::HealthUnhealthy, "UNHEALTHY") };
-        let text = format!("Route 53 health check {word}: {}/{} checkers report healthy", h.healthy, h.total);
-        out.push(observation(now, name, text, json!({ "event": event, "healthy": h.healthy, "total": h.total })));
+        let (checkers, total) = (h.healthy, h.total);
+        let (data, word) = if healthy {
+            (Observed::HealthHealthy { healthy: checkers, total }, "healthy")
+        } else {
+            (Observed::HealthUnhealthy { healthy: checkers, total }, "UNHEALTHY")
+        };
+        let text = format!("Route 53 health check {word}: {checkers}/{total} checkers report healthy");
+        out.push(observation(now, name, text, data.data()));
     }
 
     if let Some(i) = region.integrity.fresh_value(now, poll_interval) {
         // Each counter is observed once, when it first rises above zero.
         let counters = [
-            (i.corrupted_records, &mut watch.corrupted_seen, Event::CorruptedRecords, "corrupted records seen"),
-            (i.duplicate_events, &mut watch.duplicates_seen, Event::DuplicateEvents, "duplicate events processed"),
+            (
+                i.corrupted_records,
+                &mut watch.corrupted_seen,
+                Observed::CorruptedRecords { count: i.corrupted_records },
+                "corrupted records seen",
+            ),
+            (
+                i.duplicate_events,
+                &mut watch.duplicates_seen,
+                Observed::DuplicateEvents { count: i.duplicate_events },
+                "duplicate events processed",
+            ),
         ];
-        for (count, seen, event, what) in counters {
+        for (count, seen, data, what) in counters {
             if count > 0 && !*seen {
                 *seen = true;
                 let text = format!("{count} {what} in {name}");
-                out.push(observation(now, name, text, json!({ "event": event, "count": count })));
+                out.push(observation(now, name, text, data.data()));
             }
         }
     }
@@ -309,7 +323,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
                 now,
                 name,
                 text,
-                json!({ "event": Event::RoutingChanged, "record_set_id": r.record_set_id }),
+                Observed::RoutingChanged { record_set_id: r.record_set_id.clone() }.data(),
             ));
         }
     }
@@ -324,8 +338,13 @@ fn threshold(
     limit: f64,
     text: String,
 ) -> Draft {
-    let event = if crossed { Event::ThresholdCrossed } else { Event::ThresholdRecovered };
-    observation(at, region, text, json!({ "event": event, "signal": signal, "value": value, "threshold": limit }))
+    let signal = signal.to_owned();
+    let data = if crossed {
+        Observed::ThresholdCrossed { signal, value, threshold: limit }
+    } else {
+        Observed::ThresholdRecovered { signal, value, threshold: limit }
+    };
+    observation(at, region, text, data.data())
 }
 
 #[cfg(test)]
@@ -333,6 +352,7 @@ mod tests {
     use super::*;
     use crate::config::Thresholds;
     use crate::model::{HealthChecks, Lag, Reading, Routing, RoutingPolicy, Update};
+    use crate::scribe::Event;
     use chrono::Duration;
 
     use crate::testkit::t;
