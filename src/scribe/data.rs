@@ -281,39 +281,47 @@ fn pinned_by_default() -> bool {
     true
 }
 
+/// An entry's (or a draft's) `data` read as `T`; `None` when absent or of another shape.
+fn typed<T: serde::de::DeserializeOwned>(data: Option<&serde_json::Value>) -> Option<T> {
+    T::deserialize(data?).ok()
+}
+
+/// Step data is an object; anything else (an old journal's odd line) is not step data.
+fn step_data_of(data: Option<&serde_json::Value>) -> Option<StepData> {
+    typed(data.filter(|d| d.is_object()))
+}
+
 impl Entry {
     /// The observation's event, when it is one warroom knows.
     pub fn event(&self) -> Option<Event> {
-        serde_json::from_value(self.data.as_ref()?.get("event")?.clone()).ok()
+        typed(self.data.as_ref()?.get("event"))
     }
 
     /// The observation's data, typed (`None` for an event or a shape warroom does not know).
     pub fn observed(&self) -> Option<Observed> {
-        serde_json::from_value(self.data.clone()?).ok()
+        typed(self.data.as_ref())
     }
 
     /// The step data of an entry about a runbook step (`None` when `data` is not an object).
     pub fn step_data(&self) -> Option<StepData> {
-        let data = self.data.as_ref().filter(|d| d.is_object())?;
-        serde_json::from_value(data.clone()).ok()
+        step_data_of(self.data.as_ref())
     }
 
     /// What a pin entry pins.
     pub fn pin(&self) -> Option<PinData> {
-        serde_json::from_value(self.data.clone()?).ok()
+        typed(self.data.as_ref())
     }
 }
 
 impl Draft {
     /// The observation a draft records.
     pub fn observed(&self) -> Option<Observed> {
-        serde_json::from_value(self.data.clone()?).ok()
+        typed(self.data.as_ref())
     }
 
     /// The step data of a draft about a runbook step.
     pub fn step_data(&self) -> Option<StepData> {
-        let data = self.data.as_ref().filter(|d| d.is_object())?;
-        serde_json::from_value(data.clone()).ok()
+        step_data_of(self.data.as_ref())
     }
 }
 

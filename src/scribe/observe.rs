@@ -201,12 +201,12 @@ impl Observer {
         } else {
             (Observed::ServingDegraded, format!("serving region {} is past a threshold", serving.name))
         };
-        out.push(observation(limits.now, &serving.name, text, data.data()));
+        out.push(observation(limits.now, &serving.name, text, data));
     }
 }
 
-fn observation(at: DateTime<Utc>, region: &str, text: String, data: serde_json::Value) -> Draft {
-    Draft::new(at, SYSTEM_AUTHOR, Kind::Observation, text).region(region).data(data)
+fn observation(at: DateTime<Utc>, region: &str, text: String, data: Observed) -> Draft {
+    Draft::new(at, SYSTEM_AUTHOR, Kind::Observation, text).region(region).data(data.data())
 }
 
 fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limits<'_>, out: &mut Vec<Draft>) {
@@ -225,7 +225,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         } else {
             (Observed::Fresh, format!("readings from {name} are fresh again"))
         };
-        out.push(observation(now, name, text, data.data()));
+        out.push(observation(now, name, text, data));
     }
 
     let limit = thresholds.error_rate_percent;
@@ -270,8 +270,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
                     Observed::LagOverRpo { lag_seconds, rpo_seconds: rpo_s }
                 } else {
                     Observed::LagWithinRpo { lag_seconds, rpo_seconds: rpo_s }
-                }
-                .data(),
+                },
             ));
         }
     }
@@ -287,7 +286,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
             (Observed::HealthUnhealthy { healthy: checkers, total }, "UNHEALTHY")
         };
         let text = format!("Route 53 health check {word}: {checkers}/{total} checkers report healthy");
-        out.push(observation(now, name, text, data.data()));
+        out.push(observation(now, name, text, data));
     }
 
     if let Some(i) = region.integrity.fresh_value(now, poll_interval) {
@@ -310,7 +309,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
             if count > 0 && !*seen {
                 *seen = true;
                 let text = format!("{count} {what} in {name}");
-                out.push(observation(now, name, text, data.data()));
+                out.push(observation(now, name, text, data));
             }
         }
     }
@@ -319,12 +318,7 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         let previous = watch.active.replace(r.active);
         if previous.is_some_and(|p| p != r.active) && r.active {
             let text = format!("routing: {name} record `{}` is now active", r.record_set_id);
-            out.push(observation(
-                now,
-                name,
-                text,
-                Observed::RoutingChanged { record_set_id: r.record_set_id.clone() }.data(),
-            ));
+            out.push(observation(now, name, text, Observed::RoutingChanged { record_set_id: r.record_set_id.clone() }));
         }
     }
 }
@@ -344,7 +338,7 @@ fn threshold(
     } else {
         Observed::ThresholdRecovered { signal, value, threshold: limit }
     };
-    observation(at, region, text, data.data())
+    observation(at, region, text, data)
 }
 
 #[cfg(test)]

@@ -74,10 +74,8 @@ pub fn t_plus(at: chrono::DateTime<chrono::Utc>, impact: Option<chrono::DateTime
     format!("T{sign}{}", super::duration::format_duration(Duration::seconds(d.num_seconds().abs())))
 }
 
-/// Cut `text` to `width` columns, marking the cut with `…`.
-pub fn truncate(text: &str, width: usize) -> String {
-    super::width::truncate(text, width)
-}
+/// Cut text to a width in columns, marking the cut with `…` (measured by `text::width`).
+pub use super::width::truncate;
 
 #[cfg(test)]
 mod tests {
