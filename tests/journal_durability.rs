@@ -137,16 +137,51 @@ fn an_unwritable_location_gives_a_clear_error() {
 }
 
 #[test]
-fn a_second_writer_gets_the_lock_error() {
+fn four_processes_append_to_one_journal_in_one_order_and_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.jsonl");
-    let _first = FileJournal::open(&path).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
-        .args(["demo", "--journal", path.to_str().unwrap()])
-        .env("XDG_STATE_HOME", dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("is in use by another warroom") && stderr.contains("shared.jsonl"), "{stderr}");
+    let helper = journal_writer();
+    let mut children: Vec<_> = (0..4)
+        .map(|_| Command::new(&helper).arg(&path).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap())
+        .collect();
+    let readers: Vec<_> = children
+        .iter_mut()
+        .map(|c| {
+            let out = BufReader::new(c.stdout.take().unwrap());
+            std::thread::spawn(move || {
+                out.lines()
+                    .map_while(Result::ok)
+                    .filter_map(|l| l.strip_prefix("ACK ").map(|s| s.parse::<u64>().unwrap()))
+                    .collect::<Vec<u64>>()
+            })
+        })
+        .collect();
+    // Let them contend for a while, then kill them all mid-append.
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(2) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    for c in &mut children {
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+    let acked: Vec<Vec<u64>> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+    assert!(
+        acked.iter().all(|a| !a.is_empty()),
+        "every writer got appends in: {:?}",
+        acked.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+
+    let opened = FileJournal::open(&path).unwrap();
+    let seqs: Vec<u64> = opened.entries.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "one total order: 1, 2, 3, … with no gap or repeat");
+    let mut all: Vec<u64> = acked.concat();
+    let count = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), count, "no seq was given to two writers");
+    for seq in &all {
+        assert!(seqs.contains(seq), "acknowledged entry {seq} is missing");
+    }
+    println!("4 writers acknowledged {count}, on disk {}", seqs.len());
 }

@@ -325,6 +325,10 @@ impl App {
                 };
                 // `self.limits()` would borrow all of self while the scribe is borrowed mutably.
                 self.scribe.observe(&self.snapshot, limits, self.single_writer);
+                // Steps other terminals moved on a shared journal: one run state for everyone.
+                for entry in self.scribe.take_arrived() {
+                    crate::scribe::runs::apply(&mut self.runs, &entry);
+                }
                 self.check_running();
                 true
             }

@@ -1,9 +1,11 @@
 //! The journal store: append-only JSON Lines, fsynced before an entry counts as saved,
-//! created 0600, locked against a second writer, and recovered (never silently truncated)
-//! after a crash.
+//! created 0600, and recovered (never silently truncated) after a crash.
 //!
-//! `JournalStore` is the seam for a later shared store (DynamoDB, several terminals): the
-//! pane and the export only ever see `Entry` values.
+//! Several warroom processes on one host may share one file. Each append takes the file's
+//! lock for just that append: it reads what others appended since it last looked, gives its
+//! entry the next `seq` (so `seq` is one total order for every writer), appends, fsyncs and
+//! lets go. `follow` reads others' entries between appends. `JournalStore` is the seam for
+//! the distributed store: the pane and the export only ever see `Entry` values.
 
 use std::fmt;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -26,14 +28,23 @@ pub trait JournalStore: Send + fmt::Debug {
     fn verify(&mut self, _history: &[Entry]) -> Result<Option<String>, JournalError> {
         Ok(None)
     }
+    /// Entries other writers appended since this store last looked, in `seq` order (including
+    /// those it read while appending its own). A store with one writer has none.
+    fn follow(&mut self) -> Result<Vec<Entry>, JournalError> {
+        Ok(Vec::new())
+    }
 }
+
+/// How long an append waits for another writer's lock before it says so. A writer holds it
+/// for one append and one fsync; this long means that writer is stuck.
+pub const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     #[error("cannot open journal {path}: {source}")]
     Open { path: PathBuf, source: io::Error },
     #[error(
-        "journal {path} is in use by another warroom (it holds the lock): close that one, or give this one its own --journal"
+        "journal {path} is locked by another warroom for over 2s (a writer is stuck): find it with `ls {path}.d/presence`, or give this one its own --journal"
     )]
     Locked { path: PathBuf },
     #[error("cannot read journal {path}: {source}")]
@@ -97,6 +108,8 @@ pub struct FileJournal {
     presence: Option<PathBuf>,
     /// Who the presence record names (the OS user until `announce_as`).
     author: String,
+    /// Others' entries read while appending, not yet handed out by `follow`.
+    followed: Vec<Entry>,
 }
 
 impl Drop for FileJournal {
@@ -209,15 +222,28 @@ impl FileJournal {
         let mut bytes = Vec::new();
         let regular = file.metadata().map_err(open_err)?.is_file();
         if regular {
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(TryLockError::WouldBlock) => return Err(JournalError::Locked { path: path.to_owned() }),
-                Err(TryLockError::Error(source)) => return Err(open_err(source)),
+            // Held while reading and recovering only: other writers share the file.
+            lock(&file, path)?;
+            let read = file.read_to_end(&mut bytes);
+            if let Err(source) = read {
+                let _ = file.unlock();
+                return Err(JournalError::Read { path: path.to_owned(), source });
             }
-            file.read_to_end(&mut bytes).map_err(|source| JournalError::Read { path: path.to_owned(), source })?;
         }
+        Self::adopt(path, file, bytes, regular)
+    }
+
+    /// The rest of `open`, under the lock on a regular file (released before returning).
+    fn adopt(path: &Path, mut file: File, bytes: Vec<u8>, regular: bool) -> Result<Opened, JournalError> {
+        let release = |file: &File| {
+            if regular {
+                let _ = file.unlock();
+            }
+        };
+        let refuse = |why: &str| JournalError::Refused { path: path.to_owned(), why: why.to_owned() };
         let (mut entries, malformed, tail) = parse_lines(&bytes);
         if entries.is_empty() && !bytes.iter().all(u8::is_ascii_whitespace) {
+            release(&file);
             // Adopting it would truncate its last line as a "torn tail": leave it alone.
             let first = malformed.first().map(|m| format!(" (line {}: {})", m.line, m.error)).unwrap_or_default();
             return Err(refuse(&format!("it holds no valid journal entry{first}; it is not a warroom journal")));
@@ -225,31 +251,65 @@ impl FileJournal {
         let mut recovery = Recovery { malformed, ..Recovery::default() };
         let mut len = bytes.len() as u64;
         if let Some(start) = tail {
-            let recover_err = |source| JournalError::Recover { path: path.to_owned(), source };
-            match serde_json::from_slice::<Entry>(&bytes[start..]) {
-                Ok(entry) => {
-                    // Complete but for its newline: keep it, finish the line.
-                    file.write_all(b"\n").and_then(|()| file.sync_data()).map_err(recover_err)?;
-                    entries.push(entry);
-                    recovery.completed_last_line = true;
-                    len += 1;
-                }
-                Err(_) => {
-                    let sidecar = sidecar_path(path, "torn", Utc::now());
-                    write_new_file(&sidecar, &bytes[start..]).map_err(recover_err)?;
-                    file.set_len(start as u64).and_then(|()| file.sync_all()).map_err(recover_err)?;
-                    recovery.torn_tail = Some((sidecar, bytes.len() - start));
-                    len = start as u64;
-                }
+            let mended = mend_tail(path, &mut file, &bytes[start..], start as u64, &mut recovery);
+            if let Err(e) = mended {
+                release(&file);
+                return Err(e);
             }
+            if let Ok(Some(entry)) = mended {
+                entries.push(entry);
+            }
+            len = if recovery.completed_last_line { len + 1 } else { start as u64 };
         }
+        release(&file);
         let next_seq = entries.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
         let seed = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64 ^ (u64::from(std::process::id()) << 32);
         let author = super::default_author();
         let presence = if regular { super::presence::announce(path, &author).ok() } else { None };
         let ids = SplitMix64::new(seed);
-        let journal = FileJournal { path: path.to_owned(), file, next_seq, len, ids, regular, presence, author };
+        let journal = FileJournal {
+            path: path.to_owned(),
+            file,
+            next_seq,
+            len,
+            ids,
+            regular,
+            presence,
+            author,
+            followed: vec![],
+        };
         Ok(Opened { journal, entries, recovery })
+    }
+
+    /// Read what others appended since `self.len`. Only whole lines count; with `locked`, a
+    /// line without its newline was left by a writer that died mid-append and is mended as
+    /// `open` mends it (nobody else can be writing it); without the lock it may still be
+    /// being written, and is read next time.
+    fn catch_up(&mut self, locked: bool) -> Result<(), JournalError> {
+        if !self.regular {
+            return Ok(());
+        }
+        let read_err = |source| JournalError::Read { path: self.path.clone(), source };
+        let bytes = read_from(&self.file, self.len).map_err(read_err)?;
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let (mut entries, _malformed, tail) = parse_lines(&bytes);
+        let mut consumed = tail.unwrap_or(bytes.len());
+        if let (Some(start), true) = (tail, locked) {
+            let mut recovery = Recovery::default();
+            let at = self.len + start as u64;
+            if let Some(entry) = mend_tail(&self.path, &mut self.file, &bytes[start..], at, &mut recovery)? {
+                entries.push(entry);
+            }
+            consumed = if recovery.completed_last_line { bytes.len() + 1 } else { start };
+        }
+        self.len += consumed as u64;
+        if let Some(last) = entries.iter().map(|e| e.seq).max() {
+            self.next_seq = self.next_seq.max(last + 1);
+        }
+        self.followed.extend(entries);
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -285,8 +345,14 @@ impl FileJournal {
 
     /// Write `history` to a new file at the path (moving a replacement aside, never over it),
     /// and append there from now on.
-    fn recreate(&mut self, history: &[Entry], what: &'static str) -> Result<String, JournalError> {
-        let lost = |source| JournalError::Lost { path: self.path.clone(), what, source };
+    fn recreate(&mut self, history: &[Entry], what: &'static str) -> Result<Option<String>, JournalError> {
+        let path = self.path.clone();
+        let lost = |source| JournalError::Lost { path: path.clone(), what, source };
+        // Another terminal on this journal may have noticed first and re-created it with the
+        // history it follows: then this one follows that file instead of making its own.
+        if what == "replaced" && self.follow_peer(history)? {
+            return Ok(None);
+        }
         let mut moved = String::new();
         if what == "replaced" {
             let aside = sidecar_path(&self.path, "replaced", Utc::now());
@@ -301,19 +367,108 @@ impl FileJournal {
             serde_json::to_writer(&mut bytes, entry).map_err(|e| lost(io::Error::other(e)))?;
             bytes.push(b'\n');
         }
-        let mut file = private().read(true).append(true).create_new(true).open(&self.path).map_err(lost)?;
-        let _ = file.try_lock();
-        file.write_all(&bytes).and_then(|()| file.sync_all()).map_err(lost)?;
+        let mut file = match private().read(true).append(true).create_new(true).open(&self.path) {
+            Ok(file) => file,
+            // A peer re-created it between the look and the create: follow theirs.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && self.follow_peer(history)? => return Ok(None),
+            Err(e) => return Err(lost(e)),
+        };
+        lock(&file, &self.path)?;
+        let written = file.write_all(&bytes).and_then(|()| file.sync_all());
+        let _ = file.unlock();
+        written.map_err(lost)?;
         sync_dir(&self.path).map_err(lost)?;
         self.file = file;
         self.len = bytes.len() as u64;
         // A removed directory took the presence record with it: leave a new one.
         self.announce_as(&self.author.clone());
-        Ok(format!(
+        Ok(Some(format!(
             "the journal file was {what}; it was re-created at {} with all {} entries{moved}",
             self.path.display(),
             history.len()
-        ))
+        )))
+    }
+
+    /// If the file now at the path is this journal re-created by another writer (it holds
+    /// the newest entry this one has), append there from now on and follow what it has
+    /// beyond that. Returns whether it did.
+    fn follow_peer(&mut self, history: &[Entry]) -> Result<bool, JournalError> {
+        let read_err = |source| JournalError::Read { path: self.path.clone(), source };
+        let Ok(file) = private().read(true).append(true).open(&self.path) else { return Ok(false) };
+        lock(&file, &self.path)?;
+        let bytes = read_from(&file, 0);
+        let _ = file.unlock();
+        let bytes = bytes.map_err(read_err)?;
+        let (entries, _, tail) = parse_lines(&bytes);
+        let last = history.iter().map(|e| e.seq).max().unwrap_or(0);
+        let ours = history.last().map(|e| e.id.as_str());
+        if entries.is_empty() || ours.is_some_and(|id| !entries.iter().any(|e| e.id == id)) {
+            return Ok(false);
+        }
+        self.len = tail.unwrap_or(bytes.len()) as u64;
+        self.next_seq = self.next_seq.max(entries.iter().map(|e| e.seq).max().unwrap_or(0) + 1);
+        self.followed.extend(entries.into_iter().filter(|e| e.seq > last));
+        self.file = file;
+        self.announce_as(&self.author.clone());
+        Ok(true)
+    }
+}
+
+/// Take the file's exclusive lock, waiting up to `LOCK_PATIENCE` for the writer holding it.
+fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) if started.elapsed() < LOCK_PATIENCE => {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Err(TryLockError::WouldBlock) => return Err(JournalError::Locked { path: path.to_owned() }),
+            Err(TryLockError::Error(source)) => return Err(JournalError::Open { path: path.to_owned(), source }),
+        }
+    }
+}
+
+/// Everything in `file` from byte `offset` to its end.
+fn read_from(file: &File, offset: u64) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut out = Vec::new();
+    let mut buf = vec![0; 64 * 1024];
+    let mut at = offset;
+    loop {
+        let n = file.read_at(&mut buf, at)?;
+        if n == 0 {
+            return Ok(out);
+        }
+        out.extend_from_slice(&buf[..n]);
+        at += n as u64;
+    }
+}
+
+/// Mend a last line without its newline (`tail`, starting at byte `at`; under the lock):
+/// complete but for the newline, finish it and return the entry; torn, move it to a sidecar
+/// and cut it off.
+fn mend_tail(
+    path: &Path,
+    file: &mut File,
+    tail: &[u8],
+    at: u64,
+    recovery: &mut Recovery,
+) -> Result<Option<Entry>, JournalError> {
+    let recover_err = |source| JournalError::Recover { path: path.to_owned(), source };
+    match serde_json::from_slice::<Entry>(tail) {
+        Ok(entry) => {
+            file.write_all(b"\n").and_then(|()| file.sync_data()).map_err(recover_err)?;
+            recovery.completed_last_line = true;
+            Ok(Some(entry))
+        }
+        Err(_) => {
+            let sidecar = sidecar_path(path, "torn", Utc::now());
+            write_new_file(&sidecar, tail).map_err(recover_err)?;
+            file.set_len(at).and_then(|()| file.sync_all()).map_err(recover_err)?;
+            recovery.torn_tail = Some((sidecar, tail.len()));
+            Ok(None)
+        }
     }
 }
 
@@ -323,8 +478,10 @@ pub fn sync_dir(path: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-impl JournalStore for FileJournal {
-    fn append(&mut self, draft: Draft) -> Result<Entry, JournalError> {
+impl FileJournal {
+    /// The append itself, with the lock held (on a regular file).
+    fn append_locked(&mut self, draft: Draft) -> Result<Entry, JournalError> {
+        self.catch_up(true)?;
         let entry = Entry::from_draft(draft, self.next_seq, format!("{:016x}", self.ids.next_u64()));
         let mut line = serde_json::to_vec(&entry)
             .map_err(|e| JournalError::Write { path: self.path.clone(), source: io::Error::other(e) })?;
@@ -339,6 +496,25 @@ impl JournalStore for FileJournal {
         self.next_seq += 1;
         Ok(entry)
     }
+}
+
+impl JournalStore for FileJournal {
+    fn append(&mut self, draft: Draft) -> Result<Entry, JournalError> {
+        if !self.regular {
+            return self.append_locked(draft);
+        }
+        lock(&self.file, &self.path)?;
+        let result = self.append_locked(draft);
+        let _ = self.file.unlock();
+        result
+    }
+
+    fn follow(&mut self) -> Result<Vec<Entry>, JournalError> {
+        self.catch_up(false)?;
+        let mut out = std::mem::take(&mut self.followed);
+        out.sort_by_key(|e| e.seq);
+        Ok(out)
+    }
 
     fn location(&self) -> String {
         self.path.display().to_string()
@@ -350,7 +526,7 @@ impl JournalStore for FileJournal {
         }
         match self.lost() {
             None => Ok(None),
-            Some(what) => self.recreate(history, what).map(Some),
+            Some(what) => self.recreate(history, what),
         }
     }
 }
@@ -546,13 +722,69 @@ mod tests {
     }
 
     #[test]
-    fn a_second_writer_is_refused_with_the_file_named() {
+    fn two_writers_share_one_order_and_follow_each_other() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.jsonl");
-        let _first = FileJournal::open(&path).unwrap();
-        let err = FileJournal::open(&path).unwrap_err();
-        assert!(matches!(err, JournalError::Locked { .. }));
-        assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+        let mut a = FileJournal::open(&path).unwrap().journal;
+        let mut b = FileJournal::open(&path).unwrap().journal;
+        assert_eq!(a.append(draft("a1")).unwrap().seq, 1);
+        assert_eq!(a.append(draft("a2")).unwrap().seq, 2);
+        // b has not seen a's entries; appending reads them first and takes the next seq.
+        assert_eq!(b.append(draft("b1")).unwrap().seq, 3);
+        let texts = |v: Vec<Entry>| v.into_iter().map(|e| e.text).collect::<Vec<_>>();
+        assert_eq!(texts(b.follow().unwrap()), ["a1", "a2"], "what b read while appending, in order");
+        assert_eq!(texts(a.follow().unwrap()), ["b1"]);
+        assert!(a.follow().unwrap().is_empty(), "each entry is handed out once");
+        assert_eq!(a.append(draft("a3")).unwrap().seq, 4);
+        assert_eq!(texts(b.follow().unwrap()), ["a3"]);
+        let (entries, malformed) = read_file(&path).unwrap();
+        assert!(malformed.is_empty());
+        assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
+        assert!(check_order(&entries).errors.is_empty());
+    }
+
+    #[test]
+    fn a_torn_line_left_by_a_dead_writer_is_mended_by_the_next_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let mut a = FileJournal::open(&path).unwrap().journal;
+        a.append(draft("whole")).unwrap();
+        // Another writer died half-way through its line.
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"seq\":2,\"id\":\"x").unwrap();
+        assert!(a.follow().unwrap().is_empty(), "a partial line is not read as an entry");
+        assert_eq!(a.append(draft("after")).unwrap().seq, 2);
+        let (entries, malformed) = read_file(&path).unwrap();
+        assert!(malformed.is_empty(), "{malformed:?}");
+        assert_eq!(entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(), ["whole", "after"]);
+        let sidecars = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".torn-"))
+            .count();
+        assert_eq!(sidecars, 1, "the torn bytes are kept beside the journal");
+    }
+
+    #[test]
+    fn a_writer_that_finds_a_peer_recreated_the_file_follows_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let mut a = FileJournal::open(&path).unwrap().journal;
+        let mut b = FileJournal::open(&path).unwrap().journal;
+        let history = vec![a.append(draft("one")).unwrap()];
+        assert_eq!(b.follow().unwrap(), history, "b has seen it too");
+        std::fs::remove_file(&path).unwrap();
+        let said = a.verify(&history).unwrap();
+        assert!(said.is_some_and(|s| s.contains("re-created")));
+        a.append(draft("two")).unwrap();
+        assert_eq!(b.verify(&history).unwrap(), None, "b follows a's new file instead of making its own");
+        assert_eq!(b.follow().unwrap().into_iter().map(|e| e.text).collect::<Vec<_>>(), ["two"]);
+        assert_eq!(b.append(draft("three")).unwrap().seq, 3);
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.contains(".replaced-")), "nothing was moved aside: {names:?}");
+        assert_eq!(read_file(&path).unwrap().0.len(), 3);
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct Scribe {
     lost: bool,
     /// The newest wall-clock time seen, to notice the clock stepping back.
     last_wall: DateTime<Utc>,
+    /// Entries other terminals wrote, in the timeline now, not yet taken by the app.
+    arrived: Vec<Entry>,
 }
 
 impl Scribe {
@@ -69,6 +71,7 @@ impl Scribe {
             rto_journaled,
             lost: false,
             last_wall: Utc::now(),
+            arrived: Vec::new(),
         };
         let facts = JournalFacts {
             incident: incident.name.clone(),
@@ -116,7 +119,7 @@ impl Scribe {
         match self.store.append(draft) {
             Ok(entry) => {
                 self.error = None;
-                self.timeline.push(entry);
+                self.take_in(Some(entry));
                 Ok(())
             }
             Err(e) => {
@@ -172,6 +175,7 @@ impl Scribe {
     /// Journal what changed in the snapshot, and the measured RTO once recovery is seen.
     pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>, single_writer: bool) {
         self.verify();
+        self.follow();
         for draft in self.observer.observe(snapshot, limits, single_writer) {
             self.queue(draft);
         }
@@ -192,6 +196,37 @@ impl Scribe {
         }
     }
 
+    /// Read what other terminals appended to a shared journal, into the timeline.
+    pub fn follow(&mut self) {
+        self.take_in(None);
+    }
+
+    /// Entries other terminals wrote since the last call, for the app to fold (run state).
+    pub fn take_arrived(&mut self) -> Vec<Entry> {
+        std::mem::take(&mut self.arrived)
+    }
+
+    /// Put `own` (just appended) and whatever others appended into the timeline, in `seq`
+    /// order: the file's order is the one every terminal shows.
+    fn take_in(&mut self, own: Option<Entry>) {
+        let others = match self.store.follow() {
+            Ok(others) => others,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                Vec::new()
+            }
+        };
+        let own_seq = own.as_ref().map(|e| e.seq);
+        let mut all: Vec<Entry> = others.into_iter().chain(own).collect();
+        all.sort_by_key(|e| e.seq);
+        for entry in all {
+            if Some(entry.seq) != own_seq {
+                self.arrived.push(entry.clone());
+            }
+            self.timeline.push(entry);
+        }
+    }
+
     fn queue(&mut self, draft: Draft) {
         if self.pending.len() == MAX_PENDING {
             self.pending.pop_front();
@@ -209,7 +244,7 @@ impl Scribe {
             match self.store.append(draft.clone()) {
                 Ok(entry) => {
                     self.error = None;
-                    self.timeline.push(entry);
+                    self.take_in(Some(entry));
                 }
                 Err(e) => {
                     self.error = Some(e.to_string());
