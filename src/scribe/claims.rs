@@ -1,0 +1,223 @@
+//! Step claims: before a terminal acts on a step, it claims it, so two people never run or
+//! tick the same step. A claim has a lease its holder renews while the step runs; a holder
+//! that died (kill -9) lets it expire, and another terminal may then take it over (with a
+//! typed reason the app journals). Claims are state, not history: they live in a sidecar
+//! beside the journal, read and written under a lock, and the journal records only the claim
+//! and the takeover, not every renewal.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Who holds (or wants) a claim: a person at one terminal process.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    pub author: String,
+    pub host: String,
+    pub pid: u32,
+}
+
+impl Holder {
+    /// This process, as `author`.
+    pub fn me(author: &str) -> Self {
+        Self { author: author.to_owned(), host: super::presence::host(), pid: std::process::id() }
+    }
+}
+
+impl fmt::Display for Holder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.author, self.host)
+    }
+}
+
+/// One step's claim.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub holder: Holder,
+    pub since: DateTime<Utc>,
+    pub lease_until: DateTime<Utc>,
+}
+
+impl Claim {
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        now >= self.lease_until
+    }
+}
+
+/// What asking for a claim came to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Claimed {
+    /// This terminal holds it now (newly, or it already did).
+    Won(Claim),
+    /// Another terminal holds it and its lease runs: "running by ana@host since 08:31".
+    Held(Claim),
+    /// Another terminal held it and let the lease run out: it may be taken over, with a reason.
+    Expired(Claim),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    #[error("cannot read or write the claims of {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("the claims of {path} are locked by a stuck terminal (over 2s)")]
+    Locked { path: PathBuf },
+    #[error("the claims file {path} is damaged: {why}")]
+    Damaged { path: PathBuf, why: String },
+}
+
+/// Where claims are kept. The file store keeps them beside the journal; the distributed
+/// store will keep them in one region, where a conditional write can prove who won.
+pub trait ClaimStore: Send + fmt::Debug {
+    /// Claim `step` for `me` until `now + lease`, unless someone else holds it.
+    fn claim(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<Claimed, ClaimError>;
+    /// Take over a claim whose lease has run out (`Held` while it still runs).
+    fn take_over(
+        &mut self,
+        step: &str,
+        me: &Holder,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Claimed, ClaimError>;
+    /// Extend `me`'s lease; false when the claim is no longer `me`'s (it was taken over).
+    fn renew(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<bool, ClaimError>;
+    /// Let go of `me`'s claim (the step finished); another holder's claim is left alone.
+    fn release(&mut self, step: &str, me: &Holder) -> Result<(), ClaimError>;
+    /// The claim on `step`, if any.
+    fn current(&mut self, step: &str) -> Result<Option<Claim>, ClaimError>;
+}
+
+/// Claims in `<journal>.d/claims.json`, each change made under `<journal>.d/claims.lock` and
+/// written whole (temporary file, fsync, rename): a crash leaves the old claims or the new.
+#[derive(Debug)]
+pub struct FileClaims {
+    path: PathBuf,
+    lock_path: PathBuf,
+}
+
+impl FileClaims {
+    pub fn beside(journal: &Path) -> Self {
+        let mut name = journal.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(".d");
+        let dir = journal.with_file_name(name);
+        Self { path: dir.join("claims.json"), lock_path: dir.join("claims.lock") }
+    }
+
+    fn io(&self) -> impl Fn(io::Error) -> ClaimError + '_ {
+        move |source| ClaimError::Io { path: self.path.clone(), source }
+    }
+
+    /// Run `change` on the claims under the lock, and write them back if it changed them.
+    fn with_claims<T>(&self, change: impl FnOnce(&mut BTreeMap<String, Claim>) -> T) -> Result<T, ClaimError> {
+        if let Some(dir) = self.lock_path.parent() {
+            std::fs::create_dir_all(dir).map_err(self.io())?;
+        }
+        let lock =
+            OpenOptions::new().create(true).truncate(false).write(true).open(&self.lock_path).map_err(self.io())?;
+        acquire(&lock, &self.path)?;
+        let result = self.change_locked(change);
+        let _ = lock.unlock();
+        result
+    }
+
+    fn change_locked<T>(&self, change: impl FnOnce(&mut BTreeMap<String, Claim>) -> T) -> Result<T, ClaimError> {
+        let mut claims: BTreeMap<String, Claim> = match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| ClaimError::Damaged { path: self.path.clone(), why: e.to_string() })?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
+            Err(e) => return Err(self.io()(e)),
+        };
+        let before = claims.clone();
+        let out = change(&mut claims);
+        if claims != before {
+            let bytes = serde_json::to_vec_pretty(&claims).map_err(|e| self.io()(io::Error::other(e)))?;
+            let dir = self.path.parent().unwrap_or(Path::new("."));
+            let mut tmp = tempfile::Builder::new().prefix(".claims-").tempfile_in(dir).map_err(self.io())?;
+            tmp.write_all(&bytes).and_then(|()| tmp.as_file().sync_all()).map_err(self.io())?;
+            tmp.persist(&self.path).map_err(|e| self.io()(e.error))?;
+        }
+        Ok(out)
+    }
+}
+
+fn acquire(lock: &File, path: &Path) -> Result<(), ClaimError> {
+    let started = std::time::Instant::now();
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) if started.elapsed() < super::journal::LOCK_PATIENCE => {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            Err(TryLockError::WouldBlock) => return Err(ClaimError::Locked { path: path.to_owned() }),
+            Err(TryLockError::Error(source)) => return Err(ClaimError::Io { path: path.to_owned(), source }),
+        }
+    }
+}
+
+/// The one rule of claiming, shared by every store: free or ours, it is won; another's with
+/// its lease running, held; another's run out, expired (`take_over` wins it).
+fn decide(
+    claims: &mut BTreeMap<String, Claim>,
+    step: &str,
+    me: &Holder,
+    now: DateTime<Utc>,
+    lease: Duration,
+    take_over: bool,
+) -> Claimed {
+    match claims.get(step) {
+        Some(c) if c.holder != *me && !c.expired(now) => Claimed::Held(c.clone()),
+        Some(c) if c.holder != *me && !take_over => Claimed::Expired(c.clone()),
+        Some(c) if c.holder == *me => {
+            let renewed = Claim { lease_until: now + lease, ..c.clone() };
+            claims.insert(step.to_owned(), renewed.clone());
+            Claimed::Won(renewed)
+        }
+        _ => {
+            let claim = Claim { holder: me.clone(), since: now, lease_until: now + lease };
+            claims.insert(step.to_owned(), claim.clone());
+            Claimed::Won(claim)
+        }
+    }
+}
+
+impl ClaimStore for FileClaims {
+    fn claim(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<Claimed, ClaimError> {
+        self.with_claims(|claims| decide(claims, step, me, now, lease, false))
+    }
+
+    fn take_over(
+        &mut self,
+        step: &str,
+        me: &Holder,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Claimed, ClaimError> {
+        self.with_claims(|claims| decide(claims, step, me, now, lease, true))
+    }
+
+    fn renew(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<bool, ClaimError> {
+        self.with_claims(|claims| match claims.get_mut(step) {
+            Some(c) if c.holder == *me => {
+                c.lease_until = now + lease;
+                true
+            }
+            _ => false,
+        })
+    }
+
+    fn release(&mut self, step: &str, me: &Holder) -> Result<(), ClaimError> {
+        self.with_claims(|claims| {
+            if claims.get(step).is_some_and(|c| c.holder == *me) {
+                claims.remove(step);
+            }
+        })
+    }
+
+    fn current(&mut self, step: &str) -> Result<Option<Claim>, ClaimError> {
+        self.with_claims(|claims| claims.get(step).cloned())
+    }
+}

@@ -1,0 +1,122 @@
+//! The shared-store conformance suite: what every journal store and claim store must do when
+//! several terminals share one incident. Written against the traits, so the distributed store
+//! runs the same checks; here it runs on the file store.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use warroom::scribe::claims::{ClaimStore, Claimed, FileClaims, Holder};
+use warroom::scribe::{Draft, FileJournal, JournalStore, Kind};
+
+fn t(seconds: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 8, 31, 0).unwrap() + Duration::seconds(seconds)
+}
+
+fn holder(author: &str, pid: u32) -> Holder {
+    Holder { author: author.into(), host: "bastion".into(), pid }
+}
+
+const LEASE: Duration = Duration::seconds(30);
+
+// ---- the checks, generic over how a store for "terminal N" is made ----
+
+fn two_writers_interleave_in_one_order(open: &dyn Fn() -> Box<dyn JournalStore>) {
+    let (mut a, mut b) = (open(), open());
+    let note = |text: &str| Draft::new(t(0), "ana", Kind::Note, text);
+    let mut seen_a = vec![a.append(note("a1")).unwrap()];
+    let mut seen_b = vec![b.append(note("b1")).unwrap()];
+    seen_a.push(a.append(note("a2")).unwrap());
+    seen_b.push(b.append(note("b2")).unwrap());
+    seen_a.extend(a.follow().unwrap());
+    seen_b.extend(b.follow().unwrap());
+    let order = |v: &mut Vec<warroom::scribe::Entry>| {
+        v.sort_by_key(|e| e.seq);
+        v.iter().map(|e| (e.seq, e.text.clone())).collect::<Vec<_>>()
+    };
+    let (oa, ob) = (order(&mut seen_a), order(&mut seen_b));
+    assert_eq!(oa, ob, "both terminals see the same entries in the same order");
+    assert_eq!(oa.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [1, 2, 3, 4]);
+}
+
+fn eight_concurrent_claimants_one_wins(open: &(dyn Fn() -> Box<dyn ClaimStore> + Sync)) {
+    let winners: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                s.spawn(move || {
+                    let mut store = open();
+                    matches!(
+                        store.claim("failover/freeze-writes", &holder("op", i), t(0), LEASE).unwrap(),
+                        Claimed::Won(_)
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(winners.iter().filter(|w| **w).count(), 1, "exactly one of 8 claimants wins: {winners:?}");
+}
+
+fn a_lease_expires_and_is_taken_over(open: &dyn Fn() -> Box<dyn ClaimStore>) {
+    let (ana, bob) = (holder("ana", 1), holder("bob", 2));
+    let (mut a, mut b) = (open(), open());
+    let step = "failover/promote-database";
+    assert!(matches!(a.claim(step, &ana, t(0), LEASE).unwrap(), Claimed::Won(_)));
+    match b.claim(step, &bob, t(10), LEASE).unwrap() {
+        Claimed::Held(c) => assert_eq!((c.holder.to_string(), c.since), ("ana@bastion".to_owned(), t(0))),
+        other => panic!("expected held, got {other:?}"),
+    }
+    assert!(a.renew(step, &ana, t(20), LEASE).unwrap(), "the holder renews while the step runs");
+    assert!(matches!(b.claim(step, &bob, t(45), LEASE).unwrap(), Claimed::Held(_)), "renewed to t+50");
+    // ana's terminal died: nothing renews, the lease runs out.
+    assert!(matches!(b.claim(step, &bob, t(51), LEASE).unwrap(), Claimed::Expired(c) if c.holder == ana));
+    assert!(matches!(b.take_over(step, &bob, t(52), LEASE).unwrap(), Claimed::Won(c) if c.holder == bob));
+    assert!(!a.renew(step, &ana, t(53), LEASE).unwrap(), "the old holder learns it lost the claim");
+    a.release(step, &ana).unwrap();
+    assert_eq!(b.current(step).unwrap().unwrap().holder, bob, "releasing another's claim does nothing");
+    b.release(step, &bob).unwrap();
+    assert!(matches!(a.claim(step, &ana, t(60), LEASE).unwrap(), Claimed::Won(_)), "a released step is free");
+}
+
+fn a_live_claim_cannot_be_taken_over(open: &dyn Fn() -> Box<dyn ClaimStore>) {
+    let (mut a, mut b) = (open(), open());
+    a.claim("s", &holder("ana", 1), t(0), LEASE).unwrap();
+    assert!(matches!(b.take_over("s", &holder("bob", 2), t(5), LEASE).unwrap(), Claimed::Held(_)));
+}
+
+// ---- the file store ----
+
+fn file_journal(path: &Path) -> impl Fn() -> Box<dyn JournalStore> + '_ {
+    move || Box::new(FileJournal::open(path).unwrap().journal) as Box<dyn JournalStore>
+}
+
+fn file_claims(path: &Path) -> impl Fn() -> Box<dyn ClaimStore> + Sync + '_ {
+    move || Box::new(FileClaims::beside(path)) as Box<dyn ClaimStore>
+}
+
+#[test]
+fn file_store_two_writers_interleave_in_one_order() {
+    let dir = tempfile::tempdir().unwrap();
+    two_writers_interleave_in_one_order(&file_journal(&dir.path().join("j.jsonl")));
+}
+
+#[test]
+fn file_store_eight_concurrent_claimants_one_wins() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("j{round}.jsonl"));
+        eight_concurrent_claimants_one_wins(&file_claims(&path));
+    }
+}
+
+#[test]
+fn file_store_a_lease_expires_and_is_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    a_lease_expires_and_is_taken_over(&file_claims(&dir.path().join("j.jsonl")));
+}
+
+#[test]
+fn file_store_a_live_claim_cannot_be_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    a_live_claim_cannot_be_taken_over(&file_claims(&dir.path().join("j.jsonl")));
+}
