@@ -2,6 +2,7 @@
 //! Drawing reads it (`ui::draw`); nothing here touches the terminal. Running runbook steps
 //! is in `runner`.
 
+mod claims;
 mod drill;
 mod input;
 pub mod keys;
@@ -67,6 +68,8 @@ pub enum Purpose {
     Tick(StepRef, Option<Override>),
     /// The reason for skipping a step.
     Skip(StepRef),
+    /// The reason for taking over a step whose claim (by the named author) expired.
+    TakeOver(StepRef, String),
 }
 
 /// A dialog that must be answered before anything else. Guards are never stored here: the
@@ -172,6 +175,12 @@ pub struct App {
     pub executor: Option<Executor>,
     pub resources: Resources,
     next_job: u64,
+    /// Step claims on a shared journal; `None` alone (a memory journal, nobody to share with).
+    pub claims: Option<Box<dyn crate::scribe::claims::ClaimStore>>,
+    /// The steps this terminal holds a claim on (renewed every tick).
+    held: std::collections::HashSet<StepRef>,
+    /// How long a claim lasts unless renewed.
+    pub claim_lease: chrono::Duration,
     pub quit: bool,
     /// Quit by a second Ctrl-C at the quit question: the process exits 130.
     pub interrupted: bool,
@@ -209,6 +218,9 @@ impl App {
             executor,
             resources: Resources::from_config(config),
             next_job: 0,
+            claims: None,
+            held: std::collections::HashSet::new(),
+            claim_lease: claims::CLAIM_LEASE,
             quit: false,
             interrupted: false,
             view: View {
@@ -329,6 +341,7 @@ impl App {
                 for entry in self.scribe.take_arrived() {
                     crate::scribe::runs::apply(&mut self.runs, &entry);
                 }
+                self.renew_claims();
                 self.check_running();
                 true
             }
@@ -461,7 +474,7 @@ impl App {
         }
         let saved = match purpose {
             Purpose::Entry => self.scribe.record(Draft::new(self.now, self.scribe.author.clone(), compose.kind, text)),
-            Purpose::Tick(..) | Purpose::Skip(_) => self.submit_step_text(purpose, text),
+            Purpose::Tick(..) | Purpose::Skip(_) | Purpose::TakeOver(..) => self.submit_step_text(purpose, text),
         };
         match saved {
             Ok(()) => {

@@ -178,7 +178,11 @@ impl App {
     /// The status, who set it, and (once done) the selection moving on to the next ready step.
     pub(super) fn set_status(&mut self, at: StepRef, status: StepStatus) {
         let done = matches!(status, StepStatus::Done { .. });
+        let running = matches!(status, StepStatus::Running { .. });
         self.runs.set(at, status);
+        if !running {
+            self.release_claim(at);
+        }
         let author = self.scribe.author.clone();
         self.runs.set_by(at, &author);
         if done
@@ -255,17 +259,23 @@ impl App {
 
     /// Esc in a dialog: nothing runs; an override that was typed is journaled as withdrawn.
     pub(super) fn cancel_modal(&mut self) {
-        if let Some(Modal::Confirm { step, overridden: Some(o), .. } | Modal::Declare { step, overridden: Some(o) }) =
-            self.view.modal.take()
-        {
-            self.withdraw(step, &o);
+        let Some(modal) = self.view.modal.take() else { return };
+        let step = modal.step();
+        if let Modal::Confirm { overridden: Some(o), .. } | Modal::Declare { overridden: Some(o), .. } = &modal {
+            self.withdraw(step, o);
         }
+        self.release_unless_running(step);
     }
 
     /// Esc in the input line: the text is discarded; a checklist override is withdrawn.
     pub(super) fn cancel_input(&mut self) {
-        if let Some(Compose { purpose: Purpose::Tick(at, Some(o)), .. }) = self.view.compose.take() {
-            self.withdraw(at, &o);
+        match self.view.compose.take() {
+            Some(Compose { purpose: Purpose::Tick(at, Some(o)), .. }) => {
+                self.withdraw(at, &o);
+                self.release_unless_running(at);
+            }
+            Some(Compose { purpose: Purpose::Tick(at, None), .. }) => self.release_unless_running(at),
+            _ => {}
         }
     }
 
@@ -318,6 +328,14 @@ impl App {
         let at = self.selected_step();
         let id = self.step(at)?.id.clone();
         if let StepStatus::Running { since } = self.runs.status(at) {
+            // On a shared journal a step running elsewhere says who runs it; one whose holder
+            // let the claim expire may be taken over (with a reason) and run again here.
+            if self.claims.is_some() && !self.holds(at) {
+                return self.claim(at).then_some(at);
+            }
+            if self.holds(at) && self.runs.by(at) != Some(self.scribe.author.as_str()) {
+                return Some(at);
+            }
             let age = format::age(self.now - *since);
             self.say(format!("{id} is already running ({age}): it cannot be {verb}"));
             return None;
@@ -392,6 +410,10 @@ impl App {
 
     /// Guards passed (or were overridden): do what the step's kind asks.
     fn proceed(&mut self, at: StepRef, overridden: Option<Override>) {
+        // On a shared journal, the step is this terminal's before any dialog opens.
+        if !self.claim(at) {
+            return;
+        }
         let Some(step) = self.step(at).cloned() else { return };
         match step.kind {
             StepKind::Declare => self.view.modal = Some(Modal::Declare { step: at, overridden }),
@@ -576,6 +598,7 @@ impl App {
                 Ok(())
             }
             Purpose::Skip(at) => self.journal_skip(at, text),
+            Purpose::TakeOver(at, from) => self.take_over(at, &from, text),
         }
     }
 }

@@ -64,7 +64,8 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
             Some(s) => crate::drill::world(s, &config, args.sim.seed, clock.epoch()),
             None => World::new(&config.regions, args.sim.seed, clock.epoch(), demo_timeline()),
         };
-        let session = start_session_in(world, &config, clock, theme, scribe, config.read_only);
+        let mut session = start_session_in(world, &config, clock, theme, scribe, config.read_only);
+        session.app.claims = crate::runtime::session::shared_claims(&journal_path);
         run_loop(session).await
     });
     tracing::info!(ok = result.is_ok(), journal = %journal_path, "demo finished");

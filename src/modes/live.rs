@@ -53,7 +53,8 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
             let (otx, orx) = mpsc::channel(64);
             (Some(actions::aws::spawn(Arc::clone(&live), otx)), Some(orx))
         };
-        let app = App::new(&live.config, runbooks, theme, scribe, executor, Utc::now());
+        let mut app = App::new(&live.config, runbooks, theme, scribe, executor, Utc::now());
+        app.claims = crate::runtime::session::shared_claims(&journal_path);
         let result = event_loop::run(app, rx, outcomes, Utc::now).await;
         for poller in pollers {
             poller.abort();

@@ -39,6 +39,11 @@ pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono
     app
 }
 
+/// The claims beside the journal at `path`, which several terminals may share.
+pub fn shared_claims(path: &str) -> Option<Box<dyn crate::scribe::claims::ClaimStore>> {
+    Some(Box::new(crate::scribe::claims::FileClaims::beside(Path::new(path))))
+}
+
 /// Now, to the whole second: where a session's clock (and its journal's times) start.
 pub fn now_to_the_second() -> DateTime<Utc> {
     use chrono::DurationRound as _;

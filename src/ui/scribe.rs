@@ -176,6 +176,7 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
         crate::app::Purpose::Tick(at, None) => format!("what was checked for {} › ", step_id(*at)),
         crate::app::Purpose::Tick(at, Some(_)) => format!("what was checked for {} (overridden) › ", step_id(*at)),
         crate::app::Purpose::Skip(at) => format!("why skip {} › ", step_id(*at)),
+        crate::app::Purpose::TakeOver(at, from) => format!("why take over {} from {from} › ", step_id(*at)),
     };
     let hint = match &compose.error {
         Some(error) => format!("  NOT SAVED: {} — Enter retries, Esc discards", inert(error)),

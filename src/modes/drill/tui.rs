@@ -33,6 +33,7 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
     drill.app.view.theme = theme;
     drill.app.sim = Some(SimInfo { seed: args.seed, speed: args.speed });
     drill.app.view.drill = Some(view);
+    drill.app.claims = crate::runtime::session::shared_claims(&journal_path);
     tracing::info!(scenario = drill.scenario.name, seed = args.seed, speed = args.speed, journal = %journal_path, "drill starting");
     let result = runtime.block_on(async {
         let mut tick = tokio::time::interval(TICK);

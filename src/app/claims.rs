@@ -1,0 +1,144 @@
+//! Claiming steps on a shared journal: a terminal claims a step when the operator presses
+//! Enter on it, holds the claim through the dialog and while the step runs (renewing the
+//! lease every tick), and lets go when the step ends or the dialog is cancelled. A step
+//! another terminal holds is refused with who and since when; one whose holder died shows
+//! "claim expired" and can be taken over with a typed reason, which is journaled.
+
+use chrono::{Duration, Utc};
+
+use super::line_input::LineInput;
+use super::{App, Compose, Purpose};
+use crate::runbook::{StepRef, StepStatus};
+use crate::scribe::claims::{Claimed, Holder};
+use crate::scribe::data::{self, StepData};
+use crate::scribe::{Draft, Kind};
+
+/// How long a claim lasts unless renewed: several ticks, so one slow tick does not lose it.
+pub const CLAIM_LEASE: Duration = Duration::seconds(30);
+
+impl App {
+    fn claim_key(&self, at: StepRef) -> Option<String> {
+        let book = self.runs.runbooks.get(at.runbook)?;
+        Some(format!("{}/{}", book.id, book.steps.get(at.step)?.id))
+    }
+
+    /// This terminal as claims name it.
+    pub fn holder(&self) -> Holder {
+        Holder::me(&self.scribe.author)
+    }
+
+    /// Claim `at` before acting on it. True when this terminal may go on; otherwise it has
+    /// said why (held, expired: a takeover prompt is open, or the claim cannot be proven).
+    pub(super) fn claim(&mut self, at: StepRef) -> bool {
+        let (Some(key), me) = (self.claim_key(at), self.holder()) else { return true };
+        let lease = self.claim_lease;
+        let Some(store) = self.claims.as_mut() else { return true };
+        match store.claim(&key, &me, Utc::now(), lease) {
+            Ok(Claimed::Won(_)) => {
+                self.held.insert(at);
+                true
+            }
+            Ok(Claimed::Held(c)) => {
+                let since = c.since.format("%H:%M");
+                self.say(format!("{key}: running by {} since {since}", c.holder));
+                false
+            }
+            Ok(Claimed::Expired(c)) => {
+                self.view.compose = Some(Compose {
+                    kind: Kind::Decision,
+                    line: LineInput::default(),
+                    error: None,
+                    purpose: Purpose::TakeOver(at, c.holder.author.clone()),
+                });
+                self.say(format!("claim expired ({}): type why you take {key} over, Enter", c.holder.author));
+                false
+            }
+            // Unknown is not safe: a claim that cannot be proven is not acted on.
+            Err(e) => {
+                self.say(format!("{key}: not started, the claim cannot be proven ({e})"));
+                false
+            }
+        }
+    }
+
+    /// The typed reason for taking over an expired claim: take it, journal it, go on.
+    pub(super) fn take_over(&mut self, at: StepRef, from: &str, reason: String) -> Result<(), String> {
+        let (Some(key), me) = (self.claim_key(at), self.holder()) else { return Ok(()) };
+        let lease = self.claim_lease;
+        let Some(store) = self.claims.as_mut() else { return Ok(()) };
+        match store.take_over(&key, &me, Utc::now(), lease).map_err(|e| e.to_string())? {
+            Claimed::Won(_) => {}
+            Claimed::Held(c) | Claimed::Expired(c) => {
+                return Err(format!("{key} was claimed by {} meanwhile", c.holder));
+            }
+        }
+        self.held.insert(at);
+        let step = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
+        let mut data = StepData::default();
+        data.detail.insert("takeover_from".into(), from.into());
+        // A decision about the claim, not the step: no runbook tag, so no status changes.
+        let draft = Draft::new(
+            self.now,
+            self.scribe.author.clone(),
+            Kind::Decision,
+            format!("took over {step} from {from}: {reason}"),
+        )
+        .step(step)
+        .data(data::to_value(&data));
+        self.scribe.record(draft)?;
+        self.say(format!("{key} is yours now: Enter runs it"));
+        Ok(())
+    }
+
+    /// Renew the claims this terminal holds (every tick); say so if one was taken over.
+    pub(super) fn renew_claims(&mut self) {
+        let me = self.holder();
+        let lease = self.claim_lease;
+        // A claim is kept while its dialog or prompt is open and while its step runs.
+        let open = self.view.modal.as_ref().map(super::Modal::step).or(match &self.view.compose {
+            Some(Compose { purpose: Purpose::Tick(at, _), .. }) => Some(*at),
+            _ => None,
+        });
+        let idle: Vec<StepRef> = self
+            .held
+            .iter()
+            .copied()
+            .filter(|at| Some(*at) != open && !matches!(self.runs.status(*at), StepStatus::Running { .. }))
+            .collect();
+        for at in idle {
+            self.release_claim(at);
+        }
+        let held: Vec<StepRef> = self.held.iter().copied().collect();
+        for at in held {
+            let Some(key) = self.claim_key(at) else { continue };
+            let Some(store) = self.claims.as_mut() else { return };
+            if let Ok(false) = store.renew(&key, &me, Utc::now(), lease) {
+                self.held.remove(&at);
+                self.say(format!("{key}: this terminal no longer holds the claim (it was taken over)"));
+            }
+        }
+    }
+
+    /// Whether this terminal holds the claim on `at`.
+    pub(super) fn holds(&self, at: StepRef) -> bool {
+        self.held.contains(&at)
+    }
+
+    /// Let go of the claim on `at`, if this terminal holds it.
+    pub(super) fn release_claim(&mut self, at: StepRef) {
+        if !self.held.remove(&at) {
+            return;
+        }
+        let (Some(key), me) = (self.claim_key(at), self.holder()) else { return };
+        if let Some(store) = self.claims.as_mut() {
+            let _ = store.release(&key, &me);
+        }
+    }
+
+    /// A step that left the dialog without running, or stopped running, frees its claim.
+    pub(super) fn release_unless_running(&mut self, at: StepRef) {
+        if !matches!(self.runs.status(at), StepStatus::Running { .. }) {
+            self.release_claim(at);
+        }
+    }
+}

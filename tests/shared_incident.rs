@@ -1,0 +1,116 @@
+//! One incident, two terminals on one journal file: they share entries and the runbook
+//! state, and a step one terminal claims is refused at the other, until its lease expires
+//! and it is taken over with a typed reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use chrono::{Duration, TimeZone, Utc};
+use crossterm::event::KeyCode;
+use warroom::actions::Executor;
+use warroom::app::{App, Msg};
+use warroom::config::Config;
+use warroom::runbook::{StepRef, StepStatus};
+use warroom::scribe::{FileJournal, Kind, Scribe};
+use warroom::theme::Theme;
+
+fn terminal(path: &Path, author: &str) -> App {
+    let config = Config::demo();
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 8, 31, 0).unwrap();
+    let opened = FileJournal::open(path).unwrap();
+    let scribe =
+        Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author.into(), &config.incident, now);
+    let (executor, jobs) = Executor::detached();
+    std::mem::forget(jobs); // jobs are queued and never carried out: steps stay running
+    let mut app = App::new(&config, config.runbooks.clone(), Theme::fallback(true), scribe, Some(executor), now);
+    app.claims = warroom::runtime::session::shared_claims(&path.display().to_string());
+    app.handle(Msg::Tick(now));
+    app
+}
+
+fn step(app: &App, id: &str) -> StepRef {
+    let runbook = app.view.selected_runbook;
+    StepRef { runbook, step: app.runs.runbooks[runbook].step(id).unwrap().0 }
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.handle(Msg::Key(code.into()));
+}
+
+fn tick(app: &mut App) {
+    let now = app.now + Duration::seconds(1);
+    app.handle(Msg::Tick(now));
+}
+
+#[test]
+fn two_terminals_share_the_runbook_and_a_claimed_step_is_refused_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    let mut ana = terminal(&path, "ana");
+    let mut bob = terminal(&path, "bob");
+
+    // ana declares; bob's terminal shows it done, by ana.
+    ana.select(step(&ana, "declare"));
+    press(&mut ana, KeyCode::Enter);
+    press(&mut ana, KeyCode::Enter);
+    tick(&mut bob);
+    let declare = step(&bob, "declare");
+    assert!(matches!(bob.runs.status(declare), StepStatus::Done { .. }), "{:?}", bob.runs.status(declare));
+    assert_eq!(bob.runs.by(declare), Some("ana"));
+
+    // ana opens freeze-writes' dialog: the step is hers from that moment.
+    ana.select(step(&ana, "freeze-writes"));
+    press(&mut ana, KeyCode::Enter);
+    assert!(ana.view.modal.is_some(), "{:?}", ana.view.message);
+    bob.select(step(&bob, "freeze-writes"));
+    press(&mut bob, KeyCode::Enter);
+    let said = bob.view.message.clone().unwrap_or_default();
+    assert!(bob.view.modal.is_none(), "bob gets no dialog");
+    assert!(said.contains("running by ana@") && said.contains("since"), "{said}");
+
+    // ana confirms; the step runs there, and bob is still refused.
+    ana.type_text("us-east-1");
+    press(&mut ana, KeyCode::Enter);
+    assert!(
+        matches!(ana.runs.status(step(&ana, "freeze-writes")), StepStatus::Running { .. }),
+        "{:?}",
+        ana.view.message
+    );
+    tick(&mut bob);
+    press(&mut bob, KeyCode::Enter);
+    assert!(bob.view.message.clone().unwrap_or_default().contains("running by ana@"), "{:?}", bob.view.message);
+    let started = bob.scribe.timeline.entries().iter().filter(|e| e.kind == Kind::ActionStarted).count();
+    assert_eq!(started, 1, "the step was started once, by ana");
+}
+
+#[test]
+fn an_expired_claim_is_taken_over_with_a_typed_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    let mut ana = terminal(&path, "ana");
+    let mut bob = terminal(&path, "bob");
+    ana.claim_lease = Duration::milliseconds(300);
+    ana.select(step(&ana, "declare"));
+    press(&mut ana, KeyCode::Enter);
+    press(&mut ana, KeyCode::Enter);
+    ana.select(step(&ana, "freeze-writes"));
+    press(&mut ana, KeyCode::Enter);
+    ana.type_text("us-east-1");
+    press(&mut ana, KeyCode::Enter);
+    // ana's terminal dies here: nothing renews her claim.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    tick(&mut bob);
+    let freeze = step(&bob, "freeze-writes");
+    assert!(matches!(bob.runs.status(freeze), StepStatus::Running { .. }));
+    bob.select(freeze);
+    press(&mut bob, KeyCode::Enter);
+    assert!(bob.view.message.clone().unwrap_or_default().contains("claim expired (ana)"), "{:?}", bob.view.message);
+    assert!(bob.view.compose.is_some(), "a prompt asks why");
+    bob.type_text("ana's laptop died mid-step");
+    press(&mut bob, KeyCode::Enter);
+    let took = bob.scribe.timeline.entries().iter().find(|e| e.text.starts_with("took over freeze-writes from ana"));
+    assert!(took.is_some_and(|e| e.text.contains("laptop died")), "the takeover is journaled with its reason");
+    // Now bob may run it again (it is idempotent): the dialog opens at his terminal.
+    press(&mut bob, KeyCode::Enter);
+    assert!(bob.view.modal.is_some(), "{:?}", bob.view.message);
+}
