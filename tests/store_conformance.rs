@@ -91,6 +91,8 @@ fn file_journal(path: &Path) -> impl Fn() -> Box<dyn JournalStore> + '_ {
 }
 
 fn file_claims(path: &Path) -> impl Fn() -> Box<dyn ClaimStore> + Sync + '_ {
+    // Claims are made on a journal, whose file is their lock.
+    drop(FileJournal::open(path).unwrap());
     move || Box::new(FileClaims::beside(path)) as Box<dyn ClaimStore>
 }
 
@@ -113,6 +115,19 @@ fn file_store_eight_concurrent_claimants_one_wins() {
 fn file_store_a_lease_expires_and_is_taken_over() {
     let dir = tempfile::tempdir().unwrap();
     a_lease_expires_and_is_taken_over(&file_claims(&dir.path().join("j.jsonl")));
+}
+
+#[test]
+fn released_claims_leave_nothing_beside_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.jsonl");
+    let mut store = file_claims(&path)();
+    let me = holder("ana", 1);
+    assert!(matches!(store.claim("s", &me, t(0), LEASE).unwrap(), Claimed::Won(_)));
+    assert!(dir.path().join("j.jsonl.d/claims.json").exists());
+    store.release("s", &me).unwrap();
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["j.jsonl"], "only the journal is left");
 }
 
 #[test]

@@ -40,8 +40,12 @@ pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono
 }
 
 /// The claims beside the journal at `path`, which several terminals may share.
+/// Only a regular file is shared (a device such as /dev/full is nobody's incident).
 pub fn shared_claims(path: &str) -> Option<Box<dyn crate::scribe::claims::ClaimStore>> {
-    Some(Box::new(crate::scribe::claims::FileClaims::beside(Path::new(path))))
+    let path = Path::new(path);
+    std::fs::metadata(path).is_ok_and(|m| m.is_file()).then(|| {
+        Box::new(crate::scribe::claims::FileClaims::beside(path)) as Box<dyn crate::scribe::claims::ClaimStore>
+    })
 }
 
 /// Now, to the whole second: where a session's clock (and its journal's times) start.

@@ -91,8 +91,10 @@ pub trait ClaimStore: Send + fmt::Debug {
     fn current(&mut self, step: &str) -> Result<Option<Claim>, ClaimError>;
 }
 
-/// Claims in `<journal>.d/claims.json`, each change made under `<journal>.d/claims.lock` and
-/// written whole (temporary file, fsync, rename): a crash leaves the old claims or the new.
+/// Claims in `<journal>.d/claims.json`, each change made under the journal file's own lock
+/// (held for the change only, as appends hold it) and written whole (temporary file, fsync,
+/// rename): a crash leaves the old claims or the new. With no claim left the file goes, so a
+/// finished session leaves nothing beside the journal.
 #[derive(Debug)]
 pub struct FileClaims {
     path: PathBuf,
@@ -104,7 +106,7 @@ impl FileClaims {
         let mut name = journal.file_name().map(|n| n.to_os_string()).unwrap_or_default();
         name.push(".d");
         let dir = journal.with_file_name(name);
-        Self { path: dir.join("claims.json"), lock_path: dir.join("claims.lock") }
+        Self { path: dir.join("claims.json"), lock_path: journal.to_owned() }
     }
 
     fn io(&self) -> impl Fn(io::Error) -> ClaimError + '_ {
@@ -113,11 +115,11 @@ impl FileClaims {
 
     /// Run `change` on the claims under the lock, and write them back if it changed them.
     fn with_claims<T>(&self, change: impl FnOnce(&mut BTreeMap<String, Claim>) -> T) -> Result<T, ClaimError> {
-        if let Some(dir) = self.lock_path.parent() {
+        if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(self.io())?;
         }
-        let lock =
-            OpenOptions::new().create(true).truncate(false).write(true).open(&self.lock_path).map_err(self.io())?;
+        // The journal itself is the lock: it exists whenever claims are made on it.
+        let lock = OpenOptions::new().read(true).open(&self.lock_path).map_err(self.io())?;
         acquire(&lock, &self.path)?;
         let result = self.change_locked(change);
         let _ = lock.unlock();
@@ -133,7 +135,17 @@ impl FileClaims {
         };
         let before = claims.clone();
         let out = change(&mut claims);
-        if claims != before {
+        if claims != before && claims.is_empty() {
+            match std::fs::remove_file(&self.path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(self.io()(e)),
+            }
+            // The folder goes too once nothing else (presence) is in it.
+            if let Some(dir) = self.path.parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
+        } else if claims != before {
             let bytes = serde_json::to_vec_pretty(&claims).map_err(|e| self.io()(io::Error::other(e)))?;
             let dir = self.path.parent().unwrap_or(Path::new("."));
             let mut tmp = tempfile::Builder::new().prefix(".claims-").tempfile_in(dir).map_err(self.io())?;
