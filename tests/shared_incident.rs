@@ -84,6 +84,23 @@ fn two_terminals_share_the_runbook_and_a_claimed_step_is_refused_elsewhere() {
 }
 
 #[test]
+fn a_dialog_left_open_at_quit_frees_the_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    let mut ana = terminal(&path, "ana");
+    let mut bob = terminal(&path, "bob");
+    ana.select(step(&ana, "declare"));
+    press(&mut ana, KeyCode::Enter);
+    assert!(ana.view.modal.is_some());
+    bob.select(step(&bob, "declare"));
+    press(&mut bob, KeyCode::Enter);
+    assert!(bob.view.message.clone().unwrap_or_default().contains("running by ana@"), "{:?}", bob.view.message);
+    ana.end_session("quit");
+    press(&mut bob, KeyCode::Enter);
+    assert!(bob.view.modal.is_some(), "bob may declare now: {:?}", bob.view.message);
+}
+
+#[test]
 fn an_expired_claim_is_taken_over_with_a_typed_reason() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("incident.jsonl");

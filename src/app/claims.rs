@@ -135,6 +135,14 @@ impl App {
         }
     }
 
+    /// Let go of every claim whose step is not running.
+    pub(super) fn release_idle_claims(&mut self) {
+        let held: Vec<StepRef> = self.held.iter().copied().collect();
+        for at in held {
+            self.release_unless_running(at);
+        }
+    }
+
     /// A step that left the dialog without running, or stopped running, frees its claim.
     pub(super) fn release_unless_running(&mut self, at: StepRef) {
         if !matches!(self.runs.status(at), StepStatus::Running { .. }) {

@@ -323,6 +323,22 @@ impl App {
         self.handle(Msg::Tick(now));
     }
 
+    /// Take in what other terminals wrote to a shared journal (the loop asks every 250 ms):
+    /// into the timeline, and into the one run state. Whether anything arrived.
+    pub fn follow_journal(&mut self) -> bool {
+        self.scribe.follow();
+        self.fold_arrived()
+    }
+
+    /// Steps other terminals moved on a shared journal: one run state for everyone.
+    fn fold_arrived(&mut self) -> bool {
+        let arrived = self.scribe.take_arrived();
+        for entry in &arrived {
+            crate::scribe::runs::apply(&mut self.runs, entry);
+        }
+        !arrived.is_empty()
+    }
+
     /// Apply one message. Returns whether anything visible changed (the loop redraws then).
     pub fn handle(&mut self, msg: Msg) -> bool {
         match msg {
@@ -337,10 +353,7 @@ impl App {
                 };
                 // `self.limits()` would borrow all of self while the scribe is borrowed mutably.
                 self.scribe.observe(&self.snapshot, limits, self.single_writer);
-                // Steps other terminals moved on a shared journal: one run state for everyone.
-                for entry in self.scribe.take_arrived() {
-                    crate::scribe::runs::apply(&mut self.runs, &entry);
-                }
+                self.fold_arrived();
                 self.renew_claims();
                 self.check_running();
                 true

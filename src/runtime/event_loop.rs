@@ -26,6 +26,8 @@ use crate::ui;
 /// Fastest redraw rate when data streams in (20 fps): enough to feel live, cheap on CPU.
 const MIN_FRAME: StdDuration = StdDuration::from_millis(50);
 const TICK: StdDuration = StdDuration::from_secs(1);
+/// How often a terminal looks for what others wrote to a shared journal (issue 13: ≤ 250 ms).
+const FOLLOW: StdDuration = StdDuration::from_millis(250);
 
 /// The runtime the interactive modes and `run-step` run on: two workers, one per core here.
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -151,6 +153,8 @@ pub async fn drive(mut driver: impl Driver) -> Result<String, Failure> {
     let mut events = EventStream::new();
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
+    let mut follow = tokio::time::interval(FOLLOW);
+    follow.set_missed_tick_behavior(MissedTickBehavior::Delay);
 
     let ended = loop {
         let frame_due = last_draw.map_or_else(Instant::now, |t| t + MIN_FRAME);
@@ -201,6 +205,7 @@ pub async fn drive(mut driver: impl Driver) -> Result<String, Failure> {
                 None => driver.app().request_suspend(),
             },
             changed = driver.wake() => dirty |= changed,
+            _ = follow.tick() => dirty |= driver.app().follow_journal(),
             () = tokio::time::sleep_until(frame_due), if dirty => {}
         }
     };
