@@ -68,6 +68,7 @@ fn entries(n: u64) -> Vec<Entry> {
             id: format!("{seq:016x}"),
             at: start + chrono::Duration::milliseconds(seq as i64 * 500),
             author: if seq % 3 == 0 { "warroom".into() } else { "ana".into() },
+            role: None,
             kind: kinds[(seq % kinds.len() as u64) as usize],
             region: (seq % 2 == 0).then(|| "us-east-1".to_owned()),
             step: None,

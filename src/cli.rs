@@ -23,6 +23,10 @@ pub struct Cli {
     /// Author of the entries typed in this terminal (default: the OS user).
     #[arg(long = "as", value_name = "NAME")]
     pub author: Option<String>,
+    /// Role on a shared incident: observer, scribe, operator, commander, facilitator
+    /// (default: commander for the terminal that starts it, operator for one that joins).
+    #[arg(long, value_name = "ROLE", value_parser = crate::runtime::args::parse_role)]
+    pub role: Option<crate::scribe::roles::TeamRole>,
     /// Journal file (JSON Lines); continued if it exists.
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
@@ -108,6 +112,7 @@ fn live(cli: Cli) -> Result<(), Failure> {
         config,
         read_only: cli.read_only,
         author: cli.author,
+        role: cli.role,
         journal: cli.journal,
         theme: cli.theme,
     })

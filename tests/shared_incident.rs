@@ -131,3 +131,43 @@ fn an_expired_claim_is_taken_over_with_a_typed_reason() {
     press(&mut bob, KeyCode::Enter);
     assert!(bob.view.modal.is_some(), "{:?}", bob.view.message);
 }
+
+#[test]
+fn roles_limit_what_a_terminal_may_do_and_every_entry_says_its_role() {
+    use warroom::scribe::roles::TeamRole;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    let mut ic = terminal(&path, "ana");
+    ic.scribe.role = Some(TeamRole::Commander);
+    let mut watcher = terminal(&path, "olga");
+    watcher.scribe.role = Some(TeamRole::Observer);
+    let mut scribe = terminal(&path, "sam");
+    scribe.scribe.role = Some(TeamRole::Scribe);
+    let mut op = terminal(&path, "omar");
+    op.scribe.role = Some(TeamRole::Operator);
+
+    press(&mut watcher, KeyCode::Char('n'));
+    assert!(watcher.view.compose.is_none(), "an observer writes nothing");
+    assert!(watcher.view.message.clone().unwrap_or_default().contains("observer"), "{:?}", watcher.view.message);
+
+    press(&mut scribe, KeyCode::Char('n'));
+    scribe.type_text("customer tickets rising");
+    press(&mut scribe, KeyCode::Enter);
+    scribe.select(step(&scribe, "declare"));
+    press(&mut scribe, KeyCode::Enter);
+    assert!(scribe.view.modal.is_none(), "a scribe runs no step");
+    assert!(scribe.view.message.clone().unwrap_or_default().contains("operator or the commander"));
+
+    op.select(step(&op, "declare"));
+    press(&mut op, KeyCode::Enter);
+    assert!(op.view.modal.is_none(), "an operator does not declare");
+    assert!(op.view.message.clone().unwrap_or_default().contains("the commander declares"), "{:?}", op.view.message);
+
+    ic.select(step(&ic, "declare"));
+    press(&mut ic, KeyCode::Enter);
+    press(&mut ic, KeyCode::Enter);
+    let (entries, _) = warroom::scribe::journal::read_file(&path).unwrap();
+    let role_of = |text: &str| entries.iter().find(|e| e.text.contains(text)).and_then(|e| e.role);
+    assert_eq!(role_of("customer tickets"), Some(TeamRole::Scribe));
+    assert_eq!(role_of("declared:"), Some(TeamRole::Commander), "{entries:#?}");
+}

@@ -8,6 +8,7 @@ mod input;
 pub mod keys;
 pub mod layout;
 pub mod line_input;
+mod rights;
 mod runner;
 mod running;
 mod view;
@@ -423,10 +424,11 @@ impl App {
             Command::NewComms => self.start_compose(Kind::Comms),
             Command::CancelInput => self.cancel_input(),
             Command::SubmitInput => self.submit(),
-            Command::TogglePin => {
+            Command::TogglePin if self.may_write() => {
                 // A failure shows in the header; there is no typed text to keep.
                 let _ = self.scribe.toggle_pin(self.now);
             }
+            Command::TogglePin => {}
             Command::Up => self.move_selection(-1),
             Command::Down => self.move_selection(1),
             Command::ToggleFocus => {
@@ -457,6 +459,9 @@ impl App {
     }
 
     fn start_compose(&mut self, kind: Kind) {
+        if !self.may_write() {
+            return;
+        }
         self.view.compose = Some(Compose { kind, line: LineInput::default(), error: None, purpose: Purpose::Entry });
     }
 

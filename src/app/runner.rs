@@ -325,6 +325,9 @@ impl App {
             self.say(READ_ONLY);
             return None;
         }
+        if !self.may_run_steps() {
+            return None;
+        }
         let at = self.selected_step();
         let id = self.step(at)?.id.clone();
         if let StepStatus::Running { since } = self.runs.status(at) {
@@ -416,6 +419,7 @@ impl App {
         }
         let Some(step) = self.step(at).cloned() else { return };
         match step.kind {
+            StepKind::Declare if !self.may_declare() => self.release_unless_running(at),
             StepKind::Declare => self.view.modal = Some(Modal::Declare { step: at, overridden }),
             StepKind::Checklist => {
                 self.view.compose = Some(Compose {

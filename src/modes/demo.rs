@@ -37,6 +37,10 @@ pub struct DemoArgs {
     /// Author of the entries typed in this terminal (default: the OS user).
     #[arg(long = "as", value_name = "NAME")]
     pub author: Option<String>,
+    /// Role on a shared incident: observer, scribe, operator, commander, facilitator
+    /// (default: commander for the terminal that starts it, operator for one that joins).
+    #[arg(long, value_name = "ROLE", value_parser = crate::runtime::args::parse_role)]
+    pub role: Option<crate::scribe::roles::TeamRole>,
     /// Watch only: no executor is built, so no runbook step can change anything.
     #[arg(long)]
     pub read_only: bool,
@@ -52,7 +56,8 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let theme = load_theme(&args.theme)?;
     let epoch = crate::runtime::session::now_to_the_second();
     let author = args.author.clone().unwrap_or_else(default_author);
-    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
+    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
+    crate::runtime::session::take_role(&mut scribe, &journal_path, args.role);
     let _log = logging::start();
     let runtime = crate::runtime::event_loop::runtime()?;
     let clock = SimClock::new(epoch, args.speed);

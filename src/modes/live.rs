@@ -24,6 +24,7 @@ pub struct LiveArgs {
     pub config: PathBuf,
     pub read_only: bool,
     pub author: Option<String>,
+    pub role: Option<crate::scribe::roles::TeamRole>,
     pub journal: Option<PathBuf>,
     pub theme: String,
 }
@@ -35,7 +36,8 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let theme = load_theme(&args.theme)?;
     let started = crate::runtime::session::now_to_the_second();
     let author = args.author.clone().unwrap_or_else(default_author);
-    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, started, started, author)?;
+    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, started, started, author)?;
+    crate::runtime::session::take_role(&mut scribe, &journal_path, args.role);
     let _log = logging::start();
     let runtime = runtime()?;
     tracing::info!(read_only = config.read_only, journal = %journal_path, regions = config.regions.len(), "live starting");

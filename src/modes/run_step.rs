@@ -49,6 +49,10 @@ pub struct RunStepArgs {
     pub journal: Option<PathBuf>,
     #[arg(long = "as", value_name = "NAME")]
     pub author: Option<String>,
+    /// Role on a shared incident: observer, scribe, operator, commander, facilitator
+    /// (default: commander for the terminal that starts it, operator for one that joins).
+    #[arg(long, value_name = "ROLE", value_parser = crate::runtime::args::parse_role)]
+    pub role: Option<crate::scribe::roles::TeamRole>,
     /// Simulated time since the world began (the demo outage starts at 1m).
     #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = crate::runtime::args::parse_at)]
     pub at: chrono::Duration,
@@ -118,7 +122,8 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     }
     let now = crate::runtime::session::now_to_the_second();
     let epoch = now - args.at;
-    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, now, author(args))?;
+    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, now, author(args))?;
+    crate::runtime::session::take_role(&mut scribe, &journal_path, args.role);
     let runtime = crate::runtime::event_loop::runtime()?;
     let result = runtime.block_on(async {
         let clock = SimClock::resumed(epoch, args.at, SPEED);
@@ -143,7 +148,8 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         return Err(Failure::usage("the config says read-only = true: no step can be run"));
     }
     let now = crate::runtime::session::now_to_the_second();
-    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, now, now, author(args))?;
+    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, now, now, author(args))?;
+    crate::runtime::session::take_role(&mut scribe, &journal_path, args.role);
     let result = crate::runtime::event_loop::runtime()?.block_on(async {
         let runbooks = config.runbooks.clone();
         let live = crate::runtime::session::connect(config).await;

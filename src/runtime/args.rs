@@ -57,6 +57,11 @@ impl SimArgs {
     }
 }
 
+/// `--role`: observer, scribe, operator, commander, facilitator.
+pub fn parse_role(text: &str) -> Result<crate::scribe::roles::TeamRole, String> {
+    text.parse()
+}
+
 pub fn load_theme(spec: &str) -> Result<Theme, Failure> {
     Theme::load(spec, Theme::no_color_from_env()).map_err(|e| Failure::usage(format!("theme: {e}")))
 }

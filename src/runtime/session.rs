@@ -96,6 +96,20 @@ pub fn open_scribe(
     Ok((scribe, path))
 }
 
+/// This terminal's role on the incident in the journal at `path`: the one asked for, or
+/// commander for the terminal that starts it (nobody else is there), operator for one that
+/// joins. Memory journals (headless, tests) keep no role.
+pub fn take_role(scribe: &mut Scribe, path: &str, asked: Option<crate::scribe::roles::TeamRole>) {
+    use crate::scribe::roles::TeamRole;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        scribe.role = asked;
+        return;
+    }
+    let me = std::process::id();
+    let others = crate::scribe::presence::live(Path::new(path)).iter().filter(|p| p.pid != me).count();
+    scribe.role = Some(asked.unwrap_or(if others > 0 { TeamRole::Operator } else { TeamRole::Commander }));
+}
+
 /// A running simulated world with an app watching it: what `demo` shows and what the tests
 /// drive. Build it inside a tokio runtime.
 #[derive(Debug)]

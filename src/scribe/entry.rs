@@ -66,6 +66,9 @@ pub struct Entry {
     pub id: String,
     pub at: DateTime<Utc>,
     pub author: String,
+    /// The author's role on a shared incident (absent for warroom's own entries and solo use).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<super::roles::TeamRole>,
     pub kind: Kind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -81,6 +84,7 @@ pub struct Entry {
 pub struct Draft {
     pub at: DateTime<Utc>,
     pub author: String,
+    pub role: Option<super::roles::TeamRole>,
     pub kind: Kind,
     pub region: Option<String>,
     pub step: Option<String>,
@@ -90,7 +94,7 @@ pub struct Draft {
 
 impl Draft {
     pub fn new(at: DateTime<Utc>, author: impl Into<String>, kind: Kind, text: impl Into<String>) -> Self {
-        Self { at, author: author.into(), kind, region: None, step: None, text: text.into(), data: None }
+        Self { at, author: author.into(), role: None, kind, region: None, step: None, text: text.into(), data: None }
     }
 
     pub fn region(mut self, region: impl Into<String>) -> Self {
@@ -116,6 +120,7 @@ impl Entry {
             id,
             at: draft.at,
             author: draft.author,
+            role: draft.role,
             kind: draft.kind,
             region: draft.region,
             step: draft.step,

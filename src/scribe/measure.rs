@@ -116,6 +116,7 @@ mod tests {
             id: String::new(),
             at: at(minute),
             author: "t".into(),
+            role: None,
             kind,
             region: None,
             step: step.map(str::to_owned),

@@ -9,6 +9,7 @@ pub mod measure;
 pub mod observe;
 pub mod overrides;
 pub mod presence;
+pub mod roles;
 pub mod runs;
 pub mod timeline;
 
@@ -48,6 +49,8 @@ pub struct Scribe {
     last_wall: DateTime<Utc>,
     /// Entries other terminals wrote, in the timeline now, not yet taken by the app.
     arrived: Vec<Entry>,
+    /// This terminal's role on a shared incident (`None`: solo, every right).
+    pub role: Option<roles::TeamRole>,
 }
 
 impl Scribe {
@@ -73,6 +76,7 @@ impl Scribe {
             lost: false,
             last_wall: Utc::now(),
             arrived: Vec::new(),
+            role: None,
         };
         let facts = JournalFacts {
             incident: incident.name.clone(),
@@ -117,6 +121,7 @@ impl Scribe {
             return Err(e);
         }
         self.flush();
+        let draft = Draft { role: self.role, ..draft };
         match self.store.append(draft) {
             Ok(entry) => {
                 self.error = None;

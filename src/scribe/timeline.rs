@@ -227,6 +227,7 @@ mod tests {
             id: format!("id{seq}"),
             at: Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap(),
             author: "ana".into(),
+            role: None,
             kind,
             region: None,
             step: None,

@@ -46,9 +46,13 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
         Span::styled("│ ", header),
         Span::styled(format!("{} ", app.mode().label()), header),
         Span::styled("│ ", header),
-        Span::styled(format!("{clock} "), header),
-        Span::styled("│ ", header),
     ];
+    // On a shared incident, who this terminal is: "ana · operator".
+    if let Some(role) = app.scribe.role {
+        spans.push(Span::styled(format!("{} · {role} ", super::sanitize(&app.scribe.author)), header));
+        spans.push(Span::styled("│ ", header));
+    }
+    spans.extend([Span::styled(format!("{clock} "), header), Span::styled("│ ", header)]);
     let m = app.scribe.timeline.measurements();
     // Narrow: the RTO clock says the RTO, so the budget shows the RPO only.
     let budget = if width >= WIDE || m.impact_start.is_none() {

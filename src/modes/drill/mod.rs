@@ -34,6 +34,10 @@ pub struct DrillArgs {
     /// Author of the entries typed in this terminal (default: the OS user; "autopilot" headless).
     #[arg(long = "as", value_name = "NAME")]
     pub author: Option<String>,
+    /// Role on a shared incident: observer, scribe, operator, commander, facilitator
+    /// (default: commander for the terminal that starts it, operator for one that joins).
+    #[arg(long, value_name = "ROLE", value_parser = crate::runtime::args::parse_role)]
+    pub role: Option<crate::scribe::roles::TeamRole>,
     /// Theme: default, light, high-contrast, or a theme file.
     #[arg(long, value_name = "NAME|FILE", default_value = "default")]
     pub theme: String,

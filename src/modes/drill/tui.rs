@@ -25,7 +25,8 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
     let config = config(&scenario);
     let theme = load_theme(&args.theme)?;
     let author = args.author.clone().unwrap_or_else(default_author);
-    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
+    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
+    crate::runtime::session::take_role(&mut scribe, &journal_path, args.role);
     let _log = logging::start();
     let runtime = event_loop::runtime()?;
     let view = DrillView::new(&scenario.name, &scenario.summary, epoch + scenario.duration, scenario.regions.clone());
