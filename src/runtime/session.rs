@@ -96,9 +96,9 @@ pub fn open_scribe(
     Ok((scribe, path))
 }
 
-/// This terminal's role on the incident in the journal at `path`: the one asked for, or
-/// commander for the terminal that starts it (nobody else is there), operator for one that
-/// joins. Memory journals (headless, tests) keep no role.
+/// This terminal's role on the incident in the journal at `path`: the one asked for; or, for
+/// one that joins while another terminal is there, operator; or none: the terminal alone is
+/// the commander, with every right. Memory journals (headless, tests) keep no role.
 pub fn take_role(scribe: &mut Scribe, path: &str, asked: Option<crate::scribe::roles::TeamRole>) {
     use crate::scribe::roles::TeamRole;
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
@@ -107,7 +107,9 @@ pub fn take_role(scribe: &mut Scribe, path: &str, asked: Option<crate::scribe::r
     }
     let me = std::process::id();
     let others = crate::scribe::presence::live(Path::new(path)).iter().filter(|p| p.pid != me).count();
-    scribe.role = Some(asked.unwrap_or(if others > 0 { TeamRole::Operator } else { TeamRole::Commander }));
+    // The terminal that starts an incident alone is its commander without saying so, so solo
+    // use (and every journal it writes) is as it always was.
+    scribe.role = asked.or((others > 0).then_some(TeamRole::Operator));
 }
 
 /// A running simulated world with an app watching it: what `demo` shows and what the tests
