@@ -135,3 +135,28 @@ fn file_store_a_live_claim_cannot_be_taken_over() {
     let dir = tempfile::tempdir().unwrap();
     a_live_claim_cannot_be_taken_over(&file_claims(&dir.path().join("j.jsonl")));
 }
+
+fn an_observation_written_by_two_terminals_is_stored_once(open: &dyn Fn() -> Box<dyn JournalStore>) {
+    use warroom::scribe::Observed;
+    let (mut a, mut b) = (open(), open());
+    let crossed = || {
+        Draft::new(t(0), "warroom", Kind::Observation, "5xx rate 6.00% is above the 5% threshold")
+            .region("us-east-1")
+            .data(Observed::ThresholdCrossed { signal: "error-rate".into(), value: 6.0, threshold: 5.0 }.data())
+    };
+    assert!(a.append_observation(crossed()).unwrap().is_some());
+    assert!(b.append_observation(crossed()).unwrap().is_none(), "b's identical observation is dropped");
+    let recovered = Draft::new(t(60), "warroom", Kind::Observation, "back under")
+        .region("us-east-1")
+        .data(Observed::ThresholdRecovered { signal: "error-rate".into(), value: 3.0, threshold: 5.0 }.data());
+    assert!(b.append_observation(recovered).unwrap().is_some(), "a new transition is written");
+    assert!(a.append_observation(crossed()).unwrap().is_some(), "and crossing again is news again");
+    let other_region = crossed().region("us-west-2");
+    assert!(b.append_observation(other_region).unwrap().is_some(), "another region's state is its own");
+}
+
+#[test]
+fn file_store_an_observation_written_by_two_terminals_is_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    an_observation_written_by_two_terminals_is_stored_once(&file_journal(&dir.path().join("j.jsonl")));
+}

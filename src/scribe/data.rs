@@ -187,6 +187,25 @@ impl Observed {
         }
     }
 
+    /// Which state this observation is a transition of, as `region/signal` (`None` for events
+    /// that are not a state: journal housekeeping, the flap damper, sessions). Two terminals
+    /// watching one incident see the same transitions; the store keeps one of each.
+    pub fn transition_of(&self, region: Option<&str>) -> Option<String> {
+        let signal = match self {
+            Observed::ThresholdCrossed { signal, .. } | Observed::ThresholdRecovered { signal, .. } => signal.as_str(),
+            Observed::HealthUnhealthy { .. } | Observed::HealthHealthy { .. } => "health",
+            Observed::LagOverRpo { .. } | Observed::LagWithinRpo { .. } => "lag",
+            Observed::Stale | Observed::Fresh => "freshness",
+            Observed::ServingHealthy | Observed::ServingDegraded => "serving",
+            Observed::SplitBrain | Observed::SingleWriter => "writers",
+            Observed::CorruptedRecords { .. } => "corrupted-records",
+            Observed::DuplicateEvents { .. } => "duplicate-events",
+            Observed::RoutingChanged { record_set_id } => return Some(format!("routing/{record_set_id}")),
+            _ => return None,
+        };
+        Some(format!("{}/{signal}", region.unwrap_or("")))
+    }
+
     /// As an entry's `data`.
     pub fn data(&self) -> serde_json::Value {
         to_value(self)

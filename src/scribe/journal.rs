@@ -33,6 +33,21 @@ pub trait JournalStore: Send + fmt::Debug {
     fn follow(&mut self) -> Result<Vec<Entry>, JournalError> {
         Ok(Vec::new())
     }
+    /// Append an automatic observation unless the journal's newest transition of the same
+    /// state already says the same (another terminal saw it first): then `None`.
+    fn append_observation(&mut self, draft: Draft) -> Result<Option<Entry>, JournalError> {
+        self.append(draft).map(Some)
+    }
+}
+
+/// The newest event of each observed state (`Observed::transition_of`), kept by a shared
+/// store so a second terminal's identical observation is dropped.
+fn note_transition(states: &mut std::collections::HashMap<String, String>, entry: &Entry) {
+    if let Some(obs) = entry.observed()
+        && let Some(key) = obs.transition_of(entry.region.as_deref())
+    {
+        states.insert(key, obs.event().as_str().to_owned());
+    }
 }
 
 /// How long an append waits for another writer's lock before it says so. A writer holds it
@@ -110,6 +125,8 @@ pub struct FileJournal {
     author: String,
     /// Others' entries read while appending, not yet handed out by `follow`.
     followed: Vec<Entry>,
+    /// The newest event of each observed state in the file (see `note_transition`).
+    states: std::collections::HashMap<String, String>,
 }
 
 impl Drop for FileJournal {
@@ -267,6 +284,10 @@ impl FileJournal {
         let author = super::default_author();
         let presence = if regular { super::presence::announce(path, &author).ok() } else { None };
         let ids = SplitMix64::new(seed);
+        let mut states = std::collections::HashMap::new();
+        for e in &entries {
+            note_transition(&mut states, e);
+        }
         let journal = FileJournal {
             path: path.to_owned(),
             file,
@@ -277,6 +298,7 @@ impl FileJournal {
             presence,
             author,
             followed: vec![],
+            states,
         };
         Ok(Opened { journal, entries, recovery })
     }
@@ -307,6 +329,9 @@ impl FileJournal {
         self.len += consumed as u64;
         if let Some(last) = entries.iter().map(|e| e.seq).max() {
             self.next_seq = self.next_seq.max(last + 1);
+        }
+        for e in &entries {
+            note_transition(&mut self.states, e);
         }
         self.followed.extend(entries);
         Ok(())
@@ -494,7 +519,15 @@ impl FileJournal {
         }
         self.len += line.len() as u64;
         self.next_seq += 1;
+        note_transition(&mut self.states, &entry);
         Ok(entry)
+    }
+
+    /// Whether the file's newest transition of the draft's state already says the same.
+    fn already_observed(&self, draft: &Draft) -> bool {
+        let Some(obs) = draft.observed() else { return false };
+        let Some(key) = obs.transition_of(draft.region.as_deref()) else { return false };
+        self.states.get(&key).is_some_and(|last| last == obs.event().as_str())
     }
 }
 
@@ -505,6 +538,19 @@ impl JournalStore for FileJournal {
         }
         lock(&self.file, &self.path)?;
         let result = self.append_locked(draft);
+        let _ = self.file.unlock();
+        result
+    }
+
+    fn append_observation(&mut self, draft: Draft) -> Result<Option<Entry>, JournalError> {
+        if !self.regular {
+            return self.append_locked(draft).map(Some);
+        }
+        lock(&self.file, &self.path)?;
+        // Judged after reading what others wrote, under the lock: exactly one terminal writes it.
+        let result = self
+            .catch_up(true)
+            .and_then(|()| if self.already_observed(&draft) { Ok(None) } else { self.append_locked(draft).map(Some) });
         let _ = self.file.unlock();
         result
     }

@@ -247,10 +247,16 @@ impl Scribe {
             return;
         }
         while let Some(draft) = self.pending.pop_front() {
-            match self.store.append(draft.clone()) {
+            // An observation another terminal already journaled is written once, by it.
+            let appended = if draft.kind == Kind::Observation {
+                self.store.append_observation(draft.clone())
+            } else {
+                self.store.append(draft.clone()).map(Some)
+            };
+            match appended {
                 Ok(entry) => {
                     self.error = None;
-                    self.take_in(Some(entry));
+                    self.take_in(entry);
                 }
                 Err(e) => {
                     self.error = Some(e.to_string());
