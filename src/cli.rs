@@ -51,6 +51,8 @@ pub enum Command {
     RunStep(modes::run_step::RunStepArgs),
     /// A game-day drill: a scenario on the simulated world, a DRILL banner and a scorecard.
     Drill(modes::drill::DrillArgs),
+    /// Another terminal on the incident a `demo` or `drill` hosts: its world, journal and runbook.
+    Join(modes::join::JoinArgs),
     /// List the built-in drill scenarios.
     Scenarios,
     /// Export a journal as a timeline for the post-incident review.
@@ -85,6 +87,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Export(args)) => modes::export::run(&args),
         Some(Command::Drill(args)) => modes::drill::run(&args),
+        Some(Command::Join(args)) => modes::join::run(&args),
         Some(Command::Scenarios) => {
             let text = crate::drill::builtin::listing().map_err(|e| Failure::runtime(e.to_string()))?;
             write_stdout(&text)

@@ -5,14 +5,15 @@
 //! sessions never make one, so they have no way to send an action at all.
 
 pub mod aws;
+pub mod remote;
 pub mod sim;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use crate::runbook::{Promotion, StepRef};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Action {
     /// Set the write-freeze flag (DynamoDB conditional PutItem) in `region`.
@@ -77,7 +78,8 @@ pub struct Job {
     pub action: Action,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
 pub enum OutcomeResult {
     /// `already`: the desired state held, nothing was done.
     Succeeded {
@@ -106,6 +108,8 @@ pub enum Backend {
     Sim,
     /// Nowhere: a test or a replay plays the backend itself.
     Detached,
+    /// The host a joined terminal shows (`actions::remote`): the host's world carries it out.
+    Host,
 }
 
 impl Backend {
@@ -114,6 +118,7 @@ impl Backend {
             Backend::Aws => "aws",
             Backend::Sim => "sim",
             Backend::Detached => "detached",
+            Backend::Host => "host",
         }
     }
 }

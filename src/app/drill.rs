@@ -27,6 +27,14 @@ pub enum FaultRequest {
     Clear { region: usize, fault: FaultKind },
 }
 
+impl FaultRequest {
+    pub fn region(self) -> usize {
+        match self {
+            FaultRequest::Inject { region, .. } | FaultRequest::Clear { region, .. } => region,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct DrillView {
     pub scenario: String,
@@ -63,7 +71,49 @@ impl DrillView {
 }
 
 impl App {
+    /// A fault a facilitator on another terminal journaled: queued for this terminal's drill
+    /// to carry out (only a drill's host has a world to carry it out in).
+    pub(super) fn fault_from_elsewhere(&mut self, entry: &crate::scribe::Entry) {
+        use crate::drill::journal::DrillData;
+        if self.joined.is_some() || self.view.drill.is_none() {
+            return;
+        }
+        let index = |name: &str| self.snapshot.regions.iter().position(|r| r.name == name);
+        let request = match DrillData::of(entry) {
+            Some(DrillData::FaultInjected { fault, region }) => {
+                index(&region).map(|region| FaultRequest::Inject { region, fault })
+            }
+            Some(DrillData::FaultCleared { fault, region }) => {
+                index(&region).map(|region| FaultRequest::Clear { region, fault })
+            }
+            _ => None,
+        };
+        self.faults_from_elsewhere.extend(request);
+    }
+
+    /// The joined facilitator running the faults, if one is: then this screen has no menu.
+    pub fn facilitator_elsewhere(&self) -> Option<String> {
+        use crate::scribe::roles::TeamRole;
+        self.scribe
+            .present()
+            .into_iter()
+            .find(|p| p.role == Some(TeamRole::Facilitator) && !p.is_me())
+            .map(|p| p.label())
+    }
+
     pub(super) fn open_fault_menu(&mut self) {
+        let facilitator = self.scribe.role == Some(crate::scribe::roles::TeamRole::Facilitator);
+        if self.joined.is_some() && !facilitator && self.view.drill.as_ref().is_some_and(|d| d.scorecard.is_none()) {
+            self.view.message = Some("the faults are the facilitator's: join with --role facilitator".into());
+            return;
+        }
+        if self.view.drill.as_ref().is_some_and(|d| d.scorecard.is_none())
+            && self.scribe.role != Some(crate::scribe::roles::TeamRole::Facilitator)
+            && let Some(who) = self.facilitator_elsewhere()
+        {
+            self.view.message = Some(format!("the facilitator {who} runs the faults from their own terminal"));
+            return;
+        }
         match self.view.drill.as_mut() {
             // Once the drill has ended there is nothing to inject: `f` brings the scorecard back.
             Some(d) if d.scorecard.is_some() => d.scorecard_open = true,
@@ -75,6 +125,10 @@ impl App {
     pub(super) fn toggle_reveal(&mut self) {
         if self.view.drill.is_none() {
             self.view.message = Some("facilitator entries exist in drills only".into());
+            return;
+        }
+        if self.joined.is_some() && self.scribe.role != Some(crate::scribe::roles::TeamRole::Facilitator) {
+            self.view.message = Some("facilitator entries are the facilitator's to see".into());
             return;
         }
         self.scribe.timeline.toggle_reveal_drill();

@@ -40,6 +40,8 @@ pub enum Mode {
     /// Acting on a real AWS account.
     Live,
     ReadOnly,
+    /// Showing another process's world (`warroom join`); its steps are carried out there.
+    Joined,
 }
 
 impl Mode {
@@ -49,6 +51,7 @@ impl Mode {
             Mode::Drill => "DRILL",
             Mode::Live => "LIVE",
             Mode::ReadOnly => "READ-ONLY",
+            Mode::Joined => "JOINED",
         }
     }
 }
@@ -121,6 +124,15 @@ pub enum Overlay {
     Entry(String),
 }
 
+/// The host a joined terminal shows (`warroom join`), for the header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Joined {
+    /// "ana@bastion".
+    pub host: String,
+    /// How long the host has not published, once that is long enough to say so.
+    pub silent: Option<chrono::Duration>,
+}
+
 /// Sim facts shown in the header of a demo.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SimInfo {
@@ -182,6 +194,11 @@ pub struct App {
     held: std::collections::HashSet<StepRef>,
     /// How long a claim lasts unless renewed.
     pub claim_lease: chrono::Duration,
+    /// The host this terminal joined, if it did.
+    pub joined: Option<Joined>,
+    /// Faults a joined facilitator injected or cleared (journaled there), for the host's drill
+    /// to carry out in its world without journaling them again.
+    pub faults_from_elsewhere: Vec<FaultRequest>,
     pub quit: bool,
     /// Quit by a second Ctrl-C at the quit question: the process exits 130.
     pub interrupted: bool,
@@ -222,6 +239,8 @@ impl App {
             claims: None,
             held: std::collections::HashSet::new(),
             claim_lease: claims::CLAIM_LEASE,
+            joined: None,
+            faults_from_elsewhere: Vec::new(),
             quit: false,
             interrupted: false,
             view: View {
@@ -267,6 +286,7 @@ impl App {
     /// What the header calls this session; follows from whether it can act.
     pub fn mode(&self) -> Mode {
         match &self.executor {
+            _ if self.joined.is_some() => Mode::Joined,
             None => Mode::ReadOnly,
             Some(e) if e.backend() == crate::actions::Backend::Aws => Mode::Live,
             Some(_) if self.view.drill.is_some() => Mode::Drill,
@@ -336,6 +356,7 @@ impl App {
         let arrived = self.scribe.take_arrived();
         for entry in &arrived {
             crate::scribe::runs::apply(&mut self.runs, entry);
+            self.fault_from_elsewhere(entry);
         }
         !arrived.is_empty()
     }
@@ -355,6 +376,7 @@ impl App {
                 // `self.limits()` would borrow all of self while the scribe is borrowed mutably.
                 self.scribe.observe(&self.snapshot, limits, self.single_writer);
                 self.fold_arrived();
+                self.scribe.heartbeat();
                 self.renew_claims();
                 self.check_running();
                 true

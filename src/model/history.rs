@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 /// How many samples a sparkline keeps. Wide enough for the widest column at 160 columns.
 pub const HISTORY_CAPACITY: usize = 120;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct History {
     samples: VecDeque<f64>,
     capacity: usize,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 /// How old a reading may be, in poll intervals, before it is drawn (and treated) as stale.
 pub const STALE_AFTER_INTERVALS: i32 = 3;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Signal<T> {
     /// The last value read successfully; kept when a later poll fails, so it can be shown dimmed.
     pub value: Option<T>,

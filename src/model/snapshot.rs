@@ -7,7 +7,8 @@ use super::signal::{Applied, Freshness, Signal};
 use super::update::{Reading, SignalKey, Update};
 use super::values::{Database, HealthChecks, Integrity, Lag, Role, Routing};
 
-#[derive(Clone, Debug, PartialEq)]
+/// Serializable so a demo's host can publish what it sees to terminals that join it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RegionSnapshot {
     pub name: String,
     pub role: Role,
@@ -140,10 +141,25 @@ fn with_history(applied: Applied, history: &mut History, sample: f64) -> Applied
     applied
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Snapshot {
     pub regions: Vec<RegionSnapshot>,
+    #[serde(with = "milliseconds")]
     pub poll_interval: Duration,
+}
+
+/// A duration as whole milliseconds (chrono's own has no serde form).
+mod milliseconds {
+    use chrono::Duration;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(d.num_milliseconds())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        i64::deserialize(d).map(Duration::milliseconds)
+    }
 }
 
 impl Snapshot {

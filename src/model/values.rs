@@ -21,7 +21,7 @@ impl Role {
 }
 
 /// Route 53 health checkers for a region's endpoint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HealthChecks {
     pub healthy: u8,
     pub total: u8,
@@ -35,7 +35,7 @@ impl HealthChecks {
 }
 
 /// Replication lag as the replica reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", content = "seconds", rename_all = "kebab-case")]
 pub enum Lag {
     /// This region holds the writer: nothing to replicate into it.
@@ -54,7 +54,7 @@ impl Lag {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DbRole {
     Writer,
@@ -74,7 +74,7 @@ impl DbRole {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Database {
     pub role: DbRole,
     pub identifier: String,
@@ -88,7 +88,7 @@ pub enum RoutingPolicy {
     Weighted,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeStatus {
     Pending,
@@ -96,7 +96,7 @@ pub enum ChangeStatus {
 }
 
 /// A Route 53 change batch that touched this region's record.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PendingChange {
     pub id: String,
     pub submitted_at: DateTime<Utc>,
@@ -104,7 +104,7 @@ pub struct PendingChange {
 }
 
 /// This region's record in the routed name.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Routing {
     pub record_set_id: String,
     pub policy: RoutingPolicy,
@@ -117,7 +117,7 @@ pub struct Routing {
 }
 
 /// Data-integrity counters (drills: `corrupted-data`, `duplicate-replay`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Integrity {
     pub corrupted_records: u64,
     pub duplicate_events: u64,

@@ -10,9 +10,11 @@ use clap::Args;
 use crate::runtime::args::{SimArgs, load_theme, parse_speed};
 use crate::runtime::event_loop;
 use crate::runtime::exit::Failure;
+use crate::runtime::host::Publisher;
 use crate::runtime::logging;
 use crate::runtime::session::{Session, open_scribe, start_session_in};
 use crate::scribe::default_author;
+use crate::scribe::hosted::Setup;
 use crate::sim::{SimClock, World, demo_timeline};
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
 use crate::sources::sim::spawn_pollers;
@@ -57,7 +59,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let epoch = crate::runtime::session::now_to_the_second();
     let author = args.author.clone().unwrap_or_else(default_author);
     let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
-    crate::runtime::session::take_role(&mut scribe, &journal_path, args.role);
+    crate::runtime::session::take_role(&mut scribe, args.role);
     let _log = logging::start();
     let runtime = crate::runtime::event_loop::runtime()?;
     let clock = SimClock::new(epoch, args.speed);
@@ -71,21 +73,38 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
         };
         let mut session = start_session_in(world, &config, clock, theme, scribe, config.read_only);
         session.app.claims = crate::runtime::session::shared_claims(&journal_path);
-        run_loop(session).await
+        let setup = match &args.scenario {
+            Some(name) => Setup::Scenario { scenario: crate::modes::drill::scenario_source(name), drill: false },
+            None => Setup::Demo { regions: args.sim.regions, config: args.sim.config.as_deref().map(resolved_path) },
+        };
+        let publisher = Publisher::beside(&journal_path, setup, &session.app.scribe.author);
+        run_loop(session, publisher, &journal_path).await
     });
     tracing::info!(ok = result.is_ok(), journal = %journal_path, "demo finished");
     crate::text::sanitize::eprint_line(&format!("warroom: {}", result?));
     Ok(())
 }
 
-async fn run_loop(session: Session) -> Result<String, Failure> {
+fn resolved_path(path: &std::path::Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+}
+
+async fn run_loop(session: Session, publisher: Option<Publisher>, journal: &str) -> Result<String, Failure> {
     let Session { app, world, clock, outcomes } = session;
     let (tx, rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
-    let pollers = spawn_pollers(&world, &clock, app.snapshot.poll_interval, &tx);
+    let mut tasks = spawn_pollers(&world, &clock, app.snapshot.poll_interval, &tx);
     drop(tx);
-    let result = event_loop::run(app, rx, outcomes, move || clock.now()).await;
-    for poller in pollers {
-        poller.abort();
+    // A host that can act carries out the steps of terminals joined to it, in its world.
+    if publisher.is_some() && !app.read_only() {
+        let (done_tx, done) = mpsc::channel(64);
+        let executor = crate::actions::sim::spawn(world.clone(), clock.clone(), done_tx);
+        tasks.push(crate::actions::remote::serve(PathBuf::from(journal), executor, done));
+    }
+    let mut pollers = event_loop::Pollers::new(app, rx, outcomes, move || clock.now());
+    pollers.publisher = publisher;
+    let result = event_loop::drive(pollers).await;
+    for task in tasks {
+        task.abort();
     }
     result
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod demo;
 pub mod drill;
 pub mod export;
+pub mod join;
 pub mod live;
 pub mod run_step;
 pub mod snapshot;

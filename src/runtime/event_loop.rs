@@ -56,13 +56,15 @@ pub struct Pollers<F> {
     pub outcomes: Option<mpsc::Receiver<Outcome>>,
     pub now: F,
     tick: tokio::time::Interval,
+    /// Publishes the world for joined terminals when this session hosts its incident.
+    pub publisher: Option<super::host::Publisher>,
 }
 
 impl<F: Fn() -> DateTime<Utc>> Pollers<F> {
     pub fn new(app: App, updates: mpsc::Receiver<Update>, outcomes: Option<mpsc::Receiver<Outcome>>, now: F) -> Self {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        Self { app, updates, outcomes, now, tick }
+        Self { app, updates, outcomes, now, tick, publisher: None }
     }
 }
 
@@ -74,6 +76,16 @@ impl<F: Fn() -> DateTime<Utc>> Driver for Pollers<F> {
         &self.app
     }
     async fn wake(&mut self) -> bool {
+        let changed = self.next_news().await;
+        if let Some(p) = self.publisher.as_mut() {
+            p.publish(&self.app);
+        }
+        changed
+    }
+}
+
+impl<F: Fn() -> DateTime<Utc>> Pollers<F> {
+    async fn next_news(&mut self) -> bool {
         tokio::select! {
             Some(update) = self.updates.recv() => {
                 let mut dirty = self.app.handle(Msg::Update(update));

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod event_loop;
 pub mod exit;
+pub mod host;
 pub mod logging;
 pub mod output;
 pub mod session;

@@ -99,17 +99,12 @@ pub fn open_scribe(
 /// This terminal's role on the incident in the journal at `path`: the one asked for; or, for
 /// one that joins while another terminal is there, operator; or none: the terminal alone is
 /// the commander, with every right. Memory journals (headless, tests) keep no role.
-pub fn take_role(scribe: &mut Scribe, path: &str, asked: Option<crate::scribe::roles::TeamRole>) {
+pub fn take_role(scribe: &mut Scribe, asked: Option<crate::scribe::roles::TeamRole>) {
     use crate::scribe::roles::TeamRole;
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        scribe.role = asked;
-        return;
-    }
-    let me = std::process::id();
-    let others = crate::scribe::presence::live(Path::new(path)).iter().filter(|p| p.pid != me).count();
+    let others = scribe.present().iter().filter(|p| !p.is_me()).count();
     // The terminal that starts an incident alone is its commander without saying so, so solo
     // use (and every journal it writes) is as it always was.
-    scribe.role = asked.or((others > 0).then_some(TeamRole::Operator));
+    scribe.set_role(asked.or((others > 0).then_some(TeamRole::Operator)));
 }
 
 /// A running simulated world with an app watching it: what `demo` shows and what the tests

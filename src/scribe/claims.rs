@@ -103,9 +103,7 @@ pub struct FileClaims {
 
 impl FileClaims {
     pub fn beside(journal: &Path) -> Self {
-        let mut name = journal.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-        name.push(".d");
-        let dir = journal.with_file_name(name);
+        let dir = super::presence::sidecar(journal);
         Self { path: dir.join("claims.json"), lock_path: journal.to_owned() }
     }
 

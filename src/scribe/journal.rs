@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::entry::{Draft, Entry};
+use super::presence::{self, Presence};
+use super::roles::TeamRole;
 use crate::sim::SplitMix64;
 
 /// Where entries are written. Implementations must make `append` durable before returning Ok.
@@ -37,6 +39,14 @@ pub trait JournalStore: Send + fmt::Debug {
     /// state already says the same (another terminal saw it first): then `None`.
     fn append_observation(&mut self, draft: Draft) -> Result<Option<Entry>, JournalError> {
         self.append(draft).map(Some)
+    }
+    /// Name this session in its presence record: `author` (`--as`) with `role`.
+    fn announce(&mut self, _author: &str, _role: Option<TeamRole>) {}
+    /// Keep this session's presence live (called every tick; writes every `HEARTBEAT`).
+    fn heartbeat(&mut self) {}
+    /// The live sessions on this incident, this one included. A store nobody shares has none.
+    fn present(&self) -> Vec<Presence> {
+        Vec::new()
     }
 }
 
@@ -121,8 +131,9 @@ pub struct FileJournal {
     regular: bool,
     /// This session's presence record beside the journal; removed when the journal closes.
     presence: Option<PathBuf>,
-    /// Who the presence record names (the OS user until `announce_as`).
-    author: String,
+    /// What the presence record says (the OS user, no role, until `announce`).
+    me: Presence,
+    last_beat: DateTime<Utc>,
     /// Others' entries read while appending, not yet handed out by `follow`.
     followed: Vec<Entry>,
     /// The newest event of each observed state in the file (see `note_transition`).
@@ -281,8 +292,8 @@ impl FileJournal {
         release(&file);
         let next_seq = entries.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
         let seed = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64 ^ (u64::from(std::process::id()) << 32);
-        let author = super::default_author();
-        let presence = if regular { super::presence::announce(path, &author).ok() } else { None };
+        let me = Presence::me(&super::default_author(), None);
+        let presence = if regular { presence::announce(path, &me).ok() } else { None };
         let ids = SplitMix64::new(seed);
         let mut states = std::collections::HashMap::new();
         for e in &entries {
@@ -296,7 +307,8 @@ impl FileJournal {
             ids,
             regular,
             presence,
-            author,
+            last_beat: me.since,
+            me,
             followed: vec![],
             states,
         };
@@ -343,9 +355,14 @@ impl FileJournal {
 
     /// Name this session's presence record after `author` (`--as`), not the OS user.
     pub fn announce_as(&mut self, author: &str) {
-        author.clone_into(&mut self.author);
+        author.clone_into(&mut self.me.author);
+        self.rewrite_presence();
+    }
+
+    fn rewrite_presence(&mut self) {
         if self.regular {
-            self.presence = super::presence::announce(&self.path, author).ok().or(self.presence.take());
+            self.me.heartbeat = Some(Utc::now());
+            self.presence = presence::announce(&self.path, &self.me).ok().or(self.presence.take());
         }
     }
 
@@ -406,7 +423,7 @@ impl FileJournal {
         self.file = file;
         self.len = bytes.len() as u64;
         // A removed directory took the presence record with it: leave a new one.
-        self.announce_as(&self.author.clone());
+        self.rewrite_presence();
         Ok(Some(format!(
             "the journal file was {what}; it was re-created at {} with all {} entries{moved}",
             self.path.display(),
@@ -434,7 +451,7 @@ impl FileJournal {
         self.next_seq = self.next_seq.max(entries.iter().map(|e| e.seq).max().unwrap_or(0) + 1);
         self.followed.extend(entries.into_iter().filter(|e| e.seq > last));
         self.file = file;
-        self.announce_as(&self.author.clone());
+        self.rewrite_presence();
         Ok(true)
     }
 }
@@ -532,6 +549,24 @@ impl FileJournal {
 }
 
 impl JournalStore for FileJournal {
+    fn announce(&mut self, author: &str, role: Option<TeamRole>) {
+        author.clone_into(&mut self.me.author);
+        self.me.role = role;
+        self.rewrite_presence();
+    }
+
+    fn heartbeat(&mut self) {
+        let now = Utc::now();
+        if now - self.last_beat >= presence::HEARTBEAT {
+            self.last_beat = now;
+            self.rewrite_presence();
+        }
+    }
+
+    fn present(&self) -> Vec<Presence> {
+        if self.regular { presence::live(&self.path) } else { Vec::new() }
+    }
+
     fn append(&mut self, draft: Draft) -> Result<Entry, JournalError> {
         if !self.regular {
             return self.append_locked(draft);

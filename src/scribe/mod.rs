@@ -4,6 +4,7 @@
 pub mod claims;
 pub mod data;
 pub mod entry;
+pub mod hosted;
 pub mod journal;
 pub mod measure;
 pub mod observe;
@@ -111,6 +112,22 @@ impl Scribe {
 
     pub fn location(&self) -> String {
         self.store.location()
+    }
+
+    /// Take `role` on the incident: shown in the header, on every entry, and in presence.
+    pub fn set_role(&mut self, role: Option<roles::TeamRole>) {
+        self.role = role;
+        self.store.announce(&self.author, role);
+    }
+
+    /// Keep this terminal's presence live (every tick; the store writes every few seconds).
+    pub fn heartbeat(&mut self) {
+        self.store.heartbeat();
+    }
+
+    /// The live sessions on this incident (this one included); none for a journal nobody shares.
+    pub fn present(&self) -> Vec<presence::Presence> {
+        self.store.present()
     }
 
     /// Save what a person typed. On failure the error is kept for the header and returned, so

@@ -1,8 +1,9 @@
-//! Presence: each open session leaves a record beside its journal (who, host, pid, since), so
-//! that `export -o` can refuse to write over a journal somebody is writing, and so that the
-//! terminals on one incident can be listed. Records live in `<journal>.d/presence/`, one file
-//! per session, removed when the session's journal closes; a record whose process is gone
-//! (a crash, kill -9) is not live.
+//! Presence: each open session leaves a record beside its journal (who, role, host, pid,
+//! since, heartbeat), so that `export -o` can refuse to write over a journal somebody is
+//! writing, and so that the terminals on one incident can be listed. Records live in
+//! `<journal>.d/presence/`, one file per session, rewritten every `HEARTBEAT` and removed
+//! when the session's journal closes. A record whose process is gone (a crash, kill -9), or
+//! from another host whose heartbeat stopped, is not live.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -10,19 +11,76 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::roles::TeamRole;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Presence {
     pub author: String,
     pub host: String,
     pub pid: u32,
     pub since: DateTime<Utc>,
+    /// The session's role on the incident; `None` for one alone (the implicit commander).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<TeamRole>,
+    /// Rewritten every `HEARTBEAT` while the session runs.
+    #[serde(default)]
+    pub heartbeat: Option<DateTime<Utc>>,
+}
+
+/// How often a session rewrites its record.
+pub const HEARTBEAT: chrono::Duration = chrono::Duration::seconds(5);
+/// A record from another host whose heartbeat is older than this is a dead session's.
+pub const HEARTBEAT_LOST: chrono::Duration = chrono::Duration::seconds(30);
+
+impl Presence {
+    /// This process's record.
+    pub fn me(author: &str, role: Option<TeamRole>) -> Self {
+        let now = Utc::now();
+        Self {
+            author: author.to_owned(),
+            host: host(),
+            pid: std::process::id(),
+            since: now,
+            role,
+            heartbeat: Some(now),
+        }
+    }
+
+    /// "ana@bastion (operator)": how lists and headers name a session.
+    pub fn label(&self) -> String {
+        match self.role {
+            Some(role) => format!("{}@{} ({role})", self.author, self.host),
+            None => format!("{}@{}", self.author, self.host),
+        }
+    }
+
+    /// Whether this record is this very process's.
+    pub fn is_me(&self) -> bool {
+        self.pid == std::process::id() && self.host == host()
+    }
+}
+
+/// `<journal>.d`: where everything beside a journal that is not an entry lives (presence,
+/// claims, a host's published world, joiners' requests).
+pub fn sidecar(journal: &Path) -> PathBuf {
+    let mut name = journal.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".d");
+    journal.with_file_name(name)
 }
 
 /// The directory of a journal's presence records.
 pub fn dir(journal: &Path) -> PathBuf {
-    let mut name = journal.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".d");
-    journal.with_file_name(name).join("presence")
+    sidecar(journal).join("presence")
+}
+
+/// Write `bytes` to `path` so a reader sees the old file or the new, never half: a temporary
+/// file beside it, then a rename.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
 }
 
 /// This machine's name, as presence records give it.
@@ -35,13 +93,13 @@ pub fn host() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
-/// Write (or rewrite) this process's record for `journal`; returns its path (removed on close).
-pub fn announce(journal: &Path, author: &str) -> io::Result<PathBuf> {
+/// Write (or rewrite) this process's record `me` for `journal`, replaced atomically so a
+/// reader never sees half of it; returns its path (removed on close).
+pub fn announce(journal: &Path, me: &Presence) -> io::Result<PathBuf> {
     let dir = dir(journal);
     std::fs::create_dir_all(&dir)?;
-    let me = Presence { author: author.to_owned(), host: host(), pid: std::process::id(), since: Utc::now() };
     let path = dir.join(format!("{}-{}.json", me.host, me.pid));
-    std::fs::write(&path, serde_json::to_vec(&me).map_err(io::Error::other)?)?;
+    replace_file(&path, &serde_json::to_vec(me).map_err(io::Error::other)?)?;
     Ok(path)
 }
 
@@ -57,17 +115,22 @@ pub fn withdraw(record: &Path) {
     }
 }
 
-/// Whether the process behind a record still runs. Another host's process cannot be seen from
-/// here, so its record counts as live.
+/// Whether the session behind a record still runs: on this host, its process is there; on
+/// another (which cannot be seen from here), its heartbeat is recent.
 fn alive(p: &Presence) -> bool {
-    p.host != host() || Path::new(&format!("/proc/{}", p.pid)).exists()
+    if p.host == host() {
+        return Path::new(&format!("/proc/{}", p.pid)).exists();
+    }
+    p.heartbeat.is_none_or(|beat| Utc::now() - beat < HEARTBEAT_LOST)
 }
 
 /// The live sessions writing `journal`.
 pub fn live(journal: &Path) -> Vec<Presence> {
     let Ok(records) = std::fs::read_dir(dir(journal)) else { return Vec::new() };
     records
-        .filter_map(|r| std::fs::read(r.ok()?.path()).ok())
+        .filter_map(|r| r.ok())
+        .filter(|r| r.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|r| std::fs::read(r.path()).ok())
         .filter_map(|bytes| serde_json::from_slice::<Presence>(&bytes).ok())
         .filter(alive)
         .collect()
@@ -82,12 +145,24 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let journal = d.path().join("j.jsonl");
         assert!(live(&journal).is_empty());
-        let record = announce(&journal, "ana").unwrap();
-        assert_eq!(live(&journal).len(), 1);
+        let record = announce(&journal, &Presence::me("ana", Some(TeamRole::Scribe))).unwrap();
+        let present = live(&journal);
+        assert_eq!(present.len(), 1);
+        assert_eq!(present[0].role, Some(TeamRole::Scribe));
+        assert!(present[0].is_me());
         // A record left by a process that is gone (kill -9) does not count.
-        let dead = Presence { author: "x".into(), host: host(), pid: u32::MAX - 1, since: Utc::now() };
+        let dead = Presence { pid: u32::MAX - 1, ..Presence::me("x", None) };
         std::fs::write(dir(&journal).join("dead.json"), serde_json::to_vec(&dead).unwrap()).unwrap();
-        assert_eq!(live(&journal).len(), 1);
+        // Nor does another host's whose heartbeat stopped; one that beats does.
+        let old = Utc::now() - HEARTBEAT_LOST - chrono::Duration::seconds(1);
+        let silent = Presence { host: "elsewhere".into(), heartbeat: Some(old), ..Presence::me("y", None) };
+        std::fs::write(dir(&journal).join("silent.json"), serde_json::to_vec(&silent).unwrap()).unwrap();
+        let beating = Presence { host: "elsewhere".into(), ..Presence::me("z", None) };
+        std::fs::write(dir(&journal).join("beating.json"), serde_json::to_vec(&beating).unwrap()).unwrap();
+        let mut names: Vec<String> = live(&journal).into_iter().map(|p| p.author).collect();
+        names.sort();
+        assert_eq!(names, ["ana", "z"]);
+        std::fs::remove_file(dir(&journal).join("beating.json")).unwrap();
         std::fs::remove_file(record).unwrap();
         assert!(live(&journal).is_empty());
     }

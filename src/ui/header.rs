@@ -45,8 +45,16 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
         Span::styled(format!("{} ", super::sanitize(&app.incident.name)), header),
         Span::styled("│ ", header),
         Span::styled(format!("{} ", app.mode().label()), header),
-        Span::styled("│ ", header),
     ];
+    // A joined terminal names its host, and says loudly when the host has gone quiet.
+    if let Some(joined) = &app.joined {
+        spans.push(Span::styled(format!("{} ", super::sanitize(&joined.host)), header));
+        if let Some(silent) = joined.silent {
+            let age = format_duration(chrono::Duration::seconds(silent.num_seconds().max(0)));
+            spans.push(Span::styled(format!("HOST SILENT {age} "), t.style(Tone::Critical)));
+        }
+    }
+    spans.push(Span::styled("│ ", header));
     // On a shared incident, who this terminal is: "ana · operator".
     if let Some(role) = app.scribe.role {
         spans.push(Span::styled(format!("{} · {role} ", super::sanitize(&app.scribe.author)), header));

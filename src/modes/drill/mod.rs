@@ -8,6 +8,8 @@ use clap::Args;
 pub mod run;
 mod tui;
 
+pub use tui::scenario_source;
+
 use crate::drill::builtin::find;
 use crate::drill::config;
 use crate::runtime::args::parse_speed;

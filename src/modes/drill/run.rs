@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::mpsc;
 
+use crate::actions::remote::Relay;
 use crate::actions::{Executor, Job, sim::Stepper};
 use crate::app::{App, FaultRequest, Msg, SimInfo};
 use crate::drill::autopilot::Autopilot;
@@ -31,6 +32,8 @@ pub struct Drill {
     announced: usize,
     /// Simulated time of the last turn: turns happen on poll-interval boundaries.
     last_turn: DateTime<Utc>,
+    /// Requests of terminals joined to this drill (`warroom join`), when it hosts them.
+    pub relay: Option<Relay>,
 }
 
 impl Drill {
@@ -55,12 +58,28 @@ impl Drill {
             jobs,
             announced: 0,
             last_turn: epoch,
+            relay: None,
         }
     }
 
     fn deliver_jobs(&mut self) {
+        let mut jobs = Vec::new();
         while let Ok(job) = self.jobs.try_recv() {
+            jobs.push(job);
+        }
+        // Joined terminals' jobs, carried out in this world and answered to them.
+        jobs.extend(self.relay.as_mut().map(Relay::take).unwrap_or_default());
+        for job in jobs {
             if let Some(outcome) = self.stepper.submit(&mut self.world, job) {
+                self.deliver(outcome);
+            }
+        }
+    }
+
+    fn deliver(&mut self, outcome: crate::actions::Outcome) {
+        match self.relay.as_mut() {
+            Some(relay) if relay.owns(outcome.job) => relay.answer(outcome),
+            _ => {
                 self.app.handle(Msg::Outcome(outcome));
             }
         }
@@ -92,7 +111,7 @@ impl Drill {
         self.deliver_jobs();
         // Outcomes first: an action the world finished this turn is seen before its effects.
         for outcome in self.stepper.poll(&self.world) {
-            self.app.handle(Msg::Outcome(outcome));
+            self.deliver(outcome);
         }
         self.app.poll_round(self.world.poll_all(now), [], now);
         self.referee.watch(&self.app);
@@ -104,33 +123,43 @@ impl Drill {
     }
 
     /// Carry out the facilitator's requests from the fault menu, journaled as hidden
-    /// facilitator entries, and refresh the menu's list of active faults.
+    /// facilitator entries, and those a joined facilitator journaled on their terminal (not
+    /// journaled again); then refresh the menu's list of active faults.
     pub fn facilitate(&mut self, now: DateTime<Utc>) {
         let Some(view) = self.app.view.drill.as_mut() else { return };
         let requests = std::mem::take(&mut view.requests);
+        let elsewhere = std::mem::take(&mut self.app.faults_from_elsewhere);
         self.world.advance_to(now);
         for request in requests {
-            let (region, kind, injected) = match request {
-                FaultRequest::Inject { region, fault } => (region, fault, true),
-                FaultRequest::Clear { region, fault } => (region, fault, false),
-            };
-            let name = kind.name();
-            let region_name = self.world.region_name(region).unwrap_or_default().to_owned();
-            let (text, data) = if injected {
-                self.world.inject(region, kind.default_fault());
-                let text = format!("facilitator injected {name} into {region_name}");
-                (text, DrillData::FaultInjected { fault: kind, region: region_name })
-            } else {
-                self.world.clear(region, kind);
-                let text = format!("facilitator cleared {name} in {region_name}");
-                (text, DrillData::FaultCleared { fault: kind, region: region_name })
-            };
-            let _ = self.app.scribe.record(data.draft(now, text));
+            if let Some(draft) = self.apply_fault(request, now) {
+                let _ = self.app.scribe.record(draft);
+            }
+        }
+        for request in elsewhere {
+            self.apply_fault(request, now);
         }
         let active = self.world.active_faults().into_iter().map(|(r, f)| (r, f.kind())).collect();
         if let Some(view) = self.app.view.drill.as_mut() {
             view.active = active;
         }
+    }
+
+    /// Inject or clear a fault in the world; the facilitator entry that says so.
+    fn apply_fault(&mut self, request: FaultRequest, now: DateTime<Utc>) -> Option<crate::scribe::Draft> {
+        let region_name = self.world.region_name(request.region())?.to_owned();
+        let draft = match request {
+            FaultRequest::Inject { region, fault } => {
+                self.world.inject(region, fault.default_fault());
+                DrillData::FaultInjected { fault, region: region_name.clone() }
+                    .draft(now, format!("facilitator injected {} into {region_name}", fault.name()))
+            }
+            FaultRequest::Clear { region, fault } => {
+                self.world.clear(region, fault);
+                DrillData::FaultCleared { fault, region: region_name.clone() }
+                    .draft(now, format!("facilitator cleared {} in {region_name}", fault.name()))
+            }
+        };
+        Some(draft)
     }
 
     /// Take every turn due by `now`, one per poll interval (and one at the scenario's end),

@@ -13,9 +13,11 @@ use crate::app::{DrillView, Msg, SimInfo};
 use crate::drill::{Scenario, config};
 use crate::runtime::args::load_theme;
 use crate::runtime::exit::Failure;
+use crate::runtime::host::Publisher;
 use crate::runtime::session::open_scribe;
 use crate::runtime::{event_loop, logging};
 use crate::scribe::default_author;
+use crate::scribe::hosted::Setup;
 use crate::sim::SimClock;
 
 /// How often the world moves and the screen refreshes (real time).
@@ -26,7 +28,7 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
     let theme = load_theme(&args.theme)?;
     let author = args.author.clone().unwrap_or_else(default_author);
     let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
-    crate::runtime::session::take_role(&mut scribe, &journal_path, args.role);
+    crate::runtime::session::take_role(&mut scribe, args.role);
     let _log = logging::start();
     let runtime = event_loop::runtime()?;
     let view = DrillView::new(&scenario.name, &scenario.summary, epoch + scenario.duration, scenario.regions.clone());
@@ -35,11 +37,16 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
     drill.app.sim = Some(SimInfo { seed: args.seed, speed: args.speed });
     drill.app.view.drill = Some(view);
     drill.app.claims = crate::runtime::session::shared_claims(&journal_path);
+    let setup = Setup::Scenario { scenario: scenario_source(&args.scenario), drill: true };
+    let publisher = Publisher::beside(&journal_path, setup, &drill.app.scribe.author);
+    if publisher.is_some() {
+        drill.relay = Some(crate::actions::remote::Relay::new(std::path::Path::new(&journal_path)));
+    }
     tracing::info!(scenario = drill.scenario.name, seed = args.seed, speed = args.speed, journal = %journal_path, "drill starting");
     let result = runtime.block_on(async {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        event_loop::drive(Stepped { drill, clock: SimClock::new(epoch, args.speed), tick }).await
+        event_loop::drive(Stepped { drill, clock: SimClock::new(epoch, args.speed), tick, publisher }).await
     });
     crate::text::sanitize::eprint_line(&format!("warroom: {}", result?));
     Ok(())
@@ -50,6 +57,15 @@ struct Stepped {
     drill: Drill,
     clock: SimClock,
     tick: tokio::time::Interval,
+    publisher: Option<Publisher>,
+}
+
+/// A scenario file as an absolute path (a joiner may start elsewhere); a built-in's name as is.
+pub fn scenario_source(name: &str) -> String {
+    match std::fs::canonicalize(name) {
+        Ok(path) if path.is_file() => path.display().to_string(),
+        _ => name.to_owned(),
+    }
 }
 
 impl event_loop::Driver for Stepped {
@@ -62,6 +78,9 @@ impl event_loop::Driver for Stepped {
     async fn wake(&mut self) -> bool {
         self.tick.tick().await;
         step(&mut self.drill, self.clock.now());
+        if let Some(p) = self.publisher.as_mut() {
+            p.publish(&self.drill.app);
+        }
         true
     }
     fn after_input(&mut self) {
