@@ -51,6 +51,8 @@ pub enum Command {
     RunStep(modes::run_step::RunStepArgs),
     /// A game-day drill: a scenario on the simulated world, a DRILL banner and a scorecard.
     Drill(modes::drill::DrillArgs),
+    /// Approve another terminal's request to run a step that needs a commander's approval.
+    Approve(modes::approve::ApproveArgs),
     /// Another terminal on the incident a `demo` or `drill` hosts: its world, journal and runbook.
     Join(modes::join::JoinArgs),
     /// List the built-in drill scenarios.
@@ -88,6 +90,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Export(args)) => modes::export::run(&args),
         Some(Command::Drill(args)) => modes::drill::run(&args),
         Some(Command::Join(args)) => modes::join::run(&args),
+        Some(Command::Approve(args)) => modes::approve::run(&args),
         Some(Command::Scenarios) => {
             let text = crate::drill::builtin::listing().map_err(|e| Failure::runtime(e.to_string()))?;
             write_stdout(&text)

@@ -103,7 +103,9 @@ impl App {
             .held
             .iter()
             .copied()
-            .filter(|at| Some(*at) != open && !matches!(self.runs.status(*at), StepStatus::Running { .. }))
+            .filter(|at| {
+                Some(*at) != open && !self.awaits(*at) && !matches!(self.runs.status(*at), StepStatus::Running { .. })
+            })
             .collect();
         for at in idle {
             self.release_claim(at);
@@ -145,7 +147,7 @@ impl App {
 
     /// A step that left the dialog without running, or stopped running, frees its claim.
     pub(super) fn release_unless_running(&mut self, at: StepRef) {
-        if !matches!(self.runs.status(at), StepStatus::Running { .. }) {
+        if !self.awaits(at) && !matches!(self.runs.status(at), StepStatus::Running { .. }) {
             self.release_claim(at);
         }
     }

@@ -2,6 +2,7 @@
 //! Drawing reads it (`ui::draw`); nothing here touches the terminal. Running runbook steps
 //! is in `runner`.
 
+mod approval;
 mod claims;
 mod drill;
 mod input;
@@ -74,6 +75,8 @@ pub enum Purpose {
     Skip(StepRef),
     /// The reason for taking over a step whose claim (by the named author) expired.
     TakeOver(StepRef, String),
+    /// A commander alone approving their own request: the break-glass reason.
+    BreakGlass(StepRef),
 }
 
 /// A dialog that must be answered before anything else. Guards are never stored here: the
@@ -88,15 +91,18 @@ pub enum Modal {
     Override { step: StepRef, input: LineInput, error: Option<String> },
     /// Skipping a changing step: its reason is typed; now type the region it would act in.
     ConfirmSkip { step: StepRef, reason: String, input: LineInput, error: Option<String> },
+    /// Another terminal's request to run a step that needs approval: type its region to approve.
+    Approve { step: StepRef, input: LineInput, error: Option<String> },
 }
 
 impl Modal {
     fn input(&mut self) -> Option<&mut LineInput> {
         match self {
             Modal::Declare { .. } => None,
-            Modal::Confirm { input, .. } | Modal::Override { input, .. } | Modal::ConfirmSkip { input, .. } => {
-                Some(input)
-            }
+            Modal::Confirm { input, .. }
+            | Modal::Override { input, .. }
+            | Modal::ConfirmSkip { input, .. }
+            | Modal::Approve { input, .. } => Some(input),
         }
     }
 
@@ -111,7 +117,8 @@ impl Modal {
             Modal::Declare { step, .. }
             | Modal::Confirm { step, .. }
             | Modal::Override { step, .. }
-            | Modal::ConfirmSkip { step, .. } => *step,
+            | Modal::ConfirmSkip { step, .. }
+            | Modal::Approve { step, .. } => *step,
         }
     }
 }
@@ -192,6 +199,8 @@ pub struct App {
     pub claims: Option<Box<dyn crate::scribe::claims::ClaimStore>>,
     /// The steps this terminal holds a claim on (renewed every tick).
     held: std::collections::HashSet<StepRef>,
+    /// Confirmed steps waiting for a commander's approval, with what was confirmed.
+    awaiting: std::collections::HashMap<StepRef, (Action, Option<Override>)>,
     /// How long a claim lasts unless renewed.
     pub claim_lease: chrono::Duration,
     /// The host this terminal joined, if it did.
@@ -238,6 +247,7 @@ impl App {
             next_job: 0,
             claims: None,
             held: std::collections::HashSet::new(),
+            awaiting: std::collections::HashMap::new(),
             claim_lease: claims::CLAIM_LEASE,
             joined: None,
             faults_from_elsewhere: Vec::new(),
@@ -348,7 +358,11 @@ impl App {
     /// into the timeline, and into the one run state. Whether anything arrived.
     pub fn follow_journal(&mut self) -> bool {
         self.scribe.follow();
-        self.fold_arrived()
+        let arrived = self.fold_arrived();
+        if arrived {
+            self.run_approved();
+        }
+        arrived
     }
 
     /// Steps other terminals moved on a shared journal: one run state for everyone.
@@ -376,6 +390,7 @@ impl App {
                 // `self.limits()` would borrow all of self while the scribe is borrowed mutably.
                 self.scribe.observe(&self.snapshot, limits, self.single_writer);
                 self.fold_arrived();
+                self.run_approved();
                 self.scribe.heartbeat();
                 self.renew_claims();
                 self.check_running();
@@ -514,7 +529,9 @@ impl App {
         }
         let saved = match purpose {
             Purpose::Entry => self.scribe.record(Draft::new(self.now, self.scribe.author.clone(), compose.kind, text)),
-            Purpose::Tick(..) | Purpose::Skip(_) | Purpose::TakeOver(..) => self.submit_step_text(purpose, text),
+            Purpose::Tick(..) | Purpose::Skip(_) | Purpose::TakeOver(..) | Purpose::BreakGlass(_) => {
+                self.submit_step_text(purpose, text)
+            }
         };
         match saved {
             Ok(()) => {

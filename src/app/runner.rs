@@ -231,7 +231,7 @@ impl App {
 
     /// Why the step may not go on now, judged this moment: a guard that fails and that the
     /// override (if any) did not name.
-    fn refusal(&self, at: StepRef, overridden: Option<&Override>) -> Option<String> {
+    pub(super) fn refusal(&self, at: StepRef, overridden: Option<&Override>) -> Option<String> {
         let changed: Vec<String> = self
             .guards(at)
             .into_iter()
@@ -349,6 +349,13 @@ impl App {
     /// Enter on the selected step. A done step says so and does not run again.
     pub(super) fn run_selected(&mut self) {
         let Some(at) = self.idle_selected("started twice") else { return };
+        if self.awaits(at) {
+            let id = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
+            return self.say(format!("{id} is awaiting a commander's approval; it runs here once approved"));
+        }
+        if self.review_request(at) {
+            return;
+        }
         let Some(step) = self.step(at).cloned() else { return };
         if matches!(self.runs.status(at), StepStatus::Done { .. }) {
             let done = self.done_words(at);
@@ -501,9 +508,13 @@ impl App {
                         let action = self.action_for(step).unwrap_or(action);
                         self.view.modal = Some(Modal::Confirm { step, action, overridden, input, error: Some(error) });
                     }
+                    None if self.needs_approval(step) && !self.approved_for_me(step) => {
+                        self.request_approval(step, action, overridden)
+                    }
                     None => self.dispatch(step, action, overridden),
                 }
             }
+            Modal::Approve { step, input, .. } => self.approve(step, input),
             Modal::ConfirmSkip { step, reason, input, .. } => {
                 let region = self.step_region(step);
                 let typed = input.text().trim().to_owned();
@@ -534,7 +545,7 @@ impl App {
         self.record_step(at, draft, StepStatus::Skipped { at: self.now, reason })
     }
 
-    fn dispatch(&mut self, at: StepRef, action: Action, overridden: Option<Override>) {
+    pub(super) fn dispatch(&mut self, at: StepRef, action: Action, overridden: Option<Override>) {
         let Some(executor) = self.executor.clone() else {
             return self.say(READ_ONLY);
         };
@@ -603,6 +614,7 @@ impl App {
             }
             Purpose::Skip(at) => self.journal_skip(at, text),
             Purpose::TakeOver(at, from) => self.take_over(at, &from, text),
+            Purpose::BreakGlass(at) => self.break_glass(at, text),
         }
     }
 }

@@ -60,6 +60,15 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
         .collect();
     let out_of_order: Vec<String> =
         overrides.iter().filter(|o| o.guards.iter().any(|g| g.starts_with("after:"))).map(|o| o.step.clone()).collect();
+    let break_glass: Vec<(String, String)> = entries
+        .iter()
+        .filter_map(|e| match e.step_data()?.approval? {
+            crate::scribe::data::ApprovalData::Approved { break_glass: Some(reason), .. } => {
+                Some((e.step.clone().unwrap_or_default(), reason))
+            }
+            _ => None,
+        })
+        .collect();
     let failed_steps: Vec<(String, String)> = entries
         .iter()
         .filter(|e| e.kind == Kind::ActionFailed)
@@ -146,6 +155,7 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
         serving_region: facts.serving_region.clone(),
         failback_declared_seconds: failback(ids::DECLARE, Kind::Decision),
         failback_done_seconds: failback(ids::SHIFT_TRAFFIC, Kind::ActionSucceeded),
+        break_glass,
         expectations,
     }
 }

@@ -56,6 +56,9 @@ pub struct Scorecard {
     pub failback_declared_seconds: Option<f64>,
     #[serde(default)]
     pub failback_done_seconds: Option<f64>,
+    /// Commanders alone who approved their own request past the two-person rule: (step, reason).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub break_glass: Vec<(String, String)>,
     pub expectations: Vec<Outcome>,
     pub passed: bool,
 }
@@ -107,6 +110,12 @@ impl Scorecard {
         }
         if !self.out_of_order.is_empty() {
             out.push(format!("  out of order     {}", self.out_of_order.join(", ")));
+        }
+        if !self.break_glass.is_empty() {
+            out.push(format!("  break-glass      {}", self.break_glass.len()));
+            for (step, reason) in &self.break_glass {
+                out.push(format!("    {step}: {reason}"));
+            }
         }
         out.push(format!("  failed steps     {}", self.failed_steps.len()));
         for (step, error) in &self.failed_steps {

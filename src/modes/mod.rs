@@ -1,6 +1,7 @@
 //! The commands, each the wiring of one: which world or account it watches, which executor
 //! it may build, and which loop drives it. `cli` parses and dispatches to them.
 
+pub mod approve;
 pub mod check;
 pub mod demo;
 pub mod drill;

@@ -39,6 +39,10 @@ pub struct RunStepArgs {
     /// Go on past failed guards; the reason is journaled as a guard-override.
     #[arg(long = "override", value_name = "REASON")]
     pub override_reason: Option<String>,
+    /// A step that needs approval, asked by a commander alone: approve it yourself, saying why
+    /// it cannot wait for a second commander (journaled, counted on the scorecard).
+    #[arg(long, value_name = "REASON")]
+    pub break_glass: Option<String>,
     /// For a checklist step: what was checked.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
@@ -237,6 +241,29 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
         }
         _ => {}
     }
+    if app.awaits(at) {
+        // The two-person rule: a break-glass prompt when alone, else wait for a commander.
+        match (&app.view.compose, &args.break_glass) {
+            (Some(_), Some(reason)) => {
+                app.type_text(reason);
+                app.press(KeyCode::Enter);
+                if let Some(e) = app.view.compose.as_ref().and_then(|c| c.error.clone()) {
+                    return Err(Failure::usage(format!("break-glass refused: {e}")));
+                }
+            }
+            (Some(_), None) => {
+                return Err(Failure {
+                    exit: Exit::GuardRefused,
+                    message: format!(
+                        "{} needs a second commander's approval and none is on the incident: have one join, or give --break-glass REASON",
+                        step.id
+                    ),
+                });
+            }
+            (None, _) => say(&format!("{}: awaiting a commander's approval (warroom approve {} …)", step.id, step.id)),
+        }
+        app.view.message = None;
+    }
     if app.view.compose.is_some() {
         app.type_text(args.note.as_deref().unwrap_or_default());
         app.press(KeyCode::Enter);
@@ -270,6 +297,8 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
             return Err(Failure::runtime(format!("{} did not finish", step.id)));
         }
         tokio::time::sleep(s.pause()).await;
+        // What other terminals wrote: an approval, or the step finished elsewhere.
+        s.app().follow_journal();
         s.turn().await;
     }
 }

@@ -38,6 +38,8 @@ struct RawStep {
     timeout: Option<Spanned<ConfigDuration>>,
     /// promote-database only: "switchover" (graceful) or "failover" (accepts data loss).
     promotion: Option<Spanned<Promotion>>,
+    /// `"commander"`: the two-person rule; another commander approves before it runs.
+    approval: Option<Spanned<String>>,
 }
 
 fn is_id(s: &str) -> bool {
@@ -108,6 +110,27 @@ pub fn validate(
             {
                 return Err(err(p.span(), format!("step `{sid}`: promotion is only for kind = \"promote-database\"")));
             }
+            let approval = match &step.approval {
+                None => false,
+                Some(a) if a.get_ref() != "commander" => {
+                    return Err(err(
+                        a.span(),
+                        format!(
+                            "step `{sid}`: approval = \"{}\" is not an approver; the only one is \"commander\"",
+                            a.get_ref()
+                        ),
+                    ));
+                }
+                Some(_) if !step.kind.mutates() => {
+                    return Err(err(
+                        step.id.span(),
+                        format!(
+                            "step `{sid}`: approval is for steps that change something (freeze, unfreeze, promote, shift)"
+                        ),
+                    ));
+                }
+                Some(_) => true,
+            };
             steps.push(Step {
                 id: sid.clone(),
                 title: plain_title(step.title.as_ref(), sid, &err)?,
@@ -115,6 +138,7 @@ pub fn validate(
                 guards,
                 timeout,
                 promotion: step.promotion.as_ref().map(|p| *p.get_ref()),
+                approval,
             });
         }
         let runbook = Runbook {

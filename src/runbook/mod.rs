@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use builtin::built_in;
 pub use config::{RawRunbook, validate};
-pub use state::{RunState, StepRef, StepStatus, Verdict};
+pub use state::{Approval, RunState, StepRef, StepStatus, Verdict};
 
 /// What a step does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -167,6 +167,8 @@ pub struct Step {
     pub timeout: Option<Duration>,
     /// For promote-database steps: switchover or failover (default from the direction).
     pub promotion: Option<Promotion>,
+    /// The two-person rule (`approval = "commander"`): another commander approves first.
+    pub approval: bool,
 }
 
 impl Step {
@@ -178,6 +180,7 @@ impl Step {
             guards: guards.iter().filter_map(|g| Guard::parse(g).ok()).collect(),
             timeout: kind.default_timeout(),
             promotion: None,
+            approval: false,
         }
     }
 }

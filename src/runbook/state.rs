@@ -66,6 +66,19 @@ pub struct RunState {
     by: Vec<Vec<Option<String>>>,
     /// The guard verdicts each step was run with (from its starting entry).
     verdicts: Vec<Vec<Vec<Verdict>>>,
+    /// Each step's open approval request (the two-person rule), until the step starts.
+    approvals: Vec<Vec<Option<Approval>>>,
+}
+
+/// A request to run a step that needs a commander's approval, and the approval once given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Approval {
+    pub requester: String,
+    pub region: String,
+    pub requested_at: DateTime<Utc>,
+    pub approved_by: Option<String>,
+    /// The typed reason of a commander alone who approved their own request.
+    pub break_glass: Option<String>,
 }
 
 impl RunState {
@@ -73,7 +86,19 @@ impl RunState {
         let status = runbooks.iter().map(|b| vec![StepStatus::Pending; b.steps.len()]).collect();
         let by = runbooks.iter().map(|b| vec![None; b.steps.len()]).collect();
         let verdicts = runbooks.iter().map(|b| vec![Vec::new(); b.steps.len()]).collect();
-        Self { runbooks, status, by, verdicts }
+        let approvals = runbooks.iter().map(|b| vec![None; b.steps.len()]).collect();
+        Self { runbooks, status, by, verdicts, approvals }
+    }
+
+    /// The step's open approval request, if it has one.
+    pub fn approval(&self, at: StepRef) -> Option<&Approval> {
+        self.approvals.get(at.runbook)?.get(at.step)?.as_ref()
+    }
+
+    pub fn set_approval(&mut self, at: StepRef, approval: Option<Approval>) {
+        if let Some(slot) = self.approvals.get_mut(at.runbook).and_then(|s| s.get_mut(at.step)) {
+            *slot = approval;
+        }
     }
 
     /// Who last changed the step (ran, finished, skipped it).

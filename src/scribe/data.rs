@@ -263,9 +263,27 @@ pub struct StepData {
     /// Writes a promotion lost, where the backend can count them.
     #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
     pub lost_writes: Option<u64>,
+    /// The two-person rule: a request to run the step, or its approval.
+    #[serde(default, deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalData>,
     /// Whatever else the backend reported (job, action, change id, ...), kept as written.
     #[serde(flatten)]
     pub detail: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An approval entry's data (a decision naming the step; the step's status does not move).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum ApprovalData {
+    /// The entry's author asks a commander to approve running the step in `region`.
+    Requested { region: String },
+    /// The entry's author (a commander) approves `requester`'s request; `break_glass` is the
+    /// typed reason when a commander alone approved their own.
+    Approved {
+        requester: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        break_glass: Option<String>,
+    },
 }
 
 /// A field that does not have its type reads as absent, so one odd field never hides the

@@ -1,8 +1,9 @@
 //! The runbooks' state folded from the journal: every terminal that reads the same entries
 //! shows the same step statuses, whoever ran them, and a restarted warroom knows what is done.
 
+use super::data::ApprovalData;
 use super::{Entry, Kind};
-use crate::runbook::{RunState, Runbook, StepRef, StepStatus};
+use crate::runbook::{Approval, RunState, Runbook, StepRef, StepStatus};
 
 /// The run state the journal describes: replay entries tagged tagged with `data.runbook` and a `step`.
 pub fn replay(runbooks: Vec<Runbook>, entries: &[Entry]) -> RunState {
@@ -20,6 +21,10 @@ pub fn apply(state: &mut RunState, e: &Entry) {
     let Some(book_id) = data.runbook.as_deref() else { return };
     let Some(r) = state.position(book_id) else { return };
     let Some((s, _)) = state.runbooks[r].step(step_id) else { return };
+    let at = StepRef { runbook: r, step: s };
+    if let Some(approval) = &data.approval {
+        return apply_approval(state, at, e, approval);
+    }
     let (skipped, already) = (data.skipped, data.already);
     let status = match e.kind {
         Kind::ActionStarted => StepStatus::Running { since: e.at },
@@ -29,12 +34,70 @@ pub fn apply(state: &mut RunState, e: &Entry) {
         Kind::Decision => StepStatus::Done { at: e.at, already: false },
         _ => return,
     };
-    let at = StepRef { runbook: r, step: s };
+    // Starting the step uses up its approval: the next run asks again.
+    if matches!(status, StepStatus::Running { .. }) {
+        state.set_approval(at, None);
+    }
     state.set(at, status);
     state.set_by(at, &e.author);
     if let Some(verdicts) = data.guards {
         state.set_verdicts(at, verdicts);
     }
+}
+
+/// A request opens (or replaces) the step's approval; an approval fills the open request of
+/// the requester it names, and nothing else.
+fn apply_approval(state: &mut RunState, at: StepRef, e: &Entry, approval: &ApprovalData) {
+    let mut slot = state.approval(at).cloned();
+    fold_approval(&mut slot, e, approval);
+    state.set_approval(at, slot);
+}
+
+/// One approval entry folded into a step's open request (`slot`).
+pub fn fold_approval(slot: &mut Option<Approval>, e: &Entry, approval: &ApprovalData) {
+    match approval {
+        ApprovalData::Requested { region } => {
+            *slot = Some(Approval {
+                requester: e.author.clone(),
+                region: region.clone(),
+                requested_at: e.at,
+                approved_by: None,
+                break_glass: None,
+            });
+        }
+        ApprovalData::Approved { requester, break_glass } => {
+            if let Some(open) = slot.as_mut().filter(|a| &a.requester == requester && a.approved_by.is_none()) {
+                open.approved_by = Some(e.author.clone());
+                open.break_glass.clone_from(break_glass);
+            }
+        }
+    }
+}
+
+/// Every step's open approval request in a journal, by (runbook id, step id), without the
+/// runbooks themselves (`warroom approve` reads the journal only). A step that started
+/// has used its approval up.
+pub fn open_requests(entries: &[Entry]) -> std::collections::BTreeMap<(String, String), Approval> {
+    let mut open = std::collections::BTreeMap::new();
+    for e in entries {
+        let (Some(step), Some(data)) = (e.step.as_deref(), e.step_data()) else { continue };
+        let Some(book) = data.runbook.clone() else { continue };
+        let key = (book, step.to_owned());
+        match &data.approval {
+            Some(approval) => {
+                let mut slot = open.remove(&key);
+                fold_approval(&mut slot, e, approval);
+                if let Some(a) = slot {
+                    open.insert(key, a);
+                }
+            }
+            None if e.kind == Kind::ActionStarted => {
+                open.remove(&key);
+            }
+            None => {}
+        }
+    }
+    open
 }
 
 #[cfg(test)]

@@ -140,6 +140,34 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             ];
             (format!(" Skip: {} ", name(*step)), lines, Some(input), error.as_deref(), Tone::Warn)
         }
+        Modal::Approve { step, input, error } => {
+            let Some(request) = app.runs.approval(*step) else { return };
+            let mut lines = vec![Line::from(Span::styled(
+                format!(
+                    "{} asks to run {} in {} (requested {}).",
+                    inert(&request.requester),
+                    name(*step),
+                    request.region,
+                    request.requested_at.format("%H:%M:%S")
+                ),
+                t.style(Tone::Text),
+            ))];
+            if let Some(action) = app.action_for(*step) {
+                lines.push(Line::from(Span::styled(action.describe(), t.style(Tone::Muted))));
+            }
+            lines.push(Line::from(Span::styled("Guards (judged now)", t.style(Tone::Muted))));
+            lines.extend(guard_lines(t, &app.guards(*step), None));
+            lines.push(Line::from(Span::styled(
+                "Their terminal judges the guards again when it runs the step.",
+                t.style(Tone::Muted),
+            )));
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                format!("Type {} and press Enter to approve · Esc leaves it waiting", request.region),
+                t.style(Tone::Accent),
+            )));
+            (format!(" Approve: {} ", name(*step)), lines, Some(input), error.as_deref(), Tone::Critical)
+        }
     };
     if let Some(e) = error {
         lines.push(Line::from(Span::styled(inert(e), t.style(Tone::Critical))));

@@ -14,7 +14,17 @@ use crate::theme::{Theme, Tone};
 
 /// What a step's row says, and in which tone: pending steps show ready or blocked.
 pub fn status_label(app: &App, at: StepRef) -> (String, Tone) {
-    match app.runs.status(at) {
+    let status = app.runs.status(at);
+    // A step waiting on the two-person rule says so until it starts.
+    if !matches!(status, StepStatus::Running { .. })
+        && let Some(a) = app.runs.approval(at)
+    {
+        return match &a.approved_by {
+            None => ("awaiting approval".into(), Tone::Warn),
+            Some(by) => (format!("approved by {by}"), Tone::Accent),
+        };
+    }
+    match status {
         StepStatus::Pending if app.is_ready(at) => ("ready".into(), Tone::Accent),
         StepStatus::Pending => ("blocked".into(), Tone::Warn),
         StepStatus::Running { since } => (format!("running {}", format::age(app.now - *since)), Tone::Warn),

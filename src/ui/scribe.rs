@@ -177,6 +177,7 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
         crate::app::Purpose::Tick(at, Some(_)) => format!("what was checked for {} (overridden) › ", step_id(*at)),
         crate::app::Purpose::Skip(at) => format!("why skip {} › ", step_id(*at)),
         crate::app::Purpose::TakeOver(at, from) => format!("why take over {} from {from} › ", step_id(*at)),
+        crate::app::Purpose::BreakGlass(at) => format!("break-glass: why approve {} yourself › ", step_id(*at)),
     };
     let hint = match &compose.error {
         Some(error) => format!("  NOT SAVED: {} — Enter retries, Esc discards", inert(error)),
