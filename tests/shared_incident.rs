@@ -11,21 +11,32 @@ use warroom::actions::Executor;
 use warroom::app::{App, Msg};
 use warroom::config::Config;
 use warroom::runbook::{StepRef, StepStatus};
+use warroom::scribe::roles::TeamRole;
 use warroom::scribe::{FileJournal, Kind, Scribe};
 use warroom::theme::Theme;
 
 fn terminal(path: &Path, author: &str) -> App {
-    let config = Config::demo();
+    let (app, jobs) = terminal_on(path, author, &Config::demo());
+    std::mem::forget(jobs); // kept open, so sending succeeds and the steps stay running
+    app
+}
+
+/// A terminal on `config`, and the jobs it sends (nothing carries them out).
+fn terminal_on(
+    path: &Path,
+    author: &str,
+    config: &Config,
+) -> (App, tokio::sync::mpsc::Receiver<warroom::actions::Job>) {
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 8, 31, 0).unwrap();
     let opened = FileJournal::open(path).unwrap();
     let scribe =
         Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author.into(), &config.incident, now);
+    // Jobs are queued and never carried out: steps stay running.
     let (executor, jobs) = Executor::detached();
-    std::mem::forget(jobs); // jobs are queued and never carried out: steps stay running
-    let mut app = App::new(&config, config.runbooks.clone(), Theme::fallback(true), scribe, Some(executor), now);
+    let mut app = App::new(config, config.runbooks.clone(), Theme::fallback(true), scribe, Some(executor), now);
     app.claims = warroom::runtime::session::shared_claims(&path.display().to_string());
     app.handle(Msg::Tick(now));
-    app
+    (app, jobs)
 }
 
 fn step(app: &App, id: &str) -> StepRef {
@@ -170,4 +181,119 @@ fn roles_limit_what_a_terminal_may_do_and_every_entry_says_its_role() {
     let role_of = |text: &str| entries.iter().find(|e| e.text.contains(text)).and_then(|e| e.role);
     assert_eq!(role_of("customer tickets"), Some(TeamRole::Scribe));
     assert_eq!(role_of("declared:"), Some(TeamRole::Commander), "{entries:#?}");
+}
+
+/// The failover of docs/examples/two-person.toml, with both terminals watching the demo
+/// world at its start (healthy, so promote's guards pass).
+fn two_person(
+    path: &Path,
+    author: &str,
+    role: Option<TeamRole>,
+) -> (App, tokio::sync::mpsc::Receiver<warroom::actions::Job>) {
+    let config = Config::load(Path::new("docs/examples/two-person.toml")).unwrap();
+    let (mut app, jobs) = terminal_on(path, author, &config);
+    app.scribe.set_role(role);
+    let world = warroom::sim::World::new(&config.regions, 42, app.now, warroom::sim::demo_timeline());
+    app.poll_round(world.poll_all(app.now), [], app.now);
+    (app, jobs)
+}
+
+fn type_line(app: &mut App, text: &str) {
+    app.type_text(text);
+    press(app, KeyCode::Enter);
+}
+
+#[test]
+fn a_step_that_needs_approval_runs_at_the_requester_once_another_commander_approves() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    let (mut ana, _ana_jobs) = two_person(&path, "ana", Some(TeamRole::Commander));
+    let (mut bo, mut bo_jobs) = two_person(&path, "bo", Some(TeamRole::Operator));
+    ana.select(step(&ana, "declare"));
+    press(&mut ana, KeyCode::Enter);
+    press(&mut ana, KeyCode::Enter);
+    bo.follow_journal();
+    bo.select(step(&bo, "freeze-writes"));
+    press(&mut bo, KeyCode::Char('s'));
+    type_line(&mut bo, "primary unreachable");
+    type_line(&mut bo, "us-east-1");
+
+    // bo confirms promote: a request, not an action.
+    let promote = step(&bo, "promote-database");
+    bo.select(promote);
+    press(&mut bo, KeyCode::Enter);
+    type_line(&mut bo, "us-west-2");
+    assert!(bo.awaits(promote), "{:?}", bo.view.message);
+    assert!(bo.view.compose.is_none(), "an operator is offered no break-glass");
+    assert!(bo_jobs.try_recv().is_err(), "nothing is sent before approval");
+    assert!(matches!(bo.runs.status(promote), StepStatus::Pending));
+    assert_eq!(bo.runs.approval(promote).map(|a| a.requester.as_str()), Some("bo"));
+    // Pressing Enter again says it waits; it does not ask twice.
+    press(&mut bo, KeyCode::Enter);
+    assert!(bo.view.message.clone().unwrap_or_default().contains("awaiting"), "{:?}", bo.view.message);
+
+    // ana sees the request; the wrong region is refused, the right one approves.
+    ana.follow_journal();
+    assert!(ana.runs.approval(promote).is_some_and(|a| a.approved_by.is_none()));
+    ana.select(promote);
+    press(&mut ana, KeyCode::Enter);
+    assert!(matches!(ana.view.modal, Some(warroom::app::Modal::Approve { .. })), "{:?}", ana.view.message);
+    type_line(&mut ana, "us-east-1");
+    assert!(
+        matches!(&ana.view.modal, Some(warroom::app::Modal::Approve { error: Some(e), .. }) if e.contains("does not match")),
+        "{:?}",
+        ana.view.modal
+    );
+    press(&mut ana, KeyCode::Esc);
+    press(&mut ana, KeyCode::Enter);
+    type_line(&mut ana, "us-west-2");
+    assert!(ana.view.modal.is_none());
+
+    // bo's terminal runs it, judged again now, exactly once.
+    bo.follow_journal();
+    assert!(matches!(bo.runs.status(promote), StepStatus::Running { .. }), "{:?}", bo.view.message);
+    let job = bo_jobs.try_recv().expect("the promotion is sent once approved");
+    assert!(matches!(job.action, warroom::actions::Action::PromoteDatabase { .. }));
+    assert!(bo_jobs.try_recv().is_err());
+    let texts: Vec<String> = bo.scribe.timeline.entries().iter().map(|e| e.text.clone()).collect();
+    assert!(texts.iter().any(|t| t == "requested approval to run promote-database in us-west-2"), "{texts:?}");
+    assert!(texts.iter().any(|t| t == "approved promote-database for bo in us-west-2"), "{texts:?}");
+    let approval = bo.scribe.timeline.entries().iter().find(|e| e.text.starts_with("approved")).unwrap();
+    assert_eq!((approval.author.as_str(), approval.role), ("ana", Some(TeamRole::Commander)));
+}
+
+#[test]
+fn a_commander_alone_approves_their_own_request_only_with_a_break_glass_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    // Alone: no role (the implicit commander), every right.
+    let (mut ana, mut jobs) = two_person(&path, "ana", None);
+    ana.select(step(&ana, "declare"));
+    press(&mut ana, KeyCode::Enter);
+    press(&mut ana, KeyCode::Enter);
+    ana.select(step(&ana, "freeze-writes"));
+    press(&mut ana, KeyCode::Char('s'));
+    type_line(&mut ana, "primary unreachable");
+    type_line(&mut ana, "us-east-1");
+    let promote = step(&ana, "promote-database");
+    ana.select(promote);
+    press(&mut ana, KeyCode::Enter);
+    type_line(&mut ana, "us-west-2");
+    assert!(
+        matches!(&ana.view.compose, Some(c) if c.purpose == warroom::app::Purpose::BreakGlass(promote)),
+        "{:?}",
+        ana.view.message
+    );
+    // Too short a reason is refused and nothing runs.
+    type_line(&mut ana, "ok");
+    assert!(ana.view.compose.as_ref().and_then(|c| c.error.clone()).is_some_and(|e| e.contains("break-glass")));
+    assert!(jobs.try_recv().is_err());
+    for _ in 0..2 {
+        press(&mut ana, KeyCode::Backspace);
+    }
+    type_line(&mut ana, "bo's laptop died mid-call");
+    assert!(matches!(ana.runs.status(promote), StepStatus::Running { .. }), "{:?}", ana.view.message);
+    assert!(jobs.try_recv().is_ok(), "the promotion is sent");
+    let glass = ana.scribe.timeline.entries().iter().find(|e| e.text.contains("break-glass")).unwrap();
+    assert_eq!(glass.text, "approved own request for promote-database (break-glass): bo's laptop died mid-call");
 }

@@ -160,3 +160,118 @@ fn file_store_an_observation_written_by_two_terminals_is_stored_once() {
     let dir = tempfile::tempdir().unwrap();
     an_observation_written_by_two_terminals_is_stored_once(&file_journal(&dir.path().join("j.jsonl")));
 }
+
+fn approval_by_a_second_commander_and_no_self_approval_without_a_reason(open: &dyn Fn() -> Box<dyn JournalStore>) {
+    use warroom::scribe::approvals::{self, Approver};
+    use warroom::scribe::runs::open_requests;
+    let (mut bo_terminal, mut ana_terminal) = (open(), open());
+    let mut seen =
+        vec![bo_terminal.append(approvals::request("failover", "promote-database", "us-west-2", "bo", t(0))).unwrap()];
+    // ana's terminal learns of the request by following the store.
+    let mut ana_seen = ana_terminal.follow().unwrap();
+    assert_eq!(ana_seen.len(), 1);
+    let open_now = open_requests(&ana_seen);
+    let request = &open_now[&("failover".to_owned(), "promote-database".to_owned())];
+    assert_eq!((request.requester.as_str(), request.approved_by.as_deref()), ("bo", None));
+
+    let me = |author, other: Option<&str>, reason| Approver {
+        author,
+        other_commander: other.map(str::to_owned),
+        break_glass: reason,
+    };
+    // The requester may not approve their own request without a reason, nor with another
+    // commander present even with one.
+    let refused = approvals::approve(&seen, "promote-database", "us-west-2", &me("bo", None, None), t(1)).unwrap_err();
+    assert!(refused.contains("your own request"), "{refused}");
+    let refused = approvals::approve(
+        &seen,
+        "promote-database",
+        "us-west-2",
+        &me("bo", Some("ana@bastion"), Some("db is on fire")),
+        t(1),
+    )
+    .unwrap_err();
+    assert!(refused.contains("another commander"), "{refused}");
+    // The region must be typed exactly.
+    let refused =
+        approvals::approve(&ana_seen, "promote-database", "us-east-1", &me("ana", None, None), t(1)).unwrap_err();
+    assert!(refused.contains("does not match"), "{refused}");
+
+    // A second commander approves; the requester's terminal sees it approved, by ana.
+    let draft = approvals::approve(&ana_seen, "promote-database", "us-west-2", &me("ana", None, None), t(2)).unwrap();
+    ana_seen.push(ana_terminal.append(draft).unwrap());
+    seen.extend(bo_terminal.follow().unwrap());
+    let request = &open_requests(&seen)[&("failover".to_owned(), "promote-database".to_owned())];
+    assert_eq!(request.approved_by.as_deref(), Some("ana"));
+    assert!(request.break_glass.is_none());
+    let again = approvals::approve(&seen, "promote-database", "us-west-2", &me("cy", None, None), t(3)).unwrap_err();
+    assert!(again.contains("already approved by ana"), "{again}");
+
+    // Alone, a commander approves their own request with a break-glass reason.
+    seen.push(bo_terminal.append(approvals::request("failover", "shift-traffic", "us-west-2", "bo", t(4))).unwrap());
+    let draft =
+        approvals::approve(&seen, "shift-traffic", "us-west-2", &me("bo", None, Some("ana lost her connection")), t(5))
+            .unwrap();
+    seen.push(bo_terminal.append(draft).unwrap());
+    let request = &open_requests(&seen)[&("failover".to_owned(), "shift-traffic".to_owned())];
+    assert_eq!(request.approved_by.as_deref(), Some("bo"));
+    assert_eq!(request.break_glass.as_deref(), Some("ana lost her connection"));
+}
+
+#[test]
+fn file_store_approval_by_a_second_commander_and_no_self_approval_without_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    approval_by_a_second_commander_and_no_self_approval_without_a_reason(&file_journal(&dir.path().join("j.jsonl")));
+}
+
+/// Three writers are open when the journal is deleted (`delete`); the first to notice puts
+/// it back with the history it follows, the others carry on in the new one, and nothing any
+/// of them acknowledged is missing, in one order.
+fn a_journal_deleted_under_three_writers_is_recreated_with_every_entry(
+    open: &dyn Fn() -> Box<dyn JournalStore>,
+    delete: &dyn Fn(),
+    read_all: &dyn Fn() -> Vec<warroom::scribe::Entry>,
+) {
+    let mut writers: Vec<(Box<dyn JournalStore>, Vec<warroom::scribe::Entry>)> =
+        (0..3).map(|_| (open(), Vec::new())).collect();
+    let note = |text: String| Draft::new(t(0), "ana", Kind::Note, text);
+    for round in 0..3 {
+        for (i, (store, seen)) in writers.iter_mut().enumerate() {
+            seen.push(store.append(note(format!("w{i} r{round}"))).unwrap());
+        }
+    }
+    for (store, seen) in &mut writers {
+        seen.extend(store.follow().unwrap());
+        seen.sort_by_key(|e| e.seq);
+    }
+    delete();
+    let mut recreated = 0;
+    for (store, seen) in &mut writers {
+        if store.verify(seen).unwrap().is_some() {
+            recreated += 1;
+        }
+    }
+    assert_eq!(recreated, 1, "exactly one writer re-creates the journal; the others follow it");
+    for (i, (store, seen)) in writers.iter_mut().enumerate() {
+        seen.push(store.append(note(format!("w{i} after"))).unwrap());
+    }
+    let all = read_all();
+    let seqs: Vec<u64> = all.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=12).collect::<Vec<_>>(), "one order, nothing twice, nothing missing");
+    for (_, seen) in &writers {
+        for e in seen {
+            assert!(all.iter().any(|a| a.id == e.id), "acknowledged entry {} is in the journal", e.text);
+        }
+    }
+}
+
+#[test]
+fn file_store_a_journal_deleted_under_three_writers_is_recreated_with_every_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.jsonl");
+    a_journal_deleted_under_three_writers_is_recreated_with_every_entry(
+        &file_journal(&path),
+        &|| std::fs::remove_file(&path).unwrap(),
+        &|| warroom::scribe::journal::read_file(&path).unwrap().0,
+    );
+}

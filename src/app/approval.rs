@@ -10,7 +10,7 @@ use super::{App, Compose, Modal, Override, Purpose};
 use crate::actions::Action;
 use crate::runbook::StepRef;
 use crate::scribe::Kind;
-use crate::scribe::data::{ApprovalData, StepData};
+use crate::scribe::approvals::{self, Approver};
 use crate::scribe::roles::TeamRole;
 
 impl App {
@@ -31,18 +31,15 @@ impl App {
 
     /// Another live commander is on the incident, who could approve this terminal's request.
     fn another_commander(&self) -> bool {
-        self.scribe.present().iter().any(|p| !p.is_me() && matches!(p.role, Some(TeamRole::Commander)))
+        self.scribe.present().iter().any(|p| !p.is_me() && p.role == Some(TeamRole::Commander))
     }
 
     /// The confirmed step goes to a commander first: journal the request, keep the claim and
     /// the confirmed action, and wait. A commander alone is offered break-glass.
     pub(super) fn request_approval(&mut self, at: StepRef, action: Action, overridden: Option<Override>) {
         let id = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
-        let region = action.region().to_owned();
-        let data =
-            StepData { approval: Some(ApprovalData::Requested { region: region.clone() }), ..StepData::default() };
-        let text = format!("requested approval to run {id} in {region}");
-        let draft = self.step_draft(Kind::Decision, at, text, data).region(region);
+        let book = self.runs.runbooks.get(at.runbook).map(|b| b.id.clone()).unwrap_or_default();
+        let draft = approvals::request(&book, &id, action.region(), &self.scribe.author, self.now);
         if let Err(e) = self.scribe.record(draft) {
             self.release_unless_running(at);
             return self.say(format!("not requested: the journal cannot save ({e})"));
@@ -88,50 +85,34 @@ impl App {
     /// Enter in the approval dialog: the region typed exactly, and the request still open.
     pub(super) fn approve(&mut self, at: StepRef, input: LineInput) {
         let typed = input.text().trim().to_owned();
-        let Some(request) = self.runs.approval(at).filter(|a| a.approved_by.is_none()).cloned() else {
-            return self.say("the request is gone (run, withdrawn or approved elsewhere): nothing to approve");
-        };
-        if typed != request.region {
-            let error = Some(format!(
-                "type {} exactly to approve (you typed `{}`)",
-                request.region,
-                crate::text::sanitize::inert(&typed)
-            ));
-            self.view.modal = Some(Modal::Approve { step: at, input, error });
-            return;
-        }
-        let id = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
-        let text = format!("approved {id} for {} in {}", request.requester, request.region);
-        if let Err(e) = self.record_approval(at, &request.requester, None, text) {
-            let error = Some(format!("not approved: the journal cannot save ({e})"));
-            self.view.modal = Some(Modal::Approve { step: at, input, error });
+        if let Err(e) = self.record_approval(at, &typed, None) {
+            self.view.modal = Some(Modal::Approve { step: at, input, error: Some(e) });
         }
     }
 
     /// A commander alone approves their own request, with a typed reason.
     pub(super) fn break_glass(&mut self, at: StepRef, reason: String) -> Result<(), String> {
-        if reason.chars().count() < 3 {
-            return Err("break-glass needs a reason: type why this cannot wait for a second commander".into());
-        }
-        let id = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
-        let me = self.scribe.author.clone();
-        let text = format!("approved own request for {id} (break-glass): {reason}");
-        self.record_approval(at, &me, Some(reason), text)?;
+        let region = self.runs.approval(at).map(|a| a.region.clone()).unwrap_or_default();
+        self.record_approval(at, &region, Some(&reason))?;
         self.run_approved();
         Ok(())
     }
 
-    fn record_approval(
-        &mut self,
-        at: StepRef,
-        requester: &str,
-        break_glass: Option<String>,
-        text: String,
-    ) -> Result<(), String> {
-        let approval = ApprovalData::Approved { requester: requester.to_owned(), break_glass };
-        let data = StepData { approval: Some(approval), ..StepData::default() };
-        let region = self.runs.approval(at).map(|a| a.region.clone()).unwrap_or_default();
-        let draft = self.step_draft(Kind::Decision, at, text, data).region(region);
+    /// Approve the open request on `at` by the rules of `scribe::approvals`, and journal it.
+    fn record_approval(&mut self, at: StepRef, typed: &str, break_glass: Option<&str>) -> Result<(), String> {
+        let book = self.runs.runbooks.get(at.runbook).map(|b| b.id.clone()).unwrap_or_default();
+        let step = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
+        let other_commander = self
+            .scribe
+            .present()
+            .into_iter()
+            .find(|p| !p.is_me() && p.role == Some(TeamRole::Commander))
+            .map(|p| p.label());
+        let author = self.scribe.author.clone();
+        let who = Approver { author: &author, other_commander, break_glass };
+        let entries = self.scribe.timeline.entries();
+        let draft = approvals::approve(entries, &format!("{book}/{step}"), typed, &who, self.now)?;
+        // Recorded as this terminal: its own role goes on the entry (a solo commander has none).
         self.scribe.record(draft)?;
         self.apply_own_last();
         Ok(())

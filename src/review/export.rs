@@ -145,6 +145,37 @@ fn optional_time(zone: Zone, t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(|| "—".to_owned(), |t| zone.stamp(t))
 }
 
+/// "bo (operator)": an author with the role their entries carry, where they carry one.
+fn author_cell(entries: &[Entry], author: &str) -> String {
+    match crate::scribe::roles::role_of(entries, author) {
+        Some(role) => format!("{author} ({role})"),
+        None => author.to_owned(),
+    }
+}
+
+/// "Team": who held which role from when to when, on a shared incident (solo journals have none).
+fn team_markdown(out: &mut String, entries: &[Entry], zone: Zone) {
+    let held = crate::scribe::roles::held(entries);
+    if held.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Team\n");
+    let _ = writeln!(out, "| who | role | from | to |\n|---|---|---|---|");
+    for h in held {
+        let _ =
+            writeln!(out, "| {} | {} | {} | {} |", md_cell(&h.author), h.role, zone.stamp(h.from), zone.stamp(h.to));
+    }
+    out.push('\n');
+}
+
+/// The author column of an entry: its author, with the role it was written in.
+fn entry_author(e: &Entry) -> String {
+    match e.role {
+        Some(role) => format!("{} ({role})", e.author),
+        None => e.author.clone(),
+    }
+}
+
 fn markdown(r: &Review<'_>, zone: Zone) -> String {
     let m = &r.measurements;
     let impact = m.impact_start;
@@ -165,11 +196,12 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     let people = if people.is_empty() {
         "—".to_owned()
     } else {
-        people.iter().map(|p| md_cell(p)).collect::<Vec<_>>().join(", ")
+        people.iter().map(|p| md_cell(&author_cell(r.entries, p))).collect::<Vec<_>>().join(", ")
     };
     let _ = writeln!(out, "| People | {people} |");
     let _ = writeln!(out, "| Entries | {} |", r.timeline().count());
     let _ = writeln!(out, "| Times in | {} |\n", zone.name());
+    team_markdown(&mut out, r.entries, zone);
 
     let _ = writeln!(out, "## Targets and measurements\n");
     let _ = writeln!(out, "| | target | measured |\n|---|---|---|");
@@ -224,7 +256,7 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
                 "- **{}** {} — {} ({}){region}: {}",
                 zone.stamp(e.at),
                 t_plus(e.at, impact),
-                md_cell(&e.author),
+                md_cell(&entry_author(e)),
                 kind_label(e.kind),
                 md_cell(&e.text)
             );
@@ -246,7 +278,7 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
             "- **{}** {} — {}: step `{}` past {}: {}",
             zone.stamp(e.at),
             t_plus(e.at, impact),
-            md_cell(&e.author),
+            md_cell(&entry_author(e)),
             md_cell(e.step.as_deref().unwrap_or("?")),
             if o.guards.is_empty() { "its guards".to_owned() } else { md_cell(&o.guards.join(", ")) },
             md_cell(&o.reason)
@@ -264,7 +296,7 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
             "| {} | {} | {} | {} | {} | {} |",
             zone.stamp(e.at),
             t_plus(e.at, impact),
-            md_cell(&e.author),
+            md_cell(&entry_author(e)),
             kind_label(e.kind),
             e.region.as_deref().map(md_cell).unwrap_or_default(),
             md_cell(&e.text)
@@ -332,7 +364,7 @@ fn csv(r: &Review<'_>, zone: Zone) -> String {
             tracing::error!(error = %e, "csv row not written");
         }
     };
-    let header = ["seq", "id", "time", "t_plus", "author", "kind", "region", "step", "pinned", "text", "data"];
+    let header = ["seq", "id", "time", "t_plus", "author", "role", "kind", "region", "step", "pinned", "text", "data"];
     write(&header.map(str::to_owned));
     for e in r.timeline() {
         write(&[
@@ -341,6 +373,7 @@ fn csv(r: &Review<'_>, zone: Zone) -> String {
             zone.rfc3339(e.at),
             t_plus(e.at, r.measurements.impact_start),
             e.author.clone(),
+            e.role.map(|r| r.name().to_owned()).unwrap_or_default(),
             kind_label(e.kind).to_owned(),
             e.region.clone().unwrap_or_default(),
             e.step.clone().unwrap_or_default(),

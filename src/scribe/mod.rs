@@ -1,6 +1,7 @@
 //! The scribe: the incident journal, its timeline, automatic observations, measurement and
 //! export. Knows nothing of the terminal.
 
+pub mod approvals;
 pub mod claims;
 pub mod data;
 pub mod entry;
