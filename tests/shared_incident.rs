@@ -34,7 +34,7 @@ fn terminal_on(
     // Jobs are queued and never carried out: steps stay running.
     let (executor, jobs) = Executor::detached();
     let mut app = App::new(config, config.runbooks.clone(), Theme::fallback(true), scribe, Some(executor), now);
-    app.claims = warroom::runtime::session::shared_claims(&path.display().to_string());
+    warroom::runtime::session::share_claims(&mut app, &path.display().to_string()).unwrap();
     app.handle(Msg::Tick(now));
     (app, jobs)
 }

@@ -36,6 +36,17 @@ impl App {
         match store.claim(&key, &me, Utc::now(), lease) {
             Ok(Claimed::Won(_)) => {
                 self.held.insert(at);
+                // Judged at this moment: what others wrote before the claim was won (the step
+                // finished and its claim was let go) must be seen before acting on it.
+                let before = self.runs.status(at).clone();
+                self.follow_journal();
+                let after = self.runs.status(at).clone();
+                if before != after {
+                    self.release_claim(at);
+                    let by = self.runs.by(at).unwrap_or("another terminal").to_owned();
+                    self.say(format!("{key} is {} now (by {by}): nothing was started; look again", after.label()));
+                    return false;
+                }
                 true
             }
             Ok(Claimed::Held(c)) => {

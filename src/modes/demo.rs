@@ -72,7 +72,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
             None => World::new(&config.regions, args.sim.seed, clock.epoch(), demo_timeline()),
         };
         let mut session = start_session_in(world, &config, clock, theme, scribe, config.read_only);
-        session.app.claims = crate::runtime::session::shared_claims(&journal_path);
+        crate::runtime::session::share_claims(&mut session.app, &journal_path)?;
         let setup = match &args.scenario {
             Some(name) => Setup::Scenario { scenario: crate::modes::drill::scenario_source(name), drill: false },
             None => Setup::Demo { regions: args.sim.regions, config: args.sim.config.as_deref().map(resolved_path) },

@@ -21,7 +21,7 @@ use crate::runtime::args::load_theme;
 use crate::runtime::event_loop::{self, Driver};
 use crate::runtime::exit::Failure;
 use crate::runtime::logging;
-use crate::runtime::session::{open_scribe, shared_claims, take_role};
+use crate::runtime::session::{open_scribe, share_claims, take_role};
 use crate::scribe::default_author;
 use crate::scribe::hosted::{self, Published, Setup};
 use crate::scribe::roles::TeamRole;
@@ -87,7 +87,7 @@ pub fn run(args: &JoinArgs) -> Result<(), Failure> {
     let result = runtime.block_on(async {
         let (executor, outcomes) = crate::actions::remote::spawn(args.journal.clone(), scribe.author.clone());
         let mut app = App::new(&config, config.runbooks.clone(), theme, scribe, Some(executor), now);
-        app.claims = shared_claims(&journal_path);
+        share_claims(&mut app, &journal_path)?;
         app.sim = Some(SimInfo { seed: published.seed, speed: published.speed });
         app.joined = Some(Joined { host: published.host.clone(), silent: None });
         let facilitator = app.scribe.role == Some(TeamRole::Facilitator);

@@ -56,7 +56,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
             (Some(actions::aws::spawn(Arc::clone(&live), otx)), Some(orx))
         };
         let mut app = App::new(&live.config, runbooks, theme, scribe, executor, Utc::now());
-        app.claims = crate::runtime::session::shared_claims(&journal_path);
+        crate::runtime::session::share_claims(&mut app, &journal_path)?;
         let result = event_loop::run(app, rx, outcomes, Utc::now).await;
         for poller in pollers {
             poller.abort();

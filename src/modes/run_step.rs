@@ -132,7 +132,7 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     let result = runtime.block_on(async {
         let clock = SimClock::resumed(epoch, args.at, SPEED);
         let mut session = start_session(&config, args.sim.seed, clock, Theme::fallback(true), scribe, false);
-        session.app.claims = crate::runtime::session::shared_claims(&journal_path);
+        crate::runtime::session::share_claims(&mut session.app, &journal_path)?;
         drive(&mut session, args).await
     });
     crate::text::sanitize::eprint_line(&format!("journal: {journal_path}"));
@@ -160,7 +160,7 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         let (tx, outcomes) = tokio::sync::mpsc::channel(16);
         let executor = crate::actions::aws::spawn(std::sync::Arc::clone(&live), tx);
         let mut app = App::new(&live.config, runbooks, Theme::fallback(true), scribe, Some(executor), Utc::now());
-        app.claims = crate::runtime::session::shared_claims(&journal_path);
+        crate::runtime::session::share_claims(&mut app, &journal_path)?;
         let mut session = LiveSession { app, live, outcomes };
         drive(&mut session, args).await
     });

@@ -41,11 +41,27 @@ pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono
 
 /// The claims beside the journal at `path`, which several terminals may share.
 /// Only a regular file is shared (a device such as /dev/full is nobody's incident).
-pub fn shared_claims(path: &str) -> Option<Box<dyn crate::scribe::claims::ClaimStore>> {
+fn shared_claims(path: &str) -> Option<Box<dyn crate::scribe::claims::ClaimStore>> {
     let path = Path::new(path);
     std::fs::metadata(path).is_ok_and(|m| m.is_file()).then(|| {
         Box::new(crate::scribe::claims::FileClaims::beside(path)) as Box<dyn crate::scribe::claims::ClaimStore>
     })
+}
+
+/// `app` shares the step claims beside the journal at `path` (when it is a regular file),
+/// with the lease `WARROOM_CLAIM_LEASE` sets (a duration such as `5s`; drills and tests use
+/// a short one so a dead claimant's step frees sooner), else `app::claims::CLAIM_LEASE`.
+pub fn share_claims(app: &mut App, path: &str) -> Result<(), Failure> {
+    app.claims = shared_claims(path);
+    if let Ok(text) = std::env::var("WARROOM_CLAIM_LEASE") {
+        let lease = crate::text::duration::parse_duration(&text)
+            .map_err(|e| Failure::usage(format!("WARROOM_CLAIM_LEASE={text}: {e}")))?;
+        if lease < chrono::Duration::seconds(2) {
+            return Err(Failure::usage(format!("WARROOM_CLAIM_LEASE={text}: a lease under 2s expires between ticks")));
+        }
+        app.claim_lease = lease;
+    }
+    Ok(())
 }
 
 /// Now, to the whole second: where a session's clock (and its journal's times) start.

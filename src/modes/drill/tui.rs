@@ -36,7 +36,7 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
     drill.app.view.theme = theme;
     drill.app.sim = Some(SimInfo { seed: args.seed, speed: args.speed });
     drill.app.view.drill = Some(view);
-    drill.app.claims = crate::runtime::session::shared_claims(&journal_path);
+    crate::runtime::session::share_claims(&mut drill.app, &journal_path)?;
     let setup = Setup::Scenario { scenario: scenario_source(&args.scenario), drill: true };
     let publisher = Publisher::beside(&journal_path, setup, &drill.app.scribe.author);
     if publisher.is_some() {
