@@ -139,22 +139,29 @@ impl Follower {
     }
 
     /// Read the host's world; the clock runs on from the newest publication, so a silent
-    /// host's readings age into stale and fail every guard.
-    fn refresh(&mut self, wall: DateTime<Utc>) {
+    /// host's readings age into stale and fail every guard. Whether anything visible changed:
+    /// a new publication, or a second of the clock (ages, the silence).
+    fn refresh(&mut self, wall: DateTime<Utc>) -> bool {
+        let mut changed = false;
         match hosted::read(&self.journal) {
             Ok(Some(world)) if self.last.as_ref().is_none_or(|l| l.published_at != world.published_at) => {
-                self.show(&world)
+                self.show(&world);
+                changed = true;
             }
             Ok(_) => {}
             Err(e) => self.app.view.message = Some(e),
         }
-        let Some(last) = &self.last else { return };
+        let Some(last) = &self.last else { return changed };
         let now = last.now_at(wall);
         let silent = last.silent_for(wall);
         if let Some(joined) = self.app.joined.as_mut() {
             joined.silent = silent;
         }
-        self.app.handle(Msg::Tick(now));
+        let second = now.timestamp() != self.app.now.timestamp();
+        if changed || second {
+            self.app.handle(Msg::Tick(now));
+        }
+        changed || second
     }
 }
 
@@ -167,10 +174,7 @@ impl Driver for Follower {
     }
     async fn wake(&mut self) -> bool {
         tokio::select! {
-            _ = self.refresh.tick() => {
-                self.refresh(Utc::now());
-                true
-            }
+            _ = self.refresh.tick() => self.refresh(Utc::now()),
             Some(outcome) = self.outcomes.recv() => self.app.handle(Msg::Outcome(outcome)),
         }
     }

@@ -27,7 +27,7 @@ use crate::ui;
 const MIN_FRAME: StdDuration = StdDuration::from_millis(50);
 const TICK: StdDuration = StdDuration::from_secs(1);
 /// How often a terminal looks for what others wrote to a shared journal (issue 13: ≤ 250 ms).
-const FOLLOW: StdDuration = StdDuration::from_millis(250);
+pub const FOLLOW: StdDuration = StdDuration::from_millis(250);
 
 /// The runtime the interactive modes and `run-step` run on: two workers, one per core here.
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {

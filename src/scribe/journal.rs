@@ -9,7 +9,7 @@
 
 use std::fmt;
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -244,18 +244,33 @@ impl FileJournal {
                 return Err(refuse("it is not a regular file"));
             }
         }
-        let mut file = private().read(true).append(true).create(true).open(path).map_err(open_err)?;
+        let file = private().read(true).append(true).create(true).open(path).map_err(open_err)?;
         // Only a regular file has history: to read (a device such as /dev/full reads forever)
         // and to guard from a second writer (a device's lock is shared by every process).
         let mut bytes = Vec::new();
         let regular = file.metadata().map_err(open_err)?.is_file();
         if regular {
-            // Held while reading and recovering only: other writers share the file.
+            // The file only grows, so most of it is read without the lock (twenty terminals
+            // opening a long journal at once must not queue on it); under the lock, the rest.
+            let read_err = |source| JournalError::Read { path: path.to_owned(), source };
+            let bulk = read_from(&file, 0).map_err(read_err)?;
             lock(&file, path)?;
-            let read = file.read_to_end(&mut bytes);
-            if let Err(source) = read {
+            let rest = match file.metadata() {
+                // A torn tail was mended meanwhile (the file shrank): read it all again.
+                Ok(m) if m.len() < bulk.len() as u64 => read_from(&file, 0),
+                Ok(_) => read_from(&file, bulk.len() as u64).map(|rest| [bulk, rest].concat()),
+                Err(e) => Err(e),
+            };
+            bytes = match rest {
+                Ok(bytes) => bytes,
+                Err(source) => {
+                    let _ = file.unlock();
+                    return Err(read_err(source));
+                }
+            };
+            // Whole lines only: nothing to mend, so parsing needs no lock.
+            if bytes.last().is_none_or(|b| *b == b'\n') {
                 let _ = file.unlock();
-                return Err(JournalError::Read { path: path.to_owned(), source });
             }
         }
         Self::adopt(path, file, bytes, regular)
