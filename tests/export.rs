@@ -112,3 +112,39 @@ fn export_writes_a_file_and_rejects_bad_input() {
     assert_eq!(zone.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&zone.stderr).contains("unknown time zone `Mars/Base`"));
 }
+
+#[test]
+fn a_shared_journal_names_every_author_with_their_role_and_who_held_which_role_when() {
+    let line = |seq: u64, minute: u32, author: &str, role: Option<&str>, text: &str| {
+        let role = role.map(|r| format!(",\"role\":\"{r}\"")).unwrap_or_default();
+        format!(
+            "{{\"seq\":{seq},\"id\":\"{seq:016x}\",\"at\":\"2026-11-24T03:{minute:02}:00Z\",\"author\":\"{author}\"{role},\"kind\":\"note\",\"text\":\"{text}\"}}\n"
+        )
+    };
+    let text = [
+        line(1, 0, "ana", Some("commander"), "taking command"),
+        line(2, 1, "bo", Some("operator"), "on the DB"),
+        line(3, 5, "cy", Some("scribe"), "keeping notes"),
+        line(4, 9, "ana", Some("commander"), "handing over to bo"),
+        line(5, 10, "bo", Some("commander"), "I have command"),
+    ]
+    .concat();
+    let (entries, _, _) = journal::parse_lines(text.as_bytes());
+    let md = export::render(&entries, Format::Md, Zone::utc());
+    assert!(md.contains("| People | ana (commander), bo (commander), cy (scribe) |"), "{md}");
+    assert!(md.contains("## Team"), "{md}");
+    for row in [
+        "| ana | commander | 2026-11-24 03:00:00 UTC | 2026-11-24 03:09:00 UTC |",
+        "| bo | operator | 2026-11-24 03:01:00 UTC | 2026-11-24 03:01:00 UTC |",
+        "| bo | commander | 2026-11-24 03:10:00 UTC | 2026-11-24 03:10:00 UTC |",
+        "| cy | scribe | 2026-11-24 03:05:00 UTC | 2026-11-24 03:05:00 UTC |",
+    ] {
+        assert!(md.contains(row), "missing {row}:\n{md}");
+    }
+    assert!(md.contains("| bo (operator) | note |"), "each timeline row says its author's role then:\n{md}");
+    let csv = export::render(&entries, Format::Csv, Zone::utc());
+    assert!(csv.contains("author,role,kind"), "{csv}");
+    assert!(csv.contains(",bo,operator,note,"), "{csv}");
+    let json = export::render(&entries, Format::Json, Zone::utc());
+    assert!(json.contains("\"role\": \"scribe\""), "{json}");
+}

@@ -121,6 +121,7 @@ impl App {
         for at in idle {
             self.release_claim(at);
         }
+        self.look_at_claims();
         let held: Vec<StepRef> = self.held.iter().copied().collect();
         for at in held {
             let Some(key) = self.claim_key(at) else { continue };
@@ -130,6 +131,20 @@ impl App {
                 self.say(format!("{key}: this terminal no longer holds the claim (it was taken over)"));
             }
         }
+    }
+
+    /// Other terminals' claims, read every tick for the runbook pane ("claimed by ana",
+    /// "claim expired (ana)"); an unreadable file shows none and acting says why.
+    pub(super) fn look_at_claims(&mut self) {
+        let me = self.holder();
+        let Some(store) = self.claims.as_mut() else { return };
+        let all = store.all().unwrap_or_default();
+        self.claims_seen = all.into_iter().filter(|(_, c)| c.holder != me).collect();
+    }
+
+    /// Another terminal's claim on `at`, if one.
+    pub fn claim_elsewhere(&self, at: StepRef) -> Option<&crate::scribe::claims::Claim> {
+        self.claims_seen.get(&self.claim_key(at)?)
     }
 
     /// Whether this terminal holds the claim on `at`.

@@ -203,6 +203,8 @@ pub struct App {
     awaiting: std::collections::HashMap<StepRef, (Action, Option<Override>)>,
     /// How long a claim lasts unless renewed.
     pub claim_lease: chrono::Duration,
+    /// Other terminals' claims as of the last tick, by step key.
+    claims_seen: std::collections::BTreeMap<String, crate::scribe::claims::Claim>,
     /// The host this terminal joined, if it did.
     pub joined: Option<Joined>,
     /// Faults a joined facilitator injected or cleared (journaled there), for the host's drill
@@ -249,6 +251,7 @@ impl App {
             held: std::collections::HashSet::new(),
             awaiting: std::collections::HashMap::new(),
             claim_lease: claims::CLAIM_LEASE,
+            claims_seen: std::collections::BTreeMap::new(),
             joined: None,
             faults_from_elsewhere: Vec::new(),
             quit: false,

@@ -89,6 +89,8 @@ pub trait ClaimStore: Send + fmt::Debug {
     fn release(&mut self, step: &str, me: &Holder) -> Result<(), ClaimError>;
     /// The claim on `step`, if any.
     fn current(&mut self, step: &str) -> Result<Option<Claim>, ClaimError>;
+    /// Every claim, for the screen (who holds which step, whose lease ran out).
+    fn all(&mut self) -> Result<BTreeMap<String, Claim>, ClaimError>;
 }
 
 /// Claims in `<journal>.d/claims.json`, each change made under the journal file's own lock
@@ -229,5 +231,15 @@ impl ClaimStore for FileClaims {
 
     fn current(&mut self, step: &str) -> Result<Option<Claim>, ClaimError> {
         self.with_claims(|claims| claims.get(step).cloned())
+    }
+
+    /// Read without the lock: the file is replaced whole, so a reader sees one version.
+    fn all(&mut self) -> Result<BTreeMap<String, Claim>, ClaimError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| ClaimError::Damaged { path: self.path.clone(), why: e.to_string() }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(self.io()(e)),
+        }
     }
 }

@@ -24,6 +24,17 @@ pub fn status_label(app: &App, at: StepRef) -> (String, Tone) {
             Some(by) => (format!("approved by {by}"), Tone::Accent),
         };
     }
+    // On a shared incident: a step another terminal holds says whose it is.
+    if let Some(claim) = app.claim_elsewhere(at) {
+        let who = &claim.holder.author;
+        let finished = matches!(status, StepStatus::Done { .. } | StepStatus::Skipped { .. });
+        if claim.expired(chrono::Utc::now()) && !finished {
+            return (format!("claim expired ({who})"), Tone::Critical);
+        }
+        if matches!(status, StepStatus::Pending | StepStatus::Failed { .. }) {
+            return (format!("claimed by {who}"), Tone::Warn);
+        }
+    }
     match status {
         StepStatus::Pending if app.is_ready(at) => ("ready".into(), Tone::Accent),
         StepStatus::Pending => ("blocked".into(), Tone::Warn),
