@@ -121,7 +121,10 @@ fn main() {
         match role.as_str() {
             "append" => append_child(&path, &name),
             "propagate" => propagation_child(&path),
-            other => panic!("unknown bench child {other}"),
+            other => {
+                eprintln!("unknown bench child {other}");
+                std::process::exit(2);
+            }
         }
         return;
     }

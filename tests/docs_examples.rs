@@ -127,3 +127,13 @@ fn every_scenario_example_in_the_drills_doc_parses() {
             .unwrap_or_else(|e| panic!("docs/drills.md block at line {line}: {e}"));
     }
 }
+
+#[test]
+fn the_two_person_example_puts_approval_on_promote_and_shift_only() {
+    let config = Config::load(std::path::Path::new("docs/examples/two-person.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let failover = config.runbooks.iter().find(|b| b.id == "failover").unwrap();
+    let approved: Vec<&str> = failover.steps.iter().filter(|s| s.approval).map(|s| s.id.as_str()).collect();
+    assert_eq!(approved, ["promote-database", "shift-traffic"]);
+    let team = std::fs::read_to_string("docs/team.md").unwrap();
+    assert!(team.contains("examples/two-person.toml"), "docs/team.md points to the example");
+}

@@ -299,8 +299,8 @@ impl App {
     /// What the header calls this session; follows from whether it can act.
     pub fn mode(&self) -> Mode {
         match &self.executor {
-            _ if self.joined.is_some() => Mode::Joined,
             None => Mode::ReadOnly,
+            Some(_) if self.joined.is_some() => Mode::Joined,
             Some(e) if e.backend() == crate::actions::Backend::Aws => Mode::Live,
             Some(_) if self.view.drill.is_some() => Mode::Drill,
             Some(_) => Mode::Demo,

@@ -549,6 +549,10 @@ impl App {
         let Some(executor) = self.executor.clone() else {
             return self.say(READ_ONLY);
         };
+        // A joined terminal's host carries the action out: a silent host would not.
+        if let Some(j) = self.joined.as_ref().filter(|j| j.silent.is_some()) {
+            return self.say(format!("NOT sent: the host {} has stopped publishing; nothing would carry it out", j.host));
+        }
         let Some(step) = self.step(at).cloned() else { return };
         self.next_job += 1;
         let job = Job { id: self.next_job, step: at, action: action.clone() };

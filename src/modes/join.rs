@@ -85,8 +85,14 @@ pub fn run(args: &JoinArgs) -> Result<(), Failure> {
     let runtime = event_loop::runtime()?;
     tracing::info!(journal = %journal_path, host = %published.host, "joining");
     let result = runtime.block_on(async {
-        let (executor, outcomes) = crate::actions::remote::spawn(args.journal.clone(), scribe.author.clone());
-        let mut app = App::new(&config, config.runbooks.clone(), theme, scribe, Some(executor), now);
+        // A read-only host carries nothing out, so its joiners get no executor at all.
+        let (executor, outcomes) = if published.read_only {
+            (None, mpsc::channel(1).1)
+        } else {
+            let (executor, outcomes) = crate::actions::remote::spawn(args.journal.clone(), scribe.author.clone());
+            (Some(executor), outcomes)
+        };
+        let mut app = App::new(&config, config.runbooks.clone(), theme, scribe, executor, now);
         share_claims(&mut app, &journal_path)?;
         app.sim = Some(SimInfo { seed: published.seed, speed: published.speed });
         app.joined = Some(Joined { host: published.host.clone(), silent: None });

@@ -52,6 +52,7 @@ impl Publisher {
             published_at: Utc::now(),
             now: app.now,
             snapshot: app.snapshot.clone(),
+            read_only: app.read_only(),
             drill: app.view.drill.as_ref().map(|d| HostedDrill {
                 scenario: d.scenario.clone(),
                 summary: d.summary.clone(),

@@ -54,6 +54,9 @@ pub struct Published {
     pub snapshot: Snapshot,
     #[serde(default)]
     pub drill: Option<HostedDrill>,
+    /// A read-only host carries nothing out: its joiners are read-only too.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 /// A host that has not published for this long is drawn as silent.
@@ -134,6 +137,7 @@ mod tests {
             now,
             snapshot: snapshot.clone(),
             drill: None,
+            read_only: false,
         };
         publish(&journal, &world).unwrap();
         let back = read(&journal).unwrap().unwrap();

@@ -33,6 +33,17 @@ impl TeamRole {
         }
     }
 
+    /// The role in a narrow header.
+    pub fn short(self) -> &'static str {
+        match self {
+            TeamRole::Observer => "obs",
+            TeamRole::Scribe => "scribe",
+            TeamRole::Operator => "op",
+            TeamRole::Commander => "cmdr",
+            TeamRole::Facilitator => "facil",
+        }
+    }
+
     /// Notes, decisions, comms, pins.
     pub fn may_write(self) -> bool {
         self != TeamRole::Observer

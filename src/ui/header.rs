@@ -47,8 +47,12 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
         Span::styled(format!("{} ", app.mode().label()), header),
     ];
     // A joined terminal names its host, and says loudly when the host has gone quiet.
+    // Narrow, the host's name and this terminal's author give way to the RTO clock.
+    let wide = width >= WIDE;
     if let Some(joined) = &app.joined {
-        spans.push(Span::styled(format!("{} ", super::sanitize(&joined.host)), header));
+        if wide {
+            spans.push(Span::styled(format!("{} ", super::sanitize(&joined.host)), header));
+        }
         if let Some(silent) = joined.silent {
             let age = format_duration(chrono::Duration::seconds(silent.num_seconds().max(0)));
             spans.push(Span::styled(format!("HOST SILENT {age} "), t.style(Tone::Critical)));
@@ -57,20 +61,29 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
     spans.push(Span::styled("│ ", header));
     // On a shared incident, who this terminal is: "ana · operator".
     if let Some(role) = app.scribe.role {
-        spans.push(Span::styled(format!("{} · {role} ", super::sanitize(&app.scribe.author)), header));
+        let who =
+            if wide { format!("{} · {role} ", super::sanitize(&app.scribe.author)) } else { format!("{} ", role.short()) };
+        spans.push(Span::styled(who, header));
         spans.push(Span::styled("│ ", header));
     }
     spans.extend([Span::styled(format!("{clock} "), header), Span::styled("│ ", header)]);
     let m = app.scribe.timeline.measurements();
-    // Narrow: the RTO clock says the RTO, so the budget shows the RPO only.
+    // Narrow: the RTO clock says the RTO, so the budget shows the RPO only; with a role in
+    // the line too, not even that (the lag row shows the RPO).
     let budget = if width >= WIDE || m.impact_start.is_none() {
-        format!("RTO {} RPO {} ", format_duration(app.incident.rto), format_duration(app.incident.rpo))
+        Some(format!("RTO {} RPO {} ", format_duration(app.incident.rto), format_duration(app.incident.rpo)))
+    } else if app.scribe.role.is_none() {
+        Some(format!("RPO {} ", format_duration(app.incident.rpo)))
     } else {
-        format!("RPO {} ", format_duration(app.incident.rpo))
+        None
     };
-    spans.push(Span::styled(budget, header));
+    if let Some(budget) = &budget {
+        spans.push(Span::styled(budget.clone(), header));
+    }
     if let Some(start) = m.impact_start {
-        spans.push(Span::styled("│ ", header));
+        if budget.is_some() {
+            spans.push(Span::styled("│ ", header));
+        }
         spans.extend(rto_clock(app, start, m.recovered, width >= WIDE));
     }
     if let Some(declared) = m.declared {
