@@ -198,6 +198,24 @@ fn two_person(
     (app, jobs)
 }
 
+/// `declarer` declares, `operator` skips freeze-writes (the primary is gone) and confirms
+/// promote-database: what a two-person promote starts from.
+fn confirm_promote(declarer: &mut App, operator: &mut App) -> StepRef {
+    declarer.select(step(declarer, "declare"));
+    press(declarer, KeyCode::Enter);
+    press(declarer, KeyCode::Enter);
+    operator.follow_journal();
+    operator.select(step(operator, "freeze-writes"));
+    press(operator, KeyCode::Char('s'));
+    type_line(operator, "primary unreachable");
+    type_line(operator, "us-east-1");
+    let promote = step(operator, "promote-database");
+    operator.select(promote);
+    press(operator, KeyCode::Enter);
+    type_line(operator, "us-west-2");
+    promote
+}
+
 fn type_line(app: &mut App, text: &str) {
     app.type_text(text);
     press(app, KeyCode::Enter);
@@ -209,20 +227,8 @@ fn a_step_that_needs_approval_runs_at_the_requester_once_another_commander_appro
     let path = dir.path().join("incident.jsonl");
     let (mut ana, _ana_jobs) = two_person(&path, "ana", Some(TeamRole::Commander));
     let (mut bo, mut bo_jobs) = two_person(&path, "bo", Some(TeamRole::Operator));
-    ana.select(step(&ana, "declare"));
-    press(&mut ana, KeyCode::Enter);
-    press(&mut ana, KeyCode::Enter);
-    bo.follow_journal();
-    bo.select(step(&bo, "freeze-writes"));
-    press(&mut bo, KeyCode::Char('s'));
-    type_line(&mut bo, "primary unreachable");
-    type_line(&mut bo, "us-east-1");
-
     // bo confirms promote: a request, not an action.
-    let promote = step(&bo, "promote-database");
-    bo.select(promote);
-    press(&mut bo, KeyCode::Enter);
-    type_line(&mut bo, "us-west-2");
+    let promote = confirm_promote(&mut ana, &mut bo);
     assert!(bo.awaits(promote), "{:?}", bo.view.message);
     assert!(bo.view.compose.is_none(), "an operator is offered no break-glass");
     assert!(bo_jobs.try_recv().is_err(), "nothing is sent before approval");
@@ -268,17 +274,9 @@ fn a_commander_alone_approves_their_own_request_only_with_a_break_glass_reason()
     let path = dir.path().join("incident.jsonl");
     // Alone: no role (the implicit commander), every right.
     let (mut ana, mut jobs) = two_person(&path, "ana", None);
-    ana.select(step(&ana, "declare"));
-    press(&mut ana, KeyCode::Enter);
-    press(&mut ana, KeyCode::Enter);
-    ana.select(step(&ana, "freeze-writes"));
-    press(&mut ana, KeyCode::Char('s'));
-    type_line(&mut ana, "primary unreachable");
-    type_line(&mut ana, "us-east-1");
-    let promote = step(&ana, "promote-database");
-    ana.select(promote);
-    press(&mut ana, KeyCode::Enter);
-    type_line(&mut ana, "us-west-2");
+    let (mut same_ana, _) = two_person(&path, "ana", None);
+    // ana declares in one pane and runs the steps in another, alone on the incident.
+    let promote = confirm_promote(&mut same_ana, &mut ana);
     assert!(
         matches!(&ana.view.compose, Some(c) if c.purpose == warroom::app::Purpose::BreakGlass(promote)),
         "{:?}",

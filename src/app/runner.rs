@@ -551,7 +551,8 @@ impl App {
         };
         // A joined terminal's host carries the action out: a silent host would not.
         if let Some(j) = self.joined.as_ref().filter(|j| j.silent.is_some()) {
-            return self.say(format!("NOT sent: the host {} has stopped publishing; nothing would carry it out", j.host));
+            return self
+                .say(format!("NOT sent: the host {} has stopped publishing; nothing would carry it out", j.host));
         }
         let Some(step) = self.step(at).cloned() else { return };
         self.next_job += 1;

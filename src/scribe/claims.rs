@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -157,17 +157,10 @@ impl FileClaims {
 }
 
 fn acquire(lock: &File, path: &Path) -> Result<(), ClaimError> {
-    let started = std::time::Instant::now();
-    loop {
-        match lock.try_lock() {
-            Ok(()) => return Ok(()),
-            Err(TryLockError::WouldBlock) if started.elapsed() < super::journal::LOCK_PATIENCE => {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            }
-            Err(TryLockError::WouldBlock) => return Err(ClaimError::Locked { path: path.to_owned() }),
-            Err(TryLockError::Error(source)) => return Err(ClaimError::Io { path: path.to_owned(), source }),
-        }
-    }
+    super::journal::wait_for_lock(lock).map_err(|e| match e {
+        None => ClaimError::Locked { path: path.to_owned() },
+        Some(source) => ClaimError::Io { path: path.to_owned(), source },
+    })
 }
 
 /// The one rule of claiming, shared by every store: free or ours, it is won; another's with

@@ -473,15 +473,24 @@ impl FileJournal {
 
 /// Take the file's exclusive lock, waiting up to `LOCK_PATIENCE` for the writer holding it.
 fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
+    wait_for_lock(file).map_err(|e| match e {
+        None => JournalError::Locked { path: path.to_owned() },
+        Some(source) => JournalError::Open { path: path.to_owned(), source },
+    })
+}
+
+/// The exclusive lock on `file`, waited for up to `LOCK_PATIENCE` (appends and claim changes
+/// hold it briefly). `Err(None)`: still held by another after that; `Err(Some)`: I/O error.
+pub(super) fn wait_for_lock(file: &File) -> Result<(), Option<io::Error>> {
     let started = std::time::Instant::now();
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(()),
             Err(TryLockError::WouldBlock) if started.elapsed() < LOCK_PATIENCE => {
-                std::thread::sleep(std::time::Duration::from_millis(2));
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
-            Err(TryLockError::WouldBlock) => return Err(JournalError::Locked { path: path.to_owned() }),
-            Err(TryLockError::Error(source)) => return Err(JournalError::Open { path: path.to_owned(), source }),
+            Err(TryLockError::WouldBlock) => return Err(None),
+            Err(TryLockError::Error(source)) => return Err(Some(source)),
         }
     }
 }

@@ -61,8 +61,11 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
     spans.push(Span::styled("│ ", header));
     // On a shared incident, who this terminal is: "ana · operator".
     if let Some(role) = app.scribe.role {
-        let who =
-            if wide { format!("{} · {role} ", super::sanitize(&app.scribe.author)) } else { format!("{} ", role.short()) };
+        let who = if wide {
+            format!("{} · {role} ", super::sanitize(&app.scribe.author))
+        } else {
+            format!("{} ", role.short())
+        };
         spans.push(Span::styled(who, header));
         spans.push(Span::styled("│ ", header));
     }
