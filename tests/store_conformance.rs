@@ -144,8 +144,11 @@ fn an_observation_written_by_two_terminals_is_stored_once(open: &dyn Fn() -> Box
             .region("us-east-1")
             .data(Observed::ThresholdCrossed { signal: "error-rate".into(), value: 6.0, threshold: 5.0 }.data())
     };
-    assert!(a.append_observation(crossed()).unwrap().is_some());
+    let stored = a.append_observation(crossed()).unwrap().unwrap();
+    assert_eq!(Some(stored.id.clone()), crossed().observation_id(), "the id is the state, transition and time's");
     assert!(b.append_observation(crossed()).unwrap().is_none(), "b's identical observation is dropped");
+    let later = Draft { at: t(1), ..crossed() };
+    assert_ne!(later.observation_id(), crossed().observation_id(), "another reading's time is another id");
     let recovered = Draft::new(t(60), "warroom", Kind::Observation, "back under")
         .region("us-east-1")
         .data(Observed::ThresholdRecovered { signal: "error-rate".into(), value: 3.0, threshold: 5.0 }.data());

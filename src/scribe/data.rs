@@ -356,6 +356,21 @@ impl Draft {
         typed(self.data.as_ref())
     }
 
+    /// An observation of a state's transition has a deterministic id: the state (region and
+    /// signal), the transition (its event) and the reading's time. Two terminals that saw the
+    /// same reading write the same id, which a store can append conditionally on.
+    pub fn observation_id(&self) -> Option<String> {
+        let observed = self.observed()?;
+        let state = observed.transition_of(self.region.as_deref())?;
+        let at = self.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+        // FNV-1a, 64-bit: stable across builds and machines (std's hasher is neither).
+        let hash = format!("{state}|{}|{at}", observed.event().as_str())
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        // "o" and 60 bits: 16 characters like every id, and never a random id's all-hex.
+        Some(format!("o{:015x}", hash >> 4))
+    }
+
     /// The step data of a draft about a runbook step.
     pub fn step_data(&self) -> Option<StepData> {
         step_data_of(self.data.as_ref())

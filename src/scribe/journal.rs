@@ -548,7 +548,8 @@ impl FileJournal {
     /// The append itself, with the lock held (on a regular file).
     fn append_locked(&mut self, draft: Draft) -> Result<Entry, JournalError> {
         self.catch_up(true)?;
-        let entry = Entry::from_draft(draft, self.next_seq, format!("{:016x}", self.ids.next_u64()));
+        let id = draft.observation_id().unwrap_or_else(|| format!("{:016x}", self.ids.next_u64()));
+        let entry = Entry::from_draft(draft, self.next_seq, id);
         let mut line = serde_json::to_vec(&entry)
             .map_err(|e| JournalError::Write { path: self.path.clone(), source: io::Error::other(e) })?;
         line.push(b'\n');
