@@ -105,6 +105,7 @@ fn a_joined_terminal_shows_the_hosts_world_and_notes_cross_within_two_seconds_bo
     assert!(screen.contains("JOINED ana@"), "the header names the host:\n{screen}");
     assert!(screen.contains("bo · operator"), "a joiner is an operator:\n{screen}");
     assert!(screen.contains("PRIMARY") && screen.contains("SECONDARY"), "{screen}");
+    assert!(team.journal_text().contains("journal reopened by bo (operator)"), "the journal says who came in as what");
 
     keys(&joiner, &["n"]);
     joiner.wait_for("note ›", Duration::from_secs(5));

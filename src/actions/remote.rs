@@ -101,18 +101,43 @@ pub struct Relay {
     /// Relay job id → the request's file name (its answer's name).
     pending: HashMap<u64, String>,
     next: u64,
+    swept: std::time::Instant,
 }
+
+/// An answer nobody read for this long was for a terminal that died (kill -9 mid-step): gone.
+const UNREAD_ANSWER: StdDuration = StdDuration::from_secs(600);
 
 /// Relay job ids start here, so they never meet the host app's own in a shared stepper.
 pub const RELAY_JOBS: u64 = 1 << 48;
 
 impl Relay {
     pub fn new(journal: &Path) -> Self {
-        Self { journal: journal.to_owned(), pending: HashMap::new(), next: RELAY_JOBS }
+        Self {
+            journal: journal.to_owned(),
+            pending: HashMap::new(),
+            next: RELAY_JOBS,
+            swept: std::time::Instant::now(),
+        }
+    }
+
+    /// Remove answers left unread past `UNREAD_ANSWER` (looked for once a minute).
+    fn sweep(&mut self) {
+        if self.swept.elapsed() < StdDuration::from_secs(60) {
+            return;
+        }
+        self.swept = std::time::Instant::now();
+        let Ok(listing) = std::fs::read_dir(outcomes(&self.journal)) else { return };
+        for entry in listing.flatten() {
+            let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            if old.is_some_and(|age| age > UNREAD_ANSWER) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Requests waiting, each taken once (renamed before it is read), as jobs to run.
     pub fn take(&mut self) -> Vec<Job> {
+        self.sweep();
         let dir = requests(&self.journal);
         let Ok(listing) = std::fs::read_dir(&dir) else { return Vec::new() };
         let mut names: Vec<String> = listing

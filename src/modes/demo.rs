@@ -58,8 +58,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let theme = load_theme(&args.theme)?;
     let epoch = crate::runtime::session::now_to_the_second();
     let author = args.author.clone().unwrap_or_else(default_author);
-    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
-    crate::runtime::session::take_role(&mut scribe, args.role);
+    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author, args.role)?;
     let _log = logging::start();
     let runtime = crate::runtime::event_loop::runtime()?;
     let clock = SimClock::new(epoch, args.speed);

@@ -21,7 +21,7 @@ use crate::runtime::args::load_theme;
 use crate::runtime::event_loop::{self, Driver};
 use crate::runtime::exit::Failure;
 use crate::runtime::logging;
-use crate::runtime::session::{open_scribe, share_claims, take_role};
+use crate::runtime::session::{open_scribe, share_claims};
 use crate::scribe::default_author;
 use crate::scribe::hosted::{self, Published, Setup};
 use crate::scribe::roles::TeamRole;
@@ -79,8 +79,7 @@ pub fn run(args: &JoinArgs) -> Result<(), Failure> {
     let theme = load_theme(&args.theme)?;
     let author = args.author.clone().unwrap_or_else(default_author);
     let now = published.now_at(Utc::now());
-    let (mut scribe, journal_path) = open_scribe(Some(&args.journal), &config.incident, now, now, author)?;
-    take_role(&mut scribe, args.role);
+    let (scribe, journal_path) = open_scribe(Some(&args.journal), &config.incident, now, now, author, args.role)?;
     let _log = logging::start();
     let runtime = event_loop::runtime()?;
     tracing::info!(journal = %journal_path, host = %published.host, "joining");

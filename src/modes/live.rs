@@ -36,8 +36,8 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let theme = load_theme(&args.theme)?;
     let started = crate::runtime::session::now_to_the_second();
     let author = args.author.clone().unwrap_or_else(default_author);
-    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, started, started, author)?;
-    crate::runtime::session::take_role(&mut scribe, args.role);
+    let (scribe, journal_path) =
+        open_scribe(args.journal.as_ref(), &config.incident, started, started, author, args.role)?;
     let _log = logging::start();
     let runtime = runtime()?;
     tracing::info!(read_only = config.read_only, journal = %journal_path, regions = config.regions.len(), "live starting");

@@ -126,8 +126,8 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     }
     let now = crate::runtime::session::now_to_the_second();
     let epoch = now - args.at;
-    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, now, author(args))?;
-    crate::runtime::session::take_role(&mut scribe, args.role);
+    let (scribe, journal_path) =
+        open_scribe(args.journal.as_ref(), &config.incident, epoch, now, author(args), args.role)?;
     let runtime = crate::runtime::event_loop::runtime()?;
     let result = runtime.block_on(async {
         let clock = SimClock::resumed(epoch, args.at, SPEED);
@@ -152,8 +152,8 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         return Err(Failure::usage("the config says read-only = true: no step can be run"));
     }
     let now = crate::runtime::session::now_to_the_second();
-    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, now, now, author(args))?;
-    crate::runtime::session::take_role(&mut scribe, args.role);
+    let (scribe, journal_path) =
+        open_scribe(args.journal.as_ref(), &config.incident, now, now, author(args), args.role)?;
     let result = crate::runtime::event_loop::runtime()?.block_on(async {
         let runbooks = config.runbooks.clone();
         let live = crate::runtime::session::connect(config).await;

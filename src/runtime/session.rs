@@ -98,29 +98,28 @@ fn open_journal(
 
 /// The journal (`--journal FILE`, or a new one for an incident that began at `began`) behind
 /// a started scribe writing as `author`, and the journal's path for the closing line.
+///
+/// The terminal's role on the incident: the one asked for; or, for one that joins while
+/// another terminal is there, operator; or none: the terminal alone is the commander, with
+/// every right, and its journal is as solo use always wrote it.
 pub fn open_scribe(
     explicit: Option<&PathBuf>,
     incident: &crate::config::Incident,
     began: DateTime<Utc>,
     now: DateTime<Utc>,
     author: String,
+    asked: Option<crate::scribe::roles::TeamRole>,
 ) -> Result<(Scribe, String), Failure> {
+    use crate::scribe::JournalStore as _;
+    use crate::scribe::roles::TeamRole;
     let mut opened = open_journal(explicit, &incident.name, began)?;
     opened.journal.announce_as(&author);
+    let others = opened.journal.present().iter().filter(|p| !p.is_me()).count();
+    let role = asked.or((others > 0).then_some(TeamRole::Operator));
     let path = opened.journal.path().display().to_string();
-    let scribe = Scribe::start(Box::new(opened.journal), opened.entries, &opened.recovery, author, incident, now);
+    let scribe =
+        Scribe::start_as(Box::new(opened.journal), opened.entries, &opened.recovery, author, role, incident, now);
     Ok((scribe, path))
-}
-
-/// This terminal's role on the incident in the journal at `path`: the one asked for; or, for
-/// one that joins while another terminal is there, operator; or none: the terminal alone is
-/// the commander, with every right. Memory journals (headless, tests) keep no role.
-pub fn take_role(scribe: &mut Scribe, asked: Option<crate::scribe::roles::TeamRole>) {
-    use crate::scribe::roles::TeamRole;
-    let others = scribe.present().iter().filter(|p| !p.is_me()).count();
-    // The terminal that starts an incident alone is its commander without saying so, so solo
-    // use (and every journal it writes) is as it always was.
-    scribe.set_role(asked.or((others > 0).then_some(TeamRole::Operator)));
 }
 
 /// A running simulated world with an app watching it: what `demo` shows and what the tests

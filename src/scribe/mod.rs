@@ -65,6 +65,20 @@ impl Scribe {
         incident: &Incident,
         now: DateTime<Utc>,
     ) -> Self {
+        Self::start_as(store, entries, recovery, author, None, incident, now)
+    }
+
+    /// `start` for a terminal with a role on a shared incident: the session's first entry
+    /// says who came in as what, and the store's presence says it too.
+    pub fn start_as(
+        store: Box<dyn JournalStore>,
+        entries: Vec<Entry>,
+        recovery: &Recovery,
+        author: String,
+        role: Option<roles::TeamRole>,
+        incident: &Incident,
+        now: DateTime<Utc>,
+    ) -> Self {
         let rto_journaled = entries.iter().any(|e| e.kind == Kind::Measurement && e.data_f64("rto_seconds").is_some());
         let fresh = entries.is_empty();
         let mut scribe = Self {
@@ -80,15 +94,20 @@ impl Scribe {
             arrived: Vec::new(),
             role: None,
         };
+        scribe.set_role(role);
+        let who = match role {
+            Some(role) => format!("{} ({role})", scribe.author),
+            None => scribe.author.clone(),
+        };
         let facts = JournalFacts {
             incident: incident.name.clone(),
             rpo_seconds: Some(incident.rpo.as_seconds_f64()),
             rto_seconds: Some(incident.rto.as_seconds_f64()),
         };
         let (data, text) = if fresh {
-            (Observed::JournalOpened(facts), format!("journal opened for {} by {}", incident.name, scribe.author))
+            (Observed::JournalOpened(facts), format!("journal opened for {} by {who}", incident.name))
         } else {
-            (Observed::JournalReopened(facts), format!("journal reopened by {}", scribe.author))
+            (Observed::JournalReopened(facts), format!("journal reopened by {who}"))
         };
         scribe.queue(Draft::new(now, SYSTEM_AUTHOR, Kind::Observation, text).data(data.data()));
         for line in recovery.report() {

@@ -64,7 +64,7 @@ pub fn run(args: &DrillArgs) -> Result<(), Failure> {
     let scribe = match &args.journal {
         Some(path) => {
             let author = args.author.clone().unwrap_or_else(|| "autopilot".into());
-            open_scribe(Some(path), &config.incident, epoch, epoch, author)?.0
+            open_scribe(Some(path), &config.incident, epoch, epoch, author, args.role)?.0
         }
         None => Scribe::in_memory(&args.author.clone().unwrap_or_else(|| "autopilot".into()), &config.incident, epoch),
     };

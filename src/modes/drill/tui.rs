@@ -27,8 +27,7 @@ pub fn run(args: &DrillArgs, scenario: Scenario, epoch: DateTime<Utc>) -> Result
     let config = config(&scenario);
     let theme = load_theme(&args.theme)?;
     let author = args.author.clone().unwrap_or_else(default_author);
-    let (mut scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author)?;
-    crate::runtime::session::take_role(&mut scribe, args.role);
+    let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author, args.role)?;
     let _log = logging::start();
     let runtime = event_loop::runtime()?;
     let view = DrillView::new(&scenario.name, &scenario.summary, epoch + scenario.duration, scenario.regions.clone());
