@@ -267,3 +267,23 @@ fn four_concurrent_run_steps_start_freeze_writes_exactly_once() {
     }
     assert!(!Path::new(&format!("{}.d", journal.display())).join("claims.json").exists(), "no claim is left behind");
 }
+
+#[test]
+fn a_second_host_on_a_hosted_journal_is_refused_and_writes_nothing() {
+    let team = Team::new("second-host");
+    let host = team.open("ana", "demo --journal {j} --as ana", "");
+    host.wait_for("req/s", START);
+    let before = team.journal_text();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["demo", "--journal"])
+        .arg(&team.journal)
+        .args(["--as", "bo"])
+        .env("XDG_STATE_HOME", team.dir.path())
+        .env("XDG_DATA_HOME", team.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("is hosted by ana@") && said.contains("warroom join --journal"), "{said}");
+    assert_eq!(team.journal_text(), before, "the refused host wrote nothing to the journal");
+}

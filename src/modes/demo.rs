@@ -58,6 +58,10 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
     let theme = load_theme(&args.theme)?;
     let epoch = crate::runtime::session::now_to_the_second();
     let author = args.author.clone().unwrap_or_else(default_author);
+    // Before opening: a refused second host must not write to the incident's journal.
+    if let Some(journal) = &args.journal {
+        crate::runtime::host::refuse_second_host(&journal.display().to_string())?;
+    }
     let (scribe, journal_path) = open_scribe(args.journal.as_ref(), &config.incident, epoch, epoch, author, args.role)?;
     let _log = logging::start();
     let runtime = crate::runtime::event_loop::runtime()?;

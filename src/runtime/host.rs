@@ -22,6 +22,25 @@ pub struct Publisher {
 /// Readings of one poll arrive as many updates: publish at most this often.
 const EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
+/// Refuse to host an incident another live process already hosts: two worlds published
+/// beside one journal would have its joiners flip between them.
+pub fn refuse_second_host(path: &str) -> Result<(), crate::runtime::exit::Failure> {
+    let Ok(Some(world)) = hosted::read(Path::new(path)) else { return Ok(()) };
+    let this_host = world.host.rsplit_once('@').is_some_and(|(_, h)| h == presence::host());
+    let alive = if this_host {
+        world.pid != std::process::id() && Path::new(&format!("/proc/{}", world.pid)).exists()
+    } else {
+        world.silent_for(Utc::now()).is_none()
+    };
+    if !alive {
+        return Ok(());
+    }
+    Err(crate::runtime::exit::Failure::usage(format!(
+        "{path} is hosted by {} (pid {}): join it with `warroom join --journal {path}`, or give this one its own --journal",
+        world.host, world.pid
+    )))
+}
+
 impl Publisher {
     /// A publisher for the journal at `path`, if it is one several terminals can share.
     pub fn beside(path: &str, setup: Setup, author: &str) -> Option<Self> {
