@@ -53,6 +53,11 @@ pub enum Command {
     Drill(modes::drill::DrillArgs),
     /// Approve another terminal's request to run a step that needs a commander's approval.
     Approve(modes::approve::ApproveArgs),
+    /// The shared journal's DynamoDB store ([journal] store = "dynamodb").
+    Store {
+        #[command(subcommand)]
+        command: modes::store::StoreCommand,
+    },
     /// Another terminal on the incident a `demo` or `drill` hosts: its world, journal and runbook.
     Join(modes::join::JoinArgs),
     /// List the built-in drill scenarios.
@@ -90,6 +95,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Export(args)) => modes::export::run(&args),
         Some(Command::Drill(args)) => modes::drill::run(&args),
         Some(Command::Join(args)) => modes::join::run(&args),
+        Some(Command::Store { command }) => modes::store::run(&command),
         Some(Command::Approve(args)) => modes::approve::run(&args),
         Some(Command::Scenarios) => {
             let text = crate::drill::builtin::listing().map_err(|e| Failure::runtime(e.to_string()))?;

@@ -8,6 +8,7 @@
 pub mod database;
 pub mod error;
 pub mod flag;
+pub mod journal_table;
 pub mod metrics;
 pub mod routing;
 
@@ -96,6 +97,19 @@ impl RegionClients {
             dynamodb: aws_sdk_dynamodb::Client::new(&here),
         }
     }
+}
+
+/// A DynamoDB client for the shared journal's store in `region` (its own profile and
+/// endpoint, as regions have).
+pub async fn store_client(
+    region: &str,
+    settings: &AwsSettings,
+    store: &crate::config::journal::DynamoStore,
+    credentials: &CredentialSource,
+) -> aws_sdk_dynamodb::Client {
+    let config =
+        sdk_config(region, settings, store.profile.as_deref(), store.endpoint_url.as_deref(), credentials).await;
+    aws_sdk_dynamodb::Client::new(&config)
 }
 
 /// Clients for every configured region, in config order.

@@ -4,6 +4,7 @@
 //! `docs/config.md` is the reference; a test parses each of its examples.
 
 mod aws;
+pub mod journal;
 
 use std::path::Path;
 
@@ -37,6 +38,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub write_freeze: WriteFreezeConfig,
     pub aws: AwsSettings,
+    /// Where a shared incident's record lives (`[journal]`).
+    pub store: journal::StoreConfig,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -124,6 +127,7 @@ impl Config {
             routing: RoutingConfig::default(),
             database: DatabaseConfig::default(),
             write_freeze: WriteFreezeConfig::default(),
+            store: journal::StoreConfig::default(),
             aws: AwsSettings::default(),
         }
     }
@@ -159,6 +163,8 @@ struct RawConfig {
     write_freeze: aws::RawWriteFreeze,
     #[serde(default)]
     aws: aws::RawAws,
+    #[serde(default)]
+    journal: journal::RawJournal,
 }
 
 #[derive(Default, Deserialize)]
@@ -312,6 +318,7 @@ impl RawConfig {
         let routing = validate_routing(&v, self.routing)?;
         let write_freeze = validate_write_freeze(&v, self.write_freeze)?;
         let aws = validate_aws(&v, self.aws)?;
+        let store = self.journal.validate(&v)?;
         Ok(Config {
             read_only: self.read_only,
             incident,
@@ -322,12 +329,17 @@ impl RawConfig {
             database,
             write_freeze,
             aws,
+            store,
         })
     }
 }
 
 /// A non-empty string value, or an error naming the key.
-fn text_value(v: &Validator<'_>, value: Option<Spanned<String>>, key: &str) -> Result<Option<String>, TomlError> {
+pub(super) fn text_value(
+    v: &Validator<'_>,
+    value: Option<Spanned<String>>,
+    key: &str,
+) -> Result<Option<String>, TomlError> {
     match value {
         None => Ok(None),
         Some(s) if s.get_ref().trim().is_empty() => v.err(Some(s.span()), format!("{key} must not be empty")),
@@ -515,7 +527,7 @@ fn validate_regions(
     Ok(regions)
 }
 
-fn is_region_name(name: &str) -> bool {
+pub(super) fn is_region_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 32
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')

@@ -10,3 +10,4 @@ pub mod join;
 pub mod live;
 pub mod run_step;
 pub mod snapshot;
+pub mod store;

@@ -41,6 +41,22 @@ async fn sdk(url: &str, region: &str) -> aws_config::SdkConfig {
         .await
 }
 
+/// A warroom command whose SDK reaches only the emulator (test keys, no profiles, no instance
+/// metadata); its state and data dirs are `dir`.
+pub fn emulator_command(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"));
+    cmd.env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("XDG_STATE_HOME", dir)
+        .env("XDG_DATA_HOME", dir);
+    cmd
+}
+
 pub struct AwsWorld {
     pub moto: Moto,
     pub east: Proxy,
@@ -143,17 +159,7 @@ rds-instance = "checkout-db-replica"
 
     /// A warroom command with the environment the SDK needs to reach only the emulator.
     pub fn command(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"));
-        cmd.env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", self.dir.path().join("no-aws-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", self.dir.path().join("no-aws-credentials"))
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env("XDG_STATE_HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path());
-        cmd
+        emulator_command(self.dir.path())
     }
 
     /// The flag item, read straight from the emulator.
