@@ -3,6 +3,8 @@
 //! runs the same checks; here it runs on the file store.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -277,4 +279,77 @@ fn file_store_a_journal_deleted_under_three_writers_is_recreated_with_every_entr
         &|| std::fs::remove_file(&path).unwrap(),
         &|| warroom::scribe::journal::read_file(&path).unwrap().0,
     );
+}
+
+// ---- the DynamoDB store, on the emulator ----
+
+/// A claims table in the emulator, and a factory of claim stores on it (one per "terminal").
+fn dynamo_claims(moto: &common::moto::Moto, incident: &str) -> impl Fn() -> Box<dyn ClaimStore> + Sync {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = runtime.block_on(async {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(moto.url())
+            .credentials_provider(common::aws_world::credentials())
+            .load()
+            .await;
+        let client = aws_sdk_dynamodb::Client::new(&config);
+        warroom::aws::journal_table::init(&client, "warroom-incidents", Duration::seconds(30)).await.unwrap();
+        client
+    });
+    let incident = incident.to_owned();
+    move || {
+        let store = warroom::aws::shared_claims::DynamoClaims::new(
+            client.clone(),
+            "warroom-incidents",
+            &incident,
+            "us-east-1",
+            std::time::Duration::from_secs(10),
+        )
+        .unwrap();
+        Box::new(store) as Box<dyn ClaimStore>
+    }
+}
+
+#[test]
+fn dynamodb_store_claims_conform() {
+    let moto = common::moto::start();
+    for round in 0..3 {
+        eight_concurrent_claimants_one_wins(&dynamo_claims(&moto, &format!("inc-race-{round}")));
+    }
+    a_lease_expires_and_is_taken_over(&dynamo_claims(&moto, "inc-lease"));
+    a_live_claim_cannot_be_taken_over(&dynamo_claims(&moto, "inc-live"));
+    // Released, a claim leaves no item behind.
+    let mut store = dynamo_claims(&moto, "inc-release")();
+    let me = holder("ana", 1);
+    assert!(matches!(store.claim("s", &me, t(0), LEASE).unwrap(), Claimed::Won(_)));
+    assert_eq!(store.all().unwrap().len(), 1);
+    store.release("s", &me).unwrap();
+    assert!(store.all().unwrap().is_empty());
+}
+
+#[test]
+fn dynamodb_claims_unreachable_cannot_be_proven() {
+    // Nothing listens on this port: the claim is an error that says claims cannot be proven.
+    let port = common::moto::free_port();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = runtime.block_on(async {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(format!("http://127.0.0.1:{port}"))
+            .credentials_provider(common::aws_world::credentials())
+            .load()
+            .await;
+        aws_sdk_dynamodb::Client::new(&config)
+    });
+    let mut store = warroom::aws::shared_claims::DynamoClaims::new(
+        client,
+        "warroom-incidents",
+        "inc",
+        "us-east-1",
+        std::time::Duration::from_secs(2),
+    )
+    .unwrap();
+    let e = store.claim("s", &holder("ana", 1), t(0), LEASE).unwrap_err().to_string();
+    assert!(e.contains("us-east-1"), "{e}");
 }

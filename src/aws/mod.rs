@@ -5,12 +5,14 @@
 //! both. The mappings from SDK output to warroom's values are pure functions with unit tests;
 //! the calls themselves are tested against the moto emulator (tests/aws_*.rs).
 
+pub mod blocking;
 pub mod database;
 pub mod error;
 pub mod flag;
 pub mod journal_table;
 pub mod metrics;
 pub mod routing;
+pub mod shared_claims;
 
 use std::time::Duration as StdDuration;
 

@@ -68,6 +68,9 @@ pub enum ClaimError {
     Locked { path: PathBuf },
     #[error("the claims file {path} is damaged: {why}")]
     Damaged { path: PathBuf, why: String },
+    /// A distributed store that did not answer or refused (its words say which region).
+    #[error("{0}")]
+    Store(String),
 }
 
 /// Where claims are kept. The file store keeps them beside the journal; the distributed
@@ -165,7 +168,7 @@ fn acquire(lock: &File, path: &Path) -> Result<(), ClaimError> {
 
 /// The one rule of claiming, shared by every store: free or ours, it is won; another's with
 /// its lease running, held; another's run out, expired (`take_over` wins it).
-fn decide(
+pub fn decide(
     claims: &mut BTreeMap<String, Claim>,
     step: &str,
     me: &Holder,

@@ -1,0 +1,282 @@
+//! Step claims in DynamoDB, in one region only (`[journal] claims-region`): a conditional
+//! write there proves who won. Conditional writes on a global table are region-local, so a
+//! claim never fails over to another region, where two terminals could both win.
+//!
+//! Each claim is an item `{incident: "<ID>#claims", id: STEP, claim: JSON, version: N}`. A
+//! change reads the item (strongly consistent), applies the one rule of claiming
+//! (`scribe::claims::decide`) and writes back only if the version is still the one read;
+//! a lost race reads again.
+
+use std::collections::BTreeMap;
+use std::time::Duration as StdDuration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Duration, Utc};
+
+use super::blocking::Blocking;
+use super::error::{Call, explain};
+use super::journal_table::{PARTITION, SORT};
+use crate::scribe::claims::{Claim, ClaimError, ClaimStore, Claimed, Holder, decide};
+
+pub const QUERY: Call = Call::new("dynamodb", "Query");
+pub const DELETE_ITEM: Call = Call::new("dynamodb", "DeleteItem");
+const GET_ITEM: Call = super::error::GET_ITEM;
+const PUT_ITEM: Call = super::error::PUT_ITEM;
+
+/// How often a change re-reads after losing a race before it says so.
+const RACES: usize = 20;
+
+#[derive(Debug)]
+pub struct DynamoClaims {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    /// The partition of this incident's claims.
+    partition: String,
+    region: String,
+    worker: Blocking,
+    deadline: StdDuration,
+}
+
+/// A claim item as read: the claim (if any) and its version (0: no item).
+type Read = (Option<Claim>, u64);
+
+impl DynamoClaims {
+    pub fn new(
+        client: aws_sdk_dynamodb::Client,
+        table: &str,
+        incident: &str,
+        region: &str,
+        deadline: StdDuration,
+    ) -> std::io::Result<Self> {
+        Ok(Self {
+            client,
+            table: table.to_owned(),
+            partition: format!("{incident}#claims"),
+            region: region.to_owned(),
+            worker: Blocking::new("warroom-claims")?,
+            deadline,
+        })
+    }
+
+    fn unreachable(&self) -> ClaimError {
+        ClaimError::Store(format!(
+            "the claims region {} did not answer within {}s: claims cannot be proven",
+            self.region,
+            self.deadline.as_secs()
+        ))
+    }
+
+    fn failed(&self, e: impl std::fmt::Display) -> ClaimError {
+        ClaimError::Store(format!("claims in {}: {e}", self.region))
+    }
+
+    /// Read, decide, write back conditionally on the version read; again on a lost race.
+    fn change<T: Send + 'static>(
+        &self,
+        step: &str,
+        decide_on: impl Fn(&mut BTreeMap<String, Claim>) -> T + Send + Sync + 'static,
+    ) -> Result<T, ClaimError> {
+        let (client, table, partition, step) =
+            (self.client.clone(), self.table.clone(), self.partition.clone(), step.to_owned());
+        let done = self.worker.run(
+            async move {
+                for _ in 0..RACES {
+                    let (claim, version) = read(&client, &table, &partition, &step).await?;
+                    let mut claims: BTreeMap<String, Claim> =
+                        claim.clone().into_iter().map(|c| (step.clone(), c)).collect();
+                    let out = decide_on(&mut claims);
+                    let after = claims.remove(&step);
+                    if after == claim {
+                        return Ok(Some(out));
+                    }
+                    if write(&client, &table, &partition, &step, after.as_ref(), version).await? {
+                        return Ok(Some(out));
+                    }
+                }
+                Ok::<_, super::error::AwsError>(None)
+            },
+            self.deadline,
+        );
+        match done {
+            None => Err(self.unreachable()),
+            Some(Err(e)) => Err(self.failed(e)),
+            Some(Ok(None)) => Err(self.failed(format!("{RACES} writers raced for {}; try again", self.partition))),
+            Some(Ok(Some(out))) => Ok(out),
+        }
+    }
+}
+
+async fn read(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    partition: &str,
+    step: &str,
+) -> Result<Read, super::error::AwsError> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .key(PARTITION, AttributeValue::S(partition.to_owned()))
+        .key(SORT, AttributeValue::S(step.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| explain(GET_ITEM, &e))?;
+    let Some(item) = out.item() else { return Ok((None, 0)) };
+    let version = item.get("version").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let claim = match item.get("claim").and_then(|v| v.as_s().ok()) {
+        Some(json) => Some(
+            serde_json::from_str(json)
+                .map_err(|e| super::error::AwsError::other(GET_ITEM, format!("claim {step} is damaged: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok((claim, version))
+}
+
+/// Write `claim` (or delete the item) if the item is still at `version`; false on a lost race.
+async fn write(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    partition: &str,
+    step: &str,
+    claim: Option<&Claim>,
+    version: u64,
+) -> Result<bool, super::error::AwsError> {
+    let (condition, values) = if version == 0 {
+        ("attribute_not_exists(#id)".to_owned(), vec![])
+    } else {
+        ("#v = :v".to_owned(), vec![(":v".to_owned(), AttributeValue::N(version.to_string()))])
+    };
+    let names: Vec<(String, String)> =
+        if version == 0 { vec![("#id".into(), SORT.into())] } else { vec![("#v".into(), "version".into())] };
+    let lost = |code: Option<&str>| code == Some("ConditionalCheckFailedException");
+    match claim {
+        Some(claim) => {
+            let json = serde_json::to_string(claim).map_err(|e| super::error::AwsError::other(PUT_ITEM, e))?;
+            let mut put = client
+                .put_item()
+                .table_name(table)
+                .item(PARTITION, AttributeValue::S(partition.to_owned()))
+                .item(SORT, AttributeValue::S(step.to_owned()))
+                .item("claim", AttributeValue::S(json))
+                .item("version", AttributeValue::N((version + 1).to_string()))
+                .condition_expression(condition);
+            for (k, v) in names {
+                put = put.expression_attribute_names(k, v);
+            }
+            for (k, v) in values {
+                put = put.expression_attribute_values(k, v);
+            }
+            match put.send().await {
+                Ok(_) => Ok(true),
+                Err(e) => {
+                    let e = explain(PUT_ITEM, &e);
+                    if lost(e.code.as_deref()) { Ok(false) } else { Err(e) }
+                }
+            }
+        }
+        None => {
+            let mut delete = client
+                .delete_item()
+                .table_name(table)
+                .key(PARTITION, AttributeValue::S(partition.to_owned()))
+                .key(SORT, AttributeValue::S(step.to_owned()))
+                .condition_expression(condition);
+            for (k, v) in names {
+                delete = delete.expression_attribute_names(k, v);
+            }
+            for (k, v) in values {
+                delete = delete.expression_attribute_values(k, v);
+            }
+            match delete.send().await {
+                Ok(_) => Ok(true),
+                Err(e) => {
+                    let e = explain(DELETE_ITEM, &e);
+                    if lost(e.code.as_deref()) { Ok(false) } else { Err(e) }
+                }
+            }
+        }
+    }
+}
+
+impl ClaimStore for DynamoClaims {
+    fn claim(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<Claimed, ClaimError> {
+        let (key, me) = (step.to_owned(), me.clone());
+        self.change(step, move |claims| decide(claims, &key, &me, now, lease, false))
+    }
+
+    fn take_over(
+        &mut self,
+        step: &str,
+        me: &Holder,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Claimed, ClaimError> {
+        let (key, me) = (step.to_owned(), me.clone());
+        self.change(step, move |claims| decide(claims, &key, &me, now, lease, true))
+    }
+
+    fn renew(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<bool, ClaimError> {
+        let (key, me) = (step.to_owned(), me.clone());
+        self.change(step, move |claims| match claims.get_mut(&key) {
+            Some(c) if c.holder == me => {
+                c.lease_until = now + lease;
+                true
+            }
+            _ => false,
+        })
+    }
+
+    fn release(&mut self, step: &str, me: &Holder) -> Result<(), ClaimError> {
+        let (key, me) = (step.to_owned(), me.clone());
+        self.change(step, move |claims| {
+            if claims.get(&key).is_some_and(|c| c.holder == me) {
+                claims.remove(&key);
+            }
+        })
+    }
+
+    fn current(&mut self, step: &str) -> Result<Option<Claim>, ClaimError> {
+        let (client, table, partition, step) =
+            (self.client.clone(), self.table.clone(), self.partition.clone(), step.to_owned());
+        match self.worker.run(async move { read(&client, &table, &partition, &step).await }, self.deadline) {
+            None => Err(self.unreachable()),
+            Some(Err(e)) => Err(self.failed(e)),
+            Some(Ok((claim, _))) => Ok(claim),
+        }
+    }
+
+    fn all(&mut self) -> Result<BTreeMap<String, Claim>, ClaimError> {
+        let (client, table, partition) = (self.client.clone(), self.table.clone(), self.partition.clone());
+        let listed = self.worker.run(
+            async move {
+                let out = client
+                    .query()
+                    .table_name(table)
+                    .key_condition_expression("#p = :p")
+                    .expression_attribute_names("#p", PARTITION)
+                    .expression_attribute_values(":p", AttributeValue::S(partition))
+                    .consistent_read(true)
+                    .send()
+                    .await
+                    .map_err(|e| explain(QUERY, &e))?;
+                let mut claims = BTreeMap::new();
+                for item in out.items() {
+                    let step = item.get(SORT).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                    if let Some(claim) =
+                        item.get("claim").and_then(|v| v.as_s().ok()).and_then(|j| serde_json::from_str(j).ok())
+                    {
+                        claims.insert(step, claim);
+                    }
+                }
+                Ok::<_, super::error::AwsError>(claims)
+            },
+            self.deadline,
+        );
+        match listed {
+            None => Err(self.unreachable()),
+            Some(Err(e)) => Err(self.failed(e)),
+            Some(Ok(claims)) => Ok(claims),
+        }
+    }
+}
