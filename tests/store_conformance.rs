@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -23,6 +24,19 @@ const LEASE: Duration = Duration::seconds(30);
 
 // ---- the checks, generic over how a store for "terminal N" is made ----
 
+/// Follow until `n` entries arrived (a distributed store delivers in the background).
+fn follow_until(store: &mut dyn JournalStore, n: usize) -> Vec<warroom::scribe::Entry> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut got = Vec::new();
+    while got.len() < n && std::time::Instant::now() < deadline {
+        got.extend(store.follow().unwrap());
+        if got.len() < n {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    got
+}
+
 fn two_writers_interleave_in_one_order(open: &dyn Fn() -> Box<dyn JournalStore>) {
     let (mut a, mut b) = (open(), open());
     let note = |text: &str| Draft::new(t(0), "ana", Kind::Note, text);
@@ -30,15 +44,20 @@ fn two_writers_interleave_in_one_order(open: &dyn Fn() -> Box<dyn JournalStore>)
     let mut seen_b = vec![b.append(note("b1")).unwrap()];
     seen_a.push(a.append(note("a2")).unwrap());
     seen_b.push(b.append(note("b2")).unwrap());
-    seen_a.extend(a.follow().unwrap());
-    seen_b.extend(b.follow().unwrap());
-    let order = |v: &mut Vec<warroom::scribe::Entry>| {
-        v.sort_by_key(|e| e.seq);
-        v.iter().map(|e| (e.seq, e.text.clone())).collect::<Vec<_>>()
-    };
-    let (oa, ob) = (order(&mut seen_a), order(&mut seen_b));
-    assert_eq!(oa, ob, "both terminals see the same entries in the same order");
-    assert_eq!(oa.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    // A distributed store delivers in the background: follow until each has all four.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while (seen_a.len() < 4 || seen_b.len() < 4) && std::time::Instant::now() < deadline {
+        seen_a.extend(a.follow().unwrap());
+        seen_b.extend(b.follow().unwrap());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    a.order(&mut seen_a);
+    b.order(&mut seen_b);
+    let texts = |v: &[warroom::scribe::Entry]| v.iter().map(|e| e.text.clone()).collect::<Vec<_>>();
+    assert_eq!(texts(&seen_a).len(), 4, "a sees every entry: {:?}", texts(&seen_a));
+    assert_eq!(texts(&seen_a), texts(&seen_b), "both terminals see the same entries in the same order");
+    let ids: HashSet<&str> = seen_a.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), 4, "four entries, four ids");
 }
 
 fn eight_concurrent_claimants_one_wins(open: &(dyn Fn() -> Box<dyn ClaimStore> + Sync)) {
@@ -101,7 +120,11 @@ fn file_claims(path: &Path) -> impl Fn() -> Box<dyn ClaimStore> + Sync + '_ {
 #[test]
 fn file_store_two_writers_interleave_in_one_order() {
     let dir = tempfile::tempdir().unwrap();
-    two_writers_interleave_in_one_order(&file_journal(&dir.path().join("j.jsonl")));
+    let path = dir.path().join("j.jsonl");
+    two_writers_interleave_in_one_order(&file_journal(&path));
+    // The file store's one order is `seq`, 1 to 4 in the file.
+    let seqs: Vec<u64> = warroom::scribe::journal::read_file(&path).unwrap().0.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4]);
 }
 
 #[test]
@@ -173,7 +196,7 @@ fn approval_by_a_second_commander_and_no_self_approval_without_a_reason(open: &d
     let mut seen =
         vec![bo_terminal.append(approvals::request("failover", "promote-database", "us-west-2", "bo", t(0))).unwrap()];
     // ana's terminal learns of the request by following the store.
-    let mut ana_seen = ana_terminal.follow().unwrap();
+    let mut ana_seen = follow_until(&mut *ana_terminal, 1);
     assert_eq!(ana_seen.len(), 1);
     let open_now = open_requests(&ana_seen);
     let request = &open_now[&("failover".to_owned(), "promote-database".to_owned())];
@@ -205,7 +228,7 @@ fn approval_by_a_second_commander_and_no_self_approval_without_a_reason(open: &d
     // A second commander approves; the requester's terminal sees it approved, by ana.
     let draft = approvals::approve(&ana_seen, "promote-database", "us-west-2", &me("ana", None, None), t(2)).unwrap();
     ana_seen.push(ana_terminal.append(draft).unwrap());
-    seen.extend(bo_terminal.follow().unwrap());
+    seen.extend(follow_until(&mut *bo_terminal, 1));
     let request = &open_requests(&seen)[&("failover".to_owned(), "promote-database".to_owned())];
     assert_eq!(request.approved_by.as_deref(), Some("ana"));
     assert!(request.break_glass.is_none());
@@ -352,4 +375,121 @@ fn dynamodb_claims_unreachable_cannot_be_proven() {
     .unwrap();
     let e = store.claim("s", &holder("ana", 1), t(0), LEASE).unwrap_err().to_string();
     assert!(e.contains("us-east-1"), "{e}");
+}
+
+/// A journal store on the emulator's table for `incident`, in one or two regions (both are
+/// the one emulator: each region a table of the same name, as `[journal] regions` allows).
+fn dynamo_journal(moto: &common::moto::Moto, incident: &str) -> impl Fn() -> Box<dyn JournalStore> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let regions = runtime.block_on(async {
+        let mut regions = Vec::new();
+        for name in ["us-east-1", "us-west-2"] {
+            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new(name))
+                .endpoint_url(moto.url())
+                .credentials_provider(common::aws_world::credentials())
+                .load()
+                .await;
+            let client = aws_sdk_dynamodb::Client::new(&config);
+            warroom::aws::journal_table::init(&client, "warroom-incidents", Duration::seconds(30)).await.unwrap();
+            regions.push(warroom::aws::shared_journal::StoreRegion { name: name.into(), client });
+        }
+        regions
+    });
+    let dir = tempfile::tempdir().unwrap().keep();
+    let incident = incident.to_owned();
+    let count = std::cell::Cell::new(0);
+    move || {
+        count.set(count.get() + 1);
+        let spool = dir.join(format!("spool-{}.jsonl", count.get()));
+        let store = warroom::aws::shared_journal::DynamoJournal::open(
+            &incident,
+            "warroom-incidents",
+            regions.clone(),
+            &spool,
+            Duration::seconds(60),
+        )
+        .unwrap();
+        Box::new(store) as Box<dyn JournalStore>
+    }
+}
+
+#[test]
+fn dynamodb_store_two_writers_interleave_in_one_order() {
+    let moto = common::moto::start();
+    two_writers_interleave_in_one_order(&dynamo_journal(&moto, "inc-order"));
+}
+
+#[test]
+fn dynamodb_store_approval_by_a_second_commander_and_no_self_approval_without_a_reason() {
+    let moto = common::moto::start();
+    approval_by_a_second_commander_and_no_self_approval_without_a_reason(&dynamo_journal(&moto, "inc-approval"));
+}
+
+/// Clients for both regions at `url` (the emulator, or a port nothing answers on).
+fn store_regions(url: &str, init: bool) -> Vec<warroom::aws::shared_journal::StoreRegion> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut regions = Vec::new();
+        for name in ["us-east-1", "us-west-2"] {
+            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new(name))
+                .endpoint_url(url)
+                .credentials_provider(common::aws_world::credentials())
+                .timeout_config(
+                    aws_config::timeout::TimeoutConfig::builder()
+                        .operation_timeout(std::time::Duration::from_secs(2))
+                        .build(),
+                )
+                .load()
+                .await;
+            let client = aws_sdk_dynamodb::Client::new(&config);
+            if init {
+                warroom::aws::journal_table::init(&client, "warroom-incidents", Duration::seconds(30)).await.unwrap();
+            }
+            regions.push(warroom::aws::shared_journal::StoreRegion { name: name.into(), client });
+        }
+        regions
+    })
+}
+
+#[test]
+fn dynamodb_store_spools_while_unreachable_and_a_restart_uploads_the_spool_first() {
+    use warroom::aws::shared_journal::{DynamoJournal, query_after};
+    let moto = common::moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("spool.jsonl");
+    let reachable = store_regions(&moto.url(), true);
+    let nowhere = store_regions(&format!("http://127.0.0.1:{}", common::moto::free_port()), false);
+
+    // The store does not answer: every append is still acknowledged, from the spool.
+    let mut store =
+        DynamoJournal::open("inc-spool", "warroom-incidents", nowhere, &spool, Duration::seconds(60)).unwrap();
+    let mut written = Vec::new();
+    for i in 0..50 {
+        written.push(store.append(Draft::new(t(i), "ana", Kind::Note, format!("note {i}"))).unwrap().id);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while store.status().unreachable.is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let status = store.status();
+    assert_eq!(status.spooled, 50, "{status:?}");
+    assert!(!status.unreachable.is_empty(), "{status:?}");
+    drop(store); // as a killed process leaves it: the spool holds all 50
+
+    // A restart with the store answering uploads the spool first: all 50, once, in order.
+    let store = DynamoJournal::open("inc-spool", "warroom-incidents", reachable.clone(), &spool, Duration::seconds(60))
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while store.status().spooled > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(store.status().spooled, 0, "{:?}", store.status());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for region in &reachable {
+        let stored = runtime.block_on(query_after(&region.client, "warroom-incidents", "inc-spool", "0")).unwrap();
+        let ids: Vec<String> = stored.into_iter().map(|e| e.id).collect();
+        assert_eq!(ids, written, "{}: every entry once, in order", region.name);
+    }
 }

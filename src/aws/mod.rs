@@ -13,6 +13,7 @@ pub mod journal_table;
 pub mod metrics;
 pub mod routing;
 pub mod shared_claims;
+pub mod shared_journal;
 
 use std::time::Duration as StdDuration;
 

@@ -40,6 +40,11 @@ pub trait JournalStore: Send + fmt::Debug {
     fn append_observation(&mut self, draft: Draft) -> Result<Option<Entry>, JournalError> {
         self.append(draft).map(Some)
     }
+    /// Put `entries` in the store's one order: `seq` for a store with a single file, the ids'
+    /// order for a distributed one (whose `seq` is each terminal's arrival order).
+    fn order(&self, entries: &mut [Entry]) {
+        entries.sort_by_key(|e| e.seq);
+    }
     /// Name this session in its presence record: `author` (`--as`) with `role`.
     fn announce(&mut self, _author: &str, _role: Option<TeamRole>) {}
     /// Keep this session's presence live (called every tick; writes every `HEARTBEAT`).

@@ -1,0 +1,354 @@
+//! The incident's entries in DynamoDB (`[journal] store = "dynamodb"`), for teams on many
+//! machines. Work in progress for issue 14: appends, the spool, upload and follow.
+//!
+//! - An entry is acknowledged once it is fsynced to a local spool file; appends never wait
+//!   on the network. A background thread uploads the spool in order to every region of
+//!   `regions`, as immutable items keyed by incident and a sortable, collision-free id
+//!   (time, session, counter). A put is conditional on the id being absent, so a retried
+//!   put of a stored entry is a no-op. Each region keeps its own upload position in the
+//!   spool, so one that is down catches up later without the others waiting.
+//! - The same thread follows: a `Query` per region for ids after the newest it has seen,
+//!   less the clock-skew window (a writer whose clock runs behind is not missed). Regions
+//!   are merged and de-duplicated by id. `follow` hands over what arrived, and never waits.
+//! - `seq` is this terminal's arrival order: a distributed store has no single writer to
+//!   number entries, so the store's order is the ids' order, which export uses.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+
+use super::error::{AwsError, explain};
+use super::journal_table::{PARTITION, SORT};
+use super::shared_claims::QUERY;
+use crate::scribe::journal::{JournalError, JournalStore};
+use crate::scribe::{Draft, Entry};
+
+const PUT_ITEM: super::error::Call = super::error::PUT_ITEM;
+/// How often the background thread uploads and follows.
+const CADENCE: StdDuration = StdDuration::from_millis(200);
+
+/// One region of the store: its name and client.
+#[derive(Clone, Debug)]
+pub struct StoreRegion {
+    pub name: String,
+    pub client: aws_sdk_dynamodb::Client,
+}
+
+/// What the header says about the store.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoreStatus {
+    /// Entries acknowledged (on the local spool) that some region has not stored yet.
+    pub spooled: usize,
+    /// Regions that did not answer the last upload or follow, with why.
+    pub unreachable: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    /// Every entry of this session's spool, in append order.
+    spool: Vec<Entry>,
+    /// Per region (index into `regions`): how many spool entries it has stored.
+    uploaded: Vec<usize>,
+    /// Others' entries that arrived, not yet handed out by `follow`.
+    arrived: Vec<Entry>,
+    /// Ids this terminal has (its own and followed).
+    seen: HashSet<String>,
+    /// The newest id seen, where the next follow starts (less the skew window).
+    newest: Option<String>,
+    status: StoreStatus,
+    stop: bool,
+}
+
+#[derive(Debug)]
+pub struct DynamoJournal {
+    incident: String,
+    table: String,
+    spool_path: PathBuf,
+    spool: std::fs::File,
+    /// The session's part of every id it makes, and its counter.
+    session: String,
+    counter: u64,
+    next_seq: u64,
+    shared: Arc<Mutex<Shared>>,
+}
+
+/// A sortable, collision-free entry id: milliseconds since the epoch (13 digits, so the
+/// string order is the time order), then the session, then its counter.
+pub fn entry_id(at: DateTime<Utc>, session: &str, counter: u64) -> String {
+    format!("{:013}-{session}-{counter:06}", at.timestamp_millis().max(0))
+}
+
+/// The id `skew` before `id`'s time: where a follow starts again.
+fn rewound(id: &str, skew: chrono::Duration) -> String {
+    let millis: i64 = id.get(..13).and_then(|m| m.parse().ok()).unwrap_or(0);
+    format!("{:013}", (millis - skew.num_milliseconds()).max(0))
+}
+
+fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl DynamoJournal {
+    /// Open the store for `incident`: the spool at `spool_path` (created 0600, and uploaded
+    /// first if a previous session left entries there), and the background thread.
+    pub fn open(
+        incident: &str,
+        table: &str,
+        regions: Vec<StoreRegion>,
+        spool_path: &Path,
+        skew: chrono::Duration,
+    ) -> Result<Self, JournalError> {
+        let open_err = |source| JournalError::Open { path: spool_path.to_owned(), source };
+        if let Some(dir) = spool_path.parent() {
+            std::fs::create_dir_all(dir).map_err(open_err)?;
+        }
+        let (left, _, _) = crate::scribe::journal::parse_lines(&std::fs::read(spool_path).unwrap_or_default());
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let spool =
+            std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(spool_path).map_err(open_err)?;
+        let session = format!("{:08x}", {
+            let seed = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64 ^ u64::from(std::process::id());
+            crate::sim::SplitMix64::new(seed).next_u64() as u32
+        });
+        let shared = Arc::new(Mutex::new(Shared {
+            seen: left.iter().map(|e| e.id.clone()).collect(),
+            // What a previous session left is spooled until a region has it.
+            status: StoreStatus { spooled: left.len(), unreachable: Vec::new() },
+            spool: left,
+            uploaded: vec![0; regions.len()],
+            ..Shared::default()
+        }));
+        let journal = Self {
+            incident: incident.to_owned(),
+            table: table.to_owned(),
+            spool_path: spool_path.to_owned(),
+            spool,
+            session,
+            counter: 0,
+            next_seq: 1,
+            shared: Arc::clone(&shared),
+        };
+        let worker = Worker { incident: incident.to_owned(), table: table.to_owned(), regions, skew, shared };
+        std::thread::Builder::new().name("warroom-store".into()).spawn(move || worker.run()).map_err(open_err)?;
+        Ok(journal)
+    }
+
+    /// What the header shows: spooled entries and unreachable regions.
+    pub fn status(&self) -> StoreStatus {
+        lock(&self.shared).status.clone()
+    }
+
+    pub fn incident(&self) -> &str {
+        &self.incident
+    }
+}
+
+impl Drop for DynamoJournal {
+    fn drop(&mut self) {
+        lock(&self.shared).stop = true;
+    }
+}
+
+impl JournalStore for DynamoJournal {
+    fn append(&mut self, draft: Draft) -> Result<Entry, JournalError> {
+        self.counter += 1;
+        // Counted as spooled at once: the header must never say less than is waiting.
+        let id = entry_id(draft.at, &self.session, self.counter);
+        let entry = Entry::from_draft(draft, self.next_seq, id);
+        let mut line = serde_json::to_vec(&entry)
+            .map_err(|e| JournalError::Write { path: self.spool_path.clone(), source: std::io::Error::other(e) })?;
+        line.push(b'\n');
+        self.spool
+            .write_all(&line)
+            .and_then(|()| self.spool.sync_data())
+            .map_err(|source| JournalError::Write { path: self.spool_path.clone(), source })?;
+        self.next_seq += 1;
+        let mut shared = lock(&self.shared);
+        shared.seen.insert(entry.id.clone());
+        shared.spool.push(entry.clone());
+        shared.status.spooled += 1;
+        Ok(entry)
+    }
+
+    fn location(&self) -> String {
+        format!("dynamodb {} / {}", self.table, self.incident)
+    }
+
+    fn order(&self, entries: &mut [Entry]) {
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+
+    fn follow(&mut self) -> Result<Vec<Entry>, JournalError> {
+        let mut arrived = std::mem::take(&mut lock(&self.shared).arrived);
+        arrived.sort_by(|a, b| a.id.cmp(&b.id));
+        for e in &mut arrived {
+            e.seq = self.next_seq;
+            self.next_seq += 1;
+        }
+        Ok(arrived)
+    }
+}
+
+/// The background thread: upload the spool, follow the regions.
+struct Worker {
+    incident: String,
+    table: String,
+    regions: Vec<StoreRegion>,
+    skew: chrono::Duration,
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl Worker {
+    fn run(self) {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            lock(&self.shared).status.unreachable.push(("all".into(), "cannot start the store's runtime".into()));
+            return;
+        };
+        runtime.block_on(async {
+            loop {
+                if lock(&self.shared).stop {
+                    // A last upload, so a clean exit leaves nothing spooled that could go.
+                    self.upload().await;
+                    return;
+                }
+                self.upload().await;
+                self.follow().await;
+                tokio::time::sleep(CADENCE).await;
+            }
+        });
+    }
+
+    /// Put every entry each region has not stored yet, in order, until one fails there.
+    async fn upload(&self) {
+        let mut unreachable = Vec::new();
+        for (i, region) in self.regions.iter().enumerate() {
+            loop {
+                let next = {
+                    let shared = lock(&self.shared);
+                    shared.spool.get(shared.uploaded.get(i).copied().unwrap_or(0)).cloned()
+                };
+                let Some(entry) = next else { break };
+                match put(&region.client, &self.table, &self.incident, &entry).await {
+                    Ok(()) => {
+                        if let Some(n) = lock(&self.shared).uploaded.get_mut(i) {
+                            *n += 1;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(region = %region.name, error = %e, "cannot upload to the shared journal");
+                        unreachable.push((region.name.clone(), e.text));
+                        break;
+                    }
+                }
+            }
+        }
+        let mut shared = lock(&self.shared);
+        let stored = shared.uploaded.iter().copied().min().unwrap_or(0);
+        shared.status.spooled = shared.spool.len() - stored.min(shared.spool.len());
+        shared.status.unreachable = unreachable;
+    }
+
+    /// Query every region for entries after the newest seen (less the skew window).
+    async fn follow(&self) {
+        // A key value may not be empty: "0" sorts before every id.
+        let after = lock(&self.shared).newest.as_deref().map_or_else(|| "0".to_owned(), |id| rewound(id, self.skew));
+        for region in &self.regions {
+            let entries = match query_after(&region.client, &self.table, &self.incident, &after).await {
+                Ok(entries) => entries,
+                Err(e) => {
+                    tracing::warn!(region = %region.name, error = %e, "cannot follow the shared journal");
+                    continue;
+                }
+            };
+            let mut shared = lock(&self.shared);
+            for entry in entries {
+                if shared.newest.as_ref().is_none_or(|n| &entry.id > n) {
+                    shared.newest = Some(entry.id.clone());
+                }
+                if shared.seen.insert(entry.id.clone()) {
+                    shared.arrived.push(entry);
+                }
+            }
+        }
+    }
+}
+
+/// Store `entry` unless its id is there already (a retried put is a no-op).
+async fn put(client: &aws_sdk_dynamodb::Client, table: &str, incident: &str, entry: &Entry) -> Result<(), AwsError> {
+    let json = serde_json::to_string(entry).map_err(|e| AwsError::other(PUT_ITEM, e))?;
+    let sent = client
+        .put_item()
+        .table_name(table)
+        .item(PARTITION, AttributeValue::S(incident.to_owned()))
+        .item(SORT, AttributeValue::S(entry.id.clone()))
+        .item("entry", AttributeValue::S(json))
+        .condition_expression("attribute_not_exists(#id)")
+        .expression_attribute_names("#id", SORT)
+        .send()
+        .await;
+    match sent {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let e = explain(PUT_ITEM, &e);
+            if e.code.as_deref() == Some("ConditionalCheckFailedException") { Ok(()) } else { Err(e) }
+        }
+    }
+}
+
+/// Every entry of `incident` with an id after `after`, in id order (all pages).
+pub async fn query_after(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    incident: &str,
+    after: &str,
+) -> Result<Vec<Entry>, AwsError> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .query()
+            .table_name(table)
+            .key_condition_expression("#p = :p AND #id > :after")
+            .expression_attribute_names("#p", PARTITION)
+            .expression_attribute_names("#id", SORT)
+            .expression_attribute_values(":p", AttributeValue::S(incident.to_owned()))
+            .expression_attribute_values(":after", AttributeValue::S(after.to_owned()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| explain(QUERY, &e))?;
+        for item in page.items() {
+            if let Some(entry) =
+                item.get("entry").and_then(|v| v.as_s().ok()).and_then(|j| serde_json::from_str(j).ok())
+            {
+                out.push(entry);
+            }
+        }
+        match page.last_evaluated_key() {
+            Some(key) if !key.is_empty() => start = Some(key.clone()),
+            _ => return Ok(out),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn ids_sort_by_time_and_never_collide() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).unwrap();
+        let a = entry_id(t, "0000beef", 1);
+        let b = entry_id(t, "0000beef", 2);
+        let c = entry_id(t + chrono::Duration::milliseconds(1), "00000001", 1);
+        assert!(a < b && b < c, "{a} {b} {c}");
+        assert_ne!(entry_id(t, "0000beef", 1), entry_id(t, "0000cafe", 1));
+        assert_eq!(rewound(&c, chrono::Duration::seconds(60)), format!("{:013}", t.timestamp_millis() + 1 - 60_000));
+    }
+}
