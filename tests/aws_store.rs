@@ -125,3 +125,109 @@ fn store_init_refuses_a_table_that_is_not_warroom_s() {
     assert!(said.contains("us-east-1: DescribeTable: table orders exists and is not warroom's"), "{said}");
     assert!(said.contains("[order HASH]"), "{said}");
 }
+
+/// Both regions' clients, each through `url` (a proxy, or the emulator itself).
+fn regions_via(urls: [&str; 2], init: bool) -> Vec<warroom::aws::shared_journal::StoreRegion> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut regions = Vec::new();
+        for (name, url) in ["us-east-1", "us-west-2"].into_iter().zip(urls) {
+            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new(name))
+                .endpoint_url(url)
+                .credentials_provider(common::aws_world::credentials())
+                .timeout_config(
+                    aws_config::timeout::TimeoutConfig::builder()
+                        .operation_attempt_timeout(std::time::Duration::from_millis(1500))
+                        .operation_timeout(std::time::Duration::from_secs(4))
+                        .build(),
+                )
+                .load()
+                .await;
+            let client = aws_sdk_dynamodb::Client::new(&config);
+            if init {
+                warroom::aws::journal_table::init(&client, "warroom-incidents", chrono::Duration::seconds(30))
+                    .await
+                    .unwrap();
+            }
+            regions.push(warroom::aws::shared_journal::StoreRegion { name: name.into(), client });
+        }
+        regions
+    })
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "waited 30 s for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn with_the_first_region_blackholed_entries_reach_the_second_and_its_reader_has_them_all() {
+    use warroom::aws::shared_journal::{DynamoJournal, query_after};
+    use warroom::scribe::{Draft, JournalStore, Kind};
+    let moto = common::moto::start();
+    let (east, west) = (common::proxy::Proxy::start(moto.port), common::proxy::Proxy::start(moto.port));
+    regions_via([&moto.url(), &moto.url()], true);
+    let dir = tempfile::tempdir().unwrap();
+    east.set(common::proxy::Fault::Blackhole);
+    let regions = regions_via([&east.url(), &west.url()], false);
+    let skew = chrono::Duration::seconds(60);
+    let mut writer =
+        DynamoJournal::open("inc-loss", "warroom-incidents", regions, &dir.path().join("w.jsonl"), skew).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(writer.append(Draft::new(chrono::Utc::now(), "ana", Kind::Note, format!("note {i}"))).unwrap().id);
+    }
+    // A reader of the second region alone sees every entry.
+    let west_only = &regions_via([&west.url(), &west.url()], false)[1..];
+    let mut reader =
+        DynamoJournal::open("inc-loss", "warroom-incidents", west_only.to_vec(), &dir.path().join("r.jsonl"), skew)
+            .unwrap();
+    let mut seen = Vec::new();
+    wait_until("the reader to see all 5", || {
+        seen.extend(reader.follow().unwrap());
+        seen.len() >= 5
+    });
+    assert_eq!(seen.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), ids);
+    // The writer says what is wrong: the first region is unreachable, the entries spooled for it.
+    wait_until("the writer to report us-east-1", || writer.status().unreachable.iter().any(|(r, _)| r == "us-east-1"));
+    assert_eq!(writer.status().spooled, 5, "{:?}", writer.status());
+    // An export from the second region alone has every entry.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stored = runtime.block_on(query_after(&west_only[0].client, "warroom-incidents", "inc-loss", "0")).unwrap();
+    assert_eq!(stored.into_iter().map(|e| e.id).collect::<Vec<_>>(), ids);
+    // The region comes back: the spool drains into it too.
+    east.set(common::proxy::Fault::None);
+    wait_until("the spool to drain", || writer.status().spooled == 0);
+}
+
+#[test]
+fn a_put_whose_response_was_lost_is_retried_and_stored_once() {
+    use warroom::aws::shared_journal::{DynamoJournal, query_after};
+    use warroom::scribe::{Draft, JournalStore, Kind};
+    let moto = common::moto::start();
+    let proxy = common::proxy::Proxy::start(moto.port);
+    regions_via([&moto.url(), &moto.url()], true);
+    let dir = tempfile::tempdir().unwrap();
+    proxy.set(common::proxy::Fault::DropResponse("PutItem"));
+    let regions = regions_via([&proxy.url(), &proxy.url()], false);
+    let mut writer = DynamoJournal::open(
+        "inc-drop",
+        "warroom-incidents",
+        regions.clone(),
+        &dir.path().join("w.jsonl"),
+        chrono::Duration::seconds(60),
+    )
+    .unwrap();
+    let id = writer.append(Draft::new(chrono::Utc::now(), "ana", Kind::Note, "once")).unwrap().id;
+    wait_until("the put to reach the emulator", || proxy.calls().iter().filter(|c| *c == "PutItem").count() >= 2);
+    proxy.set(common::proxy::Fault::None);
+    wait_until("the spool to drain", || writer.status().spooled == 0);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stored = runtime.block_on(query_after(&regions[0].client, "warroom-incidents", "inc-drop", "0")).unwrap();
+    assert_eq!(stored.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), [id], "stored once");
+    assert!(proxy.calls().iter().filter(|c| *c == "PutItem").count() >= 3, "the put was retried: {:?}", proxy.calls());
+}

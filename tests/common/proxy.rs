@@ -17,6 +17,11 @@ pub enum Fault {
     ServerError,
     /// Answer 400 with the protocol's throttling error.
     Throttle,
+    /// Hold the connection and never answer: a region that is gone, not one that refuses.
+    Blackhole,
+    /// Forward the request (the emulator acts on it), then drop the response: the caller
+    /// cannot know the call happened. Only for calls whose operation name is given.
+    DropResponse(&'static str),
 }
 
 #[derive(Clone)]
@@ -63,7 +68,7 @@ impl Proxy {
         let mut reader = BufReader::new(client.try_clone().unwrap());
         let Some((head, body)) = read_message(&mut reader) else { return };
         let operation = operation_name(&head, &body);
-        self.calls.lock().unwrap().push(operation);
+        self.calls.lock().unwrap().push(operation.clone());
         let mut client = client;
         let fault = *self.fault.lock().unwrap();
         match fault {
@@ -78,6 +83,12 @@ impl Proxy {
                     .write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                 return;
             }
+            Fault::Blackhole => {
+                // Hold the socket open until the caller gives up (or the test ends).
+                std::thread::sleep(Duration::from_secs(3600));
+                return;
+            }
+            Fault::DropResponse(_) => {}
             Fault::Throttle => {
                 let json = head.to_ascii_lowercase().contains("x-amz-target:");
                 let (ctype, body) = if json {
@@ -100,6 +111,11 @@ impl Proxy {
         let _ = upstream.write_all(&body);
         let mut response = Vec::new();
         let _ = upstream.read_to_end(&mut response);
+        if matches!(fault, Fault::DropResponse(op) if op == operation) {
+            // Done upstream; the caller sees a connection closed with no answer.
+            let _ = client.shutdown(Shutdown::Both);
+            return;
+        }
         let split = response.windows(4).position(|w| w == b"\r\n\r\n").map_or(response.len(), |i| i + 4);
         let (rhead, rbody) = response.split_at(split);
         let rhead = set_header(&String::from_utf8_lossy(rhead), "Connection", "close");
