@@ -33,6 +33,10 @@ pub struct Cli {
     /// Theme: default, light, high-contrast, or a theme file.
     #[arg(long, value_name = "NAME|FILE", default_value = "default")]
     pub theme: String,
+    /// The incident's id in a DynamoDB store: join it, or start it (default: the config's
+    /// incident name).
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +131,7 @@ fn live(cli: Cli) -> Result<(), Failure> {
         role: cli.role,
         journal: cli.journal,
         theme: cli.theme,
+        incident: cli.incident,
     })
 }
 

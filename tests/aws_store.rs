@@ -231,3 +231,85 @@ fn a_put_whose_response_was_lost_is_retried_and_stored_once() {
     assert_eq!(stored.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), [id], "stored once");
     assert!(proxy.calls().iter().filter(|c| *c == "PutItem").count() >= 3, "the put was retried: {:?}", proxy.calls());
 }
+
+/// A dashboard terminal on a DynamoDB incident in the emulator (entries and claims there).
+fn terminal(moto: &common::moto::Moto, dir: &std::path::Path, author: &str) -> warroom::app::App {
+    use warroom::aws::shared_claims::DynamoClaims;
+    use warroom::aws::shared_journal::DynamoJournal;
+    let config = warroom::config::Config::demo();
+    let regions = regions_via([&moto.url(), &moto.url()], true);
+    let claims_client = regions[0].client.clone();
+    let mut journal = DynamoJournal::open(
+        "inc-team",
+        "warroom-incidents",
+        regions,
+        &dir.join(format!("{author}.jsonl")),
+        chrono::Duration::seconds(60),
+    )
+    .unwrap();
+    let entries = journal.history(std::time::Duration::from_secs(5));
+    let now = chrono::Utc::now();
+    let scribe = warroom::scribe::Scribe::start(
+        Box::new(journal),
+        entries,
+        &warroom::scribe::Recovery::default(),
+        author.into(),
+        &config.incident,
+        now,
+    );
+    let (executor, jobs) = warroom::actions::Executor::detached();
+    std::mem::forget(jobs); // kept open: the steps stay running
+    let mut app = warroom::app::App::new(
+        &config,
+        config.runbooks.clone(),
+        warroom::theme::Theme::fallback(true),
+        scribe,
+        Some(executor),
+        now,
+    );
+    let claims = DynamoClaims::new(
+        claims_client,
+        "warroom-incidents",
+        "inc-team",
+        "us-east-1",
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    app.claims = Some(Box::new(claims));
+    app
+}
+
+#[test]
+fn two_terminals_share_one_dynamodb_incident_entries_runbook_and_claims() {
+    use crossterm::event::KeyCode;
+    let moto = common::moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut ana = terminal(&moto, dir.path(), "ana");
+    let mut bo = terminal(&moto, dir.path(), "bo");
+    let press = |app: &mut warroom::app::App, code: KeyCode| {
+        app.handle(warroom::app::Msg::Key(code.into()));
+    };
+    let step = |app: &warroom::app::App, id: &str| {
+        let runbook = app.view.selected_runbook;
+        warroom::runbook::StepRef { runbook, step: app.runs.runbooks[runbook].step(id).unwrap().0 }
+    };
+    // ana declares; bo's terminal shows it done, by ana.
+    ana.select(step(&ana, "declare"));
+    press(&mut ana, KeyCode::Enter);
+    press(&mut ana, KeyCode::Enter);
+    let declare = step(&bo, "declare");
+    wait_until("bo to see the declaration", || {
+        bo.follow_journal();
+        matches!(bo.runs.status(declare), warroom::runbook::StepStatus::Done { .. })
+    });
+    assert_eq!(bo.runs.by(declare), Some("ana"));
+    // ana opens freeze-writes' dialog: bo is told who runs it.
+    ana.select(step(&ana, "freeze-writes"));
+    press(&mut ana, KeyCode::Enter);
+    assert!(ana.view.modal.is_some(), "{:?}", ana.view.message);
+    bo.select(step(&bo, "freeze-writes"));
+    press(&mut bo, KeyCode::Enter);
+    assert!(bo.view.modal.is_none());
+    let said = bo.view.message.clone().unwrap_or_default();
+    assert!(said.contains("running by ana@"), "{said}");
+}

@@ -56,6 +56,8 @@ struct Shared {
     uploaded: Vec<usize>,
     /// Others' entries that arrived, not yet handed out by `follow`.
     arrived: Vec<Entry>,
+    /// Every region has been asked once (answered or not): the history is as known as it gets.
+    looked: bool,
     /// Ids this terminal has (its own and followed).
     seen: HashSet<String>,
     /// The newest id seen, where the next follow starts (less the skew window).
@@ -74,6 +76,8 @@ pub struct DynamoJournal {
     session: String,
     counter: u64,
     next_seq: u64,
+    /// How many regions entries go to.
+    regions: usize,
     shared: Arc<Mutex<Shared>>,
 }
 
@@ -131,11 +135,30 @@ impl DynamoJournal {
             session,
             counter: 0,
             next_seq: 1,
+            regions: regions.len(),
             shared: Arc::clone(&shared),
         };
         let worker = Worker { incident: incident.to_owned(), table: table.to_owned(), regions, skew, shared };
         std::thread::Builder::new().name("warroom-store".into()).spawn(move || worker.run()).map_err(open_err)?;
         Ok(journal)
+    }
+
+    /// The incident's entries so far, once every region was asked (at most `deadline`), in
+    /// the store's order and numbered: what a session starts from.
+    pub fn history(&mut self, deadline: StdDuration) -> Vec<Entry> {
+        let start = std::time::Instant::now();
+        while !lock(&self.shared).looked && start.elapsed() < deadline {
+            std::thread::sleep(StdDuration::from_millis(20));
+        }
+        let mut entries: Vec<Entry> = lock(&self.shared).spool.clone();
+        entries.extend(std::mem::take(&mut lock(&self.shared).arrived));
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        entries.dedup_by(|a, b| a.id == b.id);
+        for e in &mut entries {
+            e.seq = self.next_seq;
+            self.next_seq += 1;
+        }
+        entries
     }
 
     /// What the header shows: spooled entries and unreachable regions.
@@ -179,6 +202,19 @@ impl JournalStore for DynamoJournal {
         format!("dynamodb {} / {}", self.table, self.incident)
     }
 
+    fn health(&self) -> Option<String> {
+        let status = lock(&self.shared).status.clone();
+        if status.unreachable.is_empty() {
+            return None;
+        }
+        let regions: Vec<&str> = status.unreachable.iter().map(|(r, _)| r.as_str()).collect();
+        // Every region down: the record is only on this machine until one answers.
+        if regions.len() == self.regions {
+            return Some(format!("SHARED JOURNAL UNREACHABLE · {} spooled", status.spooled));
+        }
+        Some(format!("shared journal: {} unreachable · {} spooled for it", regions.join(", "), status.spooled))
+    }
+
     fn order(&self, entries: &mut [Entry]) {
         entries.sort_by(|a, b| a.id.cmp(&b.id));
     }
@@ -218,6 +254,7 @@ impl Worker {
                 }
                 self.upload().await;
                 self.follow().await;
+                lock(&self.shared).looked = true;
                 tokio::time::sleep(CADENCE).await;
             }
         });

@@ -9,11 +9,12 @@ use tokio::sync::mpsc;
 
 use crate::actions;
 use crate::app::App;
+use crate::config::journal::StoreConfig;
 use crate::runtime::args::load_theme;
 use crate::runtime::event_loop::{self, runtime};
 use crate::runtime::exit::Failure;
 use crate::runtime::logging;
-use crate::runtime::session::{connect, load_config, open_scribe};
+use crate::runtime::session::{connect, load_config, open_dynamo_scribe, open_scribe};
 use crate::scribe::default_author;
 use crate::sources::UPDATE_CHANNEL_CAPACITY;
 use crate::sources::aws::spawn_pollers;
@@ -27,6 +28,8 @@ pub struct LiveArgs {
     pub role: Option<crate::scribe::roles::TeamRole>,
     pub journal: Option<PathBuf>,
     pub theme: String,
+    /// The incident's id in a DynamoDB store (default: the config's incident name).
+    pub incident: Option<String>,
 }
 
 /// `warroom --config FILE`: the dashboard on AWS.
@@ -36,12 +39,32 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let theme = load_theme(&args.theme)?;
     let started = crate::runtime::session::now_to_the_second();
     let author = args.author.clone().unwrap_or_else(default_author);
-    let (scribe, journal_path) =
-        open_scribe(args.journal.as_ref(), &config.incident, started, started, author, args.role)?;
     let _log = logging::start();
     let runtime = runtime()?;
-    tracing::info!(read_only = config.read_only, journal = %journal_path, regions = config.regions.len(), "live starting");
+    let mut journal_path = String::new();
     let result = runtime.block_on(async {
+        // The incident's record: the journal file, or the shared DynamoDB store.
+        let (scribe, claims) = match &config.store {
+            StoreConfig::File => {
+                let (scribe, path) =
+                    open_scribe(args.journal.as_ref(), &config.incident, started, started, author, args.role)?;
+                journal_path = path;
+                (scribe, None)
+            }
+            StoreConfig::Dynamodb(store) => {
+                if args.journal.is_some() {
+                    return Err(Failure::usage(
+                        "--journal is for the file store; this config keeps the incident in DynamoDB ([journal] store = \"dynamodb\"): give --incident ID",
+                    ));
+                }
+                let id = args.incident.clone().unwrap_or_else(|| config.incident.name.clone());
+                let (scribe, claims, location) =
+                    open_dynamo_scribe(&config, store, &id, author, args.role, started).await?;
+                journal_path = location;
+                (scribe, Some(claims))
+            }
+        };
+        tracing::info!(read_only = config.read_only, journal = %journal_path, regions = config.regions.len(), "live starting");
         let read_only = config.read_only;
         let runbooks = config.runbooks.clone();
         let live = connect(config).await;
@@ -56,7 +79,10 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
             (Some(actions::aws::spawn(Arc::clone(&live), otx)), Some(orx))
         };
         let mut app = App::new(&live.config, runbooks, theme, scribe, executor, Utc::now());
-        crate::runtime::session::share_claims(&mut app, &journal_path)?;
+        match claims {
+            Some(claims) => app.claims = Some(claims),
+            None => crate::runtime::session::share_claims(&mut app, &journal_path)?,
+        }
         let result = event_loop::run(app, rx, outcomes, Utc::now).await;
         for poller in pollers {
             poller.abort();

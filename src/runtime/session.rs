@@ -122,6 +122,60 @@ pub fn open_scribe(
     Ok((scribe, path))
 }
 
+/// The scribe and claims of an incident kept in DynamoDB (`[journal] store = "dynamodb"`):
+/// entries spooled on this machine and shared through the table in every listed region,
+/// claims in the claims region. Returns the scribe, the claims and where it lives.
+pub async fn open_dynamo_scribe(
+    config: &Config,
+    store: &crate::config::journal::DynamoStore,
+    incident_id: &str,
+    author: String,
+    role: Option<crate::scribe::roles::TeamRole>,
+    now: DateTime<Utc>,
+) -> Result<(Scribe, Box<dyn crate::scribe::claims::ClaimStore>, String), Failure> {
+    use crate::aws::shared_journal::{DynamoJournal, StoreRegion};
+    let mut regions = Vec::new();
+    for name in &store.regions {
+        let client = aws::store_client(name, &config.aws, store, &CredentialSource::Default).await;
+        regions.push(StoreRegion { name: name.clone(), client });
+    }
+    let claims_client = aws::store_client(&store.claims_region, &config.aws, store, &CredentialSource::Default).await;
+    let spool = spool_path(incident_id, &author)?;
+    let mut journal = DynamoJournal::open(incident_id, &store.table, regions, &spool, store.clock_skew)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let deadline = config.aws.call_timeout.to_std().unwrap_or(std::time::Duration::from_secs(5));
+    let entries = journal.history(deadline * 2);
+    let location = crate::scribe::JournalStore::location(&journal);
+    let claims = crate::aws::shared_claims::DynamoClaims::new(
+        claims_client,
+        &store.table,
+        incident_id,
+        &store.claims_region,
+        deadline,
+    )
+    .map_err(|e| Failure::runtime(format!("cannot start the claims worker: {e}")))?;
+    let scribe = Scribe::start_as(
+        Box::new(journal),
+        entries,
+        &crate::scribe::Recovery::default(),
+        author,
+        role,
+        &config.incident,
+        now,
+    );
+    Ok((scribe, Box::new(claims), location))
+}
+
+/// Where this author's spool for `incident` lives: stable across restarts, so a restarted
+/// terminal uploads what its predecessor left.
+fn spool_path(incident: &str, author: &str) -> Result<PathBuf, Failure> {
+    let slug =
+        |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect::<String>();
+    let dirs = directories::ProjectDirs::from("", "", "warroom")
+        .ok_or_else(|| Failure::usage("no home directory for the shared journal's spool"))?;
+    Ok(dirs.data_dir().join("spool").join(format!("{}-{}.jsonl", slug(incident), slug(author))))
+}
+
 /// A running simulated world with an app watching it: what `demo` shows and what the tests
 /// drive. Build it inside a tokio runtime.
 #[derive(Debug)]

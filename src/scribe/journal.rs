@@ -45,6 +45,11 @@ pub trait JournalStore: Send + fmt::Debug {
     fn order(&self, entries: &mut [Entry]) {
         entries.sort_by_key(|e| e.seq);
     }
+    /// What is wrong with reaching the store, for the header ("unreachable, N spooled");
+    /// `None` when all is well (a local file: its failures are the appends' own).
+    fn health(&self) -> Option<String> {
+        None
+    }
     /// Name this session in its presence record: `author` (`--as`) with `role`.
     fn announce(&mut self, _author: &str, _role: Option<TeamRole>) {}
     /// Keep this session's presence live (called every tick; writes every `HEARTBEAT`).

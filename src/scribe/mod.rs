@@ -145,6 +145,11 @@ impl Scribe {
         self.store.heartbeat();
     }
 
+    /// What is wrong with reaching a distributed store, for the header.
+    pub fn store_health(&self) -> Option<String> {
+        self.store.health()
+    }
+
     /// The live sessions on this incident (this one included); none for a journal nobody shares.
     pub fn present(&self) -> Vec<presence::Presence> {
         self.store.present()

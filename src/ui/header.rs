@@ -147,6 +147,9 @@ fn status_line(app: &App) -> Line<'static> {
         poll_interval: app.snapshot.poll_interval,
     };
     let mut spans = Vec::new();
+    if let Some(health) = app.scribe.store_health() {
+        spans.push(Span::styled(format!(" ✗ {} ", super::sanitize(&health)), t.style(Tone::Critical)));
+    }
     if let Some(error) = &app.scribe.error {
         let waiting = app.scribe.pending();
         let queued = if waiting > 0 { format!(" ({waiting} automatic entries waiting)") } else { String::new() };
