@@ -234,11 +234,21 @@ fn a_put_whose_response_was_lost_is_retried_and_stored_once() {
 
 /// A dashboard terminal on a DynamoDB incident in the emulator (entries and claims there).
 fn terminal(moto: &common::moto::Moto, dir: &std::path::Path, author: &str) -> warroom::app::App {
+    terminal_with_claims_at(moto, dir, author, &moto.url())
+}
+
+/// `terminal` whose claims region is reached at `claims_url` (a proxy, to take it away).
+fn terminal_with_claims_at(
+    moto: &common::moto::Moto,
+    dir: &std::path::Path,
+    author: &str,
+    claims_url: &str,
+) -> warroom::app::App {
     use warroom::aws::shared_claims::DynamoClaims;
     use warroom::aws::shared_journal::DynamoJournal;
     let config = warroom::config::Config::demo();
     let regions = regions_via([&moto.url(), &moto.url()], true);
-    let claims_client = regions[0].client.clone();
+    let claims_client = regions_via([claims_url, claims_url], false)[0].client.clone();
     let mut journal = DynamoJournal::open(
         "inc-team",
         "warroom-incidents",
@@ -312,4 +322,44 @@ fn two_terminals_share_one_dynamodb_incident_entries_runbook_and_claims() {
     assert!(bo.view.modal.is_none());
     let said = bo.view.message.clone().unwrap_or_default();
     assert!(said.contains("running by ana@"), "{said}");
+}
+
+#[test]
+fn with_the_claims_region_blackholed_steps_are_refused_until_break_glass() {
+    use crossterm::event::KeyCode;
+    let moto = common::moto::start();
+    let proxy = common::proxy::Proxy::start(moto.port);
+    let dir = tempfile::tempdir().unwrap();
+    proxy.set(common::proxy::Fault::Blackhole);
+    let mut ana = terminal_with_claims_at(&moto, dir.path(), "ana", &proxy.url());
+    let press = |app: &mut warroom::app::App, code: KeyCode| {
+        app.handle(warroom::app::Msg::Key(code.into()));
+    };
+    // The screen's look at the claims does not wait on the dead region: a tick stays a tick
+    // (a call there waits out its 3 s deadline).
+    let started = std::time::Instant::now();
+    let now = ana.now;
+    ana.handle(warroom::app::Msg::Tick(now + chrono::Duration::seconds(1)));
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "a tick took {:?}", started.elapsed());
+    let runbook = ana.view.selected_runbook;
+    let declare = warroom::runbook::StepRef { runbook, step: ana.runs.runbooks[runbook].step("declare").unwrap().0 };
+    ana.select(declare);
+    press(&mut ana, KeyCode::Enter);
+    let said = ana.view.message.clone().unwrap_or_default();
+    assert!(said.contains("cannot be proven"), "{said}");
+    assert!(ana.view.modal.is_none(), "no dialog without a claim");
+    assert!(
+        matches!(&ana.view.compose, Some(c) if matches!(c.purpose, warroom::app::Purpose::Unclaimed(..))),
+        "a break-glass prompt is open"
+    );
+    ana.type_text("us-east-1 is burning and the claims region with it");
+    press(&mut ana, KeyCode::Enter);
+    assert!(matches!(ana.view.modal, Some(warroom::app::Modal::Declare { .. })), "{:?}", ana.view.message);
+    press(&mut ana, KeyCode::Enter);
+    assert!(matches!(ana.runs.status(declare), warroom::runbook::StepStatus::Done { .. }));
+    let texts: Vec<String> = ana.scribe.timeline.entries().iter().map(|e| e.text.clone()).collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("break-glass: acting on declare without a claim")),
+        "the break-glass is journaled: {texts:?}"
+    );
 }

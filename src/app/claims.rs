@@ -7,7 +7,7 @@
 use chrono::{Duration, Utc};
 
 use super::line_input::LineInput;
-use super::{App, Compose, Purpose};
+use super::{App, Compose, Override, Purpose};
 use crate::runbook::{StepRef, StepStatus};
 use crate::scribe::claims::{Claimed, Holder};
 use crate::scribe::data::{self, StepData};
@@ -28,8 +28,12 @@ impl App {
     }
 
     /// Claim `at` before acting on it. True when this terminal may go on; otherwise it has
-    /// said why (held, expired: a takeover prompt is open, or the claim cannot be proven).
-    pub(super) fn claim(&mut self, at: StepRef) -> bool {
+    /// said why (held, expired: a takeover prompt is open, or the claim cannot be proven: a
+    /// break-glass prompt is open).
+    pub(super) fn claim(&mut self, at: StepRef, overridden: Option<&Override>) -> bool {
+        if self.unclaimed.take() == Some(at) {
+            return true;
+        }
         let (Some(key), me) = (self.claim_key(at), self.holder()) else { return true };
         let lease = self.claim_lease;
         let Some(store) = self.claims.as_mut() else { return true };
@@ -64,9 +68,18 @@ impl App {
                 self.say(format!("claim expired ({}): type why you take {key} over, Enter", c.holder.author));
                 false
             }
-            // Unknown is not safe: a claim that cannot be proven is not acted on.
+            // Unknown is not safe: a claim that cannot be proven is not acted on, unless a
+            // person types why it cannot wait (break-glass, journaled).
             Err(e) => {
-                self.say(format!("{key}: not started, the claim cannot be proven ({e})"));
+                self.view.compose = Some(Compose {
+                    kind: Kind::Decision,
+                    line: LineInput::default(),
+                    error: None,
+                    purpose: Purpose::Unclaimed(at, overridden.cloned()),
+                });
+                self.say(format!(
+                    "{key}: not started, the claim cannot be proven ({e}). Type a break-glass reason to act without one, or Esc"
+                ));
                 false
             }
         }
@@ -101,6 +114,37 @@ impl App {
         Ok(())
     }
 
+    /// Break-glass past an unprovable claim: journal why, then go on with the step once.
+    pub(super) fn act_unclaimed(
+        &mut self,
+        at: StepRef,
+        overridden: Option<Override>,
+        reason: String,
+    ) -> Result<(), String> {
+        if reason.chars().count() < 3 {
+            return Err("break-glass needs a reason: why this cannot wait for the claims store".into());
+        }
+        let step = self.step(at).map(|s| s.id.clone()).unwrap_or_default();
+        let mut data = StepData::default();
+        data.detail.insert("break_glass".into(), reason.clone().into());
+        data.detail.insert("unclaimed".into(), true.into());
+        // A decision about the claim, not the step: no runbook tag, so no status changes.
+        let draft = Draft::new(
+            self.now,
+            self.scribe.author.clone(),
+            Kind::Decision,
+            format!("break-glass: acting on {step} without a claim (claims cannot be proven): {reason}"),
+        )
+        .step(step)
+        .data(data::to_value(&data));
+        self.scribe.record(draft)?;
+        self.unclaimed = Some(at);
+        // This prompt is done; the step's own dialog (or checklist note) opens next.
+        self.view.compose = None;
+        self.proceed_after_break_glass(at, overridden);
+        Ok(())
+    }
+
     /// Renew the claims this terminal holds (every tick); say so if one was taken over.
     pub(super) fn renew_claims(&mut self) {
         let me = self.holder();
@@ -126,7 +170,7 @@ impl App {
         for at in held {
             let Some(key) = self.claim_key(at) else { continue };
             let Some(store) = self.claims.as_mut() else { return };
-            if let Ok(false) = store.renew(&key, &me, Utc::now(), lease) {
+            if let Ok(false) = store.renew_soon(&key, &me, Utc::now(), lease) {
                 self.held.remove(&at);
                 self.say(format!("{key}: this terminal no longer holds the claim (it was taken over)"));
             }
@@ -138,7 +182,7 @@ impl App {
     pub(super) fn look_at_claims(&mut self) {
         let me = self.holder();
         let Some(store) = self.claims.as_mut() else { return };
-        let all = store.all().unwrap_or_default();
+        let all = store.glance().unwrap_or_default();
         self.claims_seen = all.into_iter().filter(|(_, c)| c.holder != me).collect();
     }
 

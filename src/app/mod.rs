@@ -77,6 +77,9 @@ pub enum Purpose {
     TakeOver(StepRef, String),
     /// A commander alone approving their own request: the break-glass reason.
     BreakGlass(StepRef),
+    /// A claim that cannot be proven (the claims region is unreachable): the break-glass
+    /// reason to act on the step without one, and the override it goes on under, if any.
+    Unclaimed(StepRef, Option<Override>),
 }
 
 /// A dialog that must be answered before anything else. Guards are never stored here: the
@@ -199,6 +202,9 @@ pub struct App {
     pub claims: Option<Box<dyn crate::scribe::claims::ClaimStore>>,
     /// The steps this terminal holds a claim on (renewed every tick).
     held: std::collections::HashSet<StepRef>,
+    /// A step this terminal may act on once without a claim: break-glass past a claims store
+    /// that cannot be reached (journaled).
+    unclaimed: Option<StepRef>,
     /// Confirmed steps waiting for a commander's approval, with what was confirmed.
     awaiting: std::collections::HashMap<StepRef, (Action, Option<Override>)>,
     /// How long a claim lasts unless renewed.
@@ -250,6 +256,7 @@ impl App {
             claims: None,
             held: std::collections::HashSet::new(),
             awaiting: std::collections::HashMap::new(),
+            unclaimed: None,
             claim_lease: claims::CLAIM_LEASE,
             claims_seen: std::collections::BTreeMap::new(),
             joined: None,
@@ -530,15 +537,22 @@ impl App {
             }
             return;
         }
+        let submitted = purpose.clone();
         let saved = match purpose {
             Purpose::Entry => self.scribe.record(Draft::new(self.now, self.scribe.author.clone(), compose.kind, text)),
-            Purpose::Tick(..) | Purpose::Skip(_) | Purpose::TakeOver(..) | Purpose::BreakGlass(_) => {
-                self.submit_step_text(purpose, text)
-            }
+            Purpose::Tick(..)
+            | Purpose::Skip(_)
+            | Purpose::TakeOver(..)
+            | Purpose::BreakGlass(_)
+            | Purpose::Unclaimed(..) => self.submit_step_text(purpose, text),
         };
         match saved {
             Ok(()) => {
-                self.view.compose = None;
+                // Closed unless what was saved opened a new prompt (a step's own, after a
+                // break-glass past its claim).
+                if self.view.compose.as_ref().is_some_and(|c| c.purpose == submitted) {
+                    self.view.compose = None;
+                }
                 self.scribe.timeline.follow();
             }
             Err(error) => {

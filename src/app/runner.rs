@@ -334,7 +334,7 @@ impl App {
             // On a shared journal a step running elsewhere says who runs it; one whose holder
             // let the claim expire may be taken over (with a reason) and run again here.
             if self.claims.is_some() && !self.holds(at) {
-                return self.claim(at).then_some(at);
+                return self.claim(at, None).then_some(at);
             }
             if self.holds(at) && self.runs.by(at) != Some(self.scribe.author.as_str()) {
                 return Some(at);
@@ -418,10 +418,21 @@ impl App {
             Some(Compose { kind: Kind::Decision, line: LineInput::default(), error: None, purpose: Purpose::Skip(at) });
     }
 
+    /// After a break-glass past an unprovable claim: the guards are judged again now.
+    pub(super) fn proceed_after_break_glass(&mut self, at: StepRef, overridden: Option<Override>) {
+        match overridden {
+            Some(o) => self.proceed(at, Some(o)),
+            None => {
+                let Some(step) = self.step(at).cloned() else { return };
+                self.start_checked(at, &step);
+            }
+        }
+    }
+
     /// Guards passed (or were overridden): do what the step's kind asks.
     fn proceed(&mut self, at: StepRef, overridden: Option<Override>) {
         // On a shared journal, the step is this terminal's before any dialog opens.
-        if !self.claim(at) {
+        if !self.claim(at, overridden.as_ref()) {
             return;
         }
         let Some(step) = self.step(at).cloned() else { return };
@@ -620,6 +631,7 @@ impl App {
             Purpose::Skip(at) => self.journal_skip(at, text),
             Purpose::TakeOver(at, from) => self.take_over(at, &from, text),
             Purpose::BreakGlass(at) => self.break_glass(at, text),
+            Purpose::Unclaimed(at, overridden) => self.act_unclaimed(at, overridden, text),
         }
     }
 }

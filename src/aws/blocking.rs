@@ -27,6 +27,17 @@ impl Blocking {
         Ok(Self { jobs })
     }
 
+    /// Start `future` and return at once; it runs (at most `deadline`) after the calls
+    /// already queued. For what the caller must not wait for (a refresh, a lease renewal).
+    pub fn spawn(&self, future: impl Future<Output = ()> + Send + 'static, deadline: Duration) {
+        let job: Job = Box::new(move |runtime| {
+            runtime.block_on(async move {
+                let _ = tokio::time::timeout(deadline, future).await;
+            });
+        });
+        let _ = self.jobs.send(job);
+    }
+
     /// Run `future` to its end, waiting at most `deadline`; `None` when it did not finish
     /// in time (it is then abandoned) or the worker is gone.
     pub fn run<T: Send + 'static>(

@@ -35,6 +35,10 @@ pub struct DynamoClaims {
     region: String,
     worker: Blocking,
     deadline: StdDuration,
+    /// The claims as the last background read found them (the screen's view; never a proof).
+    seen: std::sync::Arc<std::sync::Mutex<BTreeMap<String, Claim>>>,
+    /// Steps whose renewal found the claim no longer ours (taken over meanwhile).
+    lost: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// A claim item as read: the claim (if any) and its version (0: no item).
@@ -55,6 +59,8 @@ impl DynamoClaims {
             region: region.to_owned(),
             worker: Blocking::new("warroom-claims")?,
             deadline,
+            seen: std::sync::Arc::default(),
+            lost: std::sync::Arc::default(),
         })
     }
 
@@ -227,6 +233,33 @@ impl ClaimStore for DynamoClaims {
         })
     }
 
+    /// Renewed in the background, every tick: the app loop never waits on the claims region.
+    /// A renewal that finds the claim another's is reported on the next call.
+    fn renew_soon(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<bool, ClaimError> {
+        if lost_lock(&self.lost).remove(step) {
+            return Ok(false);
+        }
+        let (client, table, partition, key, me) =
+            (self.client.clone(), self.table.clone(), self.partition.clone(), step.to_owned(), me.clone());
+        let lost = std::sync::Arc::clone(&self.lost);
+        self.worker.spawn(
+            async move {
+                let Ok((claim, version)) = read(&client, &table, &partition, &key).await else { return };
+                match claim {
+                    Some(mut c) if c.holder == me => {
+                        c.lease_until = now + lease;
+                        let _ = write(&client, &table, &partition, &key, Some(&c), version).await;
+                    }
+                    _ => {
+                        lost_lock(&lost).insert(key);
+                    }
+                }
+            },
+            self.deadline,
+        );
+        Ok(true)
+    }
+
     fn release(&mut self, step: &str, me: &Holder) -> Result<(), ClaimError> {
         let (key, me) = (step.to_owned(), me.clone());
         self.change(step, move |claims| {
@@ -248,35 +281,58 @@ impl ClaimStore for DynamoClaims {
 
     fn all(&mut self) -> Result<BTreeMap<String, Claim>, ClaimError> {
         let (client, table, partition) = (self.client.clone(), self.table.clone(), self.partition.clone());
-        let listed = self.worker.run(
-            async move {
-                let out = client
-                    .query()
-                    .table_name(table)
-                    .key_condition_expression("#p = :p")
-                    .expression_attribute_names("#p", PARTITION)
-                    .expression_attribute_values(":p", AttributeValue::S(partition))
-                    .consistent_read(true)
-                    .send()
-                    .await
-                    .map_err(|e| explain(QUERY, &e))?;
-                let mut claims = BTreeMap::new();
-                for item in out.items() {
-                    let step = item.get(SORT).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-                    if let Some(claim) =
-                        item.get("claim").and_then(|v| v.as_s().ok()).and_then(|j| serde_json::from_str(j).ok())
-                    {
-                        claims.insert(step, claim);
-                    }
-                }
-                Ok::<_, super::error::AwsError>(claims)
-            },
-            self.deadline,
-        );
-        match listed {
+        match self.worker.run(async move { query_claims(&client, &table, &partition).await }, self.deadline) {
             None => Err(self.unreachable()),
             Some(Err(e)) => Err(self.failed(e)),
             Some(Ok(claims)) => Ok(claims),
         }
     }
+
+    /// The claims as last read, and a fresh read started in the background: for the screen,
+    /// which must not wait on the claims region.
+    fn glance(&mut self) -> Result<BTreeMap<String, Claim>, ClaimError> {
+        let (client, table, partition) = (self.client.clone(), self.table.clone(), self.partition.clone());
+        let seen = std::sync::Arc::clone(&self.seen);
+        self.worker.spawn(
+            async move {
+                if let Ok(claims) = query_claims(&client, &table, &partition).await {
+                    *seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = claims;
+                }
+            },
+            self.deadline,
+        );
+        Ok(self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone())
+    }
+}
+
+fn lost_lock(
+    lost: &std::sync::Mutex<std::collections::HashSet<String>>,
+) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+    lost.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Every claim of the incident (strongly consistent).
+async fn query_claims(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    partition: &str,
+) -> Result<BTreeMap<String, Claim>, super::error::AwsError> {
+    let out = client
+        .query()
+        .table_name(table)
+        .key_condition_expression("#p = :p")
+        .expression_attribute_names("#p", PARTITION)
+        .expression_attribute_values(":p", AttributeValue::S(partition.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| explain(QUERY, &e))?;
+    let mut claims = BTreeMap::new();
+    for item in out.items() {
+        let step = item.get(SORT).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        if let Some(claim) = item.get("claim").and_then(|v| v.as_s().ok()).and_then(|j| serde_json::from_str(j).ok()) {
+            claims.insert(step, claim);
+        }
+    }
+    Ok(claims)
 }

@@ -92,8 +92,18 @@ pub trait ClaimStore: Send + fmt::Debug {
     fn release(&mut self, step: &str, me: &Holder) -> Result<(), ClaimError>;
     /// The claim on `step`, if any.
     fn current(&mut self, step: &str) -> Result<Option<Claim>, ClaimError>;
-    /// Every claim, for the screen (who holds which step, whose lease ran out).
+    /// Every claim (who holds which step, whose lease ran out).
     fn all(&mut self) -> Result<BTreeMap<String, Claim>, ClaimError>;
+    /// `renew` for the app loop, every tick: a store across the network renews in the
+    /// background and reports a lost claim on a later call, so the loop never waits on it.
+    fn renew_soon(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<bool, ClaimError> {
+        self.renew(step, me, now, lease)
+    }
+    /// `all` for the screen, every tick: a store across the network answers with its last
+    /// read and reads again in the background. Never a proof of anything.
+    fn glance(&mut self) -> Result<BTreeMap<String, Claim>, ClaimError> {
+        self.all()
+    }
 }
 
 /// Claims in `<journal>.d/claims.json`, each change made under the journal file's own lock

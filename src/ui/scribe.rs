@@ -178,6 +178,7 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
         crate::app::Purpose::Skip(at) => format!("why skip {} › ", step_id(*at)),
         crate::app::Purpose::TakeOver(at, from) => format!("why take over {} from {from} › ", step_id(*at)),
         crate::app::Purpose::BreakGlass(at) => format!("break-glass: why approve {} yourself › ", step_id(*at)),
+        crate::app::Purpose::Unclaimed(at, _) => format!("break-glass: why act on {} without a claim › ", step_id(*at)),
     };
     let hint = match &compose.error {
         Some(error) => format!("  NOT SAVED: {} — Enter retries, Esc discards", inert(error)),
