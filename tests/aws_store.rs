@@ -363,3 +363,59 @@ fn with_the_claims_region_blackholed_steps_are_refused_until_break_glass() {
         "the break-glass is journaled: {texts:?}"
     );
 }
+
+#[test]
+fn export_from_the_store_merges_every_region_in_time_order() {
+    use warroom::aws::shared_journal::DynamoJournal;
+    use warroom::scribe::{Draft, JournalStore, Kind};
+    let moto = common::moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let west = common::proxy::Proxy::start(moto.port);
+    regions_via([&moto.url(), &moto.url()], true);
+    let skew = chrono::Duration::seconds(60);
+    let t0 = chrono::Utc::now() - chrono::Duration::minutes(5);
+    // ana writes to both regions; bo, while us-west-2 is away, only to us-east-1.
+    let mut ana = DynamoJournal::open(
+        "inc-export",
+        "warroom-incidents",
+        regions_via([&moto.url(), &west.url()], false),
+        &dir.path().join("ana.jsonl"),
+        skew,
+    )
+    .unwrap();
+    ana.append(Draft::new(t0, "ana", Kind::Note, "first, from ana")).unwrap();
+    ana.append(Draft::new(t0 + chrono::Duration::seconds(20), "ana", Kind::Note, "third, from ana")).unwrap();
+    wait_until("ana's entries stored", || ana.status().spooled == 0);
+    west.set(common::proxy::Fault::Reset);
+    let mut bo = DynamoJournal::open(
+        "inc-export",
+        "warroom-incidents",
+        regions_via([&moto.url(), &west.url()], false),
+        &dir.path().join("bo.jsonl"),
+        skew,
+    )
+    .unwrap();
+    bo.append(Draft::new(t0 + chrono::Duration::seconds(10), "bo", Kind::Note, "second, from bo")).unwrap();
+    wait_until("bo's entry in us-east-1", || bo.status().unreachable.iter().any(|(r, _)| r == "us-west-2"));
+
+    let config = dir.path().join("warroom.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[incident]\nname = \"checkout-api\"\n\n[journal]\nstore = \"dynamodb\"\ntable = \"warroom-incidents\"\nregions = [\"us-west-2\", \"us-east-1\"]\nendpoint-url = \"{}\"\n",
+            moto.url()
+        ),
+    )
+    .unwrap();
+    let out = emulator_command(dir.path())
+        .args(["export", "--config"])
+        .arg(&config)
+        .args(["--incident", "inc-export", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let texts: Vec<String> = rows.records().map(|r| r.unwrap()[10].to_owned()).collect();
+    assert_eq!(texts, ["first, from ana", "second, from bo", "third, from ana"], "{csv}");
+}

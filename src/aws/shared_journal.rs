@@ -337,6 +337,30 @@ async fn put(client: &aws_sdk_dynamodb::Client, table: &str, incident: &str, ent
     }
 }
 
+/// Every entry of `incident` from every region that answers, merged, de-duplicated by id and
+/// numbered in the store's order (the ids'): what an export reads. The regions that did not
+/// answer are listed with why.
+pub async fn read_incident(
+    regions: &[StoreRegion],
+    table: &str,
+    incident: &str,
+) -> (Vec<Entry>, Vec<(String, String)>) {
+    let mut all: std::collections::BTreeMap<String, Entry> = std::collections::BTreeMap::new();
+    let mut failed = Vec::new();
+    for region in regions {
+        match query_after(&region.client, table, incident, "0").await {
+            Ok(entries) => {
+                for e in entries {
+                    all.entry(e.id.clone()).or_insert(e);
+                }
+            }
+            Err(e) => failed.push((region.name.clone(), e.text)),
+        }
+    }
+    let entries = all.into_values().zip(1..).map(|(e, seq)| Entry { seq, ..e }).collect();
+    (entries, failed)
+}
+
 /// Every entry of `incident` with an id after `after`, in id order (all pages).
 pub async fn query_after(
     client: &aws_sdk_dynamodb::Client,

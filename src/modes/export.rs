@@ -10,8 +10,16 @@ use crate::runtime::output::{write_atomically, write_stdout};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The journal file (JSON Lines) to export.
-    pub journal: PathBuf,
+    /// The journal file (JSON Lines) to export; or give --config (a DynamoDB store) instead.
+    #[arg(required_unless_present = "config", conflicts_with = "config")]
+    pub journal: Option<PathBuf>,
+    /// A config whose [journal] store = "dynamodb": export the incident from the store,
+    /// every region merged in time order.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// With --config: the incident's id (default: the config's incident name).
+    #[arg(long, value_name = "ID", requires = "config")]
+    pub incident: Option<String>,
     #[arg(long, value_enum)]
     pub format: crate::review::export::Format,
     /// Time zone for times: UTC (default), an IANA name like Europe/Berlin, or +05:30.
@@ -26,10 +34,11 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: &ExportArgs) -> Result<(), Failure> {
+    let Some(journal_path) = &args.journal else { return export_store(args) };
     use crate::review::export;
     use crate::scribe::journal;
-    let (entries, malformed) = journal::read_file(&args.journal).map_err(|e| Failure::usage(e.to_string()))?;
-    let name = args.journal.display();
+    let (entries, malformed) = journal::read_file(journal_path).map_err(|e| Failure::usage(e.to_string()))?;
+    let name = journal_path.display();
     for m in &malformed {
         crate::text::sanitize::eprint_line(&format!("warroom: {name}:{}: not a valid entry: {}", m.line, m.error));
     }
@@ -48,14 +57,56 @@ pub fn run(args: &ExportArgs) -> Result<(), Failure> {
         )));
     }
     let text = export::render(&entries, args.format, args.tz);
+    write_out(args, Some(journal_path), &text)
+}
+
+fn write_out(args: &ExportArgs, journal: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
     match &args.output {
-        None => write_stdout(&text),
+        None => write_stdout(text),
         Some(path) => {
-            refuse_export_target(&args.journal, path)?;
+            if let Some(journal) = journal {
+                refuse_export_target(journal, path)?;
+            }
             write_atomically(path, text.as_bytes())
                 .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display())))
         }
     }
+}
+
+/// The incident from a DynamoDB store: every region that answers, merged by id.
+fn export_store(args: &ExportArgs) -> Result<(), Failure> {
+    use crate::aws::shared_journal::{StoreRegion, read_incident};
+    use crate::config::journal::StoreConfig;
+    let Some(path) = &args.config else { return Err(Failure::usage("give a journal file, or --config FILE")) };
+    let config = crate::runtime::session::load_config(path)?;
+    let StoreConfig::Dynamodb(store) = &config.store else {
+        return Err(Failure::usage(format!(
+            "{}: [journal] store is \"file\": export the journal file itself (warroom export FILE)",
+            path.display()
+        )));
+    };
+    let incident = args.incident.clone().unwrap_or_else(|| config.incident.name.clone());
+    let runtime = crate::runtime::event_loop::runtime()?;
+    let (entries, failed) = runtime.block_on(async {
+        let mut regions = Vec::new();
+        for name in &store.regions {
+            let client =
+                crate::aws::store_client(name, &config.aws, store, &crate::aws::CredentialSource::Default).await;
+            regions.push(StoreRegion { name: name.clone(), client });
+        }
+        read_incident(&regions, &store.table, &incident).await
+    });
+    for (region, why) in &failed {
+        crate::text::sanitize::eprint_line(&format!("warroom: {region}: not read: {why}"));
+    }
+    if failed.len() == store.regions.len() {
+        return Err(Failure::runtime(format!("no region of the store answered; incident {incident} not exported")));
+    }
+    if entries.is_empty() {
+        return Err(Failure::usage(format!("incident {incident} has no entries in {}", store.table)));
+    }
+    let text = crate::review::export::render(&entries, args.format, args.tz);
+    write_out(args, None, &text)
 }
 
 /// `-o` never replaces the journal being exported, a journal an open session writes, or
