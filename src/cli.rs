@@ -57,6 +57,13 @@ pub enum Command {
     Drill(modes::drill::DrillArgs),
     /// Approve another terminal's request to run a step that needs a commander's approval.
     Approve(modes::approve::ApproveArgs),
+    /// The incidents of a DynamoDB store, newest first.
+    Incidents {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Close an incident of a DynamoDB store: it is no longer anyone's default.
+    Close(modes::incidents::CloseArgs),
     /// The shared journal's DynamoDB store ([journal] store = "dynamodb").
     Store {
         #[command(subcommand)]
@@ -100,6 +107,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Drill(args)) => modes::drill::run(&args),
         Some(Command::Join(args)) => modes::join::run(&args),
         Some(Command::Store { command }) => modes::store::run(&command),
+        Some(Command::Incidents { config }) => modes::incidents::list(&config),
+        Some(Command::Close(args)) => modes::incidents::close(&args),
         Some(Command::Approve(args)) => modes::approve::run(&args),
         Some(Command::Scenarios) => {
             let text = crate::drill::builtin::listing().map_err(|e| Failure::runtime(e.to_string()))?;

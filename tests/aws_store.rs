@@ -419,3 +419,46 @@ fn export_from_the_store_merges_every_region_in_time_order() {
     let texts: Vec<String> = rows.records().map(|r| r.unwrap()[10].to_owned()).collect();
     assert_eq!(texts, ["first, from ana", "second, from bo", "third, from ana"], "{csv}");
 }
+
+#[test]
+fn incidents_are_listed_started_by_name_and_closed() {
+    let moto = common::moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(dir.path(), &moto.url(), "warroom-incidents");
+    let regions = regions_via([&moto.url(), &moto.url()], true);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let now = chrono::Utc::now();
+    let first = runtime
+        .block_on(warroom::aws::incidents::open_or_start(&regions, "warroom-incidents", "checkout-api", now))
+        .unwrap();
+    // A second terminal on the same name joins the open one.
+    let again = runtime
+        .block_on(warroom::aws::incidents::open_or_start(&regions, "warroom-incidents", "checkout-api", now))
+        .unwrap();
+    assert_eq!(first.id, again.id);
+    let listed = emulator_command(dir.path()).args(["incidents", "--config"]).arg(&path).output().unwrap();
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let said = String::from_utf8_lossy(&listed.stdout);
+    assert!(said.starts_with(&first.id) && said.contains("OPEN"), "{said}");
+
+    let closed =
+        emulator_command(dir.path()).args(["close", "--config"]).arg(&path).args(["--as", "ana"]).output().unwrap();
+    assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
+    assert_eq!(String::from_utf8_lossy(&closed.stdout), format!("incident {} closed by ana\n", first.id));
+    let listed = emulator_command(dir.path()).args(["incidents", "--config"]).arg(&path).output().unwrap();
+    let said = String::from_utf8_lossy(&listed.stdout);
+    assert!(said.contains("closed") && said.contains("by ana"), "{said}");
+    // The journal has the closing entry, and the next start is a new incident.
+    let (entries, _) =
+        runtime.block_on(warroom::aws::shared_journal::read_incident(&regions, "warroom-incidents", &first.id));
+    assert!(entries.iter().any(|e| e.text == format!("incident {} closed by ana", first.id)), "{entries:?}");
+    let next = runtime
+        .block_on(warroom::aws::incidents::open_or_start(
+            &regions,
+            "warroom-incidents",
+            "checkout-api",
+            now + chrono::Duration::seconds(1),
+        ))
+        .unwrap();
+    assert_ne!(next.id, first.id, "a closed incident is nobody's default");
+}

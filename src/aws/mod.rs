@@ -9,6 +9,7 @@ pub mod blocking;
 pub mod database;
 pub mod error;
 pub mod flag;
+pub mod incidents;
 pub mod journal_table;
 pub mod metrics;
 pub mod routing;

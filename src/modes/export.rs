@@ -75,7 +75,7 @@ fn write_out(args: &ExportArgs, journal: Option<&std::path::Path>, text: &str) -
 
 /// The incident from a DynamoDB store: every region that answers, merged by id.
 fn export_store(args: &ExportArgs) -> Result<(), Failure> {
-    use crate::aws::shared_journal::{StoreRegion, read_incident};
+    use crate::aws::shared_journal::read_incident;
     use crate::config::journal::StoreConfig;
     let Some(path) = &args.config else { return Err(Failure::usage("give a journal file, or --config FILE")) };
     let config = crate::runtime::session::load_config(path)?;
@@ -85,17 +85,25 @@ fn export_store(args: &ExportArgs) -> Result<(), Failure> {
             path.display()
         )));
     };
-    let incident = args.incident.clone().unwrap_or_else(|| config.incident.name.clone());
     let runtime = crate::runtime::event_loop::runtime()?;
-    let (entries, failed) = runtime.block_on(async {
-        let mut regions = Vec::new();
-        for name in &store.regions {
-            let client =
-                crate::aws::store_client(name, &config.aws, store, &crate::aws::CredentialSource::Default).await;
-            regions.push(StoreRegion { name: name.clone(), client });
-        }
-        read_incident(&regions, &store.table, &incident).await
-    });
+    let (incident, (entries, failed)) = runtime.block_on(async {
+        let regions = crate::runtime::session::store_regions(&config, store).await;
+        // Without --incident: the newest incident of the config's name, open or closed.
+        let incident = match &args.incident {
+            Some(id) => id.clone(),
+            None => crate::aws::incidents::list(&regions, &store.table)
+                .await
+                .map_err(|e| Failure::runtime(format!("cannot list the incidents: {e}; give --incident ID")))?
+                .into_iter()
+                .rev()
+                .find(|r| r.name == config.incident.name)
+                .map(|r| r.id)
+                .ok_or_else(|| {
+                    Failure::usage(format!("no incident named {} in {}", config.incident.name, store.table))
+                })?,
+        };
+        Ok::<_, Failure>((incident.clone(), read_incident(&regions, &store.table, &incident).await))
+    })?;
     for (region, why) in &failed {
         crate::text::sanitize::eprint_line(&format!("warroom: {region}: not read: {why}"));
     }

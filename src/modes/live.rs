@@ -57,7 +57,8 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                         "--journal is for the file store; this config keeps the incident in DynamoDB ([journal] store = \"dynamodb\"): give --incident ID",
                     ));
                 }
-                let id = args.incident.clone().unwrap_or_else(|| config.incident.name.clone());
+                let regions = crate::runtime::session::store_regions(&config, store).await;
+                let id = crate::runtime::session::incident_id(&config, store, &regions, args.incident.as_deref()).await?;
                 let (scribe, claims, location) =
                     open_dynamo_scribe(&config, store, &id, author, args.role, started).await?;
                 journal_path = location;

@@ -133,12 +133,8 @@ pub async fn open_dynamo_scribe(
     role: Option<crate::scribe::roles::TeamRole>,
     now: DateTime<Utc>,
 ) -> Result<(Scribe, Box<dyn crate::scribe::claims::ClaimStore>, String), Failure> {
-    use crate::aws::shared_journal::{DynamoJournal, StoreRegion};
-    let mut regions = Vec::new();
-    for name in &store.regions {
-        let client = aws::store_client(name, &config.aws, store, &CredentialSource::Default).await;
-        regions.push(StoreRegion { name: name.clone(), client });
-    }
+    use crate::aws::shared_journal::DynamoJournal;
+    let regions = store_regions(config, store).await;
     let claims_client = aws::store_client(&store.claims_region, &config.aws, store, &CredentialSource::Default).await;
     let spool = spool_path(incident_id, &author)?;
     let mut journal = DynamoJournal::open(incident_id, &store.table, regions, &spool, store.clock_skew)
@@ -166,9 +162,44 @@ pub async fn open_dynamo_scribe(
     Ok((scribe, Box::new(claims), location))
 }
 
+/// A client for each region of a DynamoDB store, in order.
+pub async fn store_regions(
+    config: &Config,
+    store: &crate::config::journal::DynamoStore,
+) -> Vec<crate::aws::shared_journal::StoreRegion> {
+    let mut regions = Vec::new();
+    for name in &store.regions {
+        let client = aws::store_client(name, &config.aws, store, &CredentialSource::Default).await;
+        regions.push(crate::aws::shared_journal::StoreRegion { name: name.clone(), client });
+    }
+    regions
+}
+
+/// The incident a terminal means: `--incident ID`, or the newest open one of the config's
+/// incident name, started now if there is none.
+pub async fn incident_id(
+    config: &Config,
+    store: &crate::config::journal::DynamoStore,
+    regions: &[crate::aws::shared_journal::StoreRegion],
+    asked: Option<&str>,
+) -> Result<String, Failure> {
+    if let Some(id) = asked {
+        return Ok(id.to_owned());
+    }
+    crate::aws::incidents::open_or_start(regions, &store.table, &config.incident.name, now_to_the_second())
+        .await
+        .map(|r| r.id)
+        .map_err(|e| {
+            Failure::runtime(format!(
+                "cannot find or start the open incident of {}: {e}; give --incident ID",
+                config.incident.name
+            ))
+        })
+}
+
 /// Where this author's spool for `incident` lives: stable across restarts, so a restarted
 /// terminal uploads what its predecessor left.
-fn spool_path(incident: &str, author: &str) -> Result<PathBuf, Failure> {
+pub fn spool_path(incident: &str, author: &str) -> Result<PathBuf, Failure> {
     let slug =
         |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect::<String>();
     let dirs = directories::ProjectDirs::from("", "", "warroom")

@@ -36,6 +36,7 @@ pub enum Event {
     Settled,
     ClockSteppedBack,
     StepTimedOut,
+    IncidentClosed,
 }
 
 impl Event {
@@ -66,6 +67,7 @@ impl Event {
             Event::Settled => "settled",
             Event::ClockSteppedBack => "clock-stepped-back",
             Event::StepTimedOut => "step-timed-out",
+            Event::IncidentClosed => "incident-closed",
         }
     }
 }
@@ -143,6 +145,10 @@ pub enum Observed {
     StepTimedOut {
         step: String,
     },
+    /// The incident is over (`warroom close`): it is no longer anyone's default.
+    IncidentClosed {
+        by: String,
+    },
 }
 
 /// What a journal says about its incident when it is opened: the targets the review
@@ -184,6 +190,7 @@ impl Observed {
             Observed::Settled { .. } => Event::Settled,
             Observed::ClockSteppedBack { .. } => Event::ClockSteppedBack,
             Observed::StepTimedOut { .. } => Event::StepTimedOut,
+            Observed::IncidentClosed { .. } => Event::IncidentClosed,
         }
     }
 
