@@ -322,6 +322,12 @@ fn two_terminals_share_one_dynamodb_incident_entries_runbook_and_claims() {
     assert!(bo.view.modal.is_none());
     let said = bo.view.message.clone().unwrap_or_default();
     assert!(said.contains("running by ana@"), "{said}");
+    // Both sessions are present in the store, as their heartbeats say.
+    wait_until("both sessions present", || {
+        let mut who: Vec<String> = ana.scribe.present().into_iter().map(|p| p.author).collect();
+        who.sort();
+        who == ["ana", "bo"]
+    });
 }
 
 #[test]

@@ -64,6 +64,12 @@ struct Shared {
     newest: Option<String>,
     status: StoreStatus,
     stop: bool,
+    /// This session's presence record, rewritten in the store every heartbeat.
+    me: Option<crate::scribe::presence::Presence>,
+    /// The sessions on this incident as last read from the store.
+    present: Vec<crate::scribe::presence::Presence>,
+    /// Announced since the last heartbeat: beat at once, so others see it without waiting.
+    beat_now: bool,
 }
 
 #[derive(Debug)]
@@ -138,7 +144,14 @@ impl DynamoJournal {
             regions: regions.len(),
             shared: Arc::clone(&shared),
         };
-        let worker = Worker { incident: incident.to_owned(), table: table.to_owned(), regions, skew, shared };
+        let worker = Worker {
+            incident: incident.to_owned(),
+            session: journal.session.clone(),
+            table: table.to_owned(),
+            regions,
+            skew,
+            shared,
+        };
         std::thread::Builder::new().name("warroom-store".into()).spawn(move || worker.run()).map_err(open_err)?;
         Ok(journal)
     }
@@ -178,6 +191,28 @@ impl Drop for DynamoJournal {
 }
 
 impl JournalStore for DynamoJournal {
+    fn announce(&mut self, author: &str, role: Option<crate::scribe::roles::TeamRole>) {
+        let mut shared = lock(&self.shared);
+        shared.me = Some(crate::scribe::presence::Presence::me(author, role));
+        shared.beat_now = true;
+    }
+
+    /// Presence goes out with the background thread's heartbeat; nothing to do on the loop.
+    fn heartbeat(&mut self) {}
+
+    fn present(&self) -> Vec<crate::scribe::presence::Presence> {
+        let shared = lock(&self.shared);
+        let mut present: Vec<_> =
+            shared.present.iter().filter(|p| crate::scribe::presence::alive(p)).cloned().collect();
+        // This session is present as soon as it says so, before the store has it.
+        if let Some(me) = &shared.me
+            && !present.iter().any(crate::scribe::presence::Presence::is_me)
+        {
+            present.push(me.clone());
+        }
+        present
+    }
+
     fn append(&mut self, draft: Draft) -> Result<Entry, JournalError> {
         self.counter += 1;
         // Counted as spooled at once: the header must never say less than is waiting.
@@ -233,6 +268,8 @@ impl JournalStore for DynamoJournal {
 /// The background thread: upload the spool, follow the regions.
 struct Worker {
     incident: String,
+    /// This session's part of presence keys (several sessions may share a process in tests).
+    session: String,
     table: String,
     regions: Vec<StoreRegion>,
     skew: chrono::Duration,
@@ -246,18 +283,94 @@ impl Worker {
             return;
         };
         runtime.block_on(async {
+            let mut last_beat: Option<std::time::Instant> = None;
             loop {
                 if lock(&self.shared).stop {
-                    // A last upload, so a clean exit leaves nothing spooled that could go.
+                    // A last upload, so a clean exit leaves nothing spooled that could go,
+                    // and this session's presence goes.
                     self.upload().await;
+                    self.withdraw().await;
                     return;
                 }
                 self.upload().await;
                 self.follow().await;
+                let beat = crate::scribe::presence::HEARTBEAT.to_std().unwrap_or(StdDuration::from_secs(5));
+                let now_please = std::mem::take(&mut lock(&self.shared).beat_now);
+                if now_please || last_beat.is_none_or(|t| t.elapsed() >= beat) {
+                    last_beat = Some(std::time::Instant::now());
+                    self.beat().await;
+                }
                 lock(&self.shared).looked = true;
                 tokio::time::sleep(CADENCE).await;
             }
         });
+    }
+
+    fn presence_partition(&self) -> String {
+        format!("{}#presence", self.incident)
+    }
+
+    /// Write this session's presence (heartbeat now) and read everyone's, in the first region
+    /// that answers.
+    async fn beat(&self) {
+        let me = lock(&self.shared).me.clone().map(|mut me| {
+            me.heartbeat = Some(Utc::now());
+            me
+        });
+        let partition = self.presence_partition();
+        for region in &self.regions {
+            if let Some(me) = &me
+                && let Ok(json) = serde_json::to_string(me)
+            {
+                let put = region
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .item(PARTITION, AttributeValue::S(partition.clone()))
+                    .item(SORT, AttributeValue::S(format!("{}-{}-{}", me.host, me.pid, self.session)))
+                    .item("presence", AttributeValue::S(json))
+                    .send()
+                    .await;
+                if put.is_err() {
+                    continue;
+                }
+            }
+            let read = region
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#p = :p")
+                .expression_attribute_names("#p", PARTITION)
+                .expression_attribute_values(":p", AttributeValue::S(partition.clone()))
+                .send()
+                .await;
+            if let Ok(out) = read {
+                let present = out
+                    .items()
+                    .iter()
+                    .filter_map(|i| i.get("presence").and_then(|v| v.as_s().ok()))
+                    .filter_map(|j| serde_json::from_str(j).ok())
+                    .collect();
+                lock(&self.shared).present = present;
+                return;
+            }
+        }
+    }
+
+    /// Remove this session's presence record from every region (a clean exit).
+    async fn withdraw(&self) {
+        let me = lock(&self.shared).me.clone();
+        let Some(me) = me else { return };
+        for region in &self.regions {
+            let _ = region
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .key(PARTITION, AttributeValue::S(self.presence_partition()))
+                .key(SORT, AttributeValue::S(format!("{}-{}-{}", me.host, me.pid, self.session)))
+                .send()
+                .await;
+        }
     }
 
     /// Put every entry each region has not stored yet, in order, until one fails there.

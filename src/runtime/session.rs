@@ -141,6 +141,9 @@ pub async fn open_dynamo_scribe(
         .map_err(|e| Failure::usage(e.to_string()))?;
     let deadline = config.aws.call_timeout.to_std().unwrap_or(std::time::Duration::from_secs(5));
     let entries = journal.history(deadline * 2);
+    // As on one host: a terminal that comes in while others are there is an operator.
+    let others = crate::scribe::JournalStore::present(&journal).iter().filter(|p| !p.is_me()).count();
+    let role = role.or((others > 0).then_some(crate::scribe::roles::TeamRole::Operator));
     let location = crate::scribe::JournalStore::location(&journal);
     let claims = crate::aws::shared_claims::DynamoClaims::new(
         claims_client,

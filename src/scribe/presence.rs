@@ -117,7 +117,7 @@ pub fn withdraw(record: &Path) {
 
 /// Whether the session behind a record still runs: on this host, its process is there; on
 /// another (which cannot be seen from here), its heartbeat is recent.
-fn alive(p: &Presence) -> bool {
+pub fn alive(p: &Presence) -> bool {
     if p.host == host() {
         return Path::new(&format!("/proc/{}", p.pid)).exists();
     }
