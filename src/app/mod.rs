@@ -213,6 +213,8 @@ pub struct App {
     claims_seen: std::collections::BTreeMap<String, crate::scribe::claims::Claim>,
     /// The host this terminal joined, if it did.
     pub joined: Option<Joined>,
+    /// Who this terminal is to AWS (the caller's ARN, live mode): on every action entry.
+    pub identity: Option<String>,
     /// Faults a joined facilitator injected or cleared (journaled there), for the host's drill
     /// to carry out in its world without journaling them again.
     pub faults_from_elsewhere: Vec<FaultRequest>,
@@ -260,6 +262,7 @@ impl App {
             claim_lease: claims::CLAIM_LEASE,
             claims_seen: std::collections::BTreeMap::new(),
             joined: None,
+            identity: None,
             faults_from_elsewhere: Vec::new(),
             quit: false,
             interrupted: false,
@@ -283,6 +286,12 @@ impl App {
                 clipboard: None,
             },
         }
+    }
+
+    /// Who this terminal acts as on AWS: kept for every action entry and put in presence.
+    pub fn set_identity(&mut self, arn: String) {
+        self.scribe.identify(&arn);
+        self.identity = Some(arn);
     }
 
     /// Press one key as the terminal would deliver it: how `run-step`, the drill autopilot

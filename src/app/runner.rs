@@ -140,7 +140,13 @@ impl App {
     /// A journal draft about a step, tagged so the run state can be rebuilt from the journal.
     pub(super) fn step_draft(&self, kind: Kind, at: StepRef, text: String, data: StepData) -> Draft {
         let step = self.step(at);
-        let data = StepData { runbook: self.runs.runbooks.get(at.runbook).map(|b| b.id.clone()), ..data };
+        let mut data = StepData { runbook: self.runs.runbooks.get(at.runbook).map(|b| b.id.clone()), ..data };
+        // Every action entry says who acted on AWS, to line up with CloudTrail.
+        if let Some(arn) = &self.identity
+            && matches!(kind, Kind::ActionStarted | Kind::ActionSucceeded | Kind::ActionFailed)
+        {
+            data.detail.insert("identity".into(), arn.clone().into());
+        }
         let mut draft = Draft::new(self.now, self.scribe.author.clone(), kind, text).data(data::to_value(&data));
         if let Some(step) = step {
             draft = draft.step(step.id.clone());

@@ -9,6 +9,7 @@ pub mod blocking;
 pub mod database;
 pub mod error;
 pub mod flag;
+pub mod identity;
 pub mod incidents;
 pub mod journal_table;
 pub mod metrics;
@@ -39,6 +40,8 @@ pub struct RegionClients {
     pub route53: aws_sdk_route53::Client,
     pub rds: aws_sdk_rds::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
+    /// For the caller's identity (`aws::identity`).
+    pub sts: aws_sdk_sts::Client,
 }
 
 /// How to reach AWS: the defaults of aws-config (environment, profiles, SSO, instance
@@ -99,6 +102,7 @@ impl RegionClients {
             route53: aws_sdk_route53::Client::new(&global),
             rds: aws_sdk_rds::Client::new(&here),
             dynamodb: aws_sdk_dynamodb::Client::new(&here),
+            sts: aws_sdk_sts::Client::new(&here),
         }
     }
 }

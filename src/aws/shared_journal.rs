@@ -197,6 +197,14 @@ impl JournalStore for DynamoJournal {
         shared.beat_now = true;
     }
 
+    fn identify(&mut self, identity: &str) {
+        let mut shared = lock(&self.shared);
+        if let Some(me) = shared.me.as_mut() {
+            me.identity = Some(identity.to_owned());
+        }
+        shared.beat_now = true;
+    }
+
     /// Presence goes out with the background thread's heartbeat; nothing to do on the loop.
     fn heartbeat(&mut self) {}
 

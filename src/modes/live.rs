@@ -80,6 +80,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
             (Some(actions::aws::spawn(Arc::clone(&live), otx)), Some(orx))
         };
         let mut app = App::new(&live.config, runbooks, theme, scribe, executor, Utc::now());
+        crate::runtime::session::identify(&mut app, &live).await;
         match claims {
             Some(claims) => app.claims = Some(claims),
             None => crate::runtime::session::share_claims(&mut app, &journal_path)?,

@@ -160,6 +160,8 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         let (tx, outcomes) = tokio::sync::mpsc::channel(16);
         let executor = crate::actions::aws::spawn(std::sync::Arc::clone(&live), tx);
         let mut app = App::new(&live.config, runbooks, Theme::fallback(true), scribe, Some(executor), Utc::now());
+        crate::runtime::session::identify(&mut app, &live).await;
+        app.view.message = None;
         crate::runtime::session::share_claims(&mut app, &journal_path)?;
         let mut session = LiveSession { app, live, outcomes };
         drive(&mut session, args).await

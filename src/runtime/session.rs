@@ -276,6 +276,19 @@ pub fn load_config(path: &Path) -> Result<Config, Failure> {
     Config::load(path).map_err(|e| Failure::usage(e.to_string()))
 }
 
+/// Read this terminal's AWS identity once (STS, in the first region) and give it to `app`;
+/// when it cannot be read, say so and go on without it (the entries then carry none).
+pub async fn identify(app: &mut App, live: &Live) {
+    let Some(clients) = live.clients.first() else { return };
+    match aws::identity::caller(clients).await {
+        Ok(arn) => app.set_identity(arn),
+        Err(e) => {
+            tracing::warn!(error = %e, "caller identity unknown");
+            app.view.message = Some(format!("caller identity unknown ({e}): action entries will not name it"));
+        }
+    }
+}
+
 /// Clients for every region of `config`, with aws-config's default credential chain.
 pub async fn connect(config: Config) -> Arc<Live> {
     let clients = aws::connect_all(&config, &CredentialSource::Default).await;

@@ -54,6 +54,8 @@ pub trait JournalStore: Send + fmt::Debug {
     fn announce(&mut self, _author: &str, _role: Option<TeamRole>) {}
     /// Keep this session's presence live (called every tick; writes every `HEARTBEAT`).
     fn heartbeat(&mut self) {}
+    /// Put the session's AWS identity (the caller's ARN) in its presence.
+    fn identify(&mut self, _identity: &str) {}
     /// The live sessions on this incident, this one included. A store nobody shares has none.
     fn present(&self) -> Vec<Presence> {
         Vec::new()
@@ -587,6 +589,11 @@ impl JournalStore for FileJournal {
     fn announce(&mut self, author: &str, role: Option<TeamRole>) {
         author.clone_into(&mut self.me.author);
         self.me.role = role;
+        self.rewrite_presence();
+    }
+
+    fn identify(&mut self, identity: &str) {
+        self.me.identity = Some(identity.to_owned());
         self.rewrite_presence();
     }
 

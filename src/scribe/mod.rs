@@ -140,6 +140,11 @@ impl Scribe {
         self.store.announce(&self.author, role);
     }
 
+    /// Put this terminal's AWS identity in its presence.
+    pub fn identify(&mut self, identity: &str) {
+        self.store.identify(identity);
+    }
+
     /// Keep this terminal's presence live (every tick; the store writes every few seconds).
     pub fn heartbeat(&mut self) {
         self.store.heartbeat();

@@ -25,6 +25,9 @@ pub struct Presence {
     /// Rewritten every `HEARTBEAT` while the session runs.
     #[serde(default)]
     pub heartbeat: Option<DateTime<Utc>>,
+    /// Who the session is to AWS (the caller's ARN), in live mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 /// How often a session rewrites its record.
@@ -43,6 +46,7 @@ impl Presence {
             since: now,
             role,
             heartbeat: Some(now),
+            identity: None,
         }
     }
 

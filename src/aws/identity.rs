@@ -1,0 +1,14 @@
+//! Who this terminal is to AWS: STS `GetCallerIdentity`, read once at start. The ARN goes in
+//! the terminal's presence and on every action entry, so the journal lines up with
+//! CloudTrail.
+
+use super::RegionClients;
+use super::error::{AwsError, Call, explain};
+
+pub const GET_CALLER_IDENTITY: Call = Call::new("sts", "GetCallerIdentity");
+
+/// The caller's ARN (an IAM user, or an assumed role's session).
+pub async fn caller(clients: &RegionClients) -> Result<String, AwsError> {
+    let out = clients.sts.get_caller_identity().send().await.map_err(|e| explain(GET_CALLER_IDENTITY, &e))?;
+    out.arn().map(str::to_owned).ok_or_else(|| AwsError::other(GET_CALLER_IDENTITY, "no ARN in the answer"))
+}
