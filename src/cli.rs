@@ -37,6 +37,10 @@ pub struct Cli {
     /// incident name).
     #[arg(long, value_name = "ID")]
     pub incident: Option<String>,
+    /// Draw the snapshot another terminal of the incident publishes (DynamoDB store) instead
+    /// of polling AWS; polls by itself when that snapshot goes stale.
+    #[arg(long)]
+    pub follow: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,6 +145,7 @@ fn live(cli: Cli) -> Result<(), Failure> {
         journal: cli.journal,
         theme: cli.theme,
         incident: cli.incident,
+        follow: cli.follow,
     })
 }
 

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod routing;
 pub mod shared_claims;
 pub mod shared_journal;
+pub mod shared_snapshot;
 
 use std::time::Duration as StdDuration;
 

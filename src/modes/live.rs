@@ -30,6 +30,8 @@ pub struct LiveArgs {
     pub theme: String,
     /// The incident's id in a DynamoDB store (default: the config's incident name).
     pub incident: Option<String>,
+    /// Draw the snapshot another terminal publishes instead of polling AWS.
+    pub follow: bool,
 }
 
 /// `warroom --config FILE`: the dashboard on AWS.
@@ -44,7 +46,13 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let mut journal_path = String::new();
     let result = runtime.block_on(async {
         // The incident's record: the journal file, or the shared DynamoDB store.
+        let mut shared = None;
         let (scribe, claims) = match &config.store {
+            StoreConfig::File if args.follow => {
+                return Err(Failure::usage(
+                    "--follow reads a snapshot another terminal publishes to a DynamoDB store: set [journal] store = \"dynamodb\"",
+                ));
+            }
             StoreConfig::File => {
                 let (scribe, path) =
                     open_scribe(args.journal.as_ref(), &config.incident, started, started, author, args.role)?;
@@ -60,8 +68,9 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                 let regions = crate::runtime::session::store_regions(&config, store).await;
                 let id = crate::runtime::session::incident_id(&config, store, &regions, args.incident.as_deref()).await?;
                 let (scribe, claims, location) =
-                    open_dynamo_scribe(&config, store, &id, author, args.role, started).await?;
+                    open_dynamo_scribe(&config, store, &id, author.clone(), args.role, started).await?;
                 journal_path = location;
+                shared = Some((regions, store.table.clone(), id, author));
                 (scribe, Some(claims))
             }
         };
@@ -69,9 +78,6 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
         let read_only = config.read_only;
         let runbooks = config.runbooks.clone();
         let live = connect(config).await;
-        let (tx, rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
-        let pollers = spawn_pollers(&live, &tx);
-        drop(tx);
         // Read-only builds no executor: nothing in the session can reach a mutating call.
         let (executor, outcomes) = if read_only {
             (None, None)
@@ -85,7 +91,21 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
             Some(claims) => app.claims = Some(claims),
             None => crate::runtime::session::share_claims(&mut app, &journal_path)?,
         }
-        let result = event_loop::run(app, rx, outcomes, Utc::now).await;
+        if args.follow
+            && let Some((regions, table, id, _)) = shared
+        {
+            let following = crate::modes::follow::Following::new(app, Arc::clone(&live), regions, table, id, outcomes);
+            return event_loop::drive(following).await;
+        }
+        let (tx, rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
+        let pollers = spawn_pollers(&live, &tx);
+        drop(tx);
+        let mut driver = event_loop::Pollers::new(app, rx, outcomes, Utc::now);
+        // On a shared store, this terminal's snapshot is published for `--follow` terminals.
+        driver.store_publisher = shared.map(|(regions, table, id, author)| {
+            crate::runtime::host::StorePublisher::spawn(regions, table, id, &author)
+        });
+        let result = event_loop::drive(driver).await;
         for poller in pollers {
             poller.abort();
         }

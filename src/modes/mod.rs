@@ -6,6 +6,7 @@ pub mod check;
 pub mod demo;
 pub mod drill;
 pub mod export;
+pub mod follow;
 pub mod incidents;
 pub mod join;
 pub mod live;

@@ -58,13 +58,15 @@ pub struct Pollers<F> {
     tick: tokio::time::Interval,
     /// Publishes the world for joined terminals when this session hosts its incident.
     pub publisher: Option<super::host::Publisher>,
+    /// Publishes the snapshot to a DynamoDB store for `--follow` terminals (live mode).
+    pub store_publisher: Option<super::host::StorePublisher>,
 }
 
 impl<F: Fn() -> DateTime<Utc>> Pollers<F> {
     pub fn new(app: App, updates: mpsc::Receiver<Update>, outcomes: Option<mpsc::Receiver<Outcome>>, now: F) -> Self {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        Self { app, updates, outcomes, now, tick, publisher: None }
+        Self { app, updates, outcomes, now, tick, publisher: None, store_publisher: None }
     }
 }
 
@@ -78,6 +80,9 @@ impl<F: Fn() -> DateTime<Utc>> Driver for Pollers<F> {
     async fn wake(&mut self) -> bool {
         let changed = self.next_news().await;
         if let Some(p) = self.publisher.as_mut() {
+            p.publish(&self.app);
+        }
+        if let Some(p) = self.store_publisher.as_mut() {
             p.publish(&self.app);
         }
         changed

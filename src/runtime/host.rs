@@ -97,3 +97,46 @@ impl Drop for Publisher {
         hosted::unpublish(&self.journal);
     }
 }
+
+/// A live terminal publishing its snapshot to a DynamoDB store for `--follow` terminals:
+/// at most once a second, handed to a background task so the loop never waits on it.
+#[derive(Debug)]
+pub struct StorePublisher {
+    tx: tokio::sync::mpsc::Sender<crate::aws::shared_snapshot::PublishedSnapshot>,
+    publisher: String,
+    last: Option<std::time::Instant>,
+}
+
+impl StorePublisher {
+    /// Start the background task; it ends when the publisher is dropped.
+    pub fn spawn(
+        regions: Vec<crate::aws::shared_journal::StoreRegion>,
+        table: String,
+        incident: String,
+        author: &str,
+    ) -> Self {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::aws::shared_snapshot::PublishedSnapshot>(1);
+        tokio::spawn(async move {
+            while let Some(published) = rx.recv().await {
+                if let Err(e) = crate::aws::shared_snapshot::publish(&regions, &table, &incident, &published).await {
+                    tracing::warn!(error = %e, "cannot publish the snapshot for --follow terminals");
+                }
+            }
+        });
+        Self { tx, publisher: format!("{author}@{}", presence::host()), last: None }
+    }
+
+    pub fn publish(&mut self, app: &App) {
+        if self.last.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(1)) {
+            return;
+        }
+        self.last = Some(std::time::Instant::now());
+        let published = crate::aws::shared_snapshot::PublishedSnapshot {
+            publisher: self.publisher.clone(),
+            published_at: Utc::now(),
+            snapshot: app.snapshot.clone(),
+        };
+        // A publication still in flight: this one is skipped, the next second's goes.
+        let _ = self.tx.try_send(published);
+    }
+}

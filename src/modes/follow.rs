@@ -1,0 +1,141 @@
+//! `warroom --config F --follow`: a live terminal that draws the snapshot another terminal
+//! of its incident publishes to the DynamoDB store, instead of polling AWS itself. While
+//! that snapshot is fresh this terminal makes no CloudWatch, Route 53 or RDS read at all;
+//! when it goes stale (the publisher died), it polls by itself, says so, and goes back to
+//! following once a fresh snapshot appears. Its steps still run with its own credentials.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+use crate::actions::Outcome;
+use crate::app::{App, Msg};
+use crate::aws::shared_journal::StoreRegion;
+use crate::aws::shared_snapshot::{self, PublishedSnapshot};
+use crate::model::{STALE_AFTER_INTERVALS, Update};
+use crate::runtime::event_loop::Driver;
+use crate::sources::UPDATE_CHANNEL_CAPACITY;
+use crate::sources::aws::{Live, spawn_pollers};
+
+/// How often the published snapshot is read.
+const READ_EVERY: StdDuration = StdDuration::from_secs(1);
+
+pub struct Following {
+    pub app: App,
+    live: Arc<Live>,
+    regions: Vec<StoreRegion>,
+    table: String,
+    incident: String,
+    outcomes: Option<mpsc::Receiver<Outcome>>,
+    tick: tokio::time::Interval,
+    /// This terminal's own pollers, while the published snapshot is stale.
+    own: Option<(Vec<JoinHandle<()>>, mpsc::Receiver<Update>)>,
+    last: Option<DateTime<Utc>>,
+}
+
+impl Following {
+    pub fn new(
+        app: App,
+        live: Arc<Live>,
+        regions: Vec<StoreRegion>,
+        table: String,
+        incident: String,
+        outcomes: Option<mpsc::Receiver<Outcome>>,
+    ) -> Self {
+        let mut tick = tokio::time::interval(READ_EVERY);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        Self { app, live, regions, table, incident, outcomes, tick, own: None, last: None }
+    }
+
+    /// Fresh: younger than the age at which the dashboard calls its own readings stale.
+    fn fresh(&self, published: &PublishedSnapshot, now: DateTime<Utc>) -> bool {
+        now - published.published_at < self.app.snapshot.poll_interval * STALE_AFTER_INTERVALS
+    }
+
+    fn poll_myself(&mut self, why: String) {
+        if self.own.is_none() {
+            let (tx, rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
+            let pollers = spawn_pollers(&self.live, &tx);
+            self.own = Some((pollers, rx));
+            tracing::info!(why, "polling AWS myself");
+            self.app.view.message = Some(format!("{why}: polling AWS myself"));
+        }
+    }
+
+    fn stop_polling(&mut self, publisher: &str) {
+        if let Some((pollers, _)) = self.own.take() {
+            for p in pollers {
+                p.abort();
+            }
+            self.app.view.message = Some(format!("following {publisher}'s snapshot again"));
+        }
+    }
+
+    async fn read_published(&mut self) {
+        let now = Utc::now();
+        match shared_snapshot::read(&self.regions, &self.table, &self.incident).await {
+            Ok(Some(published)) if self.fresh(&published, now) => {
+                self.stop_polling(&published.publisher.clone());
+                if self.last != Some(published.published_at) {
+                    self.last = Some(published.published_at);
+                    self.app.snapshot = published.snapshot;
+                }
+            }
+            Ok(Some(published)) => {
+                let age = crate::text::duration::format_duration(chrono::Duration::seconds(
+                    (now - published.published_at).num_seconds(),
+                ));
+                self.poll_myself(format!("{}'s published snapshot is {age} old", published.publisher));
+            }
+            Ok(None) => self.poll_myself("nobody publishes this incident's snapshot".into()),
+            Err(e) => self.poll_myself(format!("cannot read the published snapshot ({e})")),
+        }
+    }
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        if let Some((pollers, _)) = self.own.take() {
+            for p in pollers {
+                p.abort();
+            }
+        }
+    }
+}
+
+async fn next_update(own: &mut Option<(Vec<JoinHandle<()>>, mpsc::Receiver<Update>)>) -> Option<Update> {
+    match own {
+        Some((_, rx)) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_outcome(outcomes: &mut Option<mpsc::Receiver<Outcome>>) -> Option<Outcome> {
+    match outcomes {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Driver for Following {
+    fn app(&mut self) -> &mut App {
+        &mut self.app
+    }
+    fn app_ref(&self) -> &App {
+        &self.app
+    }
+    async fn wake(&mut self) -> bool {
+        tokio::select! {
+            _ = self.tick.tick() => {
+                self.read_published().await;
+                self.app.handle(Msg::Tick(Utc::now()))
+            }
+            Some(update) = next_update(&mut self.own) => self.app.handle(Msg::Update(update)),
+            Some(outcome) = next_outcome(&mut self.outcomes) => self.app.handle(Msg::Outcome(outcome)),
+        }
+    }
+}
