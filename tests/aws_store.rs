@@ -468,3 +468,46 @@ fn incidents_are_listed_started_by_name_and_closed() {
         .unwrap();
     assert_ne!(next.id, first.id, "a closed incident is nobody's default");
 }
+
+#[test]
+fn kill_9_with_a_spool_then_a_restart_uploads_it_first() {
+    use std::io::BufRead;
+    let moto = common::moto::start();
+    regions_via([&moto.url(), &moto.url()], true);
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("spool.jsonl");
+    let helper = common::helper_program("store_writer");
+    // The store does not answer: the child spools 20 entries, acknowledging each, and dies.
+    let nowhere = format!("http://127.0.0.1:{}", common::moto::free_port());
+    let mut child = std::process::Command::new(&helper)
+        .args([&nowhere, &spool.display().to_string(), "20"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    let acked: Vec<String> = lines.lines().take(20).map(|l| l.unwrap().trim_start_matches("ACK ").to_owned()).collect();
+    assert_eq!(acked.len(), 20);
+    std::process::Command::new("kill").args(["-9", &child.id().to_string()]).status().unwrap();
+    let _ = child.wait();
+    // The restart reaches the store: it uploads the spool first, every entry once, in order.
+    let mut restarted = std::process::Command::new(&helper)
+        .args([&moto.url(), &spool.display().to_string(), "0"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let regions = regions_via([&moto.url(), &moto.url()], false);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    wait_until("the restarted process to upload the spool", || {
+        let (entries, _) =
+            runtime.block_on(warroom::aws::shared_journal::read_incident(&regions, "warroom-incidents", "inc-kill"));
+        entries.len() >= 20
+    });
+    let _ = restarted.kill();
+    let _ = restarted.wait();
+    for region in &regions {
+        let stored = runtime
+            .block_on(warroom::aws::shared_journal::query_after(&region.client, "warroom-incidents", "inc-kill", "0"))
+            .unwrap();
+        assert_eq!(stored.into_iter().map(|e| e.id).collect::<Vec<_>>(), acked, "{}", region.name);
+    }
+}

@@ -1,6 +1,8 @@
 //! The journal under crashes and bad disks: nothing acknowledged is lost, nothing panics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -8,21 +10,9 @@ use std::process::{Command, Stdio};
 use chrono::Utc;
 use warroom::scribe::{Draft, FileJournal, JournalError, JournalStore, Kind};
 
-/// The helper program that appends until killed (tests/helpers/journal_writer.rs), built
-/// here with the same cargo and profile as this test, so a filtered `cargo test` finds it too.
+/// The helper program that appends until killed (tests/helpers/journal_writer.rs).
 fn journal_writer() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).expect("the test runs from target/PROFILE/deps");
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo.args(["build", "--quiet", "--locked", "--example", "journal_writer"]).current_dir(env!("CARGO_MANIFEST_DIR"));
-    if profile_dir.file_name().is_some_and(|n| n == "release") {
-        cargo.arg("--release");
-    }
-    let status = cargo.status().expect("cargo runs");
-    assert!(status.success(), "building the journal_writer helper failed: {status}");
-    let helper = profile_dir.join("examples").join("journal_writer");
-    assert!(helper.exists(), "the journal_writer helper is not at {}", helper.display());
-    helper
+    common::helper_program("journal_writer")
 }
 
 #[test]

@@ -29,8 +29,11 @@ use crate::scribe::journal::{JournalError, JournalStore};
 use crate::scribe::{Draft, Entry};
 
 const PUT_ITEM: super::error::Call = super::error::PUT_ITEM;
-/// How often the background thread uploads and follows.
+/// How often the background thread uploads what is spooled (an entry goes out within this).
 const CADENCE: StdDuration = StdDuration::from_millis(200);
+/// How often it asks each region for others' entries: one `Query` a second per region keeps
+/// an idle terminal's reads small (see docs/performance.md) and propagation within 2 s.
+pub const FOLLOW_EVERY: StdDuration = StdDuration::from_secs(1);
 
 /// One region of the store: its name and client.
 #[derive(Clone, Debug)]
@@ -292,6 +295,7 @@ impl Worker {
         };
         runtime.block_on(async {
             let mut last_beat: Option<std::time::Instant> = None;
+            let mut last_follow: Option<std::time::Instant> = None;
             loop {
                 if lock(&self.shared).stop {
                     // A last upload, so a clean exit leaves nothing spooled that could go,
@@ -301,7 +305,10 @@ impl Worker {
                     return;
                 }
                 self.upload().await;
-                self.follow().await;
+                if last_follow.is_none_or(|t| t.elapsed() >= FOLLOW_EVERY) {
+                    last_follow = Some(std::time::Instant::now());
+                    self.follow().await;
+                }
                 let beat = crate::scribe::presence::HEARTBEAT.to_std().unwrap_or(StdDuration::from_secs(5));
                 let now_please = std::mem::take(&mut lock(&self.shared).beat_now);
                 if now_please || last_beat.is_none_or(|t| t.elapsed() >= beat) {

@@ -103,3 +103,21 @@ pub fn styled_text(buffer: &ratatui::buffer::Buffer) -> String {
     }
     out
 }
+
+/// A helper program of the tests (an `[[example]]` under tests/helpers/), built with the same
+/// cargo and profile as the running test, so a filtered `cargo test` finds it too.
+pub fn helper_program(name: &str) -> std::path::PathBuf {
+    use std::path::Path;
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).expect("the test runs from target/PROFILE/deps");
+    let mut cargo = std::process::Command::new(env!("CARGO"));
+    cargo.args(["build", "--quiet", "--locked", "--example", name]).current_dir(env!("CARGO_MANIFEST_DIR"));
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        cargo.arg("--release");
+    }
+    let status = cargo.status().expect("cargo runs");
+    assert!(status.success(), "building the {name} helper failed: {status}");
+    let helper = profile_dir.join("examples").join(name);
+    assert!(helper.exists(), "the {name} helper is not at {}", helper.display());
+    helper
+}
