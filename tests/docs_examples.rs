@@ -91,7 +91,12 @@ fn the_whole_file_example_means_what_it_says() {
 
 /// The IAM actions of every `Action` array in the JSON blocks of docs/iam.md, per block.
 fn iam_policies() -> Vec<std::collections::BTreeSet<String>> {
-    let text = std::fs::read_to_string("docs/iam.md").unwrap();
+    json_policies("docs/iam.md")
+}
+
+/// The IAM actions of every `Action` array in the JSON blocks of a Markdown file, per block.
+fn json_policies(path: &str) -> Vec<std::collections::BTreeSet<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
     text.split("```json")
         .skip(1)
         .map(|block| {
@@ -136,4 +141,13 @@ fn the_two_person_example_puts_approval_on_promote_and_shift_only() {
     assert_eq!(approved, ["promote-database", "shift-traffic"]);
     let team = std::fs::read_to_string("docs/team.md").unwrap();
     assert!(team.contains("examples/two-person.toml"), "docs/team.md points to the example");
+}
+
+#[test]
+fn the_store_policy_in_the_team_doc_lists_exactly_the_calls_the_store_makes() {
+    let policies = json_policies("docs/team.md");
+    assert_eq!(policies.len(), 1, "docs/team.md has the store's policy");
+    let calls: std::collections::BTreeSet<String> =
+        warroom::aws::journal_table::STORE_CALLS.iter().map(|c| c.iam_action()).collect();
+    assert_eq!(policies[0], calls);
 }

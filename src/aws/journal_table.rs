@@ -15,6 +15,19 @@ use super::error::{AwsError, Call, explain};
 pub const CREATE_TABLE: Call = Call::new("dynamodb", "CreateTable");
 pub const DESCRIBE_TABLE: Call = super::error::DESCRIBE_TABLE;
 
+/// Every call the DynamoDB store makes (`store init`, entries, claims, presence, incidents,
+/// the published snapshot): the store's IAM policy in docs/team.md lists exactly these (a
+/// test checks). STS `GetCallerIdentity` needs no permission.
+pub const STORE_CALLS: [Call; 7] = [
+    CREATE_TABLE,
+    DESCRIBE_TABLE,
+    super::error::PUT_ITEM,
+    super::error::GET_ITEM,
+    Call::new("dynamodb", "Query"),
+    Call::new("dynamodb", "DeleteItem"),
+    Call::new("dynamodb", "UpdateItem"),
+];
+
 /// Partition key: the incident (and, for claims and presence, what of it).
 pub const PARTITION: &str = "incident";
 /// Sort key: an entry's sortable id, a claim's step, a presence record's session.
