@@ -493,3 +493,33 @@ fn dynamodb_store_spools_while_unreachable_and_a_restart_uploads_the_spool_first
         assert_eq!(ids, written, "{}: every entry once, in order", region.name);
     }
 }
+
+#[test]
+fn dynamodb_store_an_observation_written_by_two_terminals_is_stored_once() {
+    use warroom::scribe::Observed;
+    let moto = common::moto::start();
+    let open = dynamo_journal(&moto, "inc-observed");
+    let (mut a, mut b) = (open(), open());
+    let crossed = || {
+        Draft::new(t(0), "warroom", Kind::Observation, "5xx rate 6.00% is above the 5% threshold")
+            .region("us-east-1")
+            .data(Observed::ThresholdCrossed { signal: "error-rate".into(), value: 6.0, threshold: 5.0 }.data())
+    };
+    // Both saw the same reading and write it before hearing of the other's: one id, one item.
+    let from_a = a.append_observation(crossed()).unwrap().unwrap();
+    let from_b = b.append_observation(crossed()).unwrap().unwrap();
+    assert_eq!(from_a.id, from_b.id);
+    assert_eq!(Some(from_a.id.clone()), crossed().observation_id());
+    // A terminal that has read it does not write it again.
+    let mut c = open();
+    assert!(
+        follow_until(&mut *c, 1).iter().any(|e| e.id == from_a.id),
+        "a third terminal reads the observation from the store"
+    );
+    assert!(c.append_observation(crossed()).unwrap().is_none(), "seen: not written again");
+    let regions = store_regions(&moto.url(), false);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (stored, _) =
+        runtime.block_on(warroom::aws::shared_journal::read_incident(&regions, "warroom-incidents", "inc-observed"));
+    assert_eq!(stored.iter().filter(|e| e.id == from_a.id).count(), 1, "stored once: {stored:?}");
+}

@@ -224,24 +224,21 @@ impl JournalStore for DynamoJournal {
         present
     }
 
+    /// An observation of a state's transition keeps its deterministic id (state, transition,
+    /// reading time): a second terminal's identical one is the same item, which the
+    /// conditional put stores once; one this terminal has already seen is not written at all.
+    fn append_observation(&mut self, draft: Draft) -> Result<Option<Entry>, JournalError> {
+        let Some(id) = draft.observation_id() else { return self.append(draft).map(Some) };
+        if lock(&self.shared).seen.contains(&id) {
+            return Ok(None);
+        }
+        self.append_as(draft, id).map(Some)
+    }
+
     fn append(&mut self, draft: Draft) -> Result<Entry, JournalError> {
         self.counter += 1;
-        // Counted as spooled at once: the header must never say less than is waiting.
         let id = entry_id(draft.at, &self.session, self.counter);
-        let entry = Entry::from_draft(draft, self.next_seq, id);
-        let mut line = serde_json::to_vec(&entry)
-            .map_err(|e| JournalError::Write { path: self.spool_path.clone(), source: std::io::Error::other(e) })?;
-        line.push(b'\n');
-        self.spool
-            .write_all(&line)
-            .and_then(|()| self.spool.sync_data())
-            .map_err(|source| JournalError::Write { path: self.spool_path.clone(), source })?;
-        self.next_seq += 1;
-        let mut shared = lock(&self.shared);
-        shared.seen.insert(entry.id.clone());
-        shared.spool.push(entry.clone());
-        shared.status.spooled += 1;
-        Ok(entry)
+        self.append_as(draft, id)
     }
 
     fn location(&self) -> String {
@@ -273,6 +270,30 @@ impl JournalStore for DynamoJournal {
             self.next_seq += 1;
         }
         Ok(arrived)
+    }
+}
+
+impl DynamoJournal {
+    /// Append with a given id: fsynced to the spool, then acknowledged.
+    fn append_as(&mut self, draft: Draft, id: String) -> Result<Entry, JournalError> {
+        let entry = Entry::from_draft(draft, self.next_seq, id);
+        self.spool_entry(entry)
+    }
+
+    fn spool_entry(&mut self, entry: Entry) -> Result<Entry, JournalError> {
+        let mut line = serde_json::to_vec(&entry)
+            .map_err(|e| JournalError::Write { path: self.spool_path.clone(), source: std::io::Error::other(e) })?;
+        line.push(b'\n');
+        self.spool
+            .write_all(&line)
+            .and_then(|()| self.spool.sync_data())
+            .map_err(|source| JournalError::Write { path: self.spool_path.clone(), source })?;
+        self.next_seq += 1;
+        let mut shared = lock(&self.shared);
+        shared.seen.insert(entry.id.clone());
+        shared.spool.push(entry.clone());
+        shared.status.spooled += 1;
+        Ok(entry)
     }
 }
 
