@@ -13,6 +13,9 @@
 #[path = "../tests/common/moto.rs"]
 #[allow(dead_code)]
 mod moto;
+#[path = "../tests/common/store.rs"]
+#[allow(dead_code)]
+mod store;
 mod support;
 
 use std::time::{Duration, Instant};
@@ -24,26 +27,7 @@ use warroom::scribe::{Draft, JournalStore, Kind};
 const ENTRIES: usize = 100;
 
 fn regions(url: &str) -> Vec<StoreRegion> {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let mut regions = Vec::new();
-        for name in ["us-east-1", "us-west-2"] {
-            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new(name))
-                .endpoint_url(url)
-                .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                    "testing", "testing", None, None, "bench",
-                ))
-                .load()
-                .await;
-            let client = aws_sdk_dynamodb::Client::new(&config);
-            warroom::aws::journal_table::init(&client, "warroom-incidents", chrono::Duration::seconds(30))
-                .await
-                .unwrap();
-            regions.push(StoreRegion { name: name.into(), client });
-        }
-        regions
-    })
+    store::regions([url, url], true)
 }
 
 /// Child: append ENTRIES notes 50–450 ms apart.

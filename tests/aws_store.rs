@@ -126,34 +126,9 @@ fn store_init_refuses_a_table_that_is_not_warroom_s() {
     assert!(said.contains("[order HASH]"), "{said}");
 }
 
-/// Both regions' clients, each through `url` (a proxy, or the emulator itself).
+/// Both regions' clients, each through its url (a proxy, or the emulator itself).
 fn regions_via(urls: [&str; 2], init: bool) -> Vec<warroom::aws::shared_journal::StoreRegion> {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let mut regions = Vec::new();
-        for (name, url) in ["us-east-1", "us-west-2"].into_iter().zip(urls) {
-            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new(name))
-                .endpoint_url(url)
-                .credentials_provider(common::aws_world::credentials())
-                .timeout_config(
-                    aws_config::timeout::TimeoutConfig::builder()
-                        .operation_attempt_timeout(std::time::Duration::from_millis(1500))
-                        .operation_timeout(std::time::Duration::from_secs(4))
-                        .build(),
-                )
-                .load()
-                .await;
-            let client = aws_sdk_dynamodb::Client::new(&config);
-            if init {
-                warroom::aws::journal_table::init(&client, "warroom-incidents", chrono::Duration::seconds(30))
-                    .await
-                    .unwrap();
-            }
-            regions.push(warroom::aws::shared_journal::StoreRegion { name: name.into(), client });
-        }
-        regions
-    })
+    common::store::regions(urls, init)
 }
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
@@ -497,10 +472,17 @@ fn kill_9_with_a_spool_then_a_restart_uploads_it_first() {
         .unwrap();
     let regions = regions_via([&moto.url(), &moto.url()], false);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    wait_until("the restarted process to upload the spool", || {
-        let (entries, _) =
-            runtime.block_on(warroom::aws::shared_journal::read_incident(&regions, "warroom-incidents", "inc-kill"));
-        entries.len() >= 20
+    wait_until("the restarted process to upload the spool to every region", || {
+        regions.iter().all(|region| {
+            runtime
+                .block_on(warroom::aws::shared_journal::query_after(
+                    &region.client,
+                    "warroom-incidents",
+                    "inc-kill",
+                    "0",
+                ))
+                .is_ok_and(|stored| stored.len() >= 20)
+        })
     });
     let _ = restarted.kill();
     let _ = restarted.wait();

@@ -308,18 +308,7 @@ fn file_store_a_journal_deleted_under_three_writers_is_recreated_with_every_entr
 
 /// A claims table in the emulator, and a factory of claim stores on it (one per "terminal").
 fn dynamo_claims(moto: &common::moto::Moto, incident: &str) -> impl Fn() -> Box<dyn ClaimStore> + Sync {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let client = runtime.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(moto.url())
-            .credentials_provider(common::aws_world::credentials())
-            .load()
-            .await;
-        let client = aws_sdk_dynamodb::Client::new(&config);
-        warroom::aws::journal_table::init(&client, "warroom-incidents", Duration::seconds(30)).await.unwrap();
-        client
-    });
+    let client = common::store::regions([&moto.url(), &moto.url()], true).remove(0).client;
     let incident = incident.to_owned();
     move || {
         let store = warroom::aws::shared_claims::DynamoClaims::new(
@@ -380,22 +369,7 @@ fn dynamodb_claims_unreachable_cannot_be_proven() {
 /// A journal store on the emulator's table for `incident`, in one or two regions (both are
 /// the one emulator: each region a table of the same name, as `[journal] regions` allows).
 fn dynamo_journal(moto: &common::moto::Moto, incident: &str) -> impl Fn() -> Box<dyn JournalStore> {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let regions = runtime.block_on(async {
-        let mut regions = Vec::new();
-        for name in ["us-east-1", "us-west-2"] {
-            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new(name))
-                .endpoint_url(moto.url())
-                .credentials_provider(common::aws_world::credentials())
-                .load()
-                .await;
-            let client = aws_sdk_dynamodb::Client::new(&config);
-            warroom::aws::journal_table::init(&client, "warroom-incidents", Duration::seconds(30)).await.unwrap();
-            regions.push(warroom::aws::shared_journal::StoreRegion { name: name.into(), client });
-        }
-        regions
-    });
+    let regions = common::store::regions([&moto.url(), &moto.url()], true);
     let dir = tempfile::tempdir().unwrap().keep();
     let incident = incident.to_owned();
     let count = std::cell::Cell::new(0);
@@ -428,29 +402,7 @@ fn dynamodb_store_approval_by_a_second_commander_and_no_self_approval_without_a_
 
 /// Clients for both regions at `url` (the emulator, or a port nothing answers on).
 fn store_regions(url: &str, init: bool) -> Vec<warroom::aws::shared_journal::StoreRegion> {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let mut regions = Vec::new();
-        for name in ["us-east-1", "us-west-2"] {
-            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new(name))
-                .endpoint_url(url)
-                .credentials_provider(common::aws_world::credentials())
-                .timeout_config(
-                    aws_config::timeout::TimeoutConfig::builder()
-                        .operation_timeout(std::time::Duration::from_secs(2))
-                        .build(),
-                )
-                .load()
-                .await;
-            let client = aws_sdk_dynamodb::Client::new(&config);
-            if init {
-                warroom::aws::journal_table::init(&client, "warroom-incidents", Duration::seconds(30)).await.unwrap();
-            }
-            regions.push(warroom::aws::shared_journal::StoreRegion { name: name.into(), client });
-        }
-        regions
-    })
+    common::store::regions([url, url], init)
 }
 
 #[test]

@@ -26,15 +26,7 @@ pub struct IncidentRecord {
 
 /// A new incident's id: the name as a slug, and when it started (sortable, readable).
 pub fn new_id(name: &str, started: DateTime<Utc>) -> String {
-    let slug: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    format!("{}-{}", if slug.is_empty() { "incident" } else { &slug }, started.format("%Y%m%dT%H%M%S%.3fZ"))
+    format!("{}-{}", crate::text::format::slug(name, "incident"), started.format("%Y%m%dT%H%M%S%.3fZ"))
 }
 
 fn record(item: &std::collections::HashMap<String, AttributeValue>) -> Option<IncidentRecord> {

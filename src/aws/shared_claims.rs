@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::blocking::Blocking;
 use super::error::{Call, explain};
 use super::journal_table::{PARTITION, SORT};
-use crate::scribe::claims::{Claim, ClaimError, ClaimStore, Claimed, Holder, decide};
+use crate::scribe::claims::{Claim, ClaimError, ClaimStore, Claimed, Holder, decide, extend};
 
 pub const QUERY: Call = Call::new("dynamodb", "Query");
 pub const DELETE_ITEM: Call = Call::new("dynamodb", "DeleteItem");
@@ -224,13 +224,7 @@ impl ClaimStore for DynamoClaims {
 
     fn renew(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<bool, ClaimError> {
         let (key, me) = (step.to_owned(), me.clone());
-        self.change(step, move |claims| match claims.get_mut(&key) {
-            Some(c) if c.holder == me => {
-                c.lease_until = now + lease;
-                true
-            }
-            _ => false,
-        })
+        self.change(step, move |claims| extend(claims, &key, &me, now, lease))
     }
 
     /// Renewed in the background, every tick: the app loop never waits on the claims region.

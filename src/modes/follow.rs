@@ -114,13 +114,6 @@ async fn next_update(own: &mut Option<(Vec<JoinHandle<()>>, mpsc::Receiver<Updat
     }
 }
 
-async fn next_outcome(outcomes: &mut Option<mpsc::Receiver<Outcome>>) -> Option<Outcome> {
-    match outcomes {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
 impl Driver for Following {
     fn app(&mut self) -> &mut App {
         &mut self.app
@@ -135,7 +128,7 @@ impl Driver for Following {
                 self.app.handle(Msg::Tick(Utc::now()))
             }
             Some(update) = next_update(&mut self.own) => self.app.handle(Msg::Update(update)),
-            Some(outcome) = next_outcome(&mut self.outcomes) => self.app.handle(Msg::Outcome(outcome)),
+            Some(outcome) = crate::runtime::event_loop::next_outcome(&mut self.outcomes) => self.app.handle(Msg::Outcome(outcome)),
         }
     }
 }

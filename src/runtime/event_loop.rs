@@ -111,7 +111,7 @@ impl<F: Fn() -> DateTime<Utc>> Pollers<F> {
 }
 
 /// The next outcome, or never (a read-only session has no executor to hear from).
-async fn next_outcome(outcomes: &mut Option<mpsc::Receiver<Outcome>>) -> Option<Outcome> {
+pub async fn next_outcome(outcomes: &mut Option<mpsc::Receiver<Outcome>>) -> Option<Outcome> {
     match outcomes {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,

@@ -176,6 +176,24 @@ fn acquire(lock: &File, path: &Path) -> Result<(), ClaimError> {
     })
 }
 
+/// Renewing, shared by every store: `me`'s lease runs to `now + lease`; false when the claim
+/// is not `me`'s any more (taken over).
+pub fn extend(
+    claims: &mut BTreeMap<String, Claim>,
+    step: &str,
+    me: &Holder,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> bool {
+    match claims.get_mut(step) {
+        Some(c) if c.holder == *me => {
+            c.lease_until = now + lease;
+            true
+        }
+        _ => false,
+    }
+}
+
 /// The one rule of claiming, shared by every store: free or ours, it is won; another's with
 /// its lease running, held; another's run out, expired (`take_over` wins it).
 pub fn decide(
@@ -218,13 +236,7 @@ impl ClaimStore for FileClaims {
     }
 
     fn renew(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<bool, ClaimError> {
-        self.with_claims(|claims| match claims.get_mut(step) {
-            Some(c) if c.holder == *me => {
-                c.lease_until = now + lease;
-                true
-            }
-            _ => false,
-        })
+        self.with_claims(|claims| extend(claims, step, me, now, lease))
     }
 
     fn release(&mut self, step: &str, me: &Holder) -> Result<(), ClaimError> {

@@ -679,15 +679,7 @@ fn write_new_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// named by incident and UTC start time.
 pub fn default_path(incident: &str, started: DateTime<Utc>) -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "warroom")?;
-    let slug: String = incident
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    let slug = if slug.is_empty() { "incident".to_owned() } else { slug };
+    let slug = crate::text::format::slug(incident, "incident");
     Some(dirs.data_dir().join("journals").join(format!("{slug}-{}.jsonl", started.format("%Y%m%dT%H%M%SZ"))))
 }
 

@@ -77,9 +77,29 @@ pub fn t_plus(at: chrono::DateTime<chrono::Utc>, impact: Option<chrono::DateTime
 /// Cut text to a width in columns, marking the cut with `…` (measured by `text::width`).
 pub use super::width::truncate;
 
+/// A name as a file-name and id part: lowercase ASCII letters and digits, runs of anything
+/// else as one hyphen, `fallback` when nothing is left.
+pub fn slug(name: &str, fallback: &str) -> String {
+    let slug = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if slug.is_empty() { fallback.to_owned() } else { slug }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_keep_letters_and_digits() {
+        assert_eq!(slug("Checkout API (prod)", "incident"), "checkout-api-prod");
+        assert_eq!(slug("!!!", "incident"), "incident");
+    }
 
     #[test]
     fn numbers_read_well() {

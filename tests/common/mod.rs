@@ -5,6 +5,7 @@ pub mod aws_world;
 pub mod moto;
 pub mod proxy;
 pub mod session;
+pub mod store;
 pub mod tmux;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

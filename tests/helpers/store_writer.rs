@@ -6,7 +6,11 @@
 
 use std::io::Write;
 
-use warroom::aws::shared_journal::{DynamoJournal, StoreRegion};
+#[path = "../common/store.rs"]
+#[allow(dead_code)]
+mod store;
+
+use warroom::aws::shared_journal::DynamoJournal;
 use warroom::scribe::{Draft, JournalStore, Kind};
 
 fn main() {
@@ -16,22 +20,7 @@ fn main() {
         std::process::exit(2);
     };
     let count: usize = count.parse().unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let regions = runtime.block_on(async {
-        let mut regions = Vec::new();
-        for name in ["us-east-1", "us-west-2"] {
-            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .region(aws_config::Region::new(name))
-                .endpoint_url(url)
-                .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                    "testing", "testing", None, None, "test",
-                ))
-                .load()
-                .await;
-            regions.push(StoreRegion { name: name.into(), client: aws_sdk_dynamodb::Client::new(&config) });
-        }
-        regions
-    });
+    let regions = store::regions([url, url], false);
     let mut store = DynamoJournal::open(
         "inc-kill",
         "warroom-incidents",
