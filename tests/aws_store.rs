@@ -493,3 +493,43 @@ fn kill_9_with_a_spool_then_a_restart_uploads_it_first() {
         assert_eq!(stored.into_iter().map(|e| e.id).collect::<Vec<_>>(), acked, "{}", region.name);
     }
 }
+
+#[test]
+fn blackholed_store_then_restored_stores_all_fifty_once_in_order() {
+    use warroom::aws::shared_journal::{DynamoJournal, query_after};
+    use warroom::scribe::{Draft, JournalStore, Kind};
+    let moto = common::moto::start();
+    let (east, west) = (common::proxy::Proxy::start(moto.port), common::proxy::Proxy::start(moto.port));
+    regions_via([&moto.url(), &moto.url()], true);
+    east.set(common::proxy::Fault::Blackhole);
+    west.set(common::proxy::Fault::Blackhole);
+    let dir = tempfile::tempdir().unwrap();
+    let regions = regions_via([&east.url(), &west.url()], false);
+    let mut store = DynamoJournal::open(
+        "inc-fifty",
+        "warroom-incidents",
+        regions,
+        &dir.path().join("spool.jsonl"),
+        chrono::Duration::seconds(60),
+    )
+    .unwrap();
+    let written: Vec<String> = (0..50)
+        .map(|i| store.append(Draft::new(chrono::Utc::now(), "ana", Kind::Note, format!("note {i}"))).unwrap().id)
+        .collect();
+    wait_until("the header to say the shared journal is unreachable", || {
+        store.health().is_some_and(|h| h.contains("SHARED JOURNAL UNREACHABLE · 50 spooled"))
+    });
+    east.set(common::proxy::Fault::None);
+    west.set(common::proxy::Fault::None);
+    wait_until("the spool to flush", || store.status().spooled == 0 && store.health().is_none());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for region in regions_via([&moto.url(), &moto.url()], false) {
+        let stored = runtime.block_on(query_after(&region.client, "warroom-incidents", "inc-fifty", "0")).unwrap();
+        assert_eq!(
+            stored.into_iter().map(|e| e.id).collect::<Vec<_>>(),
+            written,
+            "{}: all 50, once, in order",
+            region.name
+        );
+    }
+}
