@@ -35,6 +35,9 @@ pub struct Following {
     /// This terminal's own pollers, while the published snapshot is stale.
     own: Option<(Vec<JoinHandle<()>>, mpsc::Receiver<Update>)>,
     last: Option<DateTime<Utc>>,
+    /// The read in flight. A task of its own: the loop drops `wake` whenever anything else
+    /// comes first (every 250 ms at least), which must not cancel a slow read.
+    reading: Option<JoinHandle<Result<Option<PublishedSnapshot>, crate::aws::error::AwsError>>>,
 }
 
 impl Following {
@@ -48,7 +51,7 @@ impl Following {
     ) -> Self {
         let mut tick = tokio::time::interval(READ_EVERY);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        Self { app, live, regions, table, incident, outcomes, tick, own: None, last: None }
+        Self { app, live, regions, table, incident, outcomes, tick, own: None, last: None, reading: None }
     }
 
     /// Fresh: younger than the age at which the dashboard calls its own readings stale.
@@ -75,9 +78,17 @@ impl Following {
         }
     }
 
-    async fn read_published(&mut self) {
+    /// Start a read of the published snapshot unless one is in flight.
+    fn start_read(&mut self) {
+        if self.reading.is_none() {
+            let (regions, table, incident) = (self.regions.clone(), self.table.clone(), self.incident.clone());
+            self.reading = Some(tokio::spawn(async move { shared_snapshot::read(&regions, &table, &incident).await }));
+        }
+    }
+
+    fn take_in(&mut self, read: Result<Option<PublishedSnapshot>, crate::aws::error::AwsError>) {
         let now = Utc::now();
-        match shared_snapshot::read(&self.regions, &self.table, &self.incident).await {
+        match read {
             Ok(Some(published)) if self.fresh(&published, now) => {
                 self.stop_polling(&published.publisher.clone());
                 if self.last != Some(published.published_at) {
@@ -99,12 +110,23 @@ impl Following {
 
 impl Drop for Following {
     fn drop(&mut self) {
+        if let Some(reading) = self.reading.take() {
+            reading.abort();
+        }
         if let Some((pollers, _)) = self.own.take() {
             for p in pollers {
                 p.abort();
             }
         }
     }
+}
+
+/// The read in flight's result (it is then done and gone), or never while none is.
+async fn next_read<R>(reading: &mut Option<JoinHandle<R>>) -> Option<R> {
+    let Some(handle) = reading.as_mut() else { return std::future::pending().await };
+    let out = handle.await;
+    *reading = None;
+    out.ok()
 }
 
 async fn next_update(own: &mut Option<(Vec<JoinHandle<()>>, mpsc::Receiver<Update>)>) -> Option<Update> {
@@ -124,8 +146,12 @@ impl Driver for Following {
     async fn wake(&mut self) -> bool {
         tokio::select! {
             _ = self.tick.tick() => {
-                self.read_published().await;
+                self.start_read();
                 self.app.handle(Msg::Tick(Utc::now()))
+            }
+            Some(read) = next_read(&mut self.reading) => {
+                self.take_in(read);
+                true
             }
             Some(update) = next_update(&mut self.own) => self.app.handle(Msg::Update(update)),
             Some(outcome) = crate::runtime::event_loop::next_outcome(&mut self.outcomes) => self.app.handle(Msg::Outcome(outcome)),
