@@ -76,6 +76,18 @@ impl DynamoClaims {
         ClaimError::Store(format!("claims in {}: {e}", self.region))
     }
 
+    /// One read on the worker, within the deadline, its failure in the claims' words.
+    fn ask<T: Send + 'static>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, super::error::AwsError>> + Send + 'static,
+    ) -> Result<T, ClaimError> {
+        match self.worker.run(call, self.deadline) {
+            None => Err(self.unreachable()),
+            Some(Err(e)) => Err(self.failed(e)),
+            Some(Ok(out)) => Ok(out),
+        }
+    }
+
     /// Read, decide, write back conditionally on the version read; again on a lost race.
     fn change<T: Send + 'static>(
         &self,
@@ -266,20 +278,12 @@ impl ClaimStore for DynamoClaims {
     fn current(&mut self, step: &str) -> Result<Option<Claim>, ClaimError> {
         let (client, table, partition, step) =
             (self.client.clone(), self.table.clone(), self.partition.clone(), step.to_owned());
-        match self.worker.run(async move { read(&client, &table, &partition, &step).await }, self.deadline) {
-            None => Err(self.unreachable()),
-            Some(Err(e)) => Err(self.failed(e)),
-            Some(Ok((claim, _))) => Ok(claim),
-        }
+        self.ask(async move { read(&client, &table, &partition, &step).await.map(|(claim, _)| claim) })
     }
 
     fn all(&mut self) -> Result<BTreeMap<String, Claim>, ClaimError> {
         let (client, table, partition) = (self.client.clone(), self.table.clone(), self.partition.clone());
-        match self.worker.run(async move { query_claims(&client, &table, &partition).await }, self.deadline) {
-            None => Err(self.unreachable()),
-            Some(Err(e)) => Err(self.failed(e)),
-            Some(Ok(claims)) => Ok(claims),
-        }
+        self.ask(async move { query_claims(&client, &table, &partition).await })
     }
 
     /// The claims as last read, and a fresh read started in the background: for the screen,
