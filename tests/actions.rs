@@ -153,10 +153,12 @@ async fn read_only_has_no_mutating_path() {
         assert!(!s.app.scribe.timeline.entries().iter().any(|e| e.kind == kind), "a {kind:?} entry was journaled");
     }
     // The world only moved with time: the same readings now as a world nobody touched.
-    let untouched = SharedWorld::new(World::new(&Config::default_regions(2), 42, epoch, demo_timeline()));
+    let signals = Config::demo().thresholds.signals;
+    let untouched =
+        SharedWorld::new(World::new(&Config::default_regions(2), 42, epoch, demo_timeline()).with_signals(&signals));
     let now = s.app.now;
     for (r, before) in before.iter().enumerate() {
-        assert_eq!(before.len(), warroom::model::SignalKey::ALL.len());
+        assert_eq!(before.len(), warroom::model::SignalKey::ALL.len() + signals.len());
         untouched.lock().advance_to(now);
         s.world.lock().advance_to(now);
         assert_eq!(

@@ -42,7 +42,7 @@ async fn check_passes_on_a_ready_account_and_names_what_is_missing() {
     assert_eq!(out.status.code(), Some(0), "{report}\n{}", text(&out.stderr));
     for row in [
         "hosted zone",
-        "permission dynamodb:PutItem",
+        "permission dynamodb:UpdateItem",
         "permission rds:PromoteReadReplica",
         "permission route53:ChangeResourceRecordSets",
         "guard promote-database: lag-within-rpo",

@@ -95,7 +95,13 @@ fn a_missing_secret_blocks_the_failover_before_traffic_shifts() {
     };
     let blocked: Vec<String> =
         drill.app.guards(promote).into_iter().filter(|g| !g.ok).map(|g| g.guard.to_string()).collect();
-    assert_eq!(blocked, ["secondary-healthy"], "blocked by the secondary's health, not by order");
+    assert_eq!(
+        blocked,
+        ["secondary-healthy", "secrets-present"],
+        "blocked by the secondary's health and its missing secret, not by order"
+    );
+    let secrets = drill.app.guards(promote).into_iter().find(|g| g.guard.to_string() == "secrets-present").unwrap();
+    assert_eq!(secrets.reason, "us-west-2 lacks checkout/db-credentials not found (ResourceNotFoundException)");
 }
 
 #[test]
@@ -197,7 +203,7 @@ fn scenarios_lists_every_built_in_with_its_summary() {
     let out = warroom(&["scenarios"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 10, "{text}");
+    assert_eq!(text.lines().count(), 11, "{text}");
     assert!(
         text.lines().any(|l| l.starts_with("secondary-missing-secret ") && l.contains("blocked before traffic")),
         "{text}"
@@ -310,4 +316,27 @@ async fn demo_with_a_scenario_plays_its_faults_without_the_drill() {
     assert!(!west.health.value.unwrap().is_healthy(), "the scenario's missing secret fails us-west-2's checks");
     assert!(session.app.view.drill.is_none(), "no banner, no scorecard in a demo");
     assert_eq!(session.app.mode(), warroom::app::Mode::Demo);
+}
+
+#[test]
+fn a_capacity_shortfall_blocks_the_shift_until_the_drill_ends() {
+    let (card, drill) = run("secondary-capacity-shortfall", 42);
+    assert!(card.passed, "{}", card.lines().join("\n"));
+    assert_eq!(card.serving_region, "us-east-1");
+    let book = drill.app.runs.runbooks.iter().position(|b| b.id == "failover").unwrap();
+    let shift = warroom::runbook::StepRef {
+        runbook: book,
+        step: drill.app.runs.runbooks[book].step("shift-traffic").unwrap().0,
+    };
+    let capacity = drill.app.guards(shift).into_iter().find(|g| g.guard.to_string() == "capacity-ready").unwrap();
+    assert!(!capacity.ok, "{capacity:?}");
+    assert!(capacity.reason.starts_with("us-west-2 8/24 running (desired 24)"), "{}", capacity.reason);
+    let entries = drill.app.scribe.timeline.entries();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.step.as_deref() == Some("scale-secondary") && e.kind == warroom::scribe::Kind::ActionStarted),
+        "the autopilot asked for the capacity"
+    );
+    assert!(!entries.iter().any(|e| e.step.as_deref() == Some("shift-traffic")), "traffic never moved");
 }

@@ -103,21 +103,30 @@ async fn a_full_failover_with_guards_override_and_confirmation() {
         other => panic!("{other:?}"),
     }
 
-    // 5.–8. Verify the writer, then the human checks.
+    // 5.–8. Verify the writer, then what the account answers: capacity is scaled (a
+    // confirmed change that watches until it runs), secrets and canaries are read.
     select(&mut s.app, "verify-writer");
     press(&mut s.app, KeyCode::Enter);
     until(&mut s, "the writer", |app| done(app, "verify-writer")).await;
-    for (id, note) in [
-        ("scale-secondary", "ASG at 12/12"),
-        ("validate-access", "secrets and IAM ok"),
-        ("synthetic-checks", "synthetic checkout passes"),
-    ] {
+    select(&mut s.app, "scale-secondary");
+    press(&mut s.app, KeyCode::Enter);
+    match &s.app.view.modal {
+        Some(Modal::Confirm { action, .. }) => {
+            assert!(action.describe().contains("Scale Auto Scaling group"), "{action:?}")
+        }
+        other => panic!("scaling is a confirmed change, got {other:?}"),
+    }
+    type_text(&mut s.app, "us-west-2");
+    press(&mut s.app, KeyCode::Enter);
+    until(&mut s, "the secondary to run its capacity", |app| done(app, "scale-secondary")).await;
+    let scaled = &entries_for(&s.app, "scale-secondary", Kind::ActionSucceeded)[0].text;
+    assert!(scaled.contains("runs 24/24"), "{scaled}");
+    for (id, said) in [("validate-access", "has every secret"), ("synthetic-checks", "canaries OK")] {
         select(&mut s.app, id);
         press(&mut s.app, KeyCode::Enter);
-        type_text(&mut s.app, note);
-        press(&mut s.app, KeyCode::Enter);
-        assert!(done(&s.app, id), "{id}");
-        assert_eq!(entries_for(&s.app, id, Kind::ActionSucceeded)[0].text, note);
+        until(&mut s, id, |app| done(app, id)).await;
+        let text = &entries_for(&s.app, id, Kind::ActionSucceeded)[0].text;
+        assert!(text.contains(said), "{id}: {text}");
     }
 
     // 9. Shift traffic.

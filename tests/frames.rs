@@ -303,6 +303,10 @@ fn confirm_modal_160x48() {
             warroom::runbook::StepStatus::Done { at, already: false },
         );
     }
+    // The secondary was scaled to what it needs (capacity-ready guards the shift).
+    let mut capacity = app.snapshot.regions[1].capacity.value.clone().unwrap();
+    (capacity.running, capacity.desired) = (capacity.needed, capacity.needed);
+    app.snapshot.apply(warroom::model::Update::ok(1, at, warroom::model::Reading::Capacity(capacity)));
     press(&mut app, crossterm::event::KeyCode::Enter);
     for c in "us-east-1".chars() {
         press(&mut app, crossterm::event::KeyCode::Char(c));

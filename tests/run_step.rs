@@ -71,7 +71,7 @@ fn usage_errors_exit_2_and_say_what_to_do() {
         (&["no-such-step", "--confirm", "us-west-2"], "no step `no-such-step` in runbook `failover`; steps: declare"),
         (&["declare", "--confirm", "us-west-2", "--runbook", "nope"], "no runbook `nope`"),
         (
-            &["scale-secondary", "--confirm", "us-west-2", "--override", "x y z"],
+            &["scope", "--runbook", "pre-failover", "--confirm", "us-west-2", "--override", "x y z"],
             "checklist step: say what was checked with --note",
         ),
     ];
@@ -98,12 +98,26 @@ fn a_checklist_step_is_ticked_with_its_note() {
     let dir = tempfile::tempdir().unwrap();
     let j = dir.path().join("j.jsonl");
     assert!(run_step(&j, &["declare", "--confirm", "us-west-2"]).status.success());
-    let out = run_step(&j, &["scale-secondary", "--confirm", "us-west-2", "--note", "ASG at 12/12"]);
+    let args = ["scope", "--runbook", "pre-failover", "--confirm", "us-west-2", "--note", "Region-wide in us-east-1"];
+    let out = run_step(&j, &args);
     assert!(out.status.success(), "{}", text(&out));
     let (entries, _) = warroom::scribe::journal::read_file(&j).unwrap();
-    let tick = entries.iter().find(|e| e.step.as_deref() == Some("scale-secondary")).unwrap();
+    let tick = entries.iter().find(|e| e.step.as_deref() == Some("scope")).unwrap();
     assert_eq!(
         (tick.kind.as_str(), tick.text.as_str(), tick.author.as_str()),
-        ("action-succeeded", "ASG at 12/12", "ic")
+        ("action-succeeded", "Region-wide in us-east-1", "ic")
     );
+}
+
+#[test]
+fn scale_secondary_is_a_confirmed_change_that_waits_for_the_capacity() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    assert!(run_step(&j, &["declare", "--confirm", "us-west-2"]).status.success());
+    let wrong = run_step(&j, &["scale-secondary", "--confirm", "us-east-1"]);
+    assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong));
+    let out = run_step(&j, &["scale-secondary", "--confirm", "us-west-2"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("done: us-west-2 runs 24/24 (desired 24)"), "{}", text(&out));
+    assert_eq!(journal_kinds(&j, "scale-secondary"), ["action-started", "action-succeeded"]);
 }

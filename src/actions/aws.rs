@@ -10,7 +10,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::{Action, Executor, Job, Outcome, OutcomeResult};
-use crate::aws::{database, flag, routing};
+use crate::aws::{capacity, database, flag, routing};
 use crate::model::{ChangeStatus, PendingChange};
 use crate::sources::aws::Live;
 
@@ -56,10 +56,15 @@ pub async fn execute(live: &Live, action: &Action) -> OutcomeResult {
                 Ok(already) => done(
                     already,
                     format!(
-                        "writes {} in {}: {table}/{key} enabled = {}",
+                        "writes {} in {}: {table}/{key} {} = {}",
                         if frozen { "frozen" } else { "reopened" },
                         clients.region,
-                        !frozen
+                        live.config.write_freeze.value_attribute,
+                        if frozen {
+                            &live.config.write_freeze.frozen_value
+                        } else {
+                            &live.config.write_freeze.open_value
+                        }
                     ),
                     json!({ "already": already, "table": table, "key": key }),
                 ),
@@ -70,6 +75,15 @@ pub async fn execute(live: &Live, action: &Action) -> OutcomeResult {
             Ok(p) => done(p.already, p.detail, json!({ "already": p.already, "mode": mode })),
             Err(e) => failed(e.text),
         },
+        Action::ScaleCapacity { target, .. } => {
+            let Some(config) = live.config.regions[region].aws.capacity.as_ref() else {
+                return failed(format!("{} has no [regions.capacity] in the config", clients.region));
+            };
+            match capacity::scale(clients, config, *target, live.config.aws.scale_timeout).await {
+                Ok(s) => done(s.already, s.detail, json!({ "already": s.already, "target": target })),
+                Err(e) => failed(e.text),
+            }
+        }
         Action::ShiftTraffic { from, .. } => {
             let from = match index(live, from) {
                 Ok(i) => i,

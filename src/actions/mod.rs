@@ -16,14 +16,17 @@ use crate::runbook::{Promotion, StepRef};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Action {
-    /// Set the write-freeze flag (DynamoDB conditional PutItem) in `region`.
+    /// Set the write-freeze flag (DynamoDB conditional UpdateItem) in `region`.
     FreezeWrites { region: String, table: String, key: String },
-    /// Clear the write-freeze flag in `region` (conditional PutItem): writes open again.
+    /// Clear the write-freeze flag in `region` (conditional UpdateItem): writes open again.
     UnfreezeWrites { region: String, table: String, key: String },
     /// Make `instance` (an RDS replica or an Aurora cluster) in `region` the writer.
     PromoteDatabase { region: String, instance: String, mode: Promotion },
     /// Make `to`'s record the active answer for `record_name` (Route 53 change batch).
     ShiftTraffic { from: String, to: String, record_name: String },
+    /// Raise `region`'s Auto Scaling group or ECS service (`resource`) to `target`, then wait
+    /// until that many run. Never lowers it.
+    ScaleCapacity { region: String, resource: String, target: u32 },
 }
 
 impl Action {
@@ -32,7 +35,8 @@ impl Action {
         match self {
             Action::FreezeWrites { region, .. }
             | Action::UnfreezeWrites { region, .. }
-            | Action::PromoteDatabase { region, .. } => region,
+            | Action::PromoteDatabase { region, .. }
+            | Action::ScaleCapacity { region, .. } => region,
             Action::ShiftTraffic { to, .. } => to,
         }
     }
@@ -45,6 +49,7 @@ impl Action {
             }
             Action::PromoteDatabase { instance, .. } => format!("database {instance}"),
             Action::ShiftTraffic { record_name, .. } => format!("Route 53 {record_name}"),
+            Action::ScaleCapacity { resource, .. } => resource.clone(),
         }
     }
 
@@ -52,10 +57,12 @@ impl Action {
     pub fn describe(&self) -> String {
         match self {
             Action::FreezeWrites { region, table, key } => {
-                format!("Freeze writes in {region}: set {key} = false in DynamoDB table {table} (conditional PutItem)")
+                format!(
+                    "Freeze writes in {region}: set the flag {key} to frozen in DynamoDB table {table} (conditional UpdateItem)"
+                )
             }
             Action::UnfreezeWrites { region, table, key } => format!(
-                "Reopen writes in {region}: set {key} = true in DynamoDB table {table} (conditional PutItem). Freeze the other region first: two regions taking writes diverge."
+                "Reopen writes in {region}: set the flag {key} to open in DynamoDB table {table} (conditional UpdateItem). Freeze the other region first: two regions taking writes diverge."
             ),
             Action::PromoteDatabase { region, instance, mode: Promotion::Failover } => format!(
                 "Promote {instance} in {region} to writer (RDS PromoteReadReplica, or Aurora FailoverGlobalCluster with AllowDataLoss). Not reversible: replication from the old primary ends; unreplicated writes are lost."
@@ -65,6 +72,9 @@ impl Action {
             ),
             Action::ShiftTraffic { from, to, record_name } => format!(
                 "Shift traffic for {record_name} from {from} to {to} (Route 53 ChangeResourceRecordSets, then wait for INSYNC)"
+            ),
+            Action::ScaleCapacity { region, resource, target } => format!(
+                "Scale {resource} in {region} to {target} (Auto Scaling SetDesiredCapacity or ECS UpdateService desiredCount; never lowers it), then wait until {target} run"
             ),
         }
     }

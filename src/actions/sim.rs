@@ -42,6 +42,7 @@ fn begin(world: &mut crate::sim::World, action: &Action) -> Result<Command, Outc
         Action::UnfreezeWrites { region, .. } => Command::UnfreezeWrites(index(region)?),
         Action::PromoteDatabase { region, .. } => Command::Promote(index(region)?),
         Action::ShiftTraffic { to, .. } => Command::ShiftTraffic(index(to)?),
+        Action::ScaleCapacity { region, target, .. } => Command::Scale(index(region)?, *target),
     };
     if world.holds(command) {
         return Err(OutcomeResult::Succeeded {

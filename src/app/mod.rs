@@ -271,6 +271,7 @@ impl App {
                 overlay: Overlay::None,
                 help_scroll: 0,
                 region_offset: 0,
+                region_row_offset: 0,
                 viewport: (0, 0),
                 theme,
                 compose: None,
@@ -471,6 +472,9 @@ impl App {
             }
             Command::CloseOverlay => self.view.overlay = Overlay::None,
             Command::ScrollRegionsLeft => self.view.region_offset = self.view.region_offset.saturating_sub(1),
+            Command::ScrollRowsUp => self.view.region_row_offset = self.view.region_row_offset.saturating_sub(1),
+            // The pane clamps it to what there is to show.
+            Command::ScrollRowsDown => self.view.region_row_offset = (self.view.region_row_offset + 1).min(64),
             Command::ScrollRegionsRight => {
                 self.view.region_offset += 1;
                 self.clamp_offset();

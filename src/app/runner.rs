@@ -48,6 +48,16 @@ pub struct Resources {
     pub freeze_table: String,
     pub freeze_key: String,
     pub record_name: String,
+    /// Each region's capacity target (`[regions.capacity]`), in config order.
+    pub capacity: Vec<Option<crate::config::CapacityConfig>>,
+    /// Each region's traffic source (`alb`, `nlb`, …), for the row labels.
+    pub traffic: Vec<Option<&'static str>>,
+    /// Some region reads alarms / secrets: every column gets the row, so rows stay aligned.
+    pub alarms_rows: bool,
+    pub secrets_rows: bool,
+    /// Which regions read alarms / secrets.
+    pub alarms_in: Vec<bool>,
+    pub secrets_in: Vec<bool>,
 }
 
 impl Resources {
@@ -56,6 +66,12 @@ impl Resources {
             freeze_table: config.write_freeze.table.clone(),
             freeze_key: config.write_freeze.key.clone(),
             record_name: config.routing.record_name.clone(),
+            capacity: config.regions.iter().map(|r| r.aws.capacity.clone()).collect(),
+            traffic: config.regions.iter().map(|r| r.aws.traffic.as_ref().map(|t| t.source_name())).collect(),
+            alarms_rows: config.regions.iter().any(|r| !r.aws.alarms.is_empty()),
+            secrets_rows: config.regions.iter().any(|r| !r.aws.secrets.is_empty()),
+            alarms_in: config.regions.iter().map(|r| !r.aws.alarms.is_empty()).collect(),
+            secrets_in: config.regions.iter().map(|r| !r.aws.secrets.is_empty()).collect(),
         }
     }
 }
@@ -88,7 +104,7 @@ impl App {
     pub fn guard_view(&self, runbook: usize) -> GuardView<'_> {
         let direction = self.runs.runbooks.get(runbook).map_or(Direction::Failover, |b| b.direction);
         let (source, target) = self.regions_for(direction);
-        GuardView { snapshot: &self.snapshot, limits: self.limits(), source, target }
+        GuardView { snapshot: &self.snapshot, limits: self.limits(), source, target, cooldown: self.incident.cooldown }
     }
 
     pub fn guards(&self, at: StepRef) -> Vec<GuardResult> {
@@ -129,6 +145,10 @@ impl App {
                 to: name(target),
                 record_name: self.resources.record_name.clone(),
             },
+            StepKind::ScaleCapacity => {
+                let capacity = self.resources.capacity.get(target)?.as_ref()?;
+                Action::ScaleCapacity { region: name(target), resource: capacity.describe(), target: capacity.needed }
+            }
             _ => return None,
         })
     }
@@ -453,7 +473,12 @@ impl App {
                     purpose: Purpose::Tick(at, overridden),
                 });
             }
-            StepKind::CheckLag | StepKind::VerifyWriter | StepKind::WaitHealthy => {
+            StepKind::CheckLag
+            | StepKind::VerifyWriter
+            | StepKind::WaitHealthy
+            | StepKind::ConfirmCapacity
+            | StepKind::CheckSecrets
+            | StepKind::WaitCanaries => {
                 let text = format!("started {}: {}", step.id, step.title);
                 let draft = self.step_draft(Kind::ActionStarted, at, text, StepData::default());
                 let running = StepStatus::Running { since: self.now };
@@ -461,8 +486,16 @@ impl App {
                     self.say(format!("not started: the journal cannot save ({e})"));
                 }
             }
-            StepKind::FreezeWrites | StepKind::UnfreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
-                let Some(action) = self.action_for(at) else { return };
+            StepKind::FreezeWrites
+            | StepKind::UnfreezeWrites
+            | StepKind::PromoteDatabase
+            | StepKind::ShiftTraffic
+            | StepKind::ScaleCapacity => {
+                let Some(action) = self.action_for(at) else {
+                    self.say(format!("{}: nothing configured to act on in {}", step.id, self.step_region(at)));
+                    self.release_unless_running(at);
+                    return;
+                };
                 self.view.modal =
                     Some(Modal::Confirm { step: at, action, overridden, input: LineInput::default(), error: None });
             }

@@ -56,6 +56,27 @@ impl App {
                     Some(f) => format!("{}: {} past a threshold ({})", target.name, findings.len(), f.text),
                 }
             }
+            StepKind::ConfirmCapacity | StepKind::ScaleCapacity => match target.capacity.fresh_value(now, interval) {
+                Some(c) => format!("{} {}/{} running (desired {})", target.name, c.running, c.needed, c.desired),
+                None => format!("{} capacity unknown (stale or missing)", target.name),
+            },
+            StepKind::CheckSecrets => match target.fresh_secrets(now, interval) {
+                Some(s) if s.missing().is_empty() => format!("{} has every secret", target.name),
+                Some(s) => format!("{} lacks {}", target.name, names(s.missing().iter().map(|m| m.name.as_str()))),
+                None => format!("{} secrets unknown (stale or missing)", target.name),
+            },
+            StepKind::WaitCanaries => match target.fresh_alarms(now, interval) {
+                Some(a) => {
+                    let red: Vec<&str> =
+                        a.alarms.iter().filter(|a| a.canary && !a.passes()).map(|a| a.name.as_str()).collect();
+                    if red.is_empty() {
+                        format!("{} canaries OK", target.name)
+                    } else {
+                        format!("{} canary not OK: {}", target.name, red.join(", "))
+                    }
+                }
+                None => format!("{} alarms unknown (stale or missing)", target.name),
+            },
             _ => "sent; waiting for the result".to_owned(),
         };
         let elapsed = format::age(now - *since);
@@ -151,6 +172,40 @@ impl App {
                 let ok = crate::assess::findings(target, self.limits()).is_empty();
                 (serving && ok).then(|| Watch::Holds(format!("{} serves and is under every threshold", target.name)))
             }
+            // A reading, not a gate: what runs now is recorded, ready or not.
+            StepKind::ConfirmCapacity => target.capacity.fresh_value(now, interval).map(|c| {
+                let verdict = if c.ready() { "enough to take all traffic" } else { "scale-secondary will raise it" };
+                Watch::Holds(format!(
+                    "{} {}/{} running (desired {}{}): {verdict}",
+                    target.name,
+                    c.running,
+                    c.needed,
+                    c.desired,
+                    c.max.map(|m| format!(", max {m}")).unwrap_or_default()
+                ))
+            }),
+            StepKind::CheckSecrets => {
+                let secrets = target.fresh_secrets(now, interval)?;
+                secrets.missing().is_empty().then(|| {
+                    Watch::Holds(format!(
+                        "{} has every secret: {}",
+                        target.name,
+                        names(secrets.secrets.iter().map(|s| s.name.as_str()))
+                    ))
+                })
+            }
+            StepKind::WaitCanaries => {
+                let alarms = target.fresh_alarms(now, interval)?;
+                let canaries: Vec<&crate::model::Alarm> = alarms.alarms.iter().filter(|a| a.canary).collect();
+                // Unknown is not healthy: a canary that was not found never counts as green.
+                (!canaries.is_empty() && alarms.missing.is_empty() && canaries.iter().all(|a| a.passes())).then(|| {
+                    Watch::Holds(format!(
+                        "{} canaries OK: {}",
+                        target.name,
+                        names(canaries.iter().map(|a| a.name.as_str()))
+                    ))
+                })
+            }
             _ => None,
         }
     }
@@ -164,4 +219,8 @@ impl App {
             })
         })
     }
+}
+
+fn names<'a>(list: impl Iterator<Item = &'a str>) -> String {
+    list.collect::<Vec<_>>().join(", ")
 }

@@ -14,6 +14,8 @@ pub struct View {
     pub help_scroll: u16,
     /// First region column shown when not all fit.
     pub region_offset: usize,
+    /// First row shown in the region columns when their rows outgrow them (J/K).
+    pub region_row_offset: usize,
     pub viewport: (u16, u16),
     pub theme: Theme,
     pub compose: Option<Compose>,

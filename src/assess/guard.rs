@@ -24,6 +24,8 @@ pub struct GuardView<'a> {
     pub limits: Limits<'a>,
     pub source: usize,
     pub target: usize,
+    /// No failback or second failover within this long of the last traffic shift.
+    pub cooldown: chrono::Duration,
 }
 
 /// A fresh value, or why there is none ("us-west-2 health reading 45s old: stale").
@@ -133,6 +135,92 @@ fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardVie
             }
             result(true, "no routing change pending".into())
         }
+        Guard::SignalOk(name) => {
+            let signals = &view.limits.thresholds.signals;
+            let Some((i, signal)) = signals.iter().enumerate().find(|(_, s)| &s.name == name) else {
+                return result(false, format!("no [[signals]] row named {name} in the config"));
+            };
+            let Some(row) = target.custom.get(i) else {
+                return result(false, format!("{} does not read {name}", target.name));
+            };
+            match fresh(&row.signal, &target.name, &signal.label, now, view) {
+                Err(reason) => result(false, reason),
+                Ok(v) => {
+                    let shown = signal.unit.show(*v);
+                    let limit = signal.unit.show(signal.critical);
+                    if signal.severity(*v) >= 2 {
+                        let side = if signal.direction == crate::config::SignalDirection::Above { ">" } else { "<" };
+                        result(false, format!("{} {} {shown} {side} {limit}", target.name, signal.label))
+                    } else {
+                        result(true, format!("{} {} {shown}, critical at {limit}", target.name, signal.label))
+                    }
+                }
+            }
+        }
+        Guard::AlarmsOk => match inventory(target.fresh_alarms(now, view.snapshot.poll_interval), &target.alarms) {
+            Err(why) => result(false, format!("{} alarms {why}", target.name)),
+            Ok(alarms) => {
+                let failing = alarms.failing();
+                if failing.is_empty() {
+                    result(true, format!("{} {} alarms OK", target.name, alarms.alarms.len()))
+                } else {
+                    result(false, format!("{}: {}", target.name, failing.join(", ")))
+                }
+            }
+        },
+        Guard::CapacityReady => match fresh(&target.capacity, &target.name, "capacity", now, view) {
+            Err(reason) => result(false, reason),
+            Ok(c) if c.ready() => result(true, format!("{} {}/{} running", target.name, c.running, c.needed)),
+            Ok(c) => result(
+                false,
+                format!(
+                    "{} {}/{} running (desired {}): not enough to take all traffic",
+                    target.name, c.running, c.needed, c.desired
+                ),
+            ),
+        },
+        Guard::SecretsPresent => {
+            match inventory(target.fresh_secrets(now, view.snapshot.poll_interval), &target.secrets) {
+                Err(why) => result(false, format!("{} secrets {why}", target.name)),
+                Ok(secrets) => {
+                    let missing: Vec<String> = secrets
+                        .missing()
+                        .iter()
+                        .map(|s| format!("{} {}", s.name, s.why.as_deref().unwrap_or("missing")))
+                        .collect();
+                    if missing.is_empty() {
+                        result(true, format!("{} has all {} secrets", target.name, secrets.secrets.len()))
+                    } else {
+                        result(false, format!("{} lacks {}", target.name, missing.join(", ")))
+                    }
+                }
+            }
+        }
+        Guard::CooldownElapsed => match state.last_shift() {
+            Some(at) if view.cooldown > chrono::Duration::zero() && now - at < view.cooldown => result(
+                false,
+                format!(
+                    "traffic moved {} ago; the {} cooldown ends at {}",
+                    format::age(now - at),
+                    format_duration(view.cooldown),
+                    (at + view.cooldown).format("%H:%M:%S")
+                ),
+            ),
+            Some(at) => result(true, format!("last traffic shift {} ago", format::age(now - at))),
+            None => result(true, "no traffic shift yet".into()),
+        },
+    }
+}
+
+/// A slow-read inventory reading (alarms, secrets) when fresh, or why there is none.
+fn inventory<'s, T>(fresh: Option<&'s T>, signal: &Signal<T>) -> Result<&'s T, String> {
+    match fresh {
+        Some(v) => Ok(v),
+        None if signal.value.is_some() => Err("reading is stale".into()),
+        None => match &signal.error {
+            Some(e) => Err(format!("unknown ({})", crate::text::sanitize::inert(e))),
+            None => Err("not read yet".into()),
+        },
     }
 }
 
@@ -179,7 +267,8 @@ mod tests {
                 now: t(now),
                 poll_interval: Duration::seconds(10),
             };
-            let view = GuardView { snapshot: &self.snapshot, limits, source: 0, target: 1 };
+            let view =
+                GuardView { snapshot: &self.snapshot, limits, source: 0, target: 1, cooldown: Duration::minutes(30) };
             let step = Step::new("x", "x", StepKind::Checklist, &[guard]);
             let failover = self.state.runbooks.iter().position(|b| b.id == "failover").unwrap();
             evaluate(&step, failover, &self.state, &view).remove(0)

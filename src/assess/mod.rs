@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Thresholds;
 
-use crate::model::{DbRole, Freshness, Lag, RegionSnapshot, SignalKey};
+use crate::model::{AlarmState, DbRole, Freshness, Lag, RegionSnapshot, SignalKey};
 use crate::text::duration::format_duration;
 use crate::text::format;
 
@@ -113,9 +113,11 @@ impl Latch {
 pub fn serving_ok(region: &RegionSnapshot, limits: Limits<'_>) -> Option<bool> {
     let (now, interval) = (limits.now, limits.poll_interval);
     let errors = *region.error_rate.fresh_value(now, interval)?;
-    let p99 = *region.latency_p99.fresh_value(now, interval)?;
+    // A source that measures no latency (an NLB) never reported one: not unknown, absent.
+    let never_measured = region.latency_p99.value.is_none() && region.latency_p99.error.is_none();
+    let p99_ok = never_measured || *region.latency_p99.fresh_value(now, interval)? <= limits.p99_limit_ms();
     let health = region.health.fresh_value(now, interval)?;
-    Some(!limits.error_rate_past(errors) && p99 <= limits.p99_limit_ms() && health.is_healthy())
+    Some(!limits.error_rate_past(errors) && p99_ok && health.is_healthy())
 }
 
 /// One thing wrong with a region, in words for the status line.
@@ -166,17 +168,35 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
     if let Some(db) = region.database.fresh_value(now, poll_interval).filter(|d| d.role == DbRole::Unavailable) {
         push(SignalKey::Database, Level::Critical, format!("database {} unavailable", db.identifier));
     }
-    let stale: Vec<SignalKey> = SignalKey::ALL
-        .into_iter()
-        .filter(|k| region.freshness_of(*k, now, poll_interval) == Freshness::Stale)
-        .collect();
+    for (i, (row, signal)) in region.custom.iter().zip(&thresholds.signals).enumerate() {
+        if let Some(v) = row.signal.fresh_value(now, poll_interval)
+            && signal.severity(*v) >= 2
+        {
+            let key = SignalKey::Custom(u8::try_from(i).unwrap_or(u8::MAX));
+            push(key, Level::Critical, format!("{} {}", signal.label, signal.unit.show(*v)));
+        }
+    }
+    if let Some(alarms) = region.fresh_alarms(now, poll_interval) {
+        let firing: Vec<&str> =
+            alarms.alarms.iter().filter(|a| a.state == AlarmState::Alarm).map(|a| a.name.as_str()).collect();
+        if !firing.is_empty() {
+            // A warning, not a breach: the team's alarm has its own threshold, and warroom's
+            // verdicts (and the autopilot) stay with warroom's thresholds.
+            push(SignalKey::Alarms, Level::Warn, format!("ALARM {}", firing.join(", ")));
+        }
+    }
+    if let Some(secrets) = region.fresh_secrets(now, poll_interval) {
+        let missing: Vec<&str> = secrets.missing().iter().map(|s| s.name.as_str()).collect();
+        if !missing.is_empty() {
+            push(SignalKey::Secrets, Level::Critical, format!("secret missing: {}", missing.join(", ")));
+        }
+    }
+    let keys = region.keys().count();
+    let stale: Vec<SignalKey> =
+        region.keys().filter(|k| region.freshness_of(*k, now, poll_interval) == Freshness::Stale).collect();
     if !stale.is_empty() {
         let age = region.last_heard().map_or_else(|| "never".to_owned(), |t| format::age(now - t));
-        let what = if stale.len() == SignalKey::ALL.len() {
-            "all signals".to_owned()
-        } else {
-            format!("{} signals", stale.len())
-        };
+        let what = if stale.len() == keys { "all signals".to_owned() } else { format!("{} signals", stale.len()) };
         out.push(Finding { signal: None, level: Level::Warn, text: format!("stale: {what}, last heard {age} ago") });
     }
     out

@@ -39,9 +39,19 @@ pub const FAILOVER_GLOBAL_CLUSTER: Call = Call::new("rds", "FailoverGlobalCluste
 pub const GET_ITEM: Call = Call::new("dynamodb", "GetItem");
 pub const PUT_ITEM: Call = Call::new("dynamodb", "PutItem");
 pub const DESCRIBE_TABLE: Call = Call::new("dynamodb", "DescribeTable");
+pub const UPDATE_ITEM: Call = Call::new("dynamodb", "UpdateItem");
+pub const LIST_METRICS: Call = Call::new("cloudwatch", "ListMetrics");
+pub const DESCRIBE_ALARMS: Call = Call::new("cloudwatch", "DescribeAlarms");
+pub const DESCRIBE_AUTO_SCALING_GROUPS: Call = Call::new("autoscaling", "DescribeAutoScalingGroups");
+pub const SET_DESIRED_CAPACITY: Call = Call::new("autoscaling", "SetDesiredCapacity");
+pub const DESCRIBE_SERVICES: Call = Call::new("ecs", "DescribeServices");
+pub const UPDATE_SERVICE: Call = Call::new("ecs", "UpdateService");
+pub const DESCRIBE_SECRET: Call = Call::new("secretsmanager", "DescribeSecret");
+/// `check` only: may the operator read the secret (the value is discarded unread).
+pub const GET_SECRET_VALUE: Call = Call::new("secretsmanager", "GetSecretValue");
 
 /// Every call the pollers and `check` make: the observer policy in docs/iam.md.
-pub const READ_CALLS: [Call; 11] = [
+pub const READ_CALLS: [Call; 17] = [
     GET_METRIC_DATA,
     LIST_RECORD_SETS,
     GET_CHANGE,
@@ -53,11 +63,24 @@ pub const READ_CALLS: [Call; 11] = [
     DESCRIBE_GLOBAL_CLUSTERS,
     GET_ITEM,
     DESCRIBE_TABLE,
+    LIST_METRICS,
+    DESCRIBE_ALARMS,
+    DESCRIBE_AUTO_SCALING_GROUPS,
+    DESCRIBE_SERVICES,
+    DESCRIBE_SECRET,
+    GET_SECRET_VALUE,
 ];
 
 /// The calls runbook steps make on top of those: the operator policy adds these.
-pub const MUTATING_CALLS: [Call; 5] =
-    [PUT_ITEM, PROMOTE_READ_REPLICA, SWITCHOVER_GLOBAL_CLUSTER, FAILOVER_GLOBAL_CLUSTER, CHANGE_RECORD_SETS];
+pub const MUTATING_CALLS: [Call; 7] = [
+    UPDATE_ITEM,
+    PROMOTE_READ_REPLICA,
+    SWITCHOVER_GLOBAL_CLUSTER,
+    FAILOVER_GLOBAL_CLUSTER,
+    CHANGE_RECORD_SETS,
+    SET_DESIRED_CAPACITY,
+    UPDATE_SERVICE,
+];
 
 /// What kind of failure, for callers that react differently (permission probes, retries).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,9 @@
 //! both. The mappings from SDK output to warroom's values are pure functions with unit tests;
 //! the calls themselves are tested against the moto emulator (tests/aws_*.rs).
 
+pub mod alarms;
 pub mod blocking;
+pub mod capacity;
 pub mod database;
 pub mod error;
 pub mod flag;
@@ -14,6 +16,7 @@ pub mod incidents;
 pub mod journal_table;
 pub mod metrics;
 pub mod routing;
+pub mod secrets;
 pub mod shared_claims;
 pub mod shared_journal;
 pub mod shared_snapshot;
@@ -43,6 +46,9 @@ pub struct RegionClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
     /// For the caller's identity (`aws::identity`).
     pub sts: aws_sdk_sts::Client,
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    pub ecs: aws_sdk_ecs::Client,
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
 }
 
 /// How to reach AWS: the defaults of aws-config (environment, profiles, SSO, instance
@@ -104,6 +110,9 @@ impl RegionClients {
             rds: aws_sdk_rds::Client::new(&here),
             dynamodb: aws_sdk_dynamodb::Client::new(&here),
             sts: aws_sdk_sts::Client::new(&here),
+            autoscaling: aws_sdk_autoscaling::Client::new(&here),
+            ecs: aws_sdk_ecs::Client::new(&here),
+            secretsmanager: aws_sdk_secretsmanager::Client::new(&here),
         }
     }
 }

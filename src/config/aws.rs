@@ -16,12 +16,16 @@ pub struct RegionAws {
     pub profile: Option<String>,
     /// Custom endpoint (an emulator or a VPC endpoint), `http://` or `https://`.
     pub endpoint_url: Option<String>,
-    /// ALB dimension value, e.g. `app/checkout/50dc6c495c0c9188`.
-    pub load_balancer: Option<String>,
+    /// Where requests, errors and latency come from (`load-balancer = "…"` is the ALB shorthand).
+    pub traffic: Option<super::signals::Traffic>,
     pub health_check_id: Option<String>,
     /// `SetIdentifier` of this region's record in the routed name.
     pub record_set_id: Option<String>,
     pub database: Option<DatabaseId>,
+    pub alarms: super::inventory::AlarmsConfig,
+    pub capacity: Option<super::inventory::CapacityConfig>,
+    /// Secrets Manager names or ARNs the application needs here.
+    pub secrets: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,15 +72,48 @@ impl Default for RoutingConfig {
     }
 }
 
+/// A flag value as the team's table stores it: a boolean, a string or a number.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum FlagValue {
+    Bool(bool),
+    Number(i64),
+    Text(String),
+}
+
+impl std::fmt::Display for FlagValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FlagValue::Bool(b) => write!(f, "{b}"),
+            FlagValue::Number(n) => write!(f, "{n}"),
+            FlagValue::Text(t) => write!(f, "\"{t}\""),
+        }
+    }
+}
+
+/// The write-freeze flag: one item in a table of the team's own schema. The item is found by
+/// `key-attribute = key` (a string partition key); `value-attribute` holds `frozen-value` or
+/// `open-value`. No item, or no value attribute, means nothing has frozen writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WriteFreezeConfig {
     pub table: String,
     pub key: String,
+    pub key_attribute: String,
+    pub value_attribute: String,
+    pub frozen_value: FlagValue,
+    pub open_value: FlagValue,
 }
 
 impl Default for WriteFreezeConfig {
     fn default() -> Self {
-        Self { table: "checkout-flags".into(), key: "writes-enabled".into() }
+        Self {
+            table: "checkout-flags".into(),
+            key: "writes-enabled".into(),
+            key_attribute: "flag".into(),
+            value_attribute: "enabled".into(),
+            frozen_value: FlagValue::Bool(false),
+            open_value: FlagValue::Bool(true),
+        }
     }
 }
 
@@ -147,6 +184,11 @@ pub struct AwsSettings {
     pub change_timeout: Duration,
     /// How long a promotion waits for the new writer.
     pub promotion_timeout: Duration,
+    /// How long a scale-up waits for the capacity to run.
+    pub scale_timeout: Duration,
+    /// How often alarms and secrets are read (`DescribeAlarms`, `DescribeSecret`): slower
+    /// than the poll, and judged stale against this instead.
+    pub inventory_interval: Duration,
 }
 
 impl Default for AwsSettings {
@@ -158,6 +200,8 @@ impl Default for AwsSettings {
             health_status_interval: Duration::seconds(30),
             change_timeout: Duration::minutes(5),
             promotion_timeout: Duration::minutes(20),
+            scale_timeout: Duration::minutes(10),
+            inventory_interval: Duration::seconds(30),
         }
     }
 }
@@ -171,6 +215,8 @@ pub(super) struct RawAws {
     pub health_status_interval: Option<Spanned<ConfigDuration>>,
     pub change_timeout: Option<Spanned<ConfigDuration>>,
     pub promotion_timeout: Option<Spanned<ConfigDuration>>,
+    pub scale_timeout: Option<Spanned<ConfigDuration>>,
+    pub inventory_interval: Option<Spanned<ConfigDuration>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -178,6 +224,10 @@ pub(super) struct RawAws {
 pub(super) struct RawWriteFreeze {
     pub table: Option<Spanned<String>>,
     pub key: Option<Spanned<String>>,
+    pub key_attribute: Option<Spanned<String>>,
+    pub value_attribute: Option<Spanned<String>>,
+    pub frozen_value: Option<Spanned<FlagValue>>,
+    pub open_value: Option<Spanned<FlagValue>>,
 }
 
 pub(super) fn is_url(text: &str) -> bool {

@@ -4,7 +4,9 @@
 //! `docs/config.md` is the reference; a test parses each of its examples.
 
 mod aws;
+mod inventory;
 pub mod journal;
+mod signals;
 
 use std::path::Path;
 
@@ -13,8 +15,13 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use aws::{
-    AwsSettings, DatabaseConfig, DatabaseId, DatabaseKind, LatencyStatistic, RegionAws, RoutingConfig,
+    AwsSettings, DatabaseConfig, DatabaseId, DatabaseKind, FlagValue, LatencyStatistic, RegionAws, RoutingConfig,
     WriteFreezeConfig,
+};
+pub use inventory::{AlarmsConfig, CapacityConfig, CapacityTarget, SIM_NEEDED_CAPACITY, SIM_SECRETS};
+pub use signals::{
+    ApiRef, CustomSignal, Direction as SignalDirection, MetricSpec, MetricStat, SignalUnit, Traffic, TrafficQuery,
+    TrafficUnit,
 };
 
 use crate::model::{RegionSnapshot, Role, Snapshot};
@@ -48,6 +55,9 @@ pub struct Incident {
     pub rpo: Duration,
     pub rto: Duration,
     pub poll_interval: Duration,
+    /// No failback or second failover is declared within this long of the last traffic
+    /// shift, except by an override with a reason (zero: no cooldown).
+    pub cooldown: Duration,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +67,8 @@ pub struct Thresholds {
     /// A signal that flips this often within this window is journaled once as flapping,
     /// then once when it settles (`thresholds.flap-window`).
     pub flap_window: Duration,
+    /// `[[signals]]`: the team's own rows, each with its warn and critical lines.
+    pub signals: Vec<CustomSignal>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,25 +97,57 @@ impl Default for Incident {
             rpo: Duration::seconds(60),
             rto: Duration::minutes(15),
             poll_interval: Duration::seconds(10),
+            cooldown: DEFAULT_COOLDOWN,
         }
     }
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { error_rate_percent: 5.0, latency_p99: Duration::milliseconds(1500), flap_window: Duration::minutes(5) }
+        Self {
+            error_rate_percent: 5.0,
+            latency_p99: Duration::milliseconds(1500),
+            flap_window: Duration::minutes(5),
+            signals: Vec::new(),
+        }
     }
 }
+
+/// Region switch plans and orchestrators block a second execution for a while; so does this.
+pub const DEFAULT_COOLDOWN: Duration = Duration::minutes(30);
 
 impl Config {
     /// The snapshot before the first poll: every region known, nothing read yet.
     pub fn empty_snapshot(&self) -> Snapshot {
-        let regions = self.regions.iter().map(|r| RegionSnapshot::new(r.name.clone(), r.role)).collect();
+        let regions = self
+            .regions
+            .iter()
+            .map(|r| {
+                let mut snapshot = RegionSnapshot::new(r.name.clone(), r.role);
+                snapshot.custom = self.thresholds.signals.iter().map(|_| Default::default()).collect();
+                snapshot
+            })
+            .collect();
         Snapshot::new(regions, self.incident.poll_interval)
     }
 
-    /// `count` default regions: the first primary, the rest secondaries.
-    pub fn default_regions(count: usize) -> Vec<RegionConfig> {
+    /// What the runbooks can read on this config: each turns a human tick into a check.
+    pub fn features(&self) -> crate::runbook::Features {
+        Self::features_of(&self.regions)
+    }
+
+    fn features_of(regions: &[RegionConfig]) -> crate::runbook::Features {
+        let any = |f: &dyn Fn(&RegionConfig) -> bool| regions.iter().any(f);
+        crate::runbook::Features {
+            capacity: any(&|r| r.aws.capacity.is_some()),
+            alarms: any(&|r| !r.aws.alarms.is_empty()),
+            canaries: any(&|r| !r.aws.alarms.canaries.is_empty()),
+            secrets: any(&|r| !r.aws.secrets.is_empty()),
+        }
+    }
+
+    /// `count` regions without any AWS names: what a config without `[[regions]]` gets.
+    fn bare_regions(count: usize) -> Vec<RegionConfig> {
         DEFAULT_REGION_NAMES
             .iter()
             .take(count.clamp(1, MAX_REGIONS))
@@ -116,14 +160,89 @@ impl Config {
             .collect()
     }
 
+    /// `count` regions of the simulated world: the first primary, the rest secondaries, each
+    /// with the capacity, alarms and secrets the sim models.
+    pub fn default_regions(count: usize) -> Vec<RegionConfig> {
+        Self::bare_regions(count).into_iter().map(|r| Self::sim_region(r.name, r.role)).collect()
+    }
+
+    /// A region of the simulated world, with the capacity, alarms and secrets the sim models
+    /// under its name.
+    pub fn sim_region(name: String, role: Role) -> RegionConfig {
+        let mut aws = RegionAws {
+            capacity: Some(CapacityConfig {
+                target: CapacityTarget::AutoScaling { group: format!("checkout-{name}") },
+                needed: inventory::SIM_NEEDED_CAPACITY,
+            }),
+            ..RegionAws::default()
+        };
+        aws.alarms = AlarmsConfig {
+            names: vec![format!("checkout-{name}-5xx"), format!("checkout-{name}-latency")],
+            prefixes: Vec::new(),
+            accept_insufficient: Vec::new(),
+            canaries: vec![format!("checkout-{name}-canary")],
+        };
+        aws.secrets = inventory::SIM_SECRETS.iter().map(|s| (*s).to_owned()).collect();
+        RegionConfig { name, role, aws }
+    }
+
+    /// The rows the simulated world publishes: a queue backlog, a stream's iterator age and
+    /// S3 replication latency, each answering to the faults the sim injects.
+    pub fn demo_signals() -> Vec<CustomSignal> {
+        let stat = |ns: &str, metric: &str, dim: (&str, &str), stat: &str| {
+            MetricSpec::Stat(MetricStat {
+                namespace: ns.into(),
+                metric: metric.into(),
+                dimensions: vec![(dim.0.into(), dim.1.into())],
+                statistic: stat.into(),
+            })
+        };
+        let row = |name: &str, label: &str, spec, unit, warn, critical| CustomSignal {
+            name: name.into(),
+            label: label.into(),
+            spec,
+            unit,
+            warn,
+            critical,
+            direction: SignalDirection::Above,
+            regions: Vec::new(),
+        };
+        vec![
+            row(
+                "queue-age",
+                "Queue age",
+                stat("AWS/SQS", "ApproximateAgeOfOldestMessage", ("QueueName", "orders-{region}"), "Maximum"),
+                SignalUnit::Seconds,
+                60.0,
+                300.0,
+            ),
+            row(
+                "stream-age",
+                "Iter. age",
+                stat("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", ("StreamName", "events-{region}"), "Maximum"),
+                SignalUnit::Milliseconds,
+                30_000.0,
+                120_000.0,
+            ),
+            row(
+                "s3-replication",
+                "S3 repl.",
+                stat("AWS/S3", "ReplicationLatency", ("SourceBucket", "assets-{region}"), "Maximum"),
+                SignalUnit::Seconds,
+                300.0,
+                900.0,
+            ),
+        ]
+    }
+
     /// The built-in world of `warroom demo`: two regions, a 5 s poll so the screen feels live.
     pub fn demo() -> Self {
         Self {
             read_only: false,
             incident: Incident { poll_interval: Duration::seconds(5), ..Incident::default() },
-            thresholds: Thresholds::default(),
+            thresholds: Thresholds { signals: Self::demo_signals(), ..Thresholds::default() },
             regions: Self::default_regions(2),
-            runbooks: crate::runbook::built_in(),
+            runbooks: crate::runbook::built_in_for(Self::features_of(&Self::default_regions(2))),
             routing: RoutingConfig::default(),
             database: DatabaseConfig::default(),
             write_freeze: WriteFreezeConfig::default(),
@@ -165,6 +284,10 @@ struct RawConfig {
     aws: aws::RawAws,
     #[serde(default)]
     journal: journal::RawJournal,
+    #[serde(default)]
+    traffic: signals::RawTraffic,
+    #[serde(default)]
+    signals: Vec<signals::RawSignal>,
 }
 
 #[derive(Default, Deserialize)]
@@ -174,6 +297,7 @@ struct RawIncident {
     rpo: Option<Spanned<ConfigDuration>>,
     rto: Option<Spanned<ConfigDuration>>,
     poll_interval: Option<Spanned<ConfigDuration>>,
+    cooldown: Option<Spanned<ConfigDuration>>,
 }
 
 /// `[thresholds]`, shared by config files and drill scenarios.
@@ -197,6 +321,11 @@ struct RawRegion {
     record_set_id: Option<Spanned<String>>,
     rds_instance: Option<Spanned<String>>,
     aurora_cluster: Option<Spanned<String>>,
+    traffic: Option<signals::RawTraffic>,
+    alarms: Option<inventory::RawAlarms>,
+    capacity: Option<inventory::RawCapacity>,
+    #[serde(default)]
+    secrets: Vec<Spanned<String>>,
 }
 
 impl RawThresholds {
@@ -220,7 +349,7 @@ impl RawThresholds {
         )?;
         let flap_window =
             v.duration(self.flap_window, defaults.flap_window, "thresholds.flap-window", FLAP_WINDOW_BOUNDS)?;
-        Ok(Thresholds { error_rate_percent, latency_p99, flap_window })
+        Ok(Thresholds { error_rate_percent, latency_p99, flap_window, signals: Vec::new() })
     }
 }
 
@@ -231,6 +360,7 @@ pub(crate) const RPO_BOUNDS: Bounds = (Duration::seconds(1), Duration::hours(24)
 pub(crate) const RTO_BOUNDS: Bounds = (Duration::seconds(1), Duration::hours(72));
 pub(crate) const FLAP_WINDOW_BOUNDS: Bounds = (Duration::seconds(10), Duration::hours(1));
 pub(crate) const POLL_INTERVAL_BOUNDS: Bounds = (Duration::seconds(1), Duration::hours(1));
+pub(crate) const COOLDOWN_BOUNDS: Bounds = (Duration::zero(), Duration::hours(24));
 
 /// Checks that need the whole file; each error points at the offending value.
 pub(crate) struct Validator<'a> {
@@ -299,10 +429,13 @@ impl RawConfig {
                 "incident.poll-interval",
                 POLL_INTERVAL_BOUNDS,
             )?,
+            cooldown: v.duration(self.incident.cooldown, defaults.cooldown, "incident.cooldown", COOLDOWN_BOUNDS)?,
         };
-        let thresholds = self.thresholds.validate(&v)?;
+        let mut thresholds = self.thresholds.validate(&v)?;
         let database = validate_database(&v, self.database)?;
-        let regions = validate_regions(&v, self.regions, database.kind)?;
+        let regions = validate_regions(&v, self.regions, database.kind, &self.traffic)?;
+        let names: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
+        thresholds.signals = signals::validate_signals(&v, self.signals, &names)?;
         match database.kind {
             DatabaseKind::AuroraGlobal if database.global_cluster.is_none() => {
                 return v
@@ -314,7 +447,8 @@ impl RawConfig {
             _ => {}
         }
 
-        let runbooks = crate::runbook::validate(self.runbook, crate::runbook::built_in(), file, text)?;
+        let features = Config::features_of(&regions);
+        let runbooks = crate::runbook::validate(self.runbook, crate::runbook::built_in_for(features), file, text)?;
         let routing = validate_routing(&v, self.routing)?;
         let write_freeze = validate_write_freeze(&v, self.write_freeze)?;
         let aws = validate_aws(&v, self.aws)?;
@@ -426,6 +560,18 @@ fn validate_aws(v: &Validator<'_>, raw: aws::RawAws) -> Result<AwsSettings, Toml
             "aws.promotion-timeout",
             (Duration::seconds(1), Duration::hours(2)),
         )?,
+        scale_timeout: v.duration(
+            raw.scale_timeout,
+            d.scale_timeout,
+            "aws.scale-timeout",
+            (Duration::seconds(1), Duration::hours(2)),
+        )?,
+        inventory_interval: v.duration(
+            raw.inventory_interval,
+            d.inventory_interval,
+            "aws.inventory-interval",
+            (Duration::seconds(1), Duration::hours(1)),
+        )?,
     })
 }
 
@@ -442,13 +588,58 @@ fn validate_write_freeze(v: &Validator<'_>, raw: aws::RawWriteFreeze) -> Result<
             ),
         );
     }
+    let frozen_value = raw.frozen_value.map_or(defaults.frozen_value.clone(), Spanned::into_inner);
+    let open_value = match raw.open_value {
+        Some(open) if open.get_ref() == &frozen_value => {
+            return v.err(
+                Some(open.span()),
+                format!("write-freeze.open-value must differ from frozen-value (both are {frozen_value})"),
+            );
+        }
+        Some(open) => open.into_inner(),
+        // One value given: the other is its opposite when it is a boolean.
+        None => match &frozen_value {
+            FlagValue::Bool(b) => FlagValue::Bool(!b),
+            _ => return v.err(None, "write-freeze.frozen-value is not a boolean: give open-value as well"),
+        },
+    };
     Ok(WriteFreezeConfig {
         table: raw.table.map_or(defaults.table, Spanned::into_inner),
         key: text_value(v, raw.key, "write-freeze.key")?.unwrap_or(defaults.key),
+        key_attribute: text_value(v, raw.key_attribute, "write-freeze.key-attribute")?
+            .unwrap_or(defaults.key_attribute),
+        value_attribute: text_value(v, raw.value_attribute, "write-freeze.value-attribute")?
+            .unwrap_or(defaults.value_attribute),
+        frozen_value,
+        open_value,
     })
 }
 
-fn validate_region_aws(v: &Validator<'_>, r: &mut RawRegion, kind: DatabaseKind) -> Result<RegionAws, TomlError> {
+fn validate_region_aws(
+    v: &Validator<'_>,
+    r: &mut RawRegion,
+    kind: DatabaseKind,
+    default_traffic: &signals::RawTraffic,
+) -> Result<RegionAws, TomlError> {
+    let name = r.name.get_ref().clone();
+    let traffic = match (r.load_balancer.take(), r.traffic.take()) {
+        (Some(lb), Some(_)) => {
+            return v.err(Some(lb.span()), "give load-balancer (the ALB shorthand) or [regions.traffic], not both");
+        }
+        (Some(lb), None) if lb.get_ref().trim().is_empty() => {
+            return v.err(Some(lb.span()), "load-balancer must not be empty");
+        }
+        (Some(lb), None) => signals::RawTraffic::alb(lb).over(default_traffic),
+        (None, Some(t)) => t.over(default_traffic),
+        (None, None) => default_traffic.clone(),
+    };
+    let traffic = traffic.validate(v, &name)?;
+    let alarms = match r.alarms.take() {
+        Some(a) => a.validate(v, &name)?,
+        None => AlarmsConfig::default(),
+    };
+    let capacity = r.capacity.take().map(|c| c.validate(v, &name)).transpose()?;
+    let secrets = inventory::validate_secrets(v, std::mem::take(&mut r.secrets), &name)?;
     if let Some(url) = &r.endpoint_url
         && !aws::is_url(url.get_ref())
     {
@@ -471,10 +662,13 @@ fn validate_region_aws(v: &Validator<'_>, r: &mut RawRegion, kind: DatabaseKind)
     Ok(RegionAws {
         profile: text_value(v, r.profile.take(), "profile")?,
         endpoint_url: r.endpoint_url.take().map(Spanned::into_inner),
-        load_balancer: text_value(v, r.load_balancer.take(), "load-balancer")?,
+        traffic,
         health_check_id: text_value(v, r.health_check_id.take(), "health-check-id")?,
         record_set_id: text_value(v, r.record_set_id.take(), "record-set-id")?,
         database,
+        alarms,
+        capacity,
+        secrets,
     })
 }
 
@@ -482,9 +676,10 @@ fn validate_regions(
     v: &Validator<'_>,
     raw: Vec<RawRegion>,
     kind: DatabaseKind,
+    default_traffic: &signals::RawTraffic,
 ) -> Result<Vec<RegionConfig>, TomlError> {
     if raw.is_empty() {
-        return Ok(Config::default_regions(2));
+        return Ok(Config::bare_regions(2));
     }
     if raw.len() < 2 {
         return v.err(
@@ -498,7 +693,7 @@ fn validate_regions(
     let mut regions: Vec<RegionConfig> = Vec::with_capacity(raw.len());
     let mut primary_seen = false;
     for mut region in raw {
-        let aws = validate_region_aws(v, &mut region, kind)?;
+        let aws = validate_region_aws(v, &mut region, kind, default_traffic)?;
         let name = region.name.get_ref();
         if !is_region_name(name) {
             return v.err(

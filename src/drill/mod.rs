@@ -15,7 +15,7 @@ pub use scorecard::Scorecard;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{Config, RegionConfig};
+use crate::config::Config;
 use crate::model::Role;
 use crate::sim::World;
 
@@ -27,23 +27,23 @@ pub fn config(s: &Scenario) -> Config {
     c.incident.rpo = s.rpo;
     c.incident.rto = s.rto;
     c.incident.poll_interval = s.poll_interval;
-    c.thresholds = s.thresholds.clone();
+    if let Some(cooldown) = s.cooldown {
+        c.incident.cooldown = cooldown;
+    }
+    // The scenario's limits, and the sim's own rows (queue age, stream age, S3 replication).
+    c.thresholds = crate::config::Thresholds { signals: c.thresholds.signals.clone(), ..s.thresholds.clone() };
     c.regions = s
         .regions
         .iter()
         .enumerate()
-        .map(|(i, name)| RegionConfig {
-            name: name.clone(),
-            role: if i == 0 { Role::Primary } else { Role::Secondary },
-            aws: Default::default(),
-        })
+        .map(|(i, name)| Config::sim_region(name.clone(), if i == 0 { Role::Primary } else { Role::Secondary }))
         .collect();
     c
 }
 
 /// The world a scenario starts from.
 pub fn world(s: &Scenario, config: &Config, seed: u64, epoch: DateTime<Utc>) -> World {
-    let mut w = World::new(&config.regions, seed, epoch, s.faults.clone());
+    let mut w = World::new(&config.regions, seed, epoch, s.faults.clone()).with_signals(&config.thresholds.signals);
     w.set_replica_lag(s.starting_lag.as_seconds_f64());
     w
 }

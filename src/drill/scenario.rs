@@ -10,7 +10,8 @@ use crate::config::{
     Thresholds, Validator,
 };
 
-use crate::sim::{Fault, FaultKind, ScheduledFault};
+use crate::model::AlarmState;
+use crate::sim::{AlarmPick, Fault, FaultKind, ScheduledFault};
 use crate::text::duration::{ConfigDuration, format_duration};
 use crate::toml_source::{self, TomlError};
 
@@ -54,6 +55,8 @@ pub struct Scenario {
     pub starting_lag: Duration,
     /// How often the world is sampled (the dashboard's poll interval).
     pub poll_interval: Duration,
+    /// `[world] cooldown`: this drill's own cooldown between traffic shifts.
+    pub cooldown: Option<Duration>,
     /// `[thresholds]`, as in a config file: what counts as a breach in this drill.
     pub thresholds: Thresholds,
     pub faults: Vec<ScheduledFault>,
@@ -84,6 +87,7 @@ struct RawWorld {
     rto: Option<Spanned<ConfigDuration>>,
     starting_lag: Option<Spanned<ConfigDuration>>,
     poll_interval: Option<Spanned<ConfigDuration>>,
+    cooldown: Option<Spanned<ConfigDuration>>,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +104,9 @@ struct RawFault {
     p99: Option<Spanned<ConfigDuration>>,
     records_per_minute: Option<Spanned<f64>>,
     events_per_minute: Option<Spanned<f64>>,
+    available: Option<Spanned<i64>>,
+    alarm: Option<Spanned<String>>,
+    state: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -147,7 +154,7 @@ fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<Fault, TomlError> {
     };
     // Each kind's parameters; any other parameter given is an error at its key.
     let allowed = kind.parameters();
-    let given: [(&str, Option<std::ops::Range<usize>>); 7] = [
+    let given: [(&str, Option<std::ops::Range<usize>>); 10] = [
         ("error-percent", raw.error_percent.as_ref().map(Spanned::span)),
         ("ramp", raw.ramp.as_ref().map(Spanned::span)),
         ("seconds-per-second", raw.seconds_per_second.as_ref().map(Spanned::span)),
@@ -155,6 +162,9 @@ fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<Fault, TomlError> {
         ("p99", raw.p99.as_ref().map(Spanned::span)),
         ("records-per-minute", raw.records_per_minute.as_ref().map(Spanned::span)),
         ("events-per-minute", raw.events_per_minute.as_ref().map(Spanned::span)),
+        ("available", raw.available.as_ref().map(Spanned::span)),
+        ("alarm", raw.alarm.as_ref().map(Spanned::span)),
+        ("state", raw.state.as_ref().map(Spanned::span)),
     ];
     for (key, span) in given {
         if let Some(span) = span
@@ -183,6 +193,32 @@ fn fault_spec(raw: &RawFault, err: &Err<'_>) -> Result<Fault, TomlError> {
         },
         Fault::DuplicateReplay { events_per_minute } => Fault::DuplicateReplay {
             events_per_minute: positive(&raw.events_per_minute, events_per_minute, "events-per-minute", err)?,
+        },
+        Fault::CapacityShortfall { available } => Fault::CapacityShortfall {
+            available: match &raw.available {
+                None => available,
+                Some(a) => u32::try_from(*a.get_ref())
+                    .map_err(|_| err(a.span(), format!("available must be 0 or more, got {}", a.get_ref())))?,
+            },
+        },
+        Fault::Alarm { alarm, state } => Fault::Alarm {
+            alarm: match &raw.alarm {
+                None => alarm,
+                Some(a) => AlarmPick::from_name(a.get_ref()).ok_or_else(|| {
+                    err(a.span(), format!("alarm `{}`: use one of {}", a.get_ref(), AlarmPick::NAMES.join(", ")))
+                })?,
+            },
+            state: match &raw.state {
+                None => state,
+                Some(s) => match s.get_ref().as_str() {
+                    "alarm" => AlarmState::Alarm,
+                    "ok" => AlarmState::Ok,
+                    "insufficient-data" => AlarmState::InsufficientData,
+                    other => {
+                        return Err(err(s.span(), format!("state `{other}`: use alarm, ok or insufficient-data")));
+                    }
+                },
+            },
         },
         other => other,
     })
@@ -327,6 +363,11 @@ fn validate(raw: RawScenario, v: &Validator<'_>, err: &Err<'_>) -> Result<Scenar
             "world.poll-interval",
             POLL_INTERVAL_BOUNDS,
         )?,
+        cooldown: raw
+            .world
+            .cooldown
+            .map(|c| v.duration(Some(c), Duration::zero(), "world.cooldown", crate::config::COOLDOWN_BOUNDS))
+            .transpose()?,
         thresholds: raw.thresholds.validate(v)?,
         faults,
         expectations,

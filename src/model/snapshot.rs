@@ -5,7 +5,14 @@ use chrono::{DateTime, Duration, Utc};
 use super::history::History;
 use super::signal::{Applied, Freshness, Signal};
 use super::update::{Reading, SignalKey, Update};
-use super::values::{Database, HealthChecks, Integrity, Lag, Role, Routing};
+use super::values::{Alarms, Capacity, Database, HealthChecks, Integrity, Lag, Role, Routing, Secrets};
+
+/// A `[[signals]]` row of one region: its value and its chart.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CustomRow {
+    pub signal: Signal<f64>,
+    pub history: History,
+}
 
 /// Serializable so a demo's host can publish what it sees to terminals that join it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -23,6 +30,15 @@ pub struct RegionSnapshot {
     pub write_freeze: Signal<bool>,
     /// Drill counters (corrupted records, duplicate events); the sim reports them, AWS not.
     pub integrity: Signal<Integrity>,
+    #[serde(default)]
+    pub alarms: Signal<Alarms>,
+    #[serde(default)]
+    pub capacity: Signal<Capacity>,
+    #[serde(default)]
+    pub secrets: Signal<Secrets>,
+    /// One per `[[signals]]` row, in config order.
+    #[serde(default)]
+    pub custom: Vec<CustomRow>,
     pub error_rate_history: History,
     pub latency_p99_history: History,
     pub lag_history: History,
@@ -43,6 +59,10 @@ impl RegionSnapshot {
             routing: Signal::default(),
             write_freeze: Signal::default(),
             integrity: Signal::default(),
+            alarms: Signal::default(),
+            capacity: Signal::default(),
+            secrets: Signal::default(),
+            custom: Vec::new(),
             error_rate_history: History::default(),
             latency_p99_history: History::default(),
             lag_history: History::default(),
@@ -67,7 +87,35 @@ impl RegionSnapshot {
             SignalKey::Routing => self.routing.freshness(now, interval),
             SignalKey::WriteFreeze => self.write_freeze.freshness(now, interval),
             SignalKey::Integrity => self.integrity.freshness(now, interval),
+            SignalKey::Alarms => {
+                self.alarms.freshness(now, slow(interval, self.alarms.value.as_ref().map(|a| a.every_seconds)))
+            }
+            SignalKey::Capacity => self.capacity.freshness(now, interval),
+            SignalKey::Secrets => {
+                self.secrets.freshness(now, slow(interval, self.secrets.value.as_ref().map(|s| s.every_seconds)))
+            }
+            SignalKey::Custom(i) => {
+                self.custom.get(usize::from(i)).map_or(Freshness::Missing, |c| c.signal.freshness(now, interval))
+            }
         }
+    }
+
+    /// Every signal this region has: the built-in ones and its custom rows.
+    pub fn keys(&self) -> impl Iterator<Item = SignalKey> + '_ {
+        let custom = (0..self.custom.len()).filter_map(|i| u8::try_from(i).ok()).map(SignalKey::Custom);
+        SignalKey::ALL.into_iter().chain(custom)
+    }
+
+    /// The alarms, when fresh against the rate they are read at.
+    pub fn fresh_alarms(&self, now: DateTime<Utc>, interval: Duration) -> Option<&Alarms> {
+        (self.freshness_of(SignalKey::Alarms, now, interval) == Freshness::Fresh)
+            .then_some(self.alarms.value.as_ref())?
+    }
+
+    /// The secrets, when fresh against the rate they are read at.
+    pub fn fresh_secrets(&self, now: DateTime<Utc>, interval: Duration) -> Option<&Secrets> {
+        (self.freshness_of(SignalKey::Secrets, now, interval) == Freshness::Fresh)
+            .then_some(self.secrets.value.as_ref())?
     }
 
     /// The newest time any signal of this region heard from its source.
@@ -82,8 +130,12 @@ impl RegionSnapshot {
             self.database.observed_at,
             self.routing.observed_at,
             self.write_freeze.observed_at,
+            self.alarms.observed_at,
+            self.capacity.observed_at,
+            self.secrets.observed_at,
         ]
         .into_iter()
+        .chain(self.custom.iter().map(|c| c.signal.observed_at))
         .flatten()
         .max()
     }
@@ -114,6 +166,13 @@ impl RegionSnapshot {
             Reading::Routing(v) => self.routing.record_value(v, at),
             Reading::WriteFreeze(v) => self.write_freeze.record_value(v, at),
             Reading::Integrity(v) => self.integrity.record_value(v, at),
+            Reading::Alarms(v) => self.alarms.record_value(v, at),
+            Reading::Capacity(v) => self.capacity.record_value(v, at),
+            Reading::Secrets(v) => self.secrets.record_value(v, at),
+            Reading::Custom(i, v) => match self.custom.get_mut(usize::from(i)) {
+                Some(row) => with_history(row.signal.record_value(v, at), &mut row.history, v),
+                None => Applied::Mismatch,
+            },
         }
     }
 
@@ -129,8 +188,20 @@ impl RegionSnapshot {
             SignalKey::Routing => self.routing.record_error(error, at),
             SignalKey::WriteFreeze => self.write_freeze.record_error(error, at),
             SignalKey::Integrity => self.integrity.record_error(error, at),
+            SignalKey::Alarms => self.alarms.record_error(error, at),
+            SignalKey::Capacity => self.capacity.record_error(error, at),
+            SignalKey::Secrets => self.secrets.record_error(error, at),
+            SignalKey::Custom(i) => match self.custom.get_mut(usize::from(i)) {
+                Some(row) => row.signal.record_error(error, at),
+                None => Applied::Mismatch,
+            },
         }
     }
+}
+
+/// A reading refreshed every `every` seconds is judged against that, not the poll interval.
+fn slow(interval: Duration, every: Option<u32>) -> Duration {
+    every.map_or(interval, |s| interval.max(Duration::seconds(i64::from(s))))
 }
 
 /// History only records accepted readings, so a late reply cannot reorder a sparkline.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::values::{Database, HealthChecks, Integrity, Lag, Routing};
+use super::values::{Alarms, Capacity, Database, HealthChecks, Integrity, Lag, Routing, Secrets};
 
 /// Which signal of a region an update is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -17,10 +17,16 @@ pub enum SignalKey {
     Routing,
     WriteFreeze,
     Integrity,
+    Alarms,
+    Capacity,
+    Secrets,
+    /// The `[[signals]]` row of this index.
+    Custom(u8),
 }
 
 impl SignalKey {
-    pub const ALL: [SignalKey; 10] = [
+    /// The built-in signals (custom rows are counted per config).
+    pub const ALL: [SignalKey; 13] = [
         SignalKey::Requests,
         SignalKey::ErrorRate,
         SignalKey::LatencyP50,
@@ -31,6 +37,9 @@ impl SignalKey {
         SignalKey::Routing,
         SignalKey::WriteFreeze,
         SignalKey::Integrity,
+        SignalKey::Alarms,
+        SignalKey::Capacity,
+        SignalKey::Secrets,
     ];
 }
 
@@ -51,6 +60,11 @@ pub enum Reading {
     Routing(Routing),
     WriteFreeze(bool),
     Integrity(Integrity),
+    Alarms(Alarms),
+    Capacity(Capacity),
+    Secrets(Secrets),
+    /// A `[[signals]]` row's value, in the unit its metric reports.
+    Custom(u8, f64),
 }
 
 impl Reading {
@@ -66,6 +80,10 @@ impl Reading {
             Reading::Routing(_) => SignalKey::Routing,
             Reading::WriteFreeze(_) => SignalKey::WriteFreeze,
             Reading::Integrity(_) => SignalKey::Integrity,
+            Reading::Alarms(_) => SignalKey::Alarms,
+            Reading::Capacity(_) => SignalKey::Capacity,
+            Reading::Secrets(_) => SignalKey::Secrets,
+            Reading::Custom(i, _) => SignalKey::Custom(*i),
         }
     }
 }

@@ -132,3 +132,112 @@ impl Integrity {
         self.corrupted_records == 0 && self.duplicate_events == 0
     }
 }
+
+/// A CloudWatch alarm's state (`StateValue`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlarmState {
+    Ok,
+    Alarm,
+    /// Not enough data to judge: unknown, and unknown is not healthy unless accepted.
+    InsufficientData,
+}
+
+impl AlarmState {
+    pub fn label(self) -> &'static str {
+        match self {
+            AlarmState::Ok => "OK",
+            AlarmState::Alarm => "ALARM",
+            AlarmState::InsufficientData => "INSUFFICIENT",
+        }
+    }
+}
+
+/// One alarm as read, with what the config says about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alarm {
+    pub name: String,
+    pub state: AlarmState,
+    /// Its `INSUFFICIENT_DATA` is normal here (`accept-insufficient`).
+    #[serde(default)]
+    pub accepts_insufficient: bool,
+    /// A canary alarm (`synthetic-checks` waits for it).
+    #[serde(default)]
+    pub canary: bool,
+}
+
+impl Alarm {
+    /// OK, or an insufficient-data state the config accepts.
+    pub fn passes(&self) -> bool {
+        match self.state {
+            AlarmState::Ok => true,
+            AlarmState::InsufficientData => self.accepts_insufficient,
+            AlarmState::Alarm => false,
+        }
+    }
+}
+
+/// A region's alarms, read at the inventory interval (`every_seconds`), which is also how
+/// long the reading counts as fresh per poll interval.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alarms {
+    pub alarms: Vec<Alarm>,
+    /// Names configured exactly but not found: unknown, so they fail `alarms-ok`.
+    #[serde(default)]
+    pub missing: Vec<String>,
+    pub every_seconds: u32,
+}
+
+impl Alarms {
+    pub fn count(&self, state: AlarmState) -> usize {
+        self.alarms.iter().filter(|a| a.state == state).count()
+    }
+
+    /// Why the alarms do not all pass, or None when they do (canaries included).
+    pub fn failing(&self) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.alarms.iter().filter(|a| !a.passes()).map(|a| format!("{} {}", a.name, a.state.label())).collect();
+        out.extend(self.missing.iter().map(|m| format!("{m} not found")));
+        out
+    }
+}
+
+/// How much of the application runs in a region, against what it needs for all traffic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capacity {
+    /// `Auto Scaling group checkout-west`, `ECS service web/api`.
+    pub what: String,
+    /// InService instances, or the service's running tasks.
+    pub running: u32,
+    pub desired: u32,
+    /// The group's maximum size (ECS services have none).
+    pub max: Option<u32>,
+    pub needed: u32,
+}
+
+impl Capacity {
+    pub fn ready(&self) -> bool {
+        self.running >= self.needed
+    }
+}
+
+/// One secret the application needs, checked in a region.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretCheck {
+    pub name: String,
+    pub present: bool,
+    /// Why it does not count as present ("not found", "scheduled for deletion on …").
+    pub why: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Secrets {
+    pub secrets: Vec<SecretCheck>,
+    pub every_seconds: u32,
+}
+
+impl Secrets {
+    pub fn missing(&self) -> Vec<&SecretCheck> {
+        self.secrets.iter().filter(|s| !s.present).collect()
+    }
+}

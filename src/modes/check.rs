@@ -128,9 +128,19 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
         }
         let queries = metrics::region_queries(config, index);
         let now = chrono::Utc::now();
-        let values = metrics::fetch(&c.cloudwatch, &queries, now).await;
+        let mut values = metrics::fetch(&c.cloudwatch, &queries, now).await;
+        crate::sources::aws::explain_missing(c, &queries, &mut values).await;
         for (q, v) in queries.iter().zip(&values) {
-            let check = format!("metric {}", q.label());
+            if q.measure == metrics::Measure::Input {
+                continue;
+            }
+            let check = match q.measure {
+                metrics::Measure::Custom(i) => {
+                    let label = config.thresholds.signals.get(usize::from(i)).map_or("?", |s| s.name.as_str());
+                    format!("signal {label}: {}", q.label())
+                }
+                _ => format!("metric {}", q.label()),
+            };
             rows.push(match v {
                 Ok(Some(x)) => row(check, name, Verdict::Pass, format!("latest {x}")),
                 Ok(None) => match q.measure.absence_explained(writer) {
@@ -174,9 +184,9 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
             rows.push(row("routing record", name, Verdict::Skip, "no record-set-id configured"));
         }
         let table = &config.write_freeze.table;
-        let r =
-            c.dynamodb.describe_table().table_name(table).send().await.map_err(|e| explain(error::DESCRIBE_TABLE, &e));
-        rows.push(from_result("write-freeze table", name, r, |_| format!("{table} exists")));
+        let r = flag::check_schema(c, &config.write_freeze).await;
+        rows.push(from_result("write-freeze table", name, r, |summary| summary));
+        rows.extend(inventory_rows(live, index, &updates).await);
         rows.push(polled_row("write-freeze flag", name, polled(SignalKey::WriteFreeze), |r| match r {
             Reading::WriteFreeze(frozen) => Some(format!(
                 "{}/{}: writes {}",
@@ -193,6 +203,82 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
         }
     }
     rows.extend(guard_rows(config, updates, polled_at));
+    rows
+}
+
+/// Alarms, capacity and secrets: what was read, and whether the operator may read each secret.
+async fn inventory_rows(live: &Live, index: usize, updates: &[Update]) -> Vec<Row> {
+    let config = &live.config;
+    let region = &config.regions[index];
+    let name = region.name.as_str();
+    let c = &live.clients[index];
+    let polled = |key: SignalKey| latest(updates, index, key);
+    let mut rows = Vec::new();
+    if Source::Alarms.applies(config, index) {
+        rows.push(match polled(SignalKey::Alarms) {
+            Some(Ok(Reading::Alarms(a))) if !a.missing.is_empty() => {
+                row("alarms", name, Verdict::Fail, format!("not found: {}", a.missing.join(", ")))
+            }
+            Some(Ok(Reading::Alarms(a))) => row(
+                "alarms",
+                name,
+                Verdict::Pass,
+                format!(
+                    "{} found: {} ALARM · {} OK · {} INSUFFICIENT",
+                    a.alarms.len(),
+                    a.count(crate::model::AlarmState::Alarm),
+                    a.count(crate::model::AlarmState::Ok),
+                    a.count(crate::model::AlarmState::InsufficientData)
+                ),
+            ),
+            Some(Err(e)) => row("alarms", name, Verdict::Fail, e.0.clone()),
+            _ => row("alarms", name, Verdict::Fail, "not read"),
+        });
+    }
+    if let Some(cap) = &region.aws.capacity {
+        rows.push(match polled(SignalKey::Capacity) {
+            Some(Ok(Reading::Capacity(k))) => match k.max {
+                Some(max) if cap.needed > max => row(
+                    "capacity",
+                    name,
+                    Verdict::Fail,
+                    format!(
+                        "{}: needed {} is above its maximum size {max}: scale-secondary would be refused",
+                        k.what, cap.needed
+                    ),
+                ),
+                _ => row(
+                    "capacity",
+                    name,
+                    Verdict::Pass,
+                    format!("{} {}/{} running (desired {})", k.what, k.running, k.needed, k.desired),
+                ),
+            },
+            Some(Err(e)) => row("capacity", name, Verdict::Fail, e.0.clone()),
+            _ => row("capacity", name, Verdict::Fail, "not read"),
+        });
+    }
+    if Source::Secrets.applies(config, index) {
+        match polled(SignalKey::Secrets) {
+            Some(Ok(Reading::Secrets(s))) => {
+                for secret in &s.secrets {
+                    let check = format!("secret {}", secret.name);
+                    rows.push(match &secret.why {
+                        None => row(check, name, Verdict::Pass, "present"),
+                        Some(why) => row(check, name, Verdict::Fail, why.clone()),
+                    });
+                    if secret.present {
+                        let r = crate::aws::secrets::probe_read(c, &secret.name).await;
+                        rows.push(from_result(&format!("secret {} readable", secret.name), name, r, |()| {
+                            "the operator may read it (value not shown)".to_owned()
+                        }));
+                    }
+                }
+            }
+            Some(Err(e)) => rows.push(row("secrets", name, Verdict::Fail, e.0.clone())),
+            _ => rows.push(row("secrets", name, Verdict::Fail, "not read")),
+        }
+    }
     rows
 }
 
@@ -225,16 +311,37 @@ async fn probe_permissions(live: &Live, index: usize) -> Vec<Row> {
     let c = &live.clients[index];
     let name = c.region.as_str();
     let mut rows = Vec::new();
-    let put = c
+    let flag = &config.write_freeze;
+    let update = c
         .dynamodb
-        .put_item()
-        .table_name(&config.write_freeze.table)
-        .item(flag::KEY_ATTRIBUTE, AttributeValue::S(PROBE_NAME.into()))
-        .condition_expression("attribute_exists(#f) AND attribute_not_exists(#f)")
-        .expression_attribute_names("#f", flag::KEY_ATTRIBUTE)
+        .update_item()
+        .table_name(&flag.table)
+        .key(&flag.key_attribute, AttributeValue::S(PROBE_NAME.into()))
+        .update_expression("SET #v = :v")
+        .condition_expression("attribute_exists(#v) AND attribute_not_exists(#v)")
+        .expression_attribute_names("#v", &flag.value_attribute)
+        .expression_attribute_values(":v", crate::aws::flag::attribute(&flag.frozen_value))
         .send()
         .await;
-    rows.push(probe_row(error::PUT_ITEM, name, put));
+    rows.push(probe_row(error::UPDATE_ITEM, name, update));
+    if let Some(cap) = &config.regions[index].aws.capacity {
+        match &cap.target {
+            crate::config::CapacityTarget::AutoScaling { .. } => {
+                let r = c
+                    .autoscaling
+                    .set_desired_capacity()
+                    .auto_scaling_group_name(PROBE_NAME)
+                    .desired_capacity(0)
+                    .send()
+                    .await;
+                rows.push(probe_row(error::SET_DESIRED_CAPACITY, name, r));
+            }
+            crate::config::CapacityTarget::Ecs { cluster, .. } => {
+                let r = c.ecs.update_service().cluster(cluster).service(PROBE_NAME).desired_count(0).send().await;
+                rows.push(probe_row(error::UPDATE_SERVICE, name, r));
+            }
+        }
+    }
     match config.database.kind {
         DatabaseKind::RdsReplica => {
             let r = c.rds.promote_read_replica().db_instance_identifier(PROBE_NAME).send().await;

@@ -72,7 +72,8 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
         let world = match &scenario {
             // A scenario's faults without the drill around them: no banner, no scorecard.
             Some(s) => crate::drill::world(s, &config, args.sim.seed, clock.epoch()),
-            None => World::new(&config.regions, args.sim.seed, clock.epoch(), demo_timeline()),
+            None => World::new(&config.regions, args.sim.seed, clock.epoch(), demo_timeline())
+                .with_signals(&config.thresholds.signals),
         };
         let mut session = start_session_in(world, &config, clock, theme, scribe, config.read_only);
         crate::runtime::session::share_claims(&mut session.app, &journal_path)?;

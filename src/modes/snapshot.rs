@@ -80,7 +80,9 @@ pub fn render(
 
 /// The snapshot a dashboard would hold after one poll of every region at `epoch + at`.
 pub fn simulate(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono::Duration) -> (Snapshot, DateTime<Utc>) {
-    let world = SharedWorld::new(World::new(&config.regions, seed, epoch, demo_timeline()));
+    let world = SharedWorld::new(
+        World::new(&config.regions, seed, epoch, demo_timeline()).with_signals(&config.thresholds.signals),
+    );
     let now = epoch + at;
     let mut snapshot = config.empty_snapshot();
     snapshot.fold(poll_all(&world, now));

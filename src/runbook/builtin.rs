@@ -13,8 +13,72 @@ fn checklist(id: &str, title: &str, items: &[(&str, &str)]) -> Runbook {
     }
 }
 
+/// What a config lets the runbooks read instead of asking a human to tick.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Features {
+    /// A region names its Auto Scaling group or ECS service and the capacity it needs.
+    pub capacity: bool,
+    pub alarms: bool,
+    /// Canary alarms are named: synthetic checks become a watch on them.
+    pub canaries: bool,
+    pub secrets: bool,
+}
+
+impl Features {
+    pub const ALL: Features = Features { capacity: true, alarms: true, canaries: true, secrets: true };
+}
+
+/// The built-ins for a config that reads nothing beyond traffic, database and routing.
 pub fn built_in() -> Vec<Runbook> {
+    built_in_for(Features::default())
+}
+
+/// A step of `kind` when the config can read it, else the human tick it replaces.
+fn read_or_tick(id: &str, title: &str, readable: Option<K>, guards: &[&str]) -> Step {
+    Step::new(id, title, readable.unwrap_or(K::Checklist), guards)
+}
+
+/// The built-in runbooks, with each check the config can read made a reading, and the
+/// guards of what it reads added to the promotion and the shift.
+pub fn built_in_for(f: Features) -> Vec<Runbook> {
+    let mut promote_guards = vec!["after:check-lag", "writes-frozen", "lag-within-rpo", "secondary-healthy"];
+    let mut shift_guards = vec!["after:verify-writer", "after:synthetic-checks", "secondary-healthy", "change-insync"];
+    let mut failback_shift = vec!["after:reopen-writes", "after:monitor-canary", "secondary-healthy", "change-insync"];
+    if f.secrets {
+        promote_guards.push("secrets-present");
+        shift_guards.push("secrets-present");
+        failback_shift.push("secrets-present");
+    }
+    if f.alarms {
+        shift_guards.push("alarms-ok");
+        failback_shift.push("alarms-ok");
+    }
+    if f.capacity {
+        shift_guards.push("capacity-ready");
+        failback_shift.push("capacity-ready");
+    }
+    let mut pre = checklist(
+        ids::PRE_FAILOVER,
+        "Pre-failover checks",
+        &[
+            ("scope", "Confirm incident scope: AZ, service, Region, app-only, data corruption, security"),
+            ("safer-than-staying", "Confirm failover is safer than staying"),
+            ("secondary-health", "Confirm secondary Region health"),
+            ("secondary-capacity", "Confirm secondary capacity"),
+            ("lag-and-rpo", "Confirm replication lag and possible RPO impact"),
+            ("freeze-deploys", "Freeze risky deployments"),
+            ("stop-writers", "Stop conflicting writers if needed"),
+            ("notify", "Notify stakeholders"),
+            ("roles", "Assign incident commander and scribe"),
+        ],
+    );
+    if f.capacity
+        && let Some(step) = pre.steps.iter_mut().find(|s| s.id == "secondary-capacity")
+    {
+        *step = Step::new("secondary-capacity", "Confirm secondary capacity", K::ConfirmCapacity, &[]);
+    }
     vec![
+        pre,
         checklist(
             ids::PRE_FAILOVER,
             "Pre-failover checks",
@@ -35,7 +99,7 @@ pub fn built_in() -> Vec<Runbook> {
             title: "Failover".into(),
             direction: Direction::Failover,
             steps: vec![
-                Step::new(ids::DECLARE, "Declare failover decision", K::Declare, &[]),
+                Step::new(ids::DECLARE, "Declare failover decision", K::Declare, &["cooldown-elapsed"]),
                 Step::new(
                     "freeze-writes",
                     "Disable writes in primary if reachable",
@@ -43,42 +107,32 @@ pub fn built_in() -> Vec<Runbook> {
                     &["after:declare"],
                 ),
                 Step::new("check-lag", "Check replication lag", K::CheckLag, &["after:freeze-writes"]),
-                Step::new(
-                    "promote-database",
-                    "Promote secondary database",
-                    K::PromoteDatabase,
-                    &["after:check-lag", "writes-frozen", "lag-within-rpo", "secondary-healthy"],
-                ),
+                Step::new("promote-database", "Promote secondary database", K::PromoteDatabase, &promote_guards),
                 Step::new(
                     "verify-writer",
                     "Validate database writer endpoint",
                     K::VerifyWriter,
                     &["after:promote-database"],
                 ),
-                Step::new(
+                read_or_tick(
                     "scale-secondary",
                     "Scale secondary application to required capacity",
-                    K::Checklist,
+                    f.capacity.then_some(K::ScaleCapacity),
                     &["after:declare"],
                 ),
-                Step::new(
+                read_or_tick(
                     "validate-access",
                     "Validate secrets, config and IAM access",
-                    K::Checklist,
+                    f.secrets.then_some(K::CheckSecrets),
                     &["after:declare"],
                 ),
-                Step::new(
+                read_or_tick(
                     "synthetic-checks",
                     "Run synthetic checks against secondary",
-                    K::Checklist,
+                    f.canaries.then_some(K::WaitCanaries),
                     &["after:verify-writer"],
                 ),
-                Step::new(
-                    "shift-traffic",
-                    "Shift traffic to secondary",
-                    K::ShiftTraffic,
-                    &["after:verify-writer", "after:synthetic-checks", "secondary-healthy", "change-insync"],
-                ),
+                Step::new("shift-traffic", "Shift traffic to secondary", K::ShiftTraffic, &shift_guards),
                 Step::new(
                     "monitor",
                     "Monitor error rate, latency, writes, replication",
@@ -123,7 +177,7 @@ pub fn built_in() -> Vec<Runbook> {
                     "declare",
                     "Decide to fail back (or remain in new primary)",
                     K::Declare,
-                    &["after:original-healthy"],
+                    &["after:original-healthy", "cooldown-elapsed"],
                 ),
                 // §16.2 leaves the writes implicit; moving the one writer back needs both ends:
                 // stop writes where they are now, reopen them at home once replication is back.
@@ -160,12 +214,7 @@ pub fn built_in() -> Vec<Runbook> {
                     K::Checklist,
                     &["after:canary"],
                 ),
-                Step::new(
-                    "shift-traffic",
-                    "Complete traffic shift",
-                    K::ShiftTraffic,
-                    &["after:reopen-writes", "after:monitor-canary", "secondary-healthy", "change-insync"],
-                ),
+                Step::new("shift-traffic", "Complete traffic shift", K::ShiftTraffic, &failback_shift),
                 Step::new(
                     "stabilize",
                     "Keep enhanced monitoring during stabilization",
@@ -210,6 +259,23 @@ mod tests {
                 }
             }
         }
+        super::super::config::check_cycles(&books).unwrap();
+    }
+
+    #[test]
+    fn what_the_config_can_read_becomes_a_reading_and_a_guard() {
+        let books = built_in_for(Features::ALL);
+        let failover = books.iter().find(|b| b.id == "failover").unwrap();
+        let kind = |id: &str| failover.step(id).unwrap().1.kind;
+        assert_eq!(kind("scale-secondary"), K::ScaleCapacity);
+        assert_eq!(kind("validate-access"), K::CheckSecrets);
+        assert_eq!(kind("synthetic-checks"), K::WaitCanaries);
+        let shift: Vec<String> =
+            failover.step("shift-traffic").unwrap().1.guards.iter().map(ToString::to_string).collect();
+        assert!(shift.iter().any(|g| g == "alarms-ok") && shift.iter().any(|g| g == "capacity-ready"), "{shift:?}");
+        let plain = built_in();
+        let failover = plain.iter().find(|b| b.id == "failover").unwrap();
+        assert_eq!(failover.step("scale-secondary").unwrap().1.kind, K::Checklist);
         super::super::config::check_cycles(&books).unwrap();
     }
 }

@@ -11,7 +11,7 @@ use std::fmt;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-pub use builtin::built_in;
+pub use builtin::{Features, built_in, built_in_for};
 pub use config::{RawRunbook, validate};
 pub use state::{Approval, RunState, StepRef, StepStatus, Verdict};
 
@@ -37,6 +37,15 @@ pub enum StepKind {
     WaitHealthy,
     /// A human step, ticked with a note.
     Checklist,
+    /// Scale the target's Auto Scaling group or ECS service to the capacity it needs, then
+    /// wait until that much runs.
+    ScaleCapacity,
+    /// Read the target's capacity: done on a fresh reading, which the step records.
+    ConfirmCapacity,
+    /// Watch: every secret the application needs exists in the target region.
+    CheckSecrets,
+    /// Watch: the target's canary alarms are OK.
+    WaitCanaries,
 }
 
 impl StepKind {
@@ -51,6 +60,10 @@ impl StepKind {
             StepKind::ShiftTraffic => "shift-traffic",
             StepKind::WaitHealthy => "wait-healthy",
             StepKind::Checklist => "checklist",
+            StepKind::ScaleCapacity => "scale-capacity",
+            StepKind::ConfirmCapacity => "confirm-capacity",
+            StepKind::CheckSecrets => "check-secrets",
+            StepKind::WaitCanaries => "wait-canaries",
         }
     }
 
@@ -59,13 +72,25 @@ impl StepKind {
     pub fn mutates(self) -> bool {
         matches!(
             self,
-            StepKind::FreezeWrites | StepKind::UnfreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic
+            StepKind::FreezeWrites
+                | StepKind::UnfreezeWrites
+                | StepKind::PromoteDatabase
+                | StepKind::ShiftTraffic
+                | StepKind::ScaleCapacity
         )
     }
 
     /// Watches the snapshot until a condition holds.
     pub fn watches(self) -> bool {
-        matches!(self, StepKind::CheckLag | StepKind::VerifyWriter | StepKind::WaitHealthy)
+        matches!(
+            self,
+            StepKind::CheckLag
+                | StepKind::VerifyWriter
+                | StepKind::WaitHealthy
+                | StepKind::ConfirmCapacity
+                | StepKind::CheckSecrets
+                | StepKind::WaitCanaries
+        )
     }
 
     /// How long a running step may take before it fails with "timed out".
@@ -78,6 +103,9 @@ impl StepKind {
             StepKind::VerifyWriter => Some(Duration::minutes(5)),
             StepKind::ShiftTraffic => Some(Duration::minutes(5)),
             StepKind::WaitHealthy => Some(Duration::minutes(15)),
+            StepKind::ScaleCapacity => Some(Duration::minutes(15)),
+            StepKind::ConfirmCapacity | StepKind::CheckSecrets => Some(Duration::minutes(2)),
+            StepKind::WaitCanaries => Some(Duration::minutes(10)),
         }
     }
 }
@@ -117,6 +145,16 @@ pub enum Guard {
     WritesFrozen,
     /// No Route 53 change is pending.
     ChangeInsync,
+    /// The target's `[[signals]]` row of this name is fresh and not past its critical line.
+    SignalOk(String),
+    /// Every configured alarm of the target is OK (or an accepted INSUFFICIENT_DATA).
+    AlarmsOk,
+    /// The target runs the capacity it needs to take all traffic.
+    CapacityReady,
+    /// Every secret the application needs exists in the target.
+    SecretsPresent,
+    /// The last traffic shift is longer ago than the cooldown.
+    CooldownElapsed,
 }
 
 impl Guard {
@@ -126,10 +164,15 @@ impl Guard {
             "lag-within-rpo" => Ok(Guard::LagWithinRpo),
             "writes-frozen" => Ok(Guard::WritesFrozen),
             "change-insync" => Ok(Guard::ChangeInsync),
-            other => match other.strip_prefix("after:") {
-                Some(step) if !step.is_empty() => Ok(Guard::After(step.to_owned())),
+            "alarms-ok" => Ok(Guard::AlarmsOk),
+            "capacity-ready" => Ok(Guard::CapacityReady),
+            "secrets-present" => Ok(Guard::SecretsPresent),
+            "cooldown-elapsed" => Ok(Guard::CooldownElapsed),
+            other => match (other.strip_prefix("after:"), other.strip_prefix("signal-ok:")) {
+                (Some(step), _) if !step.is_empty() => Ok(Guard::After(step.to_owned())),
+                (_, Some(name)) if !name.is_empty() => Ok(Guard::SignalOk(name.to_owned())),
                 _ => Err(format!(
-                    "unknown guard `{other}`: use after:<step-id>, secondary-healthy, lag-within-rpo, writes-frozen or change-insync"
+                    "unknown guard `{other}`: use after:<step-id>, secondary-healthy, lag-within-rpo, writes-frozen, change-insync, alarms-ok, capacity-ready, secrets-present, cooldown-elapsed or signal-ok:<signal>"
                 )),
             },
         }
@@ -144,6 +187,11 @@ impl fmt::Display for Guard {
             Guard::LagWithinRpo => f.write_str("lag-within-rpo"),
             Guard::WritesFrozen => f.write_str("writes-frozen"),
             Guard::ChangeInsync => f.write_str("change-insync"),
+            Guard::SignalOk(name) => write!(f, "signal-ok:{name}"),
+            Guard::AlarmsOk => f.write_str("alarms-ok"),
+            Guard::CapacityReady => f.write_str("capacity-ready"),
+            Guard::SecretsPresent => f.write_str("secrets-present"),
+            Guard::CooldownElapsed => f.write_str("cooldown-elapsed"),
         }
     }
 }
@@ -205,7 +253,18 @@ mod tests {
 
     #[test]
     fn guards_parse_and_print_back() {
-        for text in ["after:declare", "secondary-healthy", "lag-within-rpo", "writes-frozen", "change-insync"] {
+        for text in [
+            "after:declare",
+            "secondary-healthy",
+            "lag-within-rpo",
+            "writes-frozen",
+            "change-insync",
+            "signal-ok:queue-age",
+            "alarms-ok",
+            "capacity-ready",
+            "secrets-present",
+            "cooldown-elapsed",
+        ] {
             assert_eq!(Guard::parse(text).unwrap().to_string(), text);
         }
         assert!(Guard::parse("after:").is_err());

@@ -162,6 +162,23 @@ impl RunState {
         self.status.get(runbook).is_some_and(|s| s.iter().any(|st| !matches!(st, StepStatus::Pending)))
     }
 
+    /// When traffic last moved: the newest shift-traffic step done (and not found already
+    /// done), in any runbook. What the cooldown counts from.
+    pub fn last_shift(&self) -> Option<DateTime<Utc>> {
+        self.runbooks
+            .iter()
+            .enumerate()
+            .flat_map(|(r, book)| {
+                book.steps.iter().enumerate().filter(|(_, s)| s.kind == super::StepKind::ShiftTraffic).filter_map(
+                    move |(i, _)| match self.status(StepRef { runbook: r, step: i }) {
+                        StepStatus::Done { at, already: false } => Some(*at),
+                        _ => None,
+                    },
+                )
+            })
+            .max()
+    }
+
     pub fn done_count(&self, runbook: usize) -> usize {
         self.status.get(runbook).map_or(0, |s| s.iter().filter(|st| st.satisfies_after()).count())
     }

@@ -23,7 +23,9 @@ use crate::theme::Theme;
 /// polling and observing at the poll interval, built without waiting. The journal is in
 /// memory. Frame tests and render benchmarks draw from this.
 pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono::Duration, theme: Theme) -> App {
-    let world = SharedWorld::new(World::new(&config.regions, seed, epoch, demo_timeline()));
+    let world = SharedWorld::new(
+        World::new(&config.regions, seed, epoch, demo_timeline()).with_signals(&config.thresholds.signals),
+    );
     let scribe = Scribe::in_memory("ana", &config.incident, epoch);
     // Actions chosen in a replay are queued to a detached executor and never carried out.
     let (executor, _jobs) = actions::Executor::detached();
@@ -246,7 +248,8 @@ pub fn start_session(
     scribe: Scribe,
     read_only: bool,
 ) -> Session {
-    let world = World::new(&config.regions, seed, clock.epoch(), demo_timeline());
+    let world =
+        World::new(&config.regions, seed, clock.epoch(), demo_timeline()).with_signals(&config.thresholds.signals);
     start_session_in(world, config, clock, theme, scribe, read_only)
 }
 

@@ -37,6 +37,9 @@ pub enum Event {
     ClockSteppedBack,
     StepTimedOut,
     IncidentClosed,
+    AlarmChanged,
+    SecretsMissing,
+    SecretsPresent,
 }
 
 impl Event {
@@ -68,6 +71,9 @@ impl Event {
             Event::ClockSteppedBack => "clock-stepped-back",
             Event::StepTimedOut => "step-timed-out",
             Event::IncidentClosed => "incident-closed",
+            Event::AlarmChanged => "alarm-changed",
+            Event::SecretsMissing => "secrets-missing",
+            Event::SecretsPresent => "secrets-present",
         }
     }
 }
@@ -149,6 +155,17 @@ pub enum Observed {
     IncidentClosed {
         by: String,
     },
+    /// A CloudWatch alarm changed state (the first reading counts when it is not OK).
+    AlarmChanged {
+        alarm: String,
+        state: crate::model::AlarmState,
+        previous: Option<crate::model::AlarmState>,
+    },
+    /// Secrets the application needs are missing in the region.
+    SecretsMissing {
+        secrets: Vec<String>,
+    },
+    SecretsPresent,
 }
 
 /// What a journal says about its incident when it is opened: the targets the review
@@ -191,6 +208,9 @@ impl Observed {
             Observed::ClockSteppedBack { .. } => Event::ClockSteppedBack,
             Observed::StepTimedOut { .. } => Event::StepTimedOut,
             Observed::IncidentClosed { .. } => Event::IncidentClosed,
+            Observed::AlarmChanged { .. } => Event::AlarmChanged,
+            Observed::SecretsMissing { .. } => Event::SecretsMissing,
+            Observed::SecretsPresent => Event::SecretsPresent,
         }
     }
 
@@ -208,6 +228,8 @@ impl Observed {
             Observed::CorruptedRecords { .. } => "corrupted-records",
             Observed::DuplicateEvents { .. } => "duplicate-events",
             Observed::RoutingChanged { record_set_id } => return Some(format!("routing/{record_set_id}")),
+            Observed::AlarmChanged { alarm, .. } => return Some(format!("{}/alarm/{alarm}", region.unwrap_or(""))),
+            Observed::SecretsMissing { .. } | Observed::SecretsPresent => "secrets",
             _ => return None,
         };
         Some(format!("{}/{signal}", region.unwrap_or("")))

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::data::Observed;
 use super::entry::{Draft, Kind, SYSTEM_AUTHOR};
 use crate::assess::{self, Latch, Limits, serving_ok};
-use crate::model::{Freshness, RegionSnapshot, SignalKey, Snapshot};
+use crate::model::{Freshness, RegionSnapshot, Snapshot};
 use crate::text::duration::format_duration;
 use crate::text::format;
 
@@ -63,6 +63,12 @@ struct RegionWatch {
     /// Integrity counters already reported (each is observed once, when it first rises).
     corrupted_seen: bool,
     duplicates_seen: bool,
+    /// One latch per `[[signals]]` row.
+    custom: Vec<Latch>,
+    /// Each alarm's last state seen.
+    alarms: std::collections::BTreeMap<String, crate::model::AlarmState>,
+    /// Whether secrets were last seen missing (None before the first reading).
+    secrets_missing: Option<bool>,
 }
 
 /// Flips within the flap window that make a signal flapping (the third is not journaled).
@@ -215,8 +221,8 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
 
     // Staleness first: a region going quiet is news, and its old values are not judged.
     let heard = region.last_heard();
-    let stale = heard.is_some()
-        && SignalKey::ALL.iter().all(|k| region.freshness_of(*k, now, poll_interval) != Freshness::Fresh);
+    let stale =
+        heard.is_some() && region.keys().all(|k| region.freshness_of(k, now, poll_interval) != Freshness::Fresh);
     if stale != watch.stale {
         watch.stale = stale;
         let (data, text) = if stale {
@@ -314,11 +320,81 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         }
     }
 
+    observe_custom(region, watch, limits, out);
+    observe_inventory(region, watch, limits, out);
+
     if let Some(r) = region.routing.fresh_value(now, poll_interval) {
         let previous = watch.active.replace(r.active);
         if previous.is_some_and(|p| p != r.active) && r.active {
             let text = format!("routing: {name} record `{}` is now active", r.record_set_id);
             out.push(observation(now, name, text, Observed::RoutingChanged { record_set_id: r.record_set_id.clone() }));
+        }
+    }
+}
+
+/// `[[signals]]` rows crossing their critical line, with the same hysteresis as the built-ins.
+fn observe_custom(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limits<'_>, out: &mut Vec<Draft>) {
+    let (now, interval) = (limits.now, limits.poll_interval);
+    let signals = &limits.thresholds.signals;
+    if watch.custom.len() != signals.len() {
+        watch.custom = vec![Latch::default(); signals.len()];
+    }
+    for ((row, signal), latch) in region.custom.iter().zip(signals).zip(watch.custom.iter_mut()) {
+        let Some(v) = row.signal.fresh_value(now, interval) else { continue };
+        // A lower-is-worse row is latched on its reciprocal, so recovery still needs margin.
+        let (fed, limit) = match signal.direction {
+            crate::config::SignalDirection::Above => (*v, signal.critical),
+            crate::config::SignalDirection::Below => {
+                (if *v > 0.0 { 1.0 / v } else { f64::INFINITY }, 1.0 / signal.critical.max(f64::MIN_POSITIVE))
+            }
+        };
+        let Some(crossed) = latch.feed(fed, limit) else { continue };
+        let (shown, line) = (signal.unit.show(*v), signal.unit.show(signal.critical));
+        let text = if crossed {
+            format!("{} {shown} is past its critical line of {line}", signal.label)
+        } else {
+            format!("{} {shown} is back inside its critical line of {line}", signal.label)
+        };
+        out.push(threshold(now, &region.name, crossed, &signal.name, *v, signal.critical, text));
+    }
+}
+
+/// Alarm state changes, and secrets going missing or coming back.
+fn observe_inventory(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limits<'_>, out: &mut Vec<Draft>) {
+    use crate::model::AlarmState;
+    let (now, interval, name) = (limits.now, limits.poll_interval, region.name.as_str());
+    if let Some(alarms) = region.fresh_alarms(now, interval) {
+        for alarm in &alarms.alarms {
+            let previous = watch.alarms.insert(alarm.name.clone(), alarm.state);
+            let news = match previous {
+                None => alarm.state != AlarmState::Ok,
+                Some(p) => p != alarm.state,
+            };
+            if news {
+                let was = previous.map(|p| format!(" (was {})", p.label())).unwrap_or_default();
+                let text = format!("alarm {} is {}{was}", alarm.name, alarm.state.label());
+                let data = Observed::AlarmChanged { alarm: alarm.name.clone(), state: alarm.state, previous };
+                out.push(observation(now, name, text, data));
+            }
+        }
+    }
+    if let Some(secrets) = region.fresh_secrets(now, interval) {
+        let missing: Vec<String> = secrets.missing().iter().map(|s| s.name.clone()).collect();
+        let was = watch.secrets_missing.replace(!missing.is_empty());
+        match (was, missing.is_empty()) {
+            (Some(false) | None, false) => {
+                let text = format!("secrets missing in {name}: {}", missing.join(", "));
+                out.push(observation(now, name, text, Observed::SecretsMissing { secrets: missing }));
+            }
+            (Some(true), true) => {
+                out.push(observation(
+                    now,
+                    name,
+                    format!("every secret is present in {name}"),
+                    Observed::SecretsPresent,
+                ));
+            }
+            _ => {}
         }
     }
 }

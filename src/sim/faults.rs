@@ -2,6 +2,8 @@
 
 use chrono::Duration;
 
+use crate::model::AlarmState;
+
 /// What can go wrong in a region of the simulated world, with its parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Fault {
@@ -23,6 +25,35 @@ pub enum Fault {
     CorruptedData { records_per_minute: f64 },
     /// Events are replayed twice: a duplicate-events counter shows them.
     DuplicateReplay { events_per_minute: f64 },
+    /// Instances fail to launch (insufficient capacity): at most `available` run, whatever
+    /// the desired capacity.
+    CapacityShortfall { available: u32 },
+    /// An alarm is held in `state` (a facilitator's "the canary is red").
+    Alarm { alarm: AlarmPick, state: AlarmState },
+}
+
+/// Which of a region's simulated alarms a fault sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlarmPick {
+    /// The 5xx alarm.
+    Errors,
+    Latency,
+    Canary,
+    All,
+}
+
+impl AlarmPick {
+    pub const NAMES: [&'static str; 4] = ["errors", "latency", "canary", "all"];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "errors" => AlarmPick::Errors,
+            "latency" => AlarmPick::Latency,
+            "canary" => AlarmPick::Canary,
+            "all" => AlarmPick::All,
+            _ => return None,
+        })
+    }
 }
 
 /// The kinds of fault, without their parameters: the one list the scenario parser, the
@@ -39,11 +70,13 @@ pub enum FaultKind {
     LatencyDegradation,
     CorruptedData,
     DuplicateReplay,
+    CapacityShortfall,
+    Alarm,
 }
 
 impl FaultKind {
     /// Every kind, in the menu's order.
-    pub const ALL: [FaultKind; 9] = [
+    pub const ALL: [FaultKind; 11] = [
         FaultKind::RegionOutage,
         FaultKind::DbPrimaryLost,
         FaultKind::ReplicationDelay,
@@ -53,6 +86,8 @@ impl FaultKind {
         FaultKind::LatencyDegradation,
         FaultKind::CorruptedData,
         FaultKind::DuplicateReplay,
+        FaultKind::CapacityShortfall,
+        FaultKind::Alarm,
     ];
 
     /// The name scenario files, the menu and the journal use.
@@ -67,6 +102,8 @@ impl FaultKind {
             FaultKind::LatencyDegradation => "latency-degradation",
             FaultKind::CorruptedData => "corrupted-data",
             FaultKind::DuplicateReplay => "duplicate-replay",
+            FaultKind::CapacityShortfall => "capacity-shortfall",
+            FaultKind::Alarm => "alarm",
         }
     }
 
@@ -88,6 +125,8 @@ impl FaultKind {
             FaultKind::LatencyDegradation => &["p99", "ramp"],
             FaultKind::CorruptedData => &["records-per-minute"],
             FaultKind::DuplicateReplay => &["events-per-minute"],
+            FaultKind::CapacityShortfall => &["available"],
+            FaultKind::Alarm => &["alarm", "state"],
             FaultKind::DbPrimaryLost | FaultKind::MissingSecret | FaultKind::DnsChangeStuck => &[],
         }
     }
@@ -106,6 +145,8 @@ impl FaultKind {
             }
             FaultKind::CorruptedData => Fault::CorruptedData { records_per_minute: 5.0 },
             FaultKind::DuplicateReplay => Fault::DuplicateReplay { events_per_minute: 20.0 },
+            FaultKind::CapacityShortfall => Fault::CapacityShortfall { available: 8 },
+            FaultKind::Alarm => Fault::Alarm { alarm: AlarmPick::Canary, state: AlarmState::Alarm },
         }
     }
 }
@@ -122,6 +163,8 @@ impl Fault {
             Fault::LatencyDegradation { .. } => FaultKind::LatencyDegradation,
             Fault::CorruptedData { .. } => FaultKind::CorruptedData,
             Fault::DuplicateReplay { .. } => FaultKind::DuplicateReplay,
+            Fault::CapacityShortfall { .. } => FaultKind::CapacityShortfall,
+            Fault::Alarm { .. } => FaultKind::Alarm,
         }
     }
 

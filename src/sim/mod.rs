@@ -7,6 +7,6 @@ mod rng;
 mod world;
 
 pub use clock::SimClock;
-pub use faults::{Fault, FaultKind, ScheduledFault, demo_timeline};
+pub use faults::{AlarmPick, Fault, FaultKind, ScheduledFault, demo_timeline};
 pub use rng::SplitMix64;
 pub use world::{CHECKERS, Command, Completion, Promotion, World};

@@ -9,7 +9,7 @@ use futures_util::future::join_all;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::aws::{RegionClients, database, flag, metrics, routing};
+use crate::aws::{RegionClients, alarms, capacity, database, flag, metrics, routing, secrets};
 use crate::config::{Config, DatabaseKind};
 use crate::model::{ChangeStatus, HealthChecks, Lag, PendingChange, Reading, SignalKey, Update};
 
@@ -26,10 +26,34 @@ pub enum Source {
     Database,
     /// The write-freeze flag item.
     Flag,
+    /// `DescribeAlarms`, at the inventory interval.
+    Alarms,
+    /// The Auto Scaling group or ECS service.
+    Capacity,
+    /// `DescribeSecret` on each secret, at the inventory interval.
+    Secrets,
 }
 
 impl Source {
-    pub const ALL: [Source; 5] = [Source::Metrics, Source::Health, Source::Routing, Source::Database, Source::Flag];
+    pub const ALL: [Source; 8] = [
+        Source::Metrics,
+        Source::Health,
+        Source::Routing,
+        Source::Database,
+        Source::Flag,
+        Source::Alarms,
+        Source::Capacity,
+        Source::Secrets,
+    ];
+
+    /// How often this source reads: alarms and secrets change rarely and their APIs are
+    /// rate-limited per account, so they read at the inventory interval.
+    pub fn interval(self, config: &Config) -> Duration {
+        match self {
+            Source::Alarms | Source::Secrets => config.aws.inventory_interval.max(config.incident.poll_interval),
+            _ => config.incident.poll_interval,
+        }
+    }
 
     /// Is there anything configured for this source to read in region `index`?
     pub fn applies(self, config: &Config, index: usize) -> bool {
@@ -40,6 +64,9 @@ impl Source {
             Source::Routing => region.aws.record_set_id.is_some() && config.routing.hosted_zone_id.is_some(),
             Source::Database => region.aws.database.is_some() || config.database.kind == DatabaseKind::DynamodbGlobal,
             Source::Flag => true,
+            Source::Alarms => !region.aws.alarms.is_empty(),
+            Source::Capacity => region.aws.capacity.is_some(),
+            Source::Secrets => !region.aws.secrets.is_empty(),
         }
     }
 
@@ -53,6 +80,9 @@ impl Source {
             Source::Routing => &[SignalKey::Routing],
             Source::Database => &[SignalKey::Database],
             Source::Flag => &[SignalKey::WriteFreeze],
+            Source::Alarms => &[SignalKey::Alarms],
+            Source::Capacity => &[SignalKey::Capacity],
+            Source::Secrets => &[SignalKey::Secrets],
         }
     }
 }
@@ -95,8 +125,24 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
     match source {
         Source::Metrics => {
             let queries = metrics::region_queries(config, region);
-            let values = metrics::fetch(&c.cloudwatch, &queries, now).await;
+            let mut values = metrics::fetch(&c.cloudwatch, &queries, now).await;
+            explain_missing(c, &queries, &mut values).await;
             metrics::to_updates(region, &queries, &values, Utc::now())
+        }
+        Source::Alarms => {
+            let every = seconds(source.interval(config));
+            let result = alarms::read(c, &config.regions[region].aws.alarms, every).await;
+            vec![reading_or_error(region, SignalKey::Alarms, result.map(Reading::Alarms))]
+        }
+        Source::Capacity => {
+            let Some(cap) = config.regions[region].aws.capacity.as_ref() else { return Vec::new() };
+            let result = capacity::read(c, cap).await;
+            vec![reading_or_error(region, SignalKey::Capacity, result.map(Reading::Capacity))]
+        }
+        Source::Secrets => {
+            let every = seconds(source.interval(config));
+            let result = secrets::read(c, &config.regions[region].aws.secrets, every).await;
+            vec![reading_or_error(region, SignalKey::Secrets, result.map(Reading::Secrets))]
         }
         Source::Health => {
             let id = config.regions[region].aws.health_check_id.as_deref().unwrap_or_default();
@@ -130,6 +176,34 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
         Source::Flag => {
             let result = flag::read(c, &config.write_freeze).await;
             vec![reading_or_error(region, SignalKey::WriteFreeze, result.map(Reading::WriteFreeze))]
+        }
+    }
+}
+
+fn seconds(d: Duration) -> u32 {
+    u32::try_from(d.num_seconds()).unwrap_or(u32::MAX)
+}
+
+/// A custom row's metric with no datapoints: ask `ListMetrics` whether it exists at all, so
+/// "does not exist" (a typo, the wrong region) reads differently from "quiet".
+pub async fn explain_missing(c: &RegionClients, queries: &[metrics::MetricQuery], values: &mut metrics::Values) {
+    for (q, value) in queries.iter().zip(values.iter_mut()) {
+        let (metrics::Measure::Custom(_), metrics::QueryKind::Stat(stat), Ok(None)) = (q.measure, &q.kind, &*value)
+        else {
+            continue;
+        };
+        if let Ok(false) = metrics::exists(&c.cloudwatch, stat).await {
+            let dims: Vec<String> = stat.dimensions.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            *value = Err(crate::aws::error::AwsError::other(
+                crate::aws::error::LIST_METRICS,
+                format!(
+                    "metric {}/{} {{{}}} does not exist in {}",
+                    stat.namespace,
+                    stat.metric,
+                    dims.join(", "),
+                    c.region
+                ),
+            ));
         }
     }
 }
@@ -214,7 +288,7 @@ pub fn spawn_pollers(live: &Arc<Live>, tx: &mpsc::Sender<Update>) -> Vec<JoinHan
 }
 
 async fn run_poller(live: &Live, region: usize, source: Source, tx: &mpsc::Sender<Update>) {
-    let interval = live.config.incident.poll_interval;
+    let interval = source.interval(&live.config);
     let mut memory = Memory::default();
     let mut failures = 0u32;
     loop {
@@ -253,5 +327,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(pairs(&c), [(0, Source::Metrics), (0, Source::Routing), (0, Source::Flag), (1, Source::Flag)]);
+        let c = Config::parse(
+            "c.toml",
+            "[aws]\ninventory-interval = \"45s\"\n[[regions]]\nname = \"us-east-1\"\nrole = \"primary\"\n[[regions]]\nname = \"us-west-2\"\nrole = \"secondary\"\nsecrets = [\"db\"]\n[regions.alarms]\nnames = [\"a\"]\n[regions.capacity]\nauto-scaling-group = \"g\"\nneeded = 3\n",
+        )
+        .unwrap();
+        assert_eq!(
+            pairs(&c),
+            [(0, Source::Flag), (1, Source::Flag), (1, Source::Alarms), (1, Source::Capacity), (1, Source::Secrets)]
+        );
+        assert_eq!(Source::Alarms.interval(&c), Duration::seconds(45));
+        assert_eq!(Source::Capacity.interval(&c), Duration::seconds(10));
     }
 }

@@ -95,6 +95,20 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
         ));
         spans.push(Span::styled(format!("declared {since} ago "), header));
     }
+    // After a traffic shift: when the next one may be declared without an override.
+    if let Some(shifted) = app.runs.last_shift()
+        && app.incident.cooldown > chrono::Duration::zero()
+        && app.now - shifted < app.incident.cooldown
+    {
+        let ends = shifted + app.incident.cooldown;
+        let left = crate::text::format::age(ends - app.now);
+        let text = if width >= WIDE {
+            format!("cooldown until {} ({left}) ", ends.format("%H:%M"))
+        } else {
+            format!("cool {left} ")
+        };
+        spans.push(Span::styled(text, t.style(Tone::Warn)));
+    }
     if let Some(sim) = app.sim {
         spans.push(Span::styled("│ ", header));
         let label = if width >= WIDE { "sim seed" } else { "seed" };

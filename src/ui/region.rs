@@ -65,31 +65,79 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapsho
         return;
     }
 
-    let chart_space = inner.height.saturating_sub(TEXT_ROWS);
-    let charts = chart_space >= 3 * MIN_CHART_ROWS;
+    // What gives way when rows outgrow the column: the charts shrink first (three, two, one,
+    // none), then the extra rows fold into one line, then the column scrolls (J/K) with a
+    // marker saying what is hidden.
     let tail = app.latency_label;
-    let ctx = Ctx { now: app.now, interval, theme, width: usize::from(inner.width), inline_sparklines: !charts, tail };
-    let rows = text_rows(&ctx, app, region);
-    let [text_area, chart_area] =
-        Layout::vertical([Constraint::Length(TEXT_ROWS.min(inner.height)), Constraint::Fill(1)]).areas(inner);
+    let width = usize::from(inner.width);
+    let full_rows = TEXT_ROWS + extra_rows(app, region, false);
+    let charts = (inner.height.saturating_sub(full_rows) / MIN_CHART_ROWS).min(3);
+    let ctx = Ctx { now: app.now, interval, theme, width, inline_sparklines: charts == 0, tail };
+    let mut rows = text_rows(&ctx, app, region, false);
+    let height = usize::from(inner.height);
+    if rows.len() > height {
+        rows = text_rows(&ctx, app, region, true);
+        // A blank error row is the first thing to go.
+        if rows.len() > height && rows.last().is_some_and(|l| l.width() == 0) {
+            rows.pop();
+        }
+    }
+    if rows.len() > height {
+        rows = scrolled(&ctx, rows, height, app.view.region_row_offset);
+    }
+    let text_height = u16::try_from(rows.len()).unwrap_or(u16::MAX).min(inner.height);
+    let [text_area, chart_area] = Layout::vertical([Constraint::Length(text_height), Constraint::Fill(1)]).areas(inner);
     frame.render_widget(Paragraph::new(rows), text_area);
-    if charts {
-        draw_charts(frame, chart_area, app, region);
+    if charts > 0 {
+        draw_charts(frame, chart_area, app, region, usize::from(charts));
     }
 }
 
-fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'static>> {
+/// Rows beyond the built-in ones: capacity, alarms, secrets, and one per custom row (or
+/// one line for all of them when folded).
+pub fn extra_rows(app: &App, region: &RegionSnapshot, folded: bool) -> u16 {
+    let r = &app.resources;
+    let inventory =
+        u16::from(r.capacity.iter().any(Option::is_some)) + u16::from(r.alarms_rows) + u16::from(r.secrets_rows);
+    let custom = u16::try_from(region.custom.len()).unwrap_or(u16::MAX);
+    if folded { u16::from(inventory + custom > 0) } else { inventory + custom }
+}
+
+/// The window of `rows` that fits `height` from `offset`, with a marker line naming what is
+/// above or below.
+fn scrolled(ctx: &Ctx<'_>, rows: Vec<Line<'static>>, height: usize, offset: usize) -> Vec<Line<'static>> {
+    if height < 2 {
+        return rows.into_iter().take(height).collect();
+    }
+    let visible = height - 1;
+    let offset = offset.min(rows.len().saturating_sub(visible));
+    let below = rows.len().saturating_sub(offset + visible);
+    let marker = match (offset, below) {
+        (0, n) => format!("▼ {n} more rows · J/K scroll"),
+        (up, 0) => format!("▲ {up} rows above · J/K scroll"),
+        (up, n) => format!("▲ {up} above · ▼ {n} below · J/K"),
+    };
+    let mut out: Vec<Line<'static>> = rows.into_iter().skip(offset).take(visible).collect();
+    out.push(Line::from(Span::styled(format::truncate(&marker, ctx.width), ctx.theme.style(Tone::Accent))));
+    out
+}
+
+fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot, fold: bool) -> Vec<Line<'static>> {
     let thresholds = &app.thresholds;
     let rpo = app.incident.rpo;
     let p99_limit = app.limits().p99_limit_ms();
     let t = ctx.theme;
     let mut rows = Vec::with_capacity(usize::from(TEXT_ROWS));
 
-    rows.push(row(ctx, "Requests", &region.requests, |v| {
-        vec![Span::styled(format!("{} req/s", format::thousands(*v)), t.style(Tone::Text))]
+    let index = app.snapshot.regions.iter().position(|r| r.name == region.name);
+    let nlb = index.and_then(|i| app.resources.traffic.get(i).copied().flatten()) == Some("nlb");
+    let (requests_label, per, errors_label) =
+        if nlb { ("New flows", "flows/s", "Resets") } else { ("Requests", "req/s", "5xx") };
+    rows.push(row(ctx, requests_label, &region.requests, |v| {
+        vec![Span::styled(format!("{} {per}", format::thousands(*v)), t.style(Tone::Text))]
     }));
 
-    rows.push(row(ctx, "5xx", &region.error_rate, |v| {
+    rows.push(row(ctx, errors_label, &region.error_rate, |v| {
         let tone = tone_of(assess::level(*v, thresholds.error_rate_percent));
         let mut spans = vec![Span::styled(format::percent(*v), t.style(tone))];
         spans.push(Span::styled(format!(" /{}%", thresholds.error_rate_percent), t.style(Tone::Muted)));
@@ -97,20 +145,24 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'sta
         spans
     }));
 
-    rows.push(row(ctx, "Latency", &region.latency_p99, |p99| {
-        let tone = tone_of(assess::level(*p99, p99_limit));
-        // No p50 at all (live mode with median-latency = false): show only the tail.
-        let mut spans = match (region.latency_p50.value, &region.latency_p50.error) {
-            (None, None) => Vec::new(),
-            (p50, _) => {
-                let p50 = p50.map_or_else(|| "—".to_owned(), format::millis);
-                vec![Span::styled(format!("p50 {p50} "), t.style(Tone::Text))]
-            }
-        };
-        spans.push(Span::styled(format!("{} {}", ctx.tail, format::millis(*p99)), t.style(tone)));
-        inline_spark(ctx, &mut spans, &region.latency_p99_history, p99_limit, tone);
-        spans
-    }));
+    if nlb && region.latency_p99.value.is_none() {
+        rows.push(plain(ctx, "Latency", vec![Span::styled("n/a (an NLB measures no latency)", t.style(Tone::Muted))]));
+    } else {
+        rows.push(row(ctx, "Latency", &region.latency_p99, |p99| {
+            let tone = tone_of(assess::level(*p99, p99_limit));
+            // No p50 at all (live mode with median-latency = false): show only the tail.
+            let mut spans = match (region.latency_p50.value, &region.latency_p50.error) {
+                (None, None) => Vec::new(),
+                (p50, _) => {
+                    let p50 = p50.map_or_else(|| "—".to_owned(), format::millis);
+                    vec![Span::styled(format!("p50 {p50} "), t.style(Tone::Text))]
+                }
+            };
+            spans.push(Span::styled(format!("{} {}", ctx.tail, format::millis(*p99)), t.style(tone)));
+            inline_spark(ctx, &mut spans, &region.latency_p99_history, p99_limit, tone);
+            spans
+        }));
+    }
 
     rows.push(row(ctx, "Health", &region.health, |h| {
         let (word, tone) = if !h.is_healthy() {
@@ -206,8 +258,177 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot) -> Vec<Line<'sta
             vec![Span::styled(parts.join(" · "), t.style(Tone::Critical))]
         }));
     }
+    if fold {
+        if let Some(line) = folded_row(ctx, app, region, index) {
+            rows.push(line);
+        }
+    } else {
+        inventory_rows(ctx, app, region, index, &mut rows);
+        custom_rows(ctx, app, region, &mut rows);
+    }
     rows.push(error_row(ctx, region));
     rows
+}
+
+/// Capacity, alarms, secrets and the custom rows in one line, for a column too short for
+/// them: `cap 8/24 · 1 ALARM · secrets 2/2 · signals: 2 past threshold`.
+fn folded_row(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot, index: Option<usize>) -> Option<Line<'static>> {
+    let t = ctx.theme;
+    let r = &app.resources;
+    let (now, interval) = (ctx.now, ctx.interval);
+    let mut parts: Vec<(String, Tone)> = Vec::new();
+    let mut part = |text: String, tone: Tone| parts.push((text, tone));
+    if !region.custom.is_empty() {
+        let (mut past, mut unknown) = (0, 0);
+        for (row, signal) in region.custom.iter().zip(&app.thresholds.signals) {
+            match row.signal.fresh_value(now, interval) {
+                Some(v) if signal.severity(*v) >= 2 => past += 1,
+                Some(_) => {}
+                None => unknown += 1,
+            }
+        }
+        match (past, unknown) {
+            (0, 0) => part(format!("signals {} OK", region.custom.len()), Tone::Ok),
+            (0, u) => part(format!("signals: {u} unknown"), Tone::Warn),
+            (p, _) => part(format!("signals: {p} past threshold"), Tone::Critical),
+        }
+    }
+    if index.and_then(|i| r.capacity.get(i)).is_some_and(Option::is_some) {
+        match region.capacity.fresh_value(now, interval) {
+            Some(c) => part(format!("cap {}/{}", c.running, c.needed), if c.ready() { Tone::Ok } else { Tone::Warn }),
+            None => part("cap ?".into(), Tone::Warn),
+        }
+    }
+    if index.and_then(|i| r.alarms_in.get(i)).copied().unwrap_or(false) {
+        match region.fresh_alarms(now, interval) {
+            Some(a) if a.failing().is_empty() => part(format!("{} OK", a.alarms.len()), Tone::Ok),
+            Some(a) if a.count(crate::model::AlarmState::Alarm) > 0 => {
+                part(format!("{} ALARM", a.count(crate::model::AlarmState::Alarm)), Tone::Critical);
+            }
+            Some(a) => part(format!("{} alarms unknown", a.failing().len()), Tone::Warn),
+            None => part("alarms ?".into(), Tone::Warn),
+        }
+    }
+    if index.and_then(|i| r.secrets_in.get(i)).copied().unwrap_or(false) {
+        match region.fresh_secrets(now, interval) {
+            Some(s) if s.missing().is_empty() => {
+                part(format!("secrets {}/{}", s.secrets.len(), s.secrets.len()), Tone::Ok)
+            }
+            Some(s) => part(format!("{} secret MISSING", s.missing().len()), Tone::Critical),
+            None => part("secrets ?".into(), Tone::Warn),
+        }
+    }
+    // What is wrong first: a narrow column cuts from the right.
+    let rank = |tone: &Tone| match tone {
+        Tone::Critical => 0,
+        Tone::Warn => 1,
+        _ => 2,
+    };
+    parts.sort_by_key(|(_, tone)| rank(tone));
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    for (text, tone) in parts {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", t.style(Tone::Muted)));
+        }
+        spans.push(Span::styled(text, t.style(tone)));
+    }
+    (!spans.is_empty()).then(|| plain(ctx, "Checks", spans))
+}
+
+fn not_configured(ctx: &Ctx<'_>, label: &str) -> Line<'static> {
+    plain(ctx, label, vec![Span::styled("— not configured here", ctx.theme.style(Tone::Muted))])
+}
+
+/// Capacity, alarms and secrets: a row each when any region has them, so rows line up.
+fn inventory_rows(
+    ctx: &Ctx<'_>,
+    app: &App,
+    region: &RegionSnapshot,
+    index: Option<usize>,
+    rows: &mut Vec<Line<'static>>,
+) {
+    let t = ctx.theme;
+    let r = &app.resources;
+    let configured =
+        |list: &[Option<crate::config::CapacityConfig>]| index.and_then(|i| list.get(i)).is_some_and(Option::is_some);
+    if r.capacity.iter().any(Option::is_some) {
+        rows.push(if configured(&r.capacity) {
+            row(ctx, "Capacity", &region.capacity, |c| {
+                let tone = if c.ready() { Tone::Ok } else { Tone::Warn };
+                vec![
+                    Span::styled(format!("{}/{} running", c.running, c.needed), t.style(tone)),
+                    Span::styled(format!(" (desired {})", c.desired), t.style(Tone::Muted)),
+                ]
+            })
+        } else {
+            not_configured(ctx, "Capacity")
+        });
+    }
+    if r.alarms_rows {
+        let configured = index.is_some_and(|i| app.resources.alarms_in.get(i).copied().unwrap_or(false));
+        rows.push(if configured {
+            let every = region.alarms.value.as_ref().map_or(0, |a| a.every_seconds);
+            row_every(ctx, "Alarms", &region.alarms, every, |a| {
+                use crate::model::AlarmState as S;
+                let (alarm, ok, insufficient) = (a.count(S::Alarm), a.count(S::Ok), a.count(S::InsufficientData));
+                let mut spans = vec![Span::styled(
+                    format!("{alarm} ALARM"),
+                    t.style(if alarm > 0 { Tone::Critical } else { Tone::Muted }),
+                )];
+                spans.push(Span::styled(format!(" · {ok} OK"), t.style(Tone::Ok)));
+                if insufficient > 0 || !a.missing.is_empty() {
+                    let unknown = insufficient + a.missing.len();
+                    spans.push(Span::styled(format!(" · {unknown} INSUFFICIENT"), t.style(Tone::Warn)));
+                }
+                let firing: Vec<&str> =
+                    a.alarms.iter().filter(|x| x.state == S::Alarm).map(|x| x.name.as_str()).collect();
+                if !firing.is_empty() {
+                    spans.push(Span::styled(format!(" {}", firing.join(", ")), t.style(Tone::Critical)));
+                }
+                spans
+            })
+        } else {
+            not_configured(ctx, "Alarms")
+        });
+    }
+    if r.secrets_rows {
+        let configured = index.is_some_and(|i| app.resources.secrets_in.get(i).copied().unwrap_or(false));
+        if !configured {
+            rows.push(not_configured(ctx, "Secrets"));
+            return;
+        }
+        let every = region.secrets.value.as_ref().map_or(0, |s| s.every_seconds);
+        rows.push(row_every(ctx, "Secrets", &region.secrets, every, |s| {
+            let missing = s.missing();
+            if missing.is_empty() {
+                vec![Span::styled(format!("{}/{} present", s.secrets.len(), s.secrets.len()), t.style(Tone::Ok))]
+            } else {
+                let names: Vec<&str> = missing.iter().map(|m| m.name.as_str()).collect();
+                vec![Span::styled(format!("{} MISSING: {}", missing.len(), names.join(", ")), t.style(Tone::Critical))]
+            }
+        }));
+    }
+}
+
+/// One row per `[[signals]]` row.
+fn custom_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot, rows: &mut Vec<Line<'static>>) {
+    let t = ctx.theme;
+    let signals = &app.thresholds.signals;
+    for (row_data, signal) in region.custom.iter().zip(signals) {
+        rows.push(row(ctx, &signal.label, &row_data.signal, |v| {
+            let tone = match signal.severity(*v) {
+                0 => Tone::Text,
+                1 => Tone::Warn,
+                _ => Tone::Critical,
+            };
+            let mut spans = vec![
+                Span::styled(signal.unit.show(*v), t.style(tone)),
+                Span::styled(format!(" /{}", signal.unit.show(signal.critical)), t.style(Tone::Muted)),
+            ];
+            inline_spark(ctx, &mut spans, &row_data.history, signal.critical, tone);
+            spans
+        }));
+    }
 }
 
 /// A labelled row for one signal, with its age at the right edge. Stale values are dimmed and
@@ -218,8 +439,21 @@ fn row<T>(
     signal: &Signal<T>,
     value: impl FnOnce(&T) -> Vec<Span<'static>>,
 ) -> Line<'static> {
+    row_every(ctx, label, signal, 0, value)
+}
+
+/// A row for a signal read every `every_seconds` (alarms, secrets), judged stale against that
+/// instead of the poll interval.
+fn row_every<T>(
+    ctx: &Ctx<'_>,
+    label: &str,
+    signal: &Signal<T>,
+    every_seconds: u32,
+    value: impl FnOnce(&T) -> Vec<Span<'static>>,
+) -> Line<'static> {
     let t = ctx.theme;
-    let freshness = signal.freshness(ctx.now, ctx.interval);
+    let interval = ctx.interval.max(Duration::seconds(i64::from(every_seconds)));
+    let freshness = signal.freshness(ctx.now, interval);
     let mut spans = match (&signal.value, freshness) {
         (Some(v), Freshness::Stale) => {
             value(v).into_iter().map(|s| Span::styled(s.content, t.style(Tone::Stale))).collect()
@@ -244,6 +478,8 @@ fn plain(ctx: &Ctx<'_>, label: &str, mut spans: Vec<Span<'static>>) -> Line<'sta
 }
 
 fn label_span(theme: &Theme, label: &str) -> Span<'static> {
+    // A label as long as the column keeps one space before its value.
+    let label = format::truncate(label, LABEL_WIDTH - 1);
     Span::styled(format!("{label:<LABEL_WIDTH$}"), theme.style(Tone::Muted))
 }
 
@@ -330,7 +566,7 @@ fn error_row(ctx: &Ctx<'_>, region: &RegionSnapshot) -> Line<'static> {
     }
 }
 
-fn draw_charts(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapshot) {
+fn draw_charts(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapshot, count: usize) {
     let rpo = app.incident.rpo.as_seconds_f64();
     let p99_limit = app.limits().p99_limit_ms();
     let error_limit = app.thresholds.error_rate_percent;
@@ -357,7 +593,8 @@ fn draw_charts(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnap
             region.replication_lag.value.as_ref().map_or(Level::Ok, |l| assess::lag_level(l, app.incident.rpo)),
         ),
     ];
-    let areas = Layout::vertical([Constraint::Ratio(1, 3); 3]).split(area);
+    let shown = u32::try_from(count.clamp(1, 3)).unwrap_or(3);
+    let areas = Layout::vertical(vec![Constraint::Ratio(1, shown); count.clamp(1, 3)]).split(area);
     for ((title, history, limit, scale, level), chart) in charts.into_iter().zip(areas.iter()) {
         let [title_area, bars_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(*chart);
         let width = usize::from(bars_area.width);

@@ -176,9 +176,14 @@ fn detail_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         StepKind::CheckLag => "gate: done when the target's lag is within the RPO".to_owned(),
         StepKind::VerifyWriter => "watch: done when the target database reports writer".to_owned(),
         StepKind::WaitHealthy => "watch: done when the target serves under every threshold".to_owned(),
-        StepKind::FreezeWrites | StepKind::UnfreezeWrites | StepKind::PromoteDatabase | StepKind::ShiftTraffic => {
-            app.action_for(at).map_or_else(String::new, |a| a.describe())
-        }
+        StepKind::ConfirmCapacity => "reading: records the target's running capacity".to_owned(),
+        StepKind::CheckSecrets => "watch: done when every secret the app needs exists in the target".to_owned(),
+        StepKind::WaitCanaries => "watch: done when the target's canary alarms are OK".to_owned(),
+        StepKind::FreezeWrites
+        | StepKind::UnfreezeWrites
+        | StepKind::PromoteDatabase
+        | StepKind::ShiftTraffic
+        | StepKind::ScaleCapacity => app.action_for(at).map_or_else(String::new, |a| a.describe()),
     };
     let timeout =
         step.timeout.map(|d| format!(" (timeout {})", crate::text::duration::format_duration(d))).unwrap_or_default();

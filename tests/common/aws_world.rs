@@ -32,7 +32,7 @@ pub fn credentials() -> Credentials {
     Credentials::new("testing", "testing", None, None, "warroom-tests")
 }
 
-async fn sdk(url: &str, region: &str) -> aws_config::SdkConfig {
+pub async fn sdk(url: &str, region: &str) -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
         .endpoint_url(url)
@@ -282,7 +282,7 @@ async fn seed_flag_table(url: &str, region: &str) {
         .unwrap();
 }
 
-async fn put(cw: &aws_sdk_cloudwatch::Client, namespace: &str, metric: &str, dims: &[(&str, &str)], value: f64) {
+pub async fn put(cw: &aws_sdk_cloudwatch::Client, namespace: &str, metric: &str, dims: &[(&str, &str)], value: f64) {
     let mut datum = MetricDatum::builder()
         .metric_name(metric)
         .value(value)

@@ -29,6 +29,8 @@ pub struct Proxy {
     pub port: u16,
     fault: Arc<Mutex<Fault>>,
     calls: Arc<Mutex<Vec<String>>>,
+    /// Each request's operation and body, for tests that check a request's shape.
+    bodies: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Proxy {
@@ -36,7 +38,12 @@ impl Proxy {
     pub fn start(upstream_port: u16) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let proxy = Self { port, fault: Arc::new(Mutex::new(Fault::None)), calls: Arc::new(Mutex::new(Vec::new())) };
+        let proxy = Self {
+            port,
+            fault: Arc::new(Mutex::new(Fault::None)),
+            calls: Arc::new(Mutex::new(Vec::new())),
+            bodies: Arc::new(Mutex::new(Vec::new())),
+        };
         let p = proxy.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -62,6 +69,12 @@ impl Proxy {
 
     pub fn clear_calls(&self) {
         self.calls.lock().unwrap().clear();
+        self.bodies.lock().unwrap().clear();
+    }
+
+    /// The bodies of the requests of `operation` seen so far, URL-decoded.
+    pub fn bodies_of(&self, operation: &str) -> Vec<String> {
+        self.bodies.lock().unwrap().iter().filter(|(op, _)| op == operation).map(|(_, b)| decode(b)).collect()
     }
 
     fn serve(&self, client: TcpStream, upstream_port: u16) {
@@ -69,6 +82,7 @@ impl Proxy {
         let Some((head, body)) = read_message(&mut reader) else { return };
         let operation = operation_name(&head, &body);
         self.calls.lock().unwrap().push(operation.clone());
+        self.bodies.lock().unwrap().push((operation.clone(), String::from_utf8_lossy(&body).into_owned()));
         let mut client = client;
         let fault = *self.fault.lock().unwrap();
         match fault {
@@ -119,8 +133,14 @@ impl Proxy {
         let split = response.windows(4).position(|w| w == b"\r\n\r\n").map_or(response.len(), |i| i + 4);
         let (rhead, rbody) = response.split_at(split);
         let rhead = set_header(&String::from_utf8_lossy(rhead), "Connection", "close");
+        let rbody = zoned_timestamps(&operation, rbody);
+        let rhead = if rhead.to_ascii_lowercase().contains("content-length:") {
+            set_header(&rhead, "Content-Length", &rbody.len().to_string())
+        } else {
+            rhead
+        };
         let _ = client.write_all(rhead.as_bytes());
-        let _ = client.write_all(rbody);
+        let _ = client.write_all(&rbody);
         let _ = client.shutdown(Shutdown::Both);
     }
 }
@@ -196,4 +216,50 @@ pub fn operation_name(head: &str, body: &[u8]) -> String {
 /// Reads only: every call warroom's pollers make is a Get, List or Describe.
 pub fn is_read(operation: &str) -> bool {
     ["Get", "List", "Describe"].iter().any(|p| operation.starts_with(p))
+}
+
+/// Percent-decoding of a form body (`+` is a space), so tests can read what was asked.
+fn decode(body: &str) -> String {
+    let bytes = body.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&body[i + 1..i + 3], 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 2;
+                }
+                Err(_) => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// moto writes an Auto Scaling group's `CreatedTime` without a zone (`2026-12-01T16:20:46.6`),
+/// which real Auto Scaling never does and the SDK rightly refuses; mark it UTC as AWS would.
+fn zoned_timestamps(operation: &str, body: &[u8]) -> Vec<u8> {
+    if operation != "DescribeAutoScalingGroups" {
+        return body.to_vec();
+    }
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text.as_ref();
+    while let Some(start) = rest.find("<CreatedTime>") {
+        let (before, after) = rest.split_at(start + "<CreatedTime>".len());
+        out.push_str(before);
+        let end = after.find('<').unwrap_or(after.len());
+        let stamp = &after[..end];
+        out.push_str(stamp);
+        if !stamp.ends_with('Z') && !stamp.contains('+') {
+            out.push('Z');
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out.into_bytes()
 }

@@ -12,6 +12,8 @@ pub enum Command {
     UnfreezeWrites(usize),
     Promote(usize),
     ShiftTraffic(usize),
+    /// Set the region's desired capacity to at least this many.
+    Scale(usize, u32),
 }
 
 /// How a finished command went, with the facts worth journaling.
@@ -31,6 +33,11 @@ impl World {
             Command::ShiftTraffic(to) => {
                 self.active_region == to && self.change.as_ref().is_none_or(|c| self.elapsed_seconds >= c.insync_at)
             }
+            Command::Scale(r, target) => self
+                .regions
+                .get(r)
+                .and_then(|r| r.inventory.capacity.as_ref())
+                .is_some_and(|c| c.desired >= target && c.running >= target),
         }
     }
 
@@ -62,6 +69,19 @@ impl World {
                         region.db_role = DbRole::Promoting;
                     }
                 }
+            }
+            Command::Scale(r, target) => {
+                let region = self.regions.get_mut(r).ok_or("no such region")?;
+                let name = region.name.clone();
+                let c =
+                    region.inventory.capacity.as_mut().ok_or_else(|| format!("{name} has no capacity configured"))?;
+                if target > c.max {
+                    return Err(format!(
+                        "refused before sending: target {target} is above the group's maximum size {}",
+                        c.max
+                    ));
+                }
+                c.desired = c.desired.max(target);
             }
             Command::ShiftTraffic(to) => {
                 if to >= self.regions.len() {
@@ -110,6 +130,16 @@ impl World {
                             "lost_writes": p.lost_writes,
                             "promotion_seconds": p.completes - p.started,
                         }),
+                    })
+                })
+            }
+            Command::Scale(r, target) => {
+                let region = self.regions.get(r)?;
+                let c = region.inventory.capacity.as_ref()?;
+                (c.running >= target).then(|| {
+                    Ok(Completion {
+                        detail: format!("{} runs {}/{target} (desired {})", region.name, c.running, c.desired),
+                        data: serde_json::json!({ "running": c.running, "desired": c.desired }),
                     })
                 })
             }

@@ -6,12 +6,14 @@
 use chrono::{DateTime, Duration, Utc};
 
 mod commands;
+mod inventory;
 
 pub use commands::{Command, Completion};
+pub use inventory::Series;
 
 use super::faults::{Fault, FaultKind, ScheduledFault};
 use super::rng::SplitMix64;
-use crate::config::RegionConfig;
+use crate::config::{CustomSignal, RegionConfig};
 use crate::model::{
     ChangeStatus, Database, DbRole, HealthChecks, Integrity, Lag, PendingChange, Reading, Role, Routing, RoutingPolicy,
     Update,
@@ -59,6 +61,8 @@ struct RegionState {
     corrupted_records: f64,
     /// Events processed twice here.
     duplicate_events: f64,
+    /// Capacity, alarms, secrets and the custom series.
+    inventory: inventory::RegionInventory,
 }
 
 /// A database promotion under way or finished.
@@ -82,7 +86,7 @@ struct Change {
 }
 
 /// What faults do to one region at one moment.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct Impairment {
     /// 0 = healthy, 1 = fully out.
     level: f64,
@@ -102,6 +106,10 @@ struct Impairment {
     gray_level: f64,
     corrupted_per_second: f64,
     duplicates_per_second: f64,
+    /// Instances that can launch (`capacity-shortfall`).
+    available: Option<u32>,
+    /// Alarms held in a state (`alarm`).
+    alarms: Vec<(super::faults::AlarmPick, crate::model::AlarmState)>,
 }
 
 #[derive(Clone, Debug)]
@@ -118,6 +126,8 @@ pub struct World {
     rng: SplitMix64,
     change: Option<Change>,
     changes_made: u32,
+    /// What each `[[signals]]` row reads (`with_signals`).
+    series: Vec<Series>,
 }
 
 impl World {
@@ -155,6 +165,7 @@ impl World {
                 db_lost: false,
                 corrupted_records: 0.0,
                 duplicate_events: 0.0,
+                inventory: inventory::RegionInventory::new(r, i == active_region),
             })
             .collect();
         let mut world = Self {
@@ -168,9 +179,16 @@ impl World {
             rng,
             change: None,
             changes_made: 0,
+            series: Vec::new(),
         };
         world.step_once();
         world
+    }
+
+    /// Publish a series for each `[[signals]]` row, recognised by its metric.
+    pub fn with_signals(mut self, signals: &[CustomSignal]) -> Self {
+        self.series = signals.iter().map(Series::of).collect();
+        self
     }
 
     pub fn seed(&self) -> u64 {
@@ -218,7 +236,7 @@ impl World {
         let Some(r) = self.regions.get(region) else { return Vec::new() };
         let healthy = u8::try_from(r.checkers.iter().filter(|c| **c).count()).unwrap_or(u8::MAX);
         let lag = Lag::from_role(r.db_role).unwrap_or(Lag::Behind(round_to(r.lag_seconds, 1)));
-        vec![
+        let mut readings = vec![
             Reading::Requests(round_to(r.requests, 1)),
             Reading::ErrorRate(round_to(r.error_percent, 2)),
             Reading::LatencyP50(round_to(r.p50_ms, 0)),
@@ -248,7 +266,16 @@ impl World {
                 duplicate_events: r.duplicate_events.floor() as u64,
                 unreplicated_writes: (r.db_role == DbRole::Replica).then(|| r.unreplicated_writes.round() as u64),
             }),
-        ]
+        ];
+        let missing = self.impairment(region, self.elapsed()).secret_missing;
+        readings.extend(r.inventory.capacity().map(Reading::Capacity));
+        readings.extend(r.inventory.alarms().map(Reading::Alarms));
+        readings.extend(r.inventory.secrets(missing).map(Reading::Secrets));
+        for (i, series) in self.series.iter().enumerate() {
+            let Ok(i) = u8::try_from(i) else { break };
+            readings.push(Reading::Custom(i, round_to(r.inventory.series(*series), 1)));
+        }
+        readings
     }
 
     /// Start every replica this many seconds behind (a scenario's `starting-lag`).
@@ -335,6 +362,10 @@ impl World {
                 }
                 Fault::CorruptedData { records_per_minute } => out.corrupted_per_second += records_per_minute / 60.0,
                 Fault::DuplicateReplay { events_per_minute } => out.duplicates_per_second += events_per_minute / 60.0,
+                Fault::CapacityShortfall { available } => {
+                    out.available = Some(out.available.map_or(available, |a| a.min(available)));
+                }
+                Fault::Alarm { alarm, state } => out.alarms.push((alarm, state)),
             }
         }
         out
@@ -447,6 +478,19 @@ impl World {
                     }
                 }
             }
+        }
+        for (r, imp) in self.regions.iter_mut().zip(&impairments) {
+            let facts = inventory::Facts {
+                level: imp.level,
+                error_percent: r.error_percent,
+                p99_ms: r.p99_ms,
+                lag_seconds: if r.db_role == DbRole::Replica { r.lag_seconds } else { 0.0 },
+                secret_missing: imp.secret_missing,
+                available: imp.available,
+                alarms: imp.alarms.clone(),
+                noise: r.drift[0].clamp(-1.0, 1.0),
+            };
+            r.inventory.step(tick, &facts);
         }
         // Bad records written at the writer replicate to every replica.
         if let Some(w) = writer {
