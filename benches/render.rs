@@ -34,6 +34,17 @@ fn dialog_frame_bench() -> Stats {
     })
 }
 
+/// Eight rows beyond the built-in ones in every column (capacity, alarms, secrets and five
+/// custom rows): the charts give way, the rows are drawn and judged every frame (issue 15).
+fn extra_rows_frame_bench() -> Stats {
+    let mut app = support::incident_app_with(2, 2);
+    app.handle(Msg::Resize { width: 160, height: 48 });
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    measure(2000, || {
+        terminal.draw(|f| warroom::ui::draw(f, black_box(&app))).unwrap();
+    })
+}
+
 fn frame_bench_with(regions: usize, prepare: impl FnOnce(&mut warroom::app::App)) -> Stats {
     // Ten minutes in: the primary is down, every sparkline is full.
     let mut app = support::incident_app(regions);
@@ -52,6 +63,8 @@ fn main() {
     ok &= report("draw 160x48 frame, 2 regions", &frame_bench(2), Some(Duration::from_millis(1)));
     ok &= report("draw 160x48 frame, 8 regions", &frame_bench(8), Some(Duration::from_millis(2)));
     ok &= report("draw 160x48 frame, override dialog open", &dialog_frame_bench(), Some(Duration::from_millis(1)));
+    ok &=
+        report("draw 160x48 frame, 8 extra rows per column", &extra_rows_frame_bench(), Some(Duration::from_millis(1)));
 
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
     let day = measure(20, || {

@@ -151,3 +151,34 @@ fn the_store_policy_in_the_team_doc_lists_exactly_the_calls_the_store_makes() {
         warroom::aws::journal_table::STORE_CALLS.iter().map(|c| c.iam_action()).collect();
     assert_eq!(policies[0], calls);
 }
+
+#[test]
+fn the_worked_live_config_reads_what_the_live_doc_says() {
+    let blocks = toml_blocks("docs/live.md");
+    let (line, body) = blocks.iter().find(|(_, b)| b.contains("apigateway")).expect("the worked API Gateway config");
+    let config = Config::parse(&format!("docs/live.md (block at line {line})"), body).unwrap_or_else(|e| panic!("{e}"));
+    let west = &config.regions[1].aws;
+    assert_eq!(
+        west.traffic,
+        Some(warroom::config::Traffic::ApiGateway {
+            api: warroom::config::ApiRef::Rest("checkout".into()),
+            stage: Some("prod".into())
+        })
+    );
+    assert_eq!(config.thresholds.signals[0].name, "orders-backlog");
+    assert_eq!(config.write_freeze.key_attribute, "pk");
+    assert_eq!(west.capacity.as_ref().map(|c| c.needed), Some(12));
+    let failover = config.runbooks.iter().find(|b| b.id == "failover").unwrap();
+    let kind = |id: &str| failover.step(id).unwrap().1.kind;
+    use warroom::runbook::StepKind;
+    assert_eq!(
+        (kind("scale-secondary"), kind("validate-access"), kind("synthetic-checks")),
+        (StepKind::ScaleCapacity, StepKind::CheckSecrets, StepKind::WaitCanaries)
+    );
+    let shift: Vec<String> = failover.step("shift-traffic").unwrap().1.guards.iter().map(ToString::to_string).collect();
+    for guard in ["alarms-ok", "capacity-ready", "secrets-present"] {
+        assert!(shift.iter().any(|g| g == guard), "{guard} missing from {shift:?}");
+    }
+    // One GetMetricData per region: API Gateway's four queries, the lag and the backlog row.
+    assert_eq!(warroom::aws::metrics::region_queries(&config, 1).len(), 6);
+}

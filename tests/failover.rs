@@ -195,3 +195,44 @@ timeout = "30s"
     let observed = s.app.scribe.timeline.entries().iter().any(|e| e.data_str("event") == Some("step-timed-out"));
     assert!(observed, "a timeout is journaled as an observation");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failback_inside_the_cooldown_is_refused_and_goes_with_an_override() {
+    let mut s = session(false);
+    let (failover, failback) = (s.app.runs.position("failover").unwrap(), s.app.runs.position("failback").unwrap());
+    // Traffic moved to us-west-2 a minute ago (the failover's shift is done).
+    let shifted = s.app.now - Duration::minutes(1);
+    let shift = StepRef { runbook: failover, step: s.app.runs.runbooks[failover].step("shift-traffic").unwrap().0 };
+    s.app.runs.set(shift, StepStatus::Done { at: shifted, already: false });
+    let original =
+        StepRef { runbook: failback, step: s.app.runs.runbooks[failback].step("original-healthy").unwrap().0 };
+    s.app.runs.set(original, StepStatus::Done { at: s.app.now, already: false });
+    s.app.view.selected_runbook = failback;
+    select(&mut s.app, "declare");
+    press(&mut s.app, KeyCode::Enter);
+    let refused = s.app.view.message.clone().unwrap_or_default();
+    assert!(refused.contains("cooldown-elapsed") && refused.contains("30m cooldown ends at"), "{refused}");
+    assert!(s.app.view.modal.is_none(), "no declare dialog inside the cooldown");
+    assert_eq!(status(&s.app, "declare"), &StepStatus::Pending);
+    let screen = common::render(&mut s.app, 160, 48);
+    assert!(screen.contains("cooldown until"), "the header says when it ends:\n{screen}");
+
+    // An override with a reason declares it all the same, and the reason is journaled.
+    press(&mut s.app, KeyCode::Char('o'));
+    type_text(&mut s.app, "us-west-2 is failing too; home is healthy");
+    press(&mut s.app, KeyCode::Enter);
+    assert!(matches!(s.app.view.modal, Some(Modal::Declare { overridden: Some(_), .. })), "{:?}", s.app.view.modal);
+    press(&mut s.app, KeyCode::Enter);
+    assert!(done(&s.app, "declare"));
+    // The override rides in the declaration's own entry (data.override), guards and reason.
+    let declared: Vec<String> = s
+        .app
+        .scribe
+        .timeline
+        .entries()
+        .iter()
+        .filter(|e| e.step.as_deref() == Some("declare"))
+        .map(|e| e.data.as_ref().map(ToString::to_string).unwrap_or_default())
+        .collect();
+    assert!(declared.iter().any(|d| d.contains("cooldown-elapsed") && d.contains("home is healthy")), "{declared:?}");
+}

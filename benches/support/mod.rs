@@ -40,9 +40,22 @@ pub fn report(name: &str, s: &Stats, target: Option<Duration>) -> bool {
 /// The dashboard ten minutes into the default incident (the primary is down, every sparkline
 /// is full), at a fixed epoch: what the frame benchmarks draw.
 pub fn incident_app(regions: usize) -> warroom::app::App {
+    incident_app_with(regions, 0)
+}
+
+/// The same, with `more` custom rows on top of the demo's (every column then has 6 + `more`
+/// rows beyond the built-in ones: capacity, alarms, secrets and the demo's three signals).
+pub fn incident_app_with(regions: usize, more: usize) -> warroom::app::App {
     use chrono::TimeZone as _;
     let mut config = warroom::config::Config::demo();
     config.regions = warroom::config::Config::default_regions(regions);
+    let template = config.thresholds.signals[0].clone();
+    for i in 0..more {
+        let mut extra = template.clone();
+        extra.name = format!("extra-{i}");
+        extra.label = format!("Extra {i}");
+        config.thresholds.signals.push(extra);
+    }
     let epoch = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
     warroom::runtime::session::replayed_app(
         &config,

@@ -142,6 +142,12 @@ pub struct SignalsView<'a> {
     pub write_freeze: SignalView<&'a bool>,
     /// Drill counters; absent values (live mode) are null.
     pub integrity: SignalView<&'a crate::model::Integrity>,
+    /// `[regions.alarms]`, `[regions.capacity]`, `secrets`: null values when not configured.
+    pub alarms: SignalView<&'a crate::model::Alarms>,
+    pub capacity: SignalView<&'a crate::model::Capacity>,
+    pub secrets: SignalView<&'a crate::model::Secrets>,
+    /// The `[[signals]]` rows, by name.
+    pub custom: std::collections::BTreeMap<&'a str, SignalView<&'a f64>>,
 }
 
 #[derive(Serialize)]
@@ -206,6 +212,16 @@ pub fn document<'a>(
                 routing: view(&r.routing, now, snapshot, |v| v),
                 write_freeze: view(&r.write_freeze, now, snapshot, |v| v),
                 integrity: view(&r.integrity, now, snapshot, |v| v),
+                alarms: view(&r.alarms, now, snapshot, |v| v),
+                capacity: view(&r.capacity, now, snapshot, |v| v),
+                secrets: view(&r.secrets, now, snapshot, |v| v),
+                custom: config
+                    .thresholds
+                    .signals
+                    .iter()
+                    .zip(&r.custom)
+                    .map(|(s, row)| (s.name.as_str(), view(&row.signal, now, snapshot, |v| v)))
+                    .collect(),
             },
         })
         .collect();
@@ -232,7 +248,7 @@ pub fn document<'a>(
 pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Option<SimFacts>) -> String {
     let text = |s: Option<String>| s.unwrap_or_else(|| "—".to_owned());
     let interval = snapshot.poll_interval;
-    let rows: Vec<(&str, Vec<String>)> = vec![
+    let mut rows: Vec<(&str, Vec<String>)> = vec![
         (
             "role",
             snapshot
@@ -309,6 +325,48 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
                 .collect(),
         ),
     ];
+    let any = |f: &dyn Fn(&crate::model::RegionSnapshot) -> bool| snapshot.regions.iter().any(f);
+    if any(&|r| r.capacity.value.is_some()) {
+        let cells = snapshot.regions.iter().map(|r| {
+            text(
+                r.capacity
+                    .value
+                    .as_ref()
+                    .map(|c| format!("{}/{} running (desired {})", c.running, c.needed, c.desired)),
+            )
+        });
+        rows.push(("capacity", cells.collect()));
+    }
+    if any(&|r| r.alarms.value.is_some()) {
+        let cells = snapshot.regions.iter().map(|r| {
+            text(r.alarms.value.as_ref().map(|a| {
+                use crate::model::AlarmState as S;
+                format!(
+                    "{} ALARM · {} OK · {} INSUFFICIENT",
+                    a.count(S::Alarm),
+                    a.count(S::Ok),
+                    a.count(S::InsufficientData)
+                )
+            }))
+        });
+        rows.push(("alarms", cells.collect()));
+    }
+    if any(&|r| r.secrets.value.is_some()) {
+        let cells = snapshot.regions.iter().map(|r| {
+            text(r.secrets.value.as_ref().map(|s| match s.missing().len() {
+                0 => format!("{} present", s.secrets.len()),
+                n => format!("{n} MISSING"),
+            }))
+        });
+        rows.push(("secrets", cells.collect()));
+    }
+    for (i, signal) in config.thresholds.signals.iter().enumerate() {
+        let cells = snapshot
+            .regions
+            .iter()
+            .map(|r| text(r.custom.get(i).and_then(|row| row.signal.value).map(|v| signal.unit.show(v))));
+        rows.push((signal.label.as_str(), cells.collect()));
+    }
     let label_width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 2;
     let column_width = rows
         .iter()

@@ -3,7 +3,7 @@
 use super::*;
 use crate::config::Config;
 use crate::model::SignalKey;
-use crate::sim::faults::demo_timeline;
+use crate::sim::faults::{AlarmPick, demo_timeline};
 use chrono::TimeZone;
 
 fn epoch() -> DateTime<Utc> {
@@ -188,4 +188,98 @@ fn corrupted_records_replicate_and_duplicates_count_where_they_happen() {
     assert_eq!(integrity(&w, 1).duplicate_events, 140);
     assert_eq!(integrity(&w, 0).duplicate_events, 0);
     assert_eq!(w.active_faults().len(), 2);
+}
+
+fn capacity(w: &World, r: usize) -> crate::model::Capacity {
+    match reading_of(w, r, SignalKey::Capacity) {
+        Reading::Capacity(c) => c,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn alarms(w: &World, r: usize) -> crate::model::Alarms {
+    match reading_of(w, r, SignalKey::Alarms) {
+        Reading::Alarms(a) => a,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_warm_standby_scales_up_one_instance_at_a_time_and_a_shortfall_caps_it() {
+    let mut w = world(4);
+    assert_eq!((capacity(&w, 0).running, capacity(&w, 1).running), (24, 8), "serving full, standby a third");
+    assert_eq!(
+        w.start(Command::Scale(1, 49)),
+        Err("refused before sending: target 49 is above the group's maximum size 48".into())
+    );
+    w.start(Command::Scale(1, 24)).unwrap();
+    assert!(w.completion(Command::Scale(1, 24)).is_none(), "instances take time to launch");
+    w.advance_to(epoch() + Duration::seconds(16 * inventory::LAUNCH_EVERY_SECONDS as i64 + 4));
+    assert_eq!(capacity(&w, 1).running, 24);
+    assert!(w.completion(Command::Scale(1, 24)).is_some_and(|c| c.is_ok()));
+    assert!(w.holds(Command::Scale(1, 24)), "a re-run changes nothing");
+
+    let mut short = world_with(Fault::CapacityShortfall { available: 8 }, 1);
+    short.start(Command::Scale(1, 24)).unwrap();
+    short.advance_to(epoch() + Duration::minutes(10));
+    let c = capacity(&short, 1);
+    assert_eq!((c.running, c.desired), (8, 24), "desired, but never launched");
+    assert!(short.completion(Command::Scale(1, 24)).is_none());
+}
+
+#[test]
+fn alarms_follow_the_region_and_an_alarm_fault_holds_one() {
+    use crate::model::AlarmState;
+    let state = |a: &crate::model::Alarms, suffix: &str| {
+        a.alarms.iter().find(|x| x.name.ends_with(suffix)).map(|x| x.state).unwrap()
+    };
+    let mut w = world(5);
+    w.advance_to(epoch() + Duration::seconds(30));
+    assert!(alarms(&w, 0).failing().is_empty(), "calm: every alarm OK");
+    w.advance_to(epoch() + Duration::seconds(240));
+    assert_eq!(state(&alarms(&w, 0), "-5xx"), AlarmState::Alarm, "the outage fires the 5xx alarm");
+    assert_eq!(state(&alarms(&w, 1), "-5xx"), AlarmState::Ok);
+
+    let mut held = world_with(Fault::Alarm { alarm: AlarmPick::Canary, state: AlarmState::InsufficientData }, 1);
+    held.advance_to(epoch() + Duration::seconds(30));
+    let a = alarms(&held, 1);
+    assert_eq!(state(&a, "-canary"), AlarmState::InsufficientData);
+    assert_eq!(state(&a, "-5xx"), AlarmState::Ok, "only the canary is held");
+    assert!(a.alarms.iter().any(|x| x.canary));
+}
+
+#[test]
+fn a_missing_secret_is_missing_in_its_region_only_and_the_canary_goes_red() {
+    let mut w = world_with(Fault::MissingSecret, 1);
+    w.advance_to(epoch() + Duration::seconds(30));
+    let secrets = |r| match reading_of(&w, r, SignalKey::Secrets) {
+        Reading::Secrets(s) => s,
+        other => panic!("{other:?}"),
+    };
+    let missing: Vec<String> = secrets(1).missing().iter().map(|s| s.name.clone()).collect();
+    assert_eq!(missing, ["checkout/db-credentials"]);
+    assert!(secrets(0).missing().is_empty());
+    assert!(alarms(&w, 1).alarms.iter().any(|a| a.canary && !a.passes()), "synthetic checks fail without it");
+}
+
+#[test]
+fn custom_series_grow_while_the_region_is_impaired_and_drain_after() {
+    let signals = Config::demo().thresholds.signals;
+    let timeline = vec![ScheduledFault {
+        at: Duration::seconds(10),
+        until: Some(Duration::minutes(5)),
+        region: 0,
+        fault: Fault::RegionOutage { error_percent: 50.0, ramp: Duration::zero() },
+    }];
+    let mut w = World::new(&Config::default_regions(2), 6, epoch(), timeline).with_signals(&signals);
+    let queue = |w: &World| match reading_of(w, 0, SignalKey::Custom(0)) {
+        Reading::Custom(0, v) => v,
+        other => panic!("{other:?}"),
+    };
+    let calm = queue(&w);
+    w.advance_to(epoch() + Duration::minutes(4));
+    let backlog = queue(&w);
+    assert!(backlog > signals[0].critical, "the queue ages past its critical line: {calm} → {backlog}");
+    w.advance_to(epoch() + Duration::minutes(15));
+    assert!(queue(&w) < signals[0].warn, "drained once the region recovered: {}", queue(&w));
 }
