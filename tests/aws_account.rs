@@ -10,10 +10,8 @@
 mod common;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
-use common::aws_world::{AwsWorld, EAST, WEST, put, sdk};
+use aws_sdk_dynamodb::types::AttributeValue;
+use common::aws_world::{AwsWorld, EAST, WEST, create_flag_table, put, reading, sdk};
 use warroom::actions::{Action, OutcomeResult, aws::execute};
 use warroom::assess::guard::{GuardView, evaluate};
 use warroom::assess::{Limits, findings};
@@ -22,15 +20,6 @@ use warroom::model::{Reading, SignalKey, Snapshot, Update};
 use warroom::runbook::{RunState, Step, StepKind};
 use warroom::scribe::observe::Observer;
 use warroom::sources::aws::poll_all;
-
-fn reading(updates: &[Update], region: usize, key: SignalKey) -> Result<Reading, String> {
-    updates
-        .iter()
-        .rev()
-        .find(|u| u.region == region && u.signal == key)
-        .map(|u| u.result.clone().map_err(|e| e.0))
-        .unwrap_or_else(|| Err(format!("no {key:?} update for region {region}")))
-}
 
 /// The world's config with the east ALB line replaced (`east`) and text appended to the west
 /// region (`west`: its keys, then its sub-tables) and after it (`tail`: `[[signals]]`…).
@@ -297,17 +286,7 @@ async fn an_alarm_in_alarm_is_observed_shown_and_refuses_the_shift_until_ok() {
 }
 
 async fn team_flag_table(world: &AwsWorld, region: &str) -> aws_sdk_dynamodb::Client {
-    let db = aws_sdk_dynamodb::Client::new(&sdk(&world.moto.url(), region).await);
-    db.create_table()
-        .table_name("team-flags")
-        .attribute_definitions(
-            AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build().unwrap(),
-        )
-        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .unwrap();
+    let db = create_flag_table(&world.moto.url(), region, "team-flags", "pk").await;
     db.put_item()
         .table_name("team-flags")
         .item("pk", AttributeValue::S("checkout-writes".into()))

@@ -4,18 +4,9 @@
 
 mod common;
 
-use common::aws_world::{AwsWorld, EAST, WEST};
+use common::aws_world::{AwsWorld, EAST, WEST, reading};
 use warroom::model::{DbRole, Lag, Reading, SignalKey};
 use warroom::sources::aws::poll_all;
-
-fn reading(updates: &[warroom::model::Update], region: usize, key: SignalKey) -> Result<Reading, String> {
-    updates
-        .iter()
-        .rev()
-        .find(|u| u.region == region && u.signal == key)
-        .map(|u| u.result.clone().map_err(|e| e.0))
-        .unwrap_or_else(|| Err(format!("no {key:?} update for region {region}")))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_poll_reads_every_signal_of_both_regions() {

@@ -79,21 +79,6 @@ pub fn built_in_for(f: Features) -> Vec<Runbook> {
     }
     vec![
         pre,
-        checklist(
-            ids::PRE_FAILOVER,
-            "Pre-failover checks",
-            &[
-                ("scope", "Confirm incident scope: AZ, service, Region, app-only, data corruption, security"),
-                ("safer-than-staying", "Confirm failover is safer than staying"),
-                ("secondary-health", "Confirm secondary Region health"),
-                ("secondary-capacity", "Confirm secondary capacity"),
-                ("lag-and-rpo", "Confirm replication lag and possible RPO impact"),
-                ("freeze-deploys", "Freeze risky deployments"),
-                ("stop-writers", "Stop conflicting writers if needed"),
-                ("notify", "Notify stakeholders"),
-                ("roles", "Assign incident commander and scribe"),
-            ],
-        ),
         Runbook {
             id: ids::FAILOVER.into(),
             title: "Failover".into(),
@@ -234,6 +219,8 @@ mod tests {
     #[test]
     fn built_ins_follow_the_seed_and_are_valid() {
         let books = built_in();
+        let ids: Vec<&str> = books.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, ["pre-failover", "failover", "post-failover", "failback"], "each runbook once");
         let by_id = |id: &str| books.iter().find(|b| b.id == id).unwrap();
         assert_eq!(by_id("failover").steps.len(), 11);
         assert_eq!(by_id("failback").steps.len(), 13);

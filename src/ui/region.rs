@@ -325,12 +325,24 @@ fn folded_row(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot, index: Option<u
         _ => 2,
     };
     parts.sort_by_key(|(_, tone)| rank(tone));
+    // Whole parts while they fit; a separator never ends the line.
+    let mut room = ctx.width.saturating_sub(LABEL_WIDTH);
     let mut spans: Vec<Span<'static>> = Vec::new();
     for (text, tone) in parts {
-        if !spans.is_empty() {
+        let sep = if spans.is_empty() { 0 } else { 3 };
+        let w = crate::text::width::width(&text);
+        if sep + w > room {
+            if room > sep + 6 {
+                spans.push(Span::styled(" · ", t.style(Tone::Muted)));
+                spans.push(Span::styled(format::truncate(&text, room - sep), t.style(tone)));
+            }
+            break;
+        }
+        if sep > 0 {
             spans.push(Span::styled(" · ", t.style(Tone::Muted)));
         }
         spans.push(Span::styled(text, t.style(tone)));
+        room -= sep + w;
     }
     (!spans.is_empty()).then(|| plain(ctx, "Checks", spans))
 }

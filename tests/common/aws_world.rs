@@ -257,22 +257,42 @@ async fn seed_rds(url: &str) {
         .unwrap();
 }
 
-async fn seed_flag_table(url: &str, region: &str) {
+/// A flag table keyed on `key_attribute` (a string), on demand, as a team would create it.
+pub async fn create_flag_table(url: &str, region: &str, table: &str, key_attribute: &str) -> aws_sdk_dynamodb::Client {
     let db = aws_sdk_dynamodb::Client::new(&sdk(url, region).await);
     db.create_table()
-        .table_name("checkout-flags")
+        .table_name(table)
         .attribute_definitions(
             AttributeDefinition::builder()
-                .attribute_name("flag")
+                .attribute_name(key_attribute)
                 .attribute_type(ScalarAttributeType::S)
                 .build()
                 .unwrap(),
         )
-        .key_schema(KeySchemaElement::builder().attribute_name("flag").key_type(KeyType::Hash).build().unwrap())
+        .key_schema(KeySchemaElement::builder().attribute_name(key_attribute).key_type(KeyType::Hash).build().unwrap())
         .billing_mode(BillingMode::PayPerRequest)
         .send()
         .await
         .unwrap();
+    db
+}
+
+/// The newest update of `key` for `region` in a poll round, or why there is none.
+pub fn reading(
+    updates: &[warroom::model::Update],
+    region: usize,
+    key: warroom::model::SignalKey,
+) -> Result<warroom::model::Reading, String> {
+    updates
+        .iter()
+        .rev()
+        .find(|u| u.region == region && u.signal == key)
+        .map(|u| u.result.clone().map_err(|e| e.0))
+        .unwrap_or_else(|| Err(format!("no {key:?} update for region {region}")))
+}
+
+async fn seed_flag_table(url: &str, region: &str) {
+    let db = create_flag_table(url, region, "checkout-flags", "flag").await;
     db.put_item()
         .table_name("checkout-flags")
         .item("flag", AttributeValue::S("writes-enabled".into()))
