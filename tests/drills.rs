@@ -159,7 +159,11 @@ fn the_autopilot_fails_back_only_after_the_original_region_has_been_stable() {
     let since_fault = |t: chrono::DateTime<chrono::Utc>| (t - drill.epoch).as_seconds_f64() - 60.0;
     assert_eq!(card.failback_declared_seconds, Some(since_fault(failback_declared)));
     assert_eq!(card.failback_done_seconds, Some(since_fault(failed_back)));
-    assert!(card.lines().iter().any(|l| l.starts_with("  failback         declared after 2")), "{:?}", card.lines());
+    assert!(
+        card.lines().iter().any(|l| l.trim_start().starts_with("failback") && l.contains("declared after 2")),
+        "{:?}",
+        card.lines()
+    );
 
     // Without a recovery there is no failback: the primary-outage drill ends failed over.
     let (card, drill) = run("primary-outage", 42);
@@ -339,4 +343,68 @@ fn a_capacity_shortfall_blocks_the_shift_until_the_drill_ends() {
         "the autopilot asked for the capacity"
     );
     assert!(!entries.iter().any(|e| e.step.as_deref() == Some("shift-traffic")), "traffic never moved");
+}
+
+#[test]
+fn a_team_that_does_nothing_gets_rpo_not_applicable_and_every_fault_is_listed() {
+    // No autopilot, nobody at the keys: the primary fails and nothing is promoted.
+    let scenario = warroom::drill::builtin::find("primary-outage").unwrap();
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let scribe = Scribe::in_memory("ic", &warroom::config::Config::demo().incident, epoch);
+    let mut drill = Drill::new(scenario, 42, scribe, epoch, false);
+    let card = drill.run_to_end();
+    let rpo = card.expectations.iter().find(|e| e.expectation.starts_with("RPO")).unwrap();
+    assert!(!rpo.applicable && !rpo.met, "{rpo:?}");
+    assert_eq!(rpo.detail, "not applicable: nothing was promoted");
+    let lines = card.lines();
+    assert!(lines.iter().any(|l| l.contains("– RPO within 60s — not applicable")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("n/a: nothing was promoted")), "{lines:?}");
+    assert!(!card.passed, "the RTO and the serving region are still missed: {lines:?}");
+    assert_eq!(card.time_to_respond_seconds, None, "nobody responded");
+    assert_eq!(card.faults.len(), 1);
+    assert_eq!(card.fault_lines(), ["region-outage in us-east-1 (scenario) 60s → the end"]);
+}
+
+#[test]
+fn the_scorecard_reports_the_first_human_response_and_the_facilitators_faults() {
+    let (card, drill) = run("primary-outage", 42);
+    // The autopilot plays the commander: its declaration is the first response, after warroom noticed.
+    let respond = card.time_to_respond_seconds.expect("a response");
+    assert!(respond > card.time_to_detect_seconds.unwrap(), "{card:?}");
+    assert_eq!(card.first_responder.as_deref(), Some("autopilot"), "the scripted commander responds");
+    let lines = card.lines();
+    let detect = lines.iter().find(|l| l.contains("detected by warroom")).unwrap();
+    let human = lines.iter().find(|l| l.contains("first human response")).unwrap();
+    // The label column fits its longest label: values line up, nothing is cut.
+    assert_eq!(detect.find(char::is_numeric), human.find(char::is_numeric), "{lines:#?}");
+    assert!(human.ends_with("(autopilot)"), "{human}");
+    let _ = drill;
+
+    // A facilitator's injection and its clear are listed with their times.
+    let scenario = warroom::drill::builtin::find("primary-outage").unwrap();
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let scribe = Scribe::in_memory("ic", &warroom::config::Config::demo().incident, epoch);
+    let view = warroom::app::DrillView::new(
+        &scenario.name,
+        &scenario.summary,
+        epoch + scenario.duration,
+        scenario.regions.clone(),
+    );
+    let mut drill = Drill::new(scenario, 7, scribe, epoch, true);
+    drill.app.view.drill = Some(view);
+    use warroom::app::FaultRequest;
+    let fault = warroom::sim::FaultKind::DnsChangeStuck;
+    for (at, request) in
+        [(30, FaultRequest::Inject { region: 1, fault }), (120, FaultRequest::Clear { region: 1, fault })]
+    {
+        let now = epoch + chrono::Duration::seconds(at);
+        drill.advance_to(now);
+        drill.app.view.drill.as_mut().unwrap().requests.push(request);
+        drill.facilitate(now);
+    }
+    let card = drill.run_to_end();
+    assert_eq!(
+        card.fault_lines(),
+        ["dns-change-stuck in us-west-2 (facilitator) 30s → 2m", "region-outage in us-east-1 (scenario) 60s → the end"]
+    );
 }

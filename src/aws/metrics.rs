@@ -343,7 +343,12 @@ async fn call(
         .end_time(AwsDateTime::from_secs(now.timestamp()))
         .scan_by(ScanBy::TimestampDescending);
     for q in queries {
-        let query = MetricDataQuery::builder().id(&q.id).return_data(q.measure != Measure::Input);
+        // ReturnData defaults to true: only an expression's inputs say it, so a batch of many
+        // rows stays a small request.
+        let mut query = MetricDataQuery::builder().id(&q.id);
+        if q.measure == Measure::Input {
+            query = query.return_data(false);
+        }
         let query = match &q.kind {
             QueryKind::Stat(s) => {
                 let mut metric = Metric::builder().namespace(&s.namespace).metric_name(&s.metric);

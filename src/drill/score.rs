@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::journal::DrillData;
-use super::scorecard::{Facts, Outcome, Override, Scorecard, time};
+use super::scorecard::{Facts, FaultWindow, Outcome, Override, Scorecard, time};
 use super::{Expectation, Scenario};
 use crate::runbook::ids;
 use crate::scribe::Event;
@@ -45,6 +45,17 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
                 e.kind == Kind::Observation && e.at >= f && e.event().is_some_and(|ev| DETECTION_EVENTS.contains(&ev))
             })
             .map(|e| e.at)
+    });
+    let faults = fault_windows(scenario, epoch, entries);
+    // The first entry a person wrote after the first fault: warroom's observations, the
+    // facilitator's drill entries and the journal's own housekeeping are not a response.
+    let responded = fault_at.and_then(|f| {
+        entries.iter().find(|e| {
+            e.at >= f
+                && e.author != crate::scribe::SYSTEM_AUTHOR
+                && e.author != super::journal::FACILITATOR
+                && !matches!(e.kind, Kind::Observation | Kind::Drill)
+        })
     });
     let m = measure::measure(entries);
     let since_fault = |t: Option<DateTime<Utc>>| fault_at.zip(t).map(|(f, t)| secs(t - f));
@@ -106,13 +117,20 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
                     rto.is_some_and(|r| r <= rto_target),
                     rto.map_or_else(|| "no recovery measured".into(), |r| format!("measured {}", time(Some(r)))),
                 ),
+                // Nothing promoted: the RPO was never put to the test, so it is neither met
+                // nor missed (a team that did nothing earns no tick for it).
+                Expectation::RpoNotExceeded if m.rpo_seconds.is_none() => {
+                    return Outcome {
+                        expectation: format!("RPO within {}", format_duration(scenario.rpo)),
+                        met: false,
+                        detail: "not applicable: nothing was promoted".into(),
+                        applicable: false,
+                    };
+                }
                 Expectation::RpoNotExceeded => (
                     format!("RPO within {}", format_duration(scenario.rpo)),
-                    m.rpo_seconds.is_none_or(|r| r <= rpo_target),
-                    m.rpo_seconds.map_or_else(
-                        || "no promotion: nothing lost".into(),
-                        |r| format!("{r:.1}s of lag at promotion"),
-                    ),
+                    m.rpo_seconds.is_some_and(|r| r <= rpo_target),
+                    m.rpo_seconds.map_or_else(String::new, |r| format!("{r:.1}s of lag at promotion")),
                 ),
                 Expectation::DetectedWithin(within) => {
                     let t = since_fault(detected);
@@ -134,21 +152,24 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
                     format!("{} serves", facts.serving_region),
                 ),
             };
-            Outcome { expectation: text, met, detail }
+            Outcome { expectation: text, met, detail, applicable: true }
         })
         .collect();
     Scorecard {
         scenario: scenario.name.clone(),
         seed,
         first_fault_seconds: fault_at.map(|f| secs(f - epoch)),
+        faults,
         time_to_detect_seconds: since_fault(detected),
+        time_to_respond_seconds: since_fault(responded.map(|e| e.at)),
+        first_responder: responded.map(|e| e.author.clone()),
         time_to_declare_seconds: since_fault(m.declared),
         rto_seconds: rto,
         rto_target_seconds: rto_target,
         rpo_seconds: m.rpo_seconds,
         rpo_target_seconds: rpo_target,
         lost_writes: m.lost_writes,
-        passed: expectations.iter().all(|o| o.met),
+        passed: expectations.iter().filter(|o| o.applicable).all(|o| o.met),
         overrides,
         out_of_order,
         failed_steps,
@@ -158,4 +179,35 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
         break_glass,
         expectations,
     }
+}
+
+/// Every fault the drill injected: the scenario's timeline (its `until`, or the end) and the
+/// facilitator's injections, each closed by the first matching clear.
+fn fault_windows(scenario: &Scenario, epoch: DateTime<Utc>, entries: &[Entry]) -> Vec<FaultWindow> {
+    let mut out: Vec<FaultWindow> = scenario
+        .faults
+        .iter()
+        .map(|f| FaultWindow {
+            fault: f.fault.name().to_owned(),
+            region: scenario.regions.get(f.region).cloned().unwrap_or_default(),
+            by: "scenario".into(),
+            start_seconds: secs(f.at),
+            end_seconds: f.until.map(secs),
+        })
+        .collect();
+    for (i, e) in entries.iter().enumerate() {
+        let Some(DrillData::FaultInjected { fault, region }) = DrillData::of(e) else { continue };
+        let cleared = entries[i + 1..].iter().find(|c| {
+            matches!(DrillData::of(c), Some(DrillData::FaultCleared { fault: f, region: r }) if f == fault && r == region)
+        });
+        out.push(FaultWindow {
+            fault: fault.name().to_owned(),
+            region,
+            by: "facilitator".into(),
+            start_seconds: secs(e.at - epoch),
+            end_seconds: cleared.map(|c| secs(c.at - epoch)),
+        });
+    }
+    out.sort_by(|a, b| a.start_seconds.total_cmp(&b.start_seconds));
+    out
 }

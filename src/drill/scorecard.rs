@@ -30,6 +30,37 @@ pub struct Outcome {
     pub expectation: String,
     pub met: bool,
     pub detail: String,
+    /// False when the drill never reached what the expectation judges (no promotion: the RPO
+    /// is neither met nor missed). It does not count towards passing.
+    #[serde(default = "applies")]
+    pub applicable: bool,
+}
+
+fn applies() -> bool {
+    true
+}
+
+impl Outcome {
+    /// `✓`, `✗`, or `–` when not applicable.
+    pub fn mark(&self) -> &'static str {
+        match (self.applicable, self.met) {
+            (false, _) => "–",
+            (true, true) => "✓",
+            (true, false) => "✗",
+        }
+    }
+}
+
+/// A fault the drill injected: scheduled by the scenario or by the facilitator's menu, with
+/// when it began and ended, in seconds since the drill started (no end: it lasted to the end).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaultWindow {
+    pub fault: String,
+    pub region: String,
+    /// `scenario` or `facilitator`.
+    pub by: String,
+    pub start_seconds: f64,
+    pub end_seconds: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,7 +68,17 @@ pub struct Scorecard {
     pub scenario: String,
     pub seed: u64,
     pub first_fault_seconds: Option<f64>,
+    /// Every fault injected, in the order they began.
+    #[serde(default)]
+    pub faults: Vec<FaultWindow>,
+    /// warroom's own first observation after the first fault.
     pub time_to_detect_seconds: Option<f64>,
+    /// The first entry a person wrote after the first fault (a note, a decision, a step),
+    /// with who it was: when the team responded, not when warroom noticed.
+    #[serde(default)]
+    pub time_to_respond_seconds: Option<f64>,
+    #[serde(default)]
+    pub first_responder: Option<String>,
     pub time_to_declare_seconds: Option<f64>,
     pub rto_seconds: Option<f64>,
     pub rto_target_seconds: f64,
@@ -70,17 +111,18 @@ pub(super) fn time(seconds: Option<f64>) -> String {
 impl Scorecard {
     /// The measured values, labelled: the terminal's lines and the export's table share them.
     pub fn measures(&self) -> Vec<(&'static str, String)> {
+        let responder = self.first_responder.as_deref().map(|w| format!(" ({w})")).unwrap_or_default();
         let mut out = vec![
-            ("time to detect", time(self.time_to_detect_seconds)),
+            ("detected by warroom", time(self.time_to_detect_seconds)),
+            ("first human response", format!("{}{responder}", time(self.time_to_respond_seconds))),
             ("time to declare", time(self.time_to_declare_seconds)),
             ("RTO", format!("{} (target {})", time(self.rto_seconds), time(Some(self.rto_target_seconds)))),
             (
                 "RPO",
-                format!(
-                    "{} (target {})",
-                    self.rpo_seconds.map_or_else(|| "—".into(), |s| format!("{s:.1}s")),
-                    time(Some(self.rpo_target_seconds))
-                ),
+                match self.rpo_seconds {
+                    Some(s) => format!("{s:.1}s (target {})", time(Some(self.rpo_target_seconds))),
+                    None => format!("n/a: nothing was promoted (target {})", time(Some(self.rpo_target_seconds))),
+                },
             ),
             ("lost writes", self.lost_writes.map_or_else(|| "none".into(), |w| w.to_string())),
         ];
@@ -94,7 +136,34 @@ impl Scorecard {
         out
     }
 
-    /// Lines for the terminal and for `--headless` without `--json`.
+    /// Each injected fault as one line: `region-outage in us-east-1 (scenario) 1m → 20m`.
+    pub fn fault_lines(&self) -> Vec<String> {
+        self.faults
+            .iter()
+            .map(|f| {
+                let end = f.end_seconds.map_or_else(|| "the end".to_owned(), |e| time(Some(e)));
+                format!("{} in {} ({}) {} → {end}", f.fault, f.region, f.by, time(Some(f.start_seconds)))
+            })
+            .collect()
+    }
+
+    /// Failed steps, a line per step and error, with how often: a watch the autopilot re-ran
+    /// four times reads `validate-access ×4: timed out after 2m`.
+    pub fn failed_step_lines(&self) -> Vec<String> {
+        let mut seen: Vec<(&str, &str, usize)> = Vec::new();
+        for (step, error) in &self.failed_steps {
+            match seen.iter_mut().find(|(s, e, _)| s == step && e == error) {
+                Some(entry) => entry.2 += 1,
+                None => seen.push((step, error, 1)),
+            }
+        }
+        seen.into_iter()
+            .map(|(step, error, n)| if n > 1 { format!("{step} ×{n}: {error}") } else { format!("{step}: {error}") })
+            .collect()
+    }
+
+    /// Lines for the terminal and for `--headless` without `--json`. The label column is as
+    /// wide as its longest label.
     pub fn lines(&self) -> Vec<String> {
         let mut out = vec![format!(
             "Scorecard — {} (seed {}): {}",
@@ -102,28 +171,35 @@ impl Scorecard {
             self.seed,
             if self.passed { "PASSED" } else { "MISSED EXPECTATIONS" }
         )];
-        out.extend(self.measures().into_iter().map(|(label, value)| format!("  {label:<17}{value}")));
-        out.push(format!("  serving at end   {}", self.serving_region));
-        out.push(format!("  guard overrides  {}", self.overrides.len()));
-        for o in &self.overrides {
-            out.push(format!("    {} past {}: {}", o.step, o.guards.join(", "), o.reason));
-        }
+        let mut rows: Vec<(&str, String)> = self.measures();
+        rows.push(("serving at end", self.serving_region.clone()));
+        rows.push(("faults injected", self.faults.len().to_string()));
+        rows.push(("guard overrides", self.overrides.len().to_string()));
         if !self.out_of_order.is_empty() {
-            out.push(format!("  out of order     {}", self.out_of_order.join(", ")));
+            rows.push(("out of order", self.out_of_order.join(", ")));
         }
         if !self.break_glass.is_empty() {
-            out.push(format!("  break-glass      {}", self.break_glass.len()));
-            for (step, reason) in &self.break_glass {
-                out.push(format!("    {step}: {reason}"));
-            }
+            rows.push(("break-glass", self.break_glass.len().to_string()));
         }
-        out.push(format!("  failed steps     {}", self.failed_steps.len()));
-        for (step, error) in &self.failed_steps {
-            out.push(format!("    {step}: {error}"));
+        rows.push(("failed steps", self.failed_steps.len().to_string()));
+        let width = rows.iter().map(|(l, _)| crate::text::width::width(l)).max().unwrap_or(0) + 2;
+        for (label, value) in rows {
+            out.push(format!("  {}{value}", crate::text::width::pad(label, width)));
+            match label {
+                "faults injected" => out.extend(self.fault_lines().into_iter().map(|l| format!("    {l}"))),
+                "guard overrides" => out.extend(
+                    self.overrides.iter().map(|o| format!("    {} past {}: {}", o.step, o.guards.join(", "), o.reason)),
+                ),
+                "break-glass" => {
+                    out.extend(self.break_glass.iter().map(|(step, reason)| format!("    {step}: {reason}")))
+                }
+                "failed steps" => out.extend(self.failed_step_lines().into_iter().map(|l| format!("    {l}"))),
+                _ => {}
+            }
         }
         out.push("  expectations".into());
         for e in &self.expectations {
-            out.push(format!("    {} {} — {}", if e.met { "✓" } else { "✗" }, e.expectation, e.detail));
+            out.push(format!("    {} {} — {}", e.mark(), e.expectation, e.detail));
         }
         out
     }

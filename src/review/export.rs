@@ -399,18 +399,22 @@ fn scorecard_markdown(card: &Scorecard) -> String {
     for (label, value) in card.measures() {
         let _ = writeln!(out, "| {label} | {value} |");
     }
+    let _ = writeln!(out, "| faults injected | {} |", card.faults.len());
     let _ = writeln!(out, "| guard overrides | {} |", card.overrides.len());
     let _ = writeln!(out, "| failed steps | {} |\n", card.failed_steps.len());
     let cell = |s: &str| crate::text::sanitize::inert(s).replace('|', "\\|");
+    for line in card.fault_lines() {
+        let _ = writeln!(out, "- fault: {}", cell(&line));
+    }
     for o in &card.overrides {
         let _ =
             writeln!(out, "- override of {} past {}: {}", cell(&o.step), cell(&o.guards.join(", ")), cell(&o.reason));
     }
-    for (step, error) in &card.failed_steps {
-        let _ = writeln!(out, "- failed step {}: {}", cell(step), cell(error));
+    for line in card.failed_step_lines() {
+        let _ = writeln!(out, "- failed step {}", cell(&line));
     }
     for e in &card.expectations {
-        let _ = writeln!(out, "- {} {} — {}", if e.met { "✓" } else { "✗" }, cell(&e.expectation), cell(&e.detail));
+        let _ = writeln!(out, "- {} {} — {}", e.mark(), cell(&e.expectation), cell(&e.detail));
     }
     out.push('\n');
     out
