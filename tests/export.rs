@@ -148,3 +148,39 @@ fn a_shared_journal_names_every_author_with_their_role_and_who_held_which_role_w
     let json = export::render(&entries, Format::Json, Zone::utc());
     assert!(json.contains("\"role\": \"scribe\""), "{json}");
 }
+
+/// The sections a postmortem document needs, for a drill journal: phases, the runbook as
+/// it was run, the scorecard, notes and comms, the timeline with its step column, and the
+/// action items. Everything before the timeline is the review a scribe pastes.
+#[test]
+fn a_drill_journal_exports_the_review_sections() {
+    use chrono::TimeZone;
+    let scenario = warroom::drill::builtin::find("replication-lag-exceeds-rpo").unwrap();
+    let epoch = chrono::Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let scribe = warroom::scribe::Scribe::in_memory("ic", &warroom::config::Config::demo().incident, epoch);
+    let mut drill = warroom::modes::drill::run::Drill::new(scenario, 42, scribe, epoch, true);
+    drill.run_to_end();
+    let md = export::render(drill.app.scribe.timeline.entries(), Format::Md, Zone::utc());
+    let sections: Vec<&str> = md.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        sections,
+        [
+            "## Targets and measurements",
+            "## Phases",
+            "## Runbook",
+            "## Drill scorecard: replication-lag-exceeds-rpo",
+            "## Pinned",
+            "## Decisions",
+            "## Notes",
+            "## Comms",
+            "## Guard overrides",
+            "## Timeline",
+            "## Action items",
+        ]
+    );
+    assert!(md.contains("| failover | promote-database | ic |"), "{md}");
+    assert!(md.contains("| impact → detected |"), "{md}");
+    assert!(md.contains("| time (UTC) | T+ | author | kind | region | step | text |"), "{md}");
+    let review = md.split("## Timeline").next().unwrap();
+    golden("export_md_drill_review", review);
+}

@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use super::postmortem;
 use crate::drill::Scorecard;
 use crate::scribe::Observed;
 use crate::scribe::entry::{Entry, Kind, SYSTEM_AUTHOR};
@@ -239,6 +240,9 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     let _ = writeln!(out, "| Traffic shifted | | {} |", optional_time(zone, m.traffic_shifted));
     let _ = writeln!(out, "| Recovered | | {} |\n", optional_time(zone, m.recovered));
 
+    phases_markdown(&mut out, r, zone);
+    runbook_markdown(&mut out, r, zone);
+
     if let Some(card) = Scorecard::from_entries(r.entries) {
         out.push_str(&scorecard_markdown(&card));
     }
@@ -266,6 +270,10 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     list(&mut out, "Pinned", &r.pinned);
     let decisions: Vec<&Entry> = r.timeline().filter(|e| e.kind == Kind::Decision).collect();
     list(&mut out, "Decisions", &decisions);
+    let notes: Vec<&Entry> = r.timeline().filter(|e| postmortem::is_note(e)).collect();
+    list(&mut out, "Notes", &notes);
+    let comms: Vec<&Entry> = r.timeline().filter(|e| postmortem::is_comms(e)).collect();
+    list(&mut out, "Comms", &comms);
     let _ = writeln!(out, "## Guard overrides\n");
     let overrides = crate::scribe::overrides::overrides(r.entries);
     if overrides.is_empty() {
@@ -283,26 +291,103 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
             if o.guards.is_empty() { "its guards".to_owned() } else { md_cell(&o.guards.join(", ")) },
             md_cell(&o.reason)
         );
+        // Why each guard failed when the override was given, as the dialog showed it.
+        let data = e.step_data().unwrap_or_default();
+        let notes = data.override_.map(|o| o.guards).or(data.failed_guards).unwrap_or_default();
+        for g in notes.iter().filter(|g| !g.reason.is_empty()) {
+            let _ = writeln!(out, "  - `{}`: {}", md_cell(&g.guard), md_cell(&g.reason));
+        }
     }
     if !overrides.is_empty() {
         out.push('\n');
     }
 
     let _ = writeln!(out, "## Timeline\n");
-    let _ = writeln!(out, "| time ({}) | T+ | author | kind | region | text |\n|---|---|---|---|---|---|", zone.name());
+    let _ = writeln!(
+        out,
+        "| time ({}) | T+ | author | kind | region | step | text |\n|---|---|---|---|---|---|---|",
+        zone.name()
+    );
     for e in r.timeline() {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             zone.stamp(e.at),
             t_plus(e.at, impact),
             md_cell(&entry_author(e)),
             kind_label(e.kind),
             e.region.as_deref().map(md_cell).unwrap_or_default(),
+            e.step.as_deref().map(md_cell).unwrap_or_default(),
             md_cell(&e.text)
         );
     }
+    out.push('\n');
+    action_items_markdown(&mut out);
     out
+}
+
+/// "Phases": impact → detected → declared → shifted → recovered, each with how long it took.
+fn phases_markdown(out: &mut String, r: &Review<'_>, zone: Zone) {
+    let phases = postmortem::phases(r.entries, &r.measurements);
+    if phases.is_empty() {
+        return;
+    }
+    let total: i64 = phases.iter().map(|p| p.duration().num_seconds()).sum::<i64>().max(1);
+    let _ = writeln!(out, "## Phases\n");
+    let _ = writeln!(out, "| phase | from | to | took | share |\n|---|---|---|---|---|");
+    for p in &phases {
+        let share = p.duration().num_seconds() * 20 / total;
+        let bar = format!("{}{}", "█".repeat(share as usize), "░".repeat((20 - share).max(0) as usize));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | `{bar}` |",
+            p.name,
+            zone.stamp(p.from),
+            zone.stamp(p.to),
+            postmortem::human(p.duration())
+        );
+    }
+    out.push('\n');
+}
+
+/// "Runbook": each step as it was run — who, when, how long, how it ended, and the reasons
+/// given for a skip or an override.
+fn runbook_markdown(out: &mut String, r: &Review<'_>, zone: Zone) {
+    let runs = postmortem::step_runs(r.entries);
+    if runs.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Runbook\n");
+    let _ = writeln!(
+        out,
+        "| runbook | step | who | start | end | took | result | reasons |\n|---|---|---|---|---|---|---|---|"
+    );
+    for run in &runs {
+        let attempts = if run.attempts > 1 { format!(" ({} attempts)", run.attempts) } else { String::new() };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {}{attempts} | {} |",
+            if run.runbook.is_empty() { "—".to_owned() } else { md_cell(&run.runbook) },
+            md_cell(&run.step),
+            md_cell(&author_cell(r.entries, &run.who)),
+            zone.stamp(run.start),
+            run.end.map(|e| zone.stamp(e)).unwrap_or_default(),
+            run.duration().map(postmortem::human).unwrap_or_default(),
+            md_cell(&run.result.label()),
+            md_cell(&run.reasons.join("; "))
+        );
+    }
+    out.push('\n');
+}
+
+/// A stub the review fills in: blameless, owned, dated.
+fn action_items_markdown(out: &mut String) {
+    let _ = writeln!(out, "## Action items\n");
+    let _ = writeln!(out, "What would make the next one shorter or smaller? Each item has one owner and a date.\n");
+    let _ = writeln!(out, "| # | action | owner | due | tracking |\n|---|---|---|---|---|");
+    for i in 1..=3 {
+        let _ = writeln!(out, "| {i} | | | | |");
+    }
 }
 
 #[derive(Serialize)]

@@ -2,3 +2,4 @@
 //! JSON), reading the scribe's entries and measures and the drill scorecard as data.
 
 pub mod export;
+pub mod postmortem;
