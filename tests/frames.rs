@@ -130,7 +130,7 @@ fn help_overlay_lists_the_bindings() {
     // On 80x24 it scrolls: the top, then (after scrolling to the end) the bottom.
     let top = render(&mut app, 80, 24);
     assert!(top.contains("↑↓ scroll") && top.contains("Dashboard"), "{top}");
-    for _ in 0..40 {
+    for _ in 0..80 {
         app.handle(Msg::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down)));
     }
     let bottom = render(&mut app, 80, 24);

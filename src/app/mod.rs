@@ -80,6 +80,10 @@ pub enum Purpose {
     /// A claim that cannot be proven (the claims region is unreachable): the break-glass
     /// reason to act on the step without one, and the override it goes on under, if any.
     Unclaimed(StepRef, Option<Override>),
+    /// The text to search the timeline for (not journaled).
+    Search,
+    /// Why the entry of this id is struck through: an amendment, never a deletion.
+    Strike(String),
 }
 
 /// A dialog that must be answered before anything else. Guards are never stored here: the
@@ -421,6 +425,7 @@ impl App {
                 true
             }
             Msg::Resize { width, height } => {
+                self.scribe.timeline.set_page(layout::timeline_rows((width, height)).max(1));
                 self.view.viewport = (width, height);
                 self.clamp_offset();
                 true
@@ -479,6 +484,8 @@ impl App {
                 self.view.region_offset += 1;
                 self.clamp_offset();
             }
+            // While a search is active, `n` is its next (older) match; otherwise a note.
+            Command::NewNote if self.scribe.timeline.search().is_some() => self.step_search(true),
             Command::NewNote => self.start_compose(Kind::Note),
             Command::NewDecision => self.start_compose(Kind::Decision),
             Command::NewComms => self.start_compose(Kind::Comms),
@@ -503,10 +510,42 @@ impl App {
             Command::SkipStep => self.skip_selected(),
             Command::ConfirmModal => self.confirm_modal(),
             Command::CancelModal => self.cancel_modal(),
-            Command::TimelinePageOlder => self.scribe.timeline.scroll(-(self.timeline_page() as isize)),
-            Command::TimelinePageNewer => self.scribe.timeline.scroll(self.timeline_page() as isize),
+            Command::TimelinePageOlder => {
+                self.scribe.timeline.set_page(self.timeline_page());
+                self.scribe.timeline.scroll(-(self.timeline_page() as isize));
+            }
+            Command::TimelinePageNewer => {
+                self.scribe.timeline.set_page(self.timeline_page());
+                self.scribe.timeline.scroll(self.timeline_page() as isize);
+            }
             Command::TimelineFollow => self.scribe.timeline.follow(),
-            Command::CycleFilter => self.scribe.timeline.cycle_filter(),
+            Command::CycleFilter => {
+                let keys: Vec<String> =
+                    crate::scribe::Filter::ALL.iter().enumerate().map(|(i, f)| format!("{i} {}", f.label())).collect();
+                self.say(format!(
+                    "timeline filters: {} (now {})",
+                    keys.join(" · "),
+                    self.scribe.timeline.filter().label()
+                ));
+            }
+            Command::SetFilter(n) => {
+                if let Some(filter) = crate::scribe::Filter::of_key(usize::from(n)) {
+                    self.scribe.timeline.set_page(self.timeline_page());
+                    self.scribe.timeline.set_filter(filter);
+                }
+            }
+            Command::StartSearch => {
+                let line = LineInput::default();
+                self.view.compose = Some(Compose { kind: Kind::Note, line, error: None, purpose: Purpose::Search });
+            }
+            Command::SearchOlder | Command::SearchNewer => self.step_search(command == Command::SearchOlder),
+            Command::EndSearch => {
+                if self.scribe.timeline.search().is_some() {
+                    self.scribe.timeline.end_search();
+                    self.say("search ended");
+                }
+            }
+            Command::StrikeEntry => self.start_strike(),
             Command::OpenFaultMenu => self.open_fault_menu(),
             Command::ToggleReveal => self.toggle_reveal(),
             Command::MenuUp => self.move_menu(0, -1),
@@ -527,7 +566,10 @@ impl App {
 
     fn move_selection(&mut self, delta: isize) {
         match self.view.focus {
-            Focus::Timeline => self.scribe.timeline.scroll(delta),
+            Focus::Timeline => {
+                self.scribe.timeline.set_page(self.timeline_page());
+                self.scribe.timeline.scroll(delta);
+            }
             Focus::Runbook => {
                 let steps = self.runs.runbooks.get(self.view.selected_runbook).map_or(0, |b| b.steps.len());
                 self.view.selected_step =
@@ -550,14 +592,28 @@ impl App {
             }
             return;
         }
+        if purpose == Purpose::Search {
+            self.view.compose = None;
+            self.scribe.timeline.set_page(self.timeline_page());
+            let found = self.scribe.timeline.start_search(&text);
+            let count = self.scribe.timeline.matches().len();
+            self.say(if found {
+                format!("/{text}: {count} match(es), newest selected · n older · N newer · Esc ends")
+            } else {
+                format!("/{text}: no match")
+            });
+            return;
+        }
         let submitted = purpose.clone();
         let saved = match purpose {
+            Purpose::Strike(target) => self.strike(&target, text),
             Purpose::Entry => self.scribe.record(Draft::new(self.now, self.scribe.author.clone(), compose.kind, text)),
             Purpose::Tick(..)
             | Purpose::Skip(_)
             | Purpose::TakeOver(..)
             | Purpose::BreakGlass(_)
             | Purpose::Unclaimed(..) => self.submit_step_text(purpose, text),
+            Purpose::Search => Ok(()),
         };
         match saved {
             Ok(()) => {
@@ -574,6 +630,43 @@ impl App {
                 }
             }
         }
+    }
+
+    /// `n` / `N` with a search active (`n` alone writes a note).
+    fn step_search(&mut self, older: bool) {
+        self.scribe.timeline.set_page(self.timeline_page());
+        match self.scribe.timeline.step_match(older) {
+            Some((n, of)) => self.say(format!("match {n} of {of}")),
+            None => self.say("no search: / searches the timeline"),
+        }
+    }
+
+    /// `x` on a note, decision or comms entry: ask why it is struck through.
+    fn start_strike(&mut self) {
+        if !self.may_write() {
+            return;
+        }
+        let Some(e) = self.scribe.timeline.selected_entry() else { return };
+        let (id, kind) = (e.id.clone(), e.kind);
+        if !matches!(kind, Kind::Note | Kind::Decision | Kind::Comms) || e.data_str("amends").is_some() {
+            return self
+                .say("only a note, decision or comms entry can be struck through: actions and observations stand");
+        }
+        if self.scribe.timeline.struck_by(e).is_some() {
+            return self.say("already struck through");
+        }
+        self.view.compose =
+            Some(Compose { kind: Kind::Note, line: LineInput::default(), error: None, purpose: Purpose::Strike(id) });
+    }
+
+    /// The amendment: a new note naming the entry it strikes, with the reason.
+    fn strike(&mut self, target: &str, reason: String) -> Result<(), String> {
+        let Some(original) = self.scribe.timeline.entries().iter().find(|e| e.id == target) else {
+            return Err("that entry is gone from this timeline".into());
+        };
+        let text = format!("struck through {} by amendment: {reason}", crate::text::sanitize::one_line(&original.text));
+        let data = serde_json::json!({ "amends": target, "reason": reason });
+        self.scribe.record(Draft::new(self.now, self.scribe.author.clone(), Kind::Note, text).data(data))
     }
 
     fn timeline_page(&self) -> usize {

@@ -649,7 +649,7 @@ impl App {
     /// A finished checklist note, or a skip reason, from the input line.
     pub(super) fn submit_step_text(&mut self, purpose: Purpose, text: String) -> Result<(), String> {
         match purpose {
-            Purpose::Entry => Ok(()),
+            Purpose::Entry | Purpose::Search | Purpose::Strike(_) => Ok(()),
             Purpose::Tick(at, overridden) => {
                 if let Some(refused) = self.refusal(at, overridden.as_ref()) {
                     return Err(refused);

@@ -308,22 +308,37 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
         "| time ({}) | T+ | author | kind | region | step | text |\n|---|---|---|---|---|---|---|",
         zone.name()
     );
+    let struck = struck_by(r.entries);
     for e in r.timeline() {
+        // An entry struck through by an amendment stays, crossed out, naming who and why.
+        let text = match struck.get(e.id.as_str()) {
+            Some(a) => format!(
+                "~~{}~~ (struck through by {}: {})",
+                md_cell(&e.text),
+                md_cell(&a.author),
+                md_cell(a.data_str("reason").unwrap_or(""))
+            ),
+            None => md_cell(&e.text),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {text} |",
             zone.stamp(e.at),
             t_plus(e.at, impact),
             md_cell(&entry_author(e)),
             kind_label(e.kind),
             e.region.as_deref().map(md_cell).unwrap_or_default(),
             e.step.as_deref().map(md_cell).unwrap_or_default(),
-            md_cell(&e.text)
         );
     }
     out.push('\n');
     action_items_markdown(&mut out);
     out
+}
+
+/// Each struck-through entry's id, with the amendment that struck it.
+fn struck_by(entries: &[Entry]) -> HashMap<&str, &Entry> {
+    entries.iter().filter_map(|a| a.data_str("amends").map(|target| (target, a))).collect()
 }
 
 /// "Phases": impact → detected → declared → shifted → recovered, each with how long it took.
@@ -397,6 +412,9 @@ struct JsonEntry<'a> {
     local_time: String,
     t_plus: String,
     pinned: bool,
+    /// The id of the amendment that struck this entry through, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    struck_by: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -410,6 +428,7 @@ struct JsonReview<'a> {
 /// JSON keeps text exactly as typed, with every control, bidi and zero-width character escaped.
 fn json(r: &Review<'_>, zone: Zone) -> String {
     let pinned: BTreeSet<&str> = r.pinned.iter().map(|e| e.id.as_str()).collect();
+    let struck = struck_by(r.entries);
     let doc = JsonReview {
         incident: &r.incident,
         time_zone: zone.name(),
@@ -421,6 +440,7 @@ fn json(r: &Review<'_>, zone: Zone) -> String {
                 local_time: zone.rfc3339(e.at),
                 t_plus: t_plus(e.at, r.measurements.impact_start),
                 pinned: pinned.contains(e.id.as_str()),
+                struck_by: struck.get(e.id.as_str()).map(|a| a.id.as_str()),
             })
             .collect(),
     };

@@ -20,7 +20,8 @@ pub enum Filter {
 }
 
 impl Filter {
-    const CYCLE: [Filter; 7] = [
+    /// Every filter, in the order of their keys (`0`…`6`).
+    pub const ALL: [Filter; 7] = [
         Filter::All,
         Filter::Decisions,
         Filter::Notes,
@@ -43,8 +44,13 @@ impl Filter {
     }
 
     pub fn next(self) -> Self {
-        let i = Self::CYCLE.iter().position(|f| *f == self).unwrap_or(0);
-        Self::CYCLE[(i + 1) % Self::CYCLE.len()]
+        let i = Self::ALL.iter().position(|f| *f == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+
+    /// The filter of digit key `n` (`0` all … `6` pinned).
+    pub fn of_key(n: usize) -> Option<Self> {
+        Self::ALL.get(n).copied()
     }
 
     fn matches(self, e: &Entry, pinned: &HashSet<String>) -> bool {
@@ -74,6 +80,15 @@ pub struct Timeline {
     measurements: Measurements,
     /// Show the facilitator's drill entries (hidden from the commander by default).
     reveal_drill: bool,
+    /// First view position on screen while scrolled, so moving the selection up does not
+    /// push the newest entries out until it reaches the window's top.
+    top: Option<usize>,
+    /// Rows the pane shows (the app keeps it current); the window's height.
+    page: usize,
+    /// Entry ids struck through by an amendment, with the amendment's id.
+    struck: std::collections::HashMap<String, String>,
+    /// The text searched for (`/`), case-insensitive.
+    search: Option<String>,
 }
 
 impl Default for Timeline {
@@ -92,6 +107,10 @@ impl Timeline {
             selected: None,
             measurements: Measurements::default(),
             reveal_drill: false,
+            top: None,
+            page: 1,
+            struck: std::collections::HashMap::new(),
+            search: None,
         };
         for e in entries {
             t.push_unmeasured(e);
@@ -123,6 +142,9 @@ impl Timeline {
             }
             return;
         }
+        if let Some(target) = entry.data_str("amends") {
+            self.struck.insert(target.to_owned(), entry.id.clone());
+        }
         let index = self.entries.len();
         let shown = self.shows(&entry);
         self.entries.push(entry);
@@ -138,6 +160,111 @@ impl Timeline {
     fn rebuild(&mut self) {
         self.view = self.entries.iter().enumerate().filter(|(_, e)| self.shows(e)).map(|(i, _)| i).collect();
         self.selected = None;
+        self.top = None;
+    }
+
+    /// Choose a filter directly.
+    pub fn set_filter(&mut self, filter: Filter) {
+        if self.filter != filter {
+            self.filter = filter;
+            self.rebuild();
+        }
+    }
+
+    /// How many rows the pane shows, so scrolling keeps the window steady.
+    pub fn set_page(&mut self, rows: usize) {
+        self.page = rows.max(1);
+    }
+
+    /// The amendment that struck this entry through, if one did.
+    pub fn struck_by(&self, entry: &Entry) -> Option<&Entry> {
+        let id = self.struck.get(&entry.id)?;
+        self.entries.iter().rev().find(|e| &e.id == id)
+    }
+
+    pub fn search(&self) -> Option<&str> {
+        self.search.as_deref()
+    }
+
+    fn matches_search(&self, e: &Entry, needle: &str) -> bool {
+        let needle = needle.to_lowercase();
+        [e.text.as_str(), e.author.as_str(), e.region.as_deref().unwrap_or(""), e.step.as_deref().unwrap_or("")]
+            .iter()
+            .any(|field| field.to_lowercase().contains(&needle))
+    }
+
+    /// View positions of the entries the search matches.
+    pub fn matches(&self) -> Vec<usize> {
+        let Some(needle) = self.search.as_deref() else { return Vec::new() };
+        self.view
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| self.entries.get(**i).is_some_and(|e| self.matches_search(e, needle)))
+            .map(|(pos, _)| pos)
+            .collect()
+    }
+
+    pub fn is_match(&self, entry: &Entry) -> bool {
+        self.search.as_deref().is_some_and(|n| self.matches_search(entry, n))
+    }
+
+    /// Search for `text` and select the newest match; false when nothing matches.
+    pub fn start_search(&mut self, text: &str) -> bool {
+        self.search = Some(text.to_owned());
+        match self.matches().last() {
+            Some(&pos) => {
+                self.select(pos);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn end_search(&mut self) {
+        self.search = None;
+    }
+
+    /// Step to the next match older (`older`) or newer than the selection, wrapping.
+    pub fn step_match(&mut self, older: bool) -> Option<(usize, usize)> {
+        let matches = self.matches();
+        if matches.is_empty() {
+            return None;
+        }
+        let current = self.selected.unwrap_or(self.view.len());
+        let next = if older {
+            matches.iter().rev().find(|&&m| m < current).or(matches.last())
+        } else {
+            matches.iter().find(|&&m| m > current).or(matches.first())
+        };
+        let pos = *next?;
+        self.select(pos);
+        let n = matches.iter().position(|&m| m == pos).unwrap_or(0);
+        Some((n + 1, matches.len()))
+    }
+
+    fn select(&mut self, pos: usize) {
+        let last = self.view.len().saturating_sub(1);
+        self.selected = Some(pos.min(last));
+        self.keep_in_window();
+    }
+
+    /// Move the window only as far as the selection needs.
+    fn keep_in_window(&mut self) {
+        let len = self.view.len();
+        let Some(sel) = self.selected else {
+            self.top = None;
+            return;
+        };
+        let page = self.page.min(len).max(1);
+        let top = self.top.unwrap_or(len.saturating_sub(page)).min(len.saturating_sub(page));
+        let top = if sel < top {
+            sel
+        } else if sel >= top + page {
+            sel + 1 - page
+        } else {
+            top
+        };
+        self.top = Some(top);
     }
 
     /// Show or hide the facilitator's drill entries.
@@ -163,8 +290,7 @@ impl Timeline {
     }
 
     pub fn cycle_filter(&mut self) {
-        self.filter = self.filter.next();
-        self.rebuild();
+        self.set_filter(self.filter.next());
     }
 
     pub fn shown(&self) -> usize {
@@ -195,19 +321,26 @@ impl Timeline {
         let current = self.selected.unwrap_or(last);
         let next = current.saturating_add_signed(delta);
         self.selected = if next >= last && delta > 0 { None } else { Some(next.min(last)) };
+        self.keep_in_window();
     }
 
     pub fn follow(&mut self) {
         self.selected = None;
+        self.top = None;
     }
 
     /// The rows to draw in a window of `rows`: (view position, entry), oldest first, keeping
-    /// the selection (or the newest entry) on screen.
+    /// the selection (or the newest entry) on screen. Scrolled, the window stays where it is
+    /// while the selection moves inside it: the newest entries stay in view until the
+    /// selection reaches the window's top.
     pub fn window(&self, rows: usize) -> impl Iterator<Item = (usize, &Entry)> {
         let len = self.view.len();
         let anchor = self.selected.unwrap_or(len.saturating_sub(1));
-        let end = (anchor + 1).max(rows.min(len)).min(len);
-        let start = end.saturating_sub(rows);
+        let start = match (self.selected, self.top) {
+            (Some(sel), Some(top)) if sel >= top && sel < top + rows => top.min(len.saturating_sub(rows.min(len))),
+            _ => (anchor + 1).max(rows.min(len)).min(len).saturating_sub(rows),
+        };
+        let end = (start + rows).min(len);
         self.view[start..end]
             .iter()
             .enumerate()
@@ -243,18 +376,65 @@ mod tests {
     #[test]
     fn the_window_follows_the_newest_until_scrolled() {
         let mut t = Timeline::new((1..=10).map(|i| entry(i, Kind::Note)).collect());
+        t.set_page(3);
         assert_eq!(seqs(&t, 3), [8, 9, 10]);
         t.scroll(-4);
         assert_eq!(t.selected_entry().unwrap().seq, 6);
-        assert_eq!(seqs(&t, 3), [4, 5, 6]);
+        assert_eq!(seqs(&t, 3), [6, 7, 8], "past the window's top: the selection leads it");
         t.push(entry(11, Kind::Note));
-        assert_eq!(seqs(&t, 3), [4, 5, 6], "a new entry does not yank a scrolled view");
+        assert_eq!(seqs(&t, 3), [6, 7, 8], "a new entry does not yank a scrolled view");
         t.scroll(100);
         assert!(t.following());
         assert_eq!(seqs(&t, 3), [9, 10, 11]);
         t.scroll(-100);
         assert_eq!(seqs(&t, 3), [1, 2, 3]);
         assert_eq!(seqs(&t, 50).len(), 11);
+    }
+
+    #[test]
+    fn scrolling_up_keeps_the_newest_in_view_until_the_selection_reaches_the_top() {
+        let mut t = Timeline::new((1..=10).map(|i| entry(i, Kind::Note)).collect());
+        t.set_page(4);
+        assert_eq!(seqs(&t, 4), [7, 8, 9, 10]);
+        t.scroll(-1);
+        assert_eq!(t.selected_entry().unwrap().seq, 9);
+        assert_eq!(seqs(&t, 4), [7, 8, 9, 10], "the newest stays in view");
+        t.scroll(-2);
+        assert_eq!(seqs(&t, 4), [7, 8, 9, 10], "selection at the window's top");
+        t.scroll(-1);
+        assert_eq!((t.selected_entry().unwrap().seq, seqs(&t, 4)), (6, vec![6, 7, 8, 9]), "now it moves");
+        t.scroll(1);
+        assert_eq!(seqs(&t, 4), [6, 7, 8, 9], "moving back down inside the window does not move it");
+    }
+
+    #[test]
+    fn search_steps_through_matches_and_amendments_strike_their_target() {
+        let mut t =
+            Timeline::new((1..=6).map(|i| entry(i, if i % 2 == 0 { Kind::Decision } else { Kind::Note })).collect());
+        assert!(t.start_search("ENTRY 4"));
+        assert_eq!(t.selected_entry().unwrap().seq, 4);
+        assert!(!t.start_search("nowhere"));
+        t.start_search("entry");
+        assert_eq!(t.selected_entry().unwrap().seq, 6, "the newest match first");
+        assert_eq!(t.step_match(true), Some((5, 6)));
+        assert_eq!(t.selected_entry().unwrap().seq, 5);
+        assert_eq!(t.step_match(false), Some((6, 6)));
+        assert_eq!(t.step_match(false), Some((1, 6)), "wraps");
+        t.end_search();
+        assert_eq!(t.step_match(false), None);
+
+        let mut amend = entry(7, Kind::Note);
+        amend.data = Some(json!({ "amends": "id2", "reason": "wrong region" }));
+        t.push(amend);
+        let target = t.entries()[1].clone();
+        assert_eq!(t.struck_by(&target).map(|e| e.seq), Some(7));
+        assert!(t.struck_by(&t.entries()[0].clone()).is_none());
+
+        t.set_filter(Filter::Decisions);
+        assert_eq!(seqs(&t, 10), [2, 4, 6]);
+        assert_eq!(Filter::of_key(0), Some(Filter::All));
+        assert_eq!(Filter::of_key(6), Some(Filter::Pinned));
+        assert_eq!(Filter::of_key(7), None);
     }
 
     #[test]

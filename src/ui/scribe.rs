@@ -65,7 +65,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         None => "following".to_owned(),
         Some(p) => format!("{}/{}", p + 1, timeline.shown()),
     };
-    let title = format!(" Timeline · {} · {} shown · {position} ", timeline.filter().label(), timeline.shown());
+    let search =
+        timeline.search().map(|q| format!(" · /{} {} found", inert(q), timeline.matches().len())).unwrap_or_default();
+    let title = format!(" Timeline · {} · {} shown · {position}{search} ", timeline.filter().label(), timeline.shown());
     let focused = app.view.focus == crate::app::Focus::Timeline;
     let room = usize::from(area.width).saturating_sub(width::width(&title) + 4);
     let mut block = Block::default()
@@ -88,7 +90,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let lines: Vec<Line<'_>> = timeline
         .window(usize::from(rows_area.height))
         .map(|(pos, entry)| {
-            let line = entry_line(t, entry, impact, timeline.is_pinned(entry), wide, usize::from(rows_area.width));
+            let mut line = entry_line(t, entry, impact, timeline.is_pinned(entry), wide, usize::from(rows_area.width));
+            // Struck through by an amendment: kept, crossed out (and so in NO_COLOR too).
+            if timeline.struck_by(entry).is_some() {
+                line =
+                    line.patch_style(ratatui::style::Style::new().add_modifier(Modifier::CROSSED_OUT | Modifier::DIM));
+            }
+            if timeline.is_match(entry) {
+                line =
+                    line.patch_style(ratatui::style::Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
+            }
             if selected == Some(pos) {
                 line.patch_style(ratatui::style::Style::new().add_modifier(Modifier::REVERSED))
             } else {
@@ -100,7 +111,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let empty = if timeline.entries().is_empty() {
             "nothing journaled yet: n note · d decision · c comms"
         } else {
-            "no entries match this filter (t to change it)"
+            "no entries match this filter (0 shows all, t lists the filters)"
         };
         frame.render_widget(Paragraph::new(Span::styled(empty, t.style(Tone::Muted))), rows_area);
     } else {
@@ -160,11 +171,24 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
             None => match app.scribe.timeline.selected_entry() {
                 Some(e) => {
                     let region = e.region.as_deref().map(|r| format!("[{}] ", inert(r))).unwrap_or_default();
-                    Span::styled(format!("▸ {region}{}", inert(&e.text)), t.style(Tone::Text))
+                    let struck = app
+                        .scribe
+                        .timeline
+                        .struck_by(e)
+                        .map(|a| {
+                            format!(
+                                "  (struck through by {}: {})",
+                                inert(&a.author),
+                                inert(a.data_str("reason").unwrap_or(""))
+                            )
+                        })
+                        .unwrap_or_default();
+                    Span::styled(format!("▸ {region}{}{struck}", inert(&e.text)), t.style(Tone::Text))
                 }
-                None => {
-                    Span::styled("n note · d decision · c comms · p pin · ↑↓ select · t filter", t.style(Tone::Muted))
-                }
+                None => Span::styled(
+                    "n note · d decision · c comms · p pin · ↑↓ select · / search · 0-6 filter",
+                    t.style(Tone::Muted),
+                ),
             },
         };
         frame.render_widget(Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true }), area);
@@ -179,6 +203,8 @@ fn draw_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
         crate::app::Purpose::TakeOver(at, from) => format!("why take over {} from {from} › ", step_id(*at)),
         crate::app::Purpose::BreakGlass(at) => format!("break-glass: why approve {} yourself › ", step_id(*at)),
         crate::app::Purpose::Unclaimed(at, _) => format!("break-glass: why act on {} without a claim › ", step_id(*at)),
+        crate::app::Purpose::Search => "search the timeline / ".to_owned(),
+        crate::app::Purpose::Strike(_) => "why strike it through (the entry stays, struck) › ".to_owned(),
     };
     let hint = match &compose.error {
         Some(error) => format!("  NOT SAVED: {} — Enter retries, Esc discards", inert(error)),
