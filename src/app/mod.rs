@@ -371,11 +371,23 @@ impl App {
         outcomes: impl IntoIterator<Item = Outcome>,
         now: DateTime<Utc>,
     ) {
-        self.snapshot.fold(updates);
+        for update in updates {
+            self.accept(update);
+        }
         for outcome in outcomes {
             self.handle(Msg::Outcome(outcome));
         }
         self.handle(Msg::Tick(now));
+    }
+
+    /// Fold one reading into the snapshot; one it accepts goes to the flight recorder too.
+    fn accept(&mut self, update: Update) -> bool {
+        let recorded = self.scribe.recorder.is_some().then(|| update.clone());
+        let stored = self.snapshot.apply(update) == Applied::Stored;
+        if stored && let (Some(recorder), Some(update)) = (self.scribe.recorder.as_mut(), recorded) {
+            recorder.record(&update);
+        }
+        stored
     }
 
     /// Take in what other terminals wrote to a shared journal (the loop asks every 250 ms):
@@ -402,7 +414,7 @@ impl App {
     /// Apply one message. Returns whether anything visible changed (the loop redraws then).
     pub fn handle(&mut self, msg: Msg) -> bool {
         match msg {
-            Msg::Update(update) => self.snapshot.apply(update) == Applied::Stored,
+            Msg::Update(update) => self.accept(update),
             Msg::Tick(now) => {
                 self.now = self.now.max(now);
                 let limits = Limits {

@@ -118,9 +118,11 @@ pub fn open_scribe(
     opened.journal.announce_as(&author);
     let others = opened.journal.present().iter().filter(|p| !p.is_me()).count();
     let role = asked.or((others > 0).then_some(TeamRole::Operator));
+    let recorder = crate::scribe::recorder::Recorder::beside(opened.journal.path());
     let path = opened.journal.path().display().to_string();
-    let scribe =
+    let mut scribe =
         Scribe::start_as(Box::new(opened.journal), opened.entries, &opened.recovery, author, role, incident, now);
+    scribe.recorder = recorder;
     Ok((scribe, path))
 }
 

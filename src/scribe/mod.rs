@@ -11,6 +11,7 @@ pub mod measure;
 pub mod observe;
 pub mod overrides;
 pub mod presence;
+pub mod recorder;
 pub mod roles;
 pub mod runs;
 pub mod timeline;
@@ -53,6 +54,8 @@ pub struct Scribe {
     arrived: Vec<Entry>,
     /// This terminal's role on a shared incident (`None`: solo, every right).
     pub role: Option<roles::TeamRole>,
+    /// The flight recorder beside the journal, when this terminal records the incident.
+    pub recorder: Option<recorder::Recorder>,
 }
 
 impl Scribe {
@@ -93,6 +96,7 @@ impl Scribe {
             last_wall: Utc::now(),
             arrived: Vec::new(),
             role: None,
+            recorder: None,
         };
         scribe.set_role(role);
         let who = match role {
