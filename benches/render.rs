@@ -67,6 +67,26 @@ fn main() {
         report("draw 160x48 frame, 8 extra rows per column", &extra_rows_frame_bench(), Some(Duration::from_millis(1)));
 
     let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    // The flight recorder's cost per poll of the demo's 2 regions (issue 16: under 5% of the
+    // 1 ms frame budget), batches compressed and written included.
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::demo();
+    let mut world = World::new(&config.regions, 42, epoch, demo_timeline()).with_signals(&config.thresholds.signals);
+    let mut recorder = warroom::scribe::recorder::Recorder::beside(&dir.path().join("bench.jsonl")).unwrap();
+    let polls: Vec<Vec<warroom::model::Update>> = (0..6000i64)
+        .map(|poll| {
+            let now = epoch + chrono::Duration::seconds(poll * 5);
+            world.advance_to(now);
+            world.poll_all(now)
+        })
+        .collect();
+    let mut next = polls.iter().cycle();
+    let record = measure(5000, || {
+        for u in next.next().into_iter().flatten() {
+            recorder.record(black_box(u));
+        }
+    });
+    ok &= report("record one poll, 2 regions (32 readings)", &record, Some(Duration::from_micros(50)));
     let day = measure(20, || {
         let mut w = World::new(&Config::default_regions(2), 42, epoch, demo_timeline());
         w.advance_to(epoch + chrono::Duration::hours(24));
