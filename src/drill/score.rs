@@ -7,18 +7,8 @@ use super::journal::DrillData;
 use super::scorecard::{Facts, FaultWindow, Outcome, Override, Scorecard, time};
 use super::{Expectation, Scenario};
 use crate::runbook::ids;
-use crate::scribe::Event;
 use crate::scribe::{Entry, Kind, measure};
 use crate::text::duration::format_duration;
-
-const DETECTION_EVENTS: [Event; 6] = [
-    Event::ThresholdCrossed,
-    Event::HealthUnhealthy,
-    Event::LagOverRpo,
-    Event::ServingDegraded,
-    Event::CorruptedRecords,
-    Event::DuplicateEvents,
-];
 
 fn secs(d: Duration) -> f64 {
     d.as_seconds_f64()
@@ -38,14 +28,7 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
-    let detected = fault_at.and_then(|f| {
-        entries
-            .iter()
-            .find(|e| {
-                e.kind == Kind::Observation && e.at >= f && e.event().is_some_and(|ev| DETECTION_EVENTS.contains(&ev))
-            })
-            .map(|e| e.at)
-    });
+    let detected = fault_at.and_then(|f| measure::first_detection(entries, f));
     let faults = fault_windows(scenario, epoch, entries);
     // The first entry a person wrote after the first fault: warroom's observations, the
     // facilitator's drill entries and the journal's own housekeeping are not a response.

@@ -6,20 +6,9 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::drill::journal::DrillData;
-use crate::scribe::Event;
 use crate::scribe::entry::{Entry, Kind, SYSTEM_AUTHOR};
 use crate::scribe::measure::Measurements;
 use crate::text::duration::format_duration;
-
-/// Observations that mean warroom saw trouble.
-const DETECTION: [Event; 6] = [
-    Event::ThresholdCrossed,
-    Event::HealthUnhealthy,
-    Event::LagOverRpo,
-    Event::ServingDegraded,
-    Event::CorruptedRecords,
-    Event::DuplicateEvents,
-];
 
 /// One phase of the incident: from one moment to the next.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,14 +40,7 @@ pub fn moments(entries: &[Entry], m: &Measurements) -> Vec<(&'static str, DateTi
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
-    let detected = impact.and_then(|start| {
-        entries
-            .iter()
-            .find(|e| {
-                e.kind == Kind::Observation && e.at >= start && e.event().is_some_and(|ev| DETECTION.contains(&ev))
-            })
-            .map(|e| e.at)
-    });
+    let detected = impact.and_then(|start| crate::scribe::measure::first_detection(entries, start));
     [
         ("impact", impact),
         ("detected", detected),

@@ -45,6 +45,22 @@ fn seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S:
     }
 }
 
+/// Observations that mean warroom saw trouble: what "detected" counts from (the scorecard's
+/// detection, the review's phases).
+pub const DETECTION_EVENTS: [Event; 6] = [
+    Event::ThresholdCrossed,
+    Event::HealthUnhealthy,
+    Event::LagOverRpo,
+    Event::ServingDegraded,
+    Event::CorruptedRecords,
+    Event::DuplicateEvents,
+];
+
+/// When warroom first observed trouble at or after `since`.
+pub fn first_detection(entries: &[Entry], since: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    entries.iter().find(|e| e.at >= since && is_event(e, &DETECTION_EVENTS)).map(|e| e.at)
+}
+
 fn is_event(e: &Entry, events: &[Event]) -> bool {
     e.kind == Kind::Observation && e.event().is_some_and(|ev| events.contains(&ev))
 }
