@@ -85,10 +85,26 @@ pub struct Timeline {
     top: Option<usize>,
     /// Rows the pane shows (the app keeps it current); the window's height.
     page: usize,
-    /// Entry ids struck through by an amendment, with the amendment's id.
-    struck: std::collections::HashMap<String, String>,
-    /// The text searched for (`/`), case-insensitive.
-    search: Option<String>,
+    /// Entry ids struck through by an amendment, with the amendment's index in `entries`.
+    struck: std::collections::HashMap<String, usize>,
+    /// The search (`/`), with its matches kept as entries arrive, so no frame re-reads the
+    /// whole timeline.
+    search: Option<Search>,
+}
+
+/// A search: the text as typed, lowercased for matching, and the view positions it matches.
+#[derive(Clone, Debug)]
+struct Search {
+    text: String,
+    needle: String,
+    found: Vec<usize>,
+}
+
+/// Whether `e` contains `needle` (lowercase) in its text, author, region or step.
+fn found_in(e: &Entry, needle: &str) -> bool {
+    [e.text.as_str(), e.author.as_str(), e.region.as_deref().unwrap_or(""), e.step.as_deref().unwrap_or("")]
+        .iter()
+        .any(|field| field.to_lowercase().contains(needle))
 }
 
 impl Default for Timeline {
@@ -142,14 +158,20 @@ impl Timeline {
             }
             return;
         }
-        if let Some(target) = entry.data_str("amends") {
-            self.struck.insert(target.to_owned(), entry.id.clone());
-        }
         let index = self.entries.len();
+        if let Some(target) = entry.data_str("amends") {
+            self.struck.insert(target.to_owned(), index);
+        }
         let shown = self.shows(&entry);
         self.entries.push(entry);
         if shown {
             self.view.push(index);
+            let position = self.view.len() - 1;
+            if let Some(search) = &mut self.search
+                && self.entries.last().is_some_and(|e| found_in(e, &search.needle))
+            {
+                search.found.push(position);
+            }
         }
     }
 
@@ -161,6 +183,19 @@ impl Timeline {
         self.view = self.entries.iter().enumerate().filter(|(_, e)| self.shows(e)).map(|(i, _)| i).collect();
         self.selected = None;
         self.top = None;
+        self.refind();
+    }
+
+    /// The search's matches over the whole view (a new search, a new filter).
+    fn refind(&mut self) {
+        let Some(search) = &mut self.search else { return };
+        search.found = self
+            .view
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| self.entries.get(**i).is_some_and(|e| found_in(e, &search.needle)))
+            .map(|(pos, _)| pos)
+            .collect();
     }
 
     /// Choose a filter directly.
@@ -178,41 +213,29 @@ impl Timeline {
 
     /// The amendment that struck this entry through, if one did.
     pub fn struck_by(&self, entry: &Entry) -> Option<&Entry> {
-        let id = self.struck.get(&entry.id)?;
-        self.entries.iter().rev().find(|e| &e.id == id)
+        self.entries.get(*self.struck.get(&entry.id)?)
     }
 
     pub fn search(&self) -> Option<&str> {
-        self.search.as_deref()
+        self.search.as_ref().map(|s| s.text.as_str())
     }
 
-    fn matches_search(&self, e: &Entry, needle: &str) -> bool {
-        let needle = needle.to_lowercase();
-        [e.text.as_str(), e.author.as_str(), e.region.as_deref().unwrap_or(""), e.step.as_deref().unwrap_or("")]
-            .iter()
-            .any(|field| field.to_lowercase().contains(&needle))
+    /// View positions of the entries the search matches, oldest first.
+    pub fn matches(&self) -> &[usize] {
+        self.search.as_ref().map_or(&[], |s| s.found.as_slice())
     }
 
-    /// View positions of the entries the search matches.
-    pub fn matches(&self) -> Vec<usize> {
-        let Some(needle) = self.search.as_deref() else { return Vec::new() };
-        self.view
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| self.entries.get(**i).is_some_and(|e| self.matches_search(e, needle)))
-            .map(|(pos, _)| pos)
-            .collect()
-    }
-
-    pub fn is_match(&self, entry: &Entry) -> bool {
-        self.search.as_deref().is_some_and(|n| self.matches_search(entry, n))
+    /// Whether the entry at view position `pos` matches the search.
+    pub fn is_match_at(&self, pos: usize) -> bool {
+        self.matches().binary_search(&pos).is_ok()
     }
 
     /// Search for `text` and select the newest match; false when nothing matches.
     pub fn start_search(&mut self, text: &str) -> bool {
-        self.search = Some(text.to_owned());
-        match self.matches().last() {
-            Some(&pos) => {
+        self.search = Some(Search { text: text.to_owned(), needle: text.to_lowercase(), found: Vec::new() });
+        self.refind();
+        match self.matches().last().copied() {
+            Some(pos) => {
                 self.select(pos);
                 true
             }
@@ -226,7 +249,7 @@ impl Timeline {
 
     /// Step to the next match older (`older`) or newer than the selection, wrapping.
     pub fn step_match(&mut self, older: bool) -> Option<(usize, usize)> {
-        let matches = self.matches();
+        let matches = self.matches().to_vec();
         if matches.is_empty() {
             return None;
         }

@@ -96,7 +96,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 line =
                     line.patch_style(ratatui::style::Style::new().add_modifier(Modifier::CROSSED_OUT | Modifier::DIM));
             }
-            if timeline.is_match(entry) {
+            if timeline.is_match_at(pos) {
                 line =
                     line.patch_style(ratatui::style::Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
             }
