@@ -77,6 +77,8 @@ pub enum Command {
     Join(modes::join::JoinArgs),
     /// List the built-in drill scenarios.
     Scenarios,
+    /// The dashboard as it was: an incident replayed from its journal and flight recording.
+    Replay(modes::replay::ReplayArgs),
     /// Export a journal as a timeline for the post-incident review.
     Export(ExportArgs),
     /// Print a shell completion script.
@@ -108,6 +110,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             verdict
         }
         Some(Command::Export(args)) => modes::export::run(&args),
+        Some(Command::Replay(args)) => modes::replay::run(&args),
         Some(Command::Drill(args)) => modes::drill::run(&args),
         Some(Command::Join(args)) => modes::join::run(&args),
         Some(Command::Store { command }) => modes::store::run(&command),

@@ -79,6 +79,10 @@ impl App {
 
     /// What quitting now would abandon, in words; `None` when nothing would be lost.
     pub fn would_abandon(&self) -> Option<String> {
+        // A replay's running steps ran then; nothing of this terminal is lost.
+        if self.replaying() {
+            return None;
+        }
         let mut lost = Vec::new();
         let running: Vec<String> =
             self.runs.running().filter_map(|(at, _)| self.step(at).map(|s| s.id.clone())).collect();
@@ -140,6 +144,9 @@ impl App {
     /// journal is, truthfully.
     pub fn closing_line(&self, ended_by: &str) -> String {
         let how = if ended_by.is_empty() { String::new() } else { format!("session ended by {ended_by}; ") };
+        if self.replaying() {
+            return format!("{how}replay ended; the journal was read, never changed");
+        }
         match &self.scribe.error {
             None => format!("{how}journal saved at {}", self.scribe.location()),
             Some(error) => format!(

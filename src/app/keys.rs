@@ -58,6 +58,15 @@ pub enum Command {
     CancelQuit,
     CopyEntry,
     CloseEntry,
+    ReplayPause,
+    ReplayPollBack,
+    ReplayPollForward,
+    ReplayEntryBack,
+    ReplayEntryForward,
+    ReplayMomentBack,
+    ReplayMomentForward,
+    ReplaySlower,
+    ReplayFaster,
 }
 
 /// Where a binding applies. `Global` bindings work everywhere unless a context binds the key.
@@ -80,6 +89,8 @@ pub enum Context {
     QuitPrompt,
     /// The terminal is below the smallest layout: only quitting acts.
     TooSmall,
+    /// `warroom replay` on the dashboard: its keys come before the dashboard's.
+    Replay,
 }
 
 impl Context {
@@ -95,6 +106,7 @@ impl Context {
             Context::Entry => "Timeline entry",
             Context::QuitPrompt => "Quit question",
             Context::TooSmall => "Terminal too small",
+            Context::Replay => "Replay (warroom replay)",
         }
     }
 }
@@ -120,6 +132,7 @@ const fn ctrl(c: char) -> Key {
 impl Key {
     pub fn label(&self) -> String {
         let base = match self.code {
+            KeyCode::Char(' ') => "Space".into(),
             KeyCode::Char(c) => c.to_string(),
             KeyCode::Left => "←".into(),
             KeyCode::Right => "→".into(),
@@ -536,6 +549,69 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("close"),
     },
     Binding {
+        context: Context::Replay,
+        keys: &[plain(' ')],
+        command: Command::ReplayPause,
+        description: "pause / play",
+        hint: Some("pause"),
+    },
+    Binding {
+        context: Context::Replay,
+        keys: &[plain('[')],
+        command: Command::ReplayPollBack,
+        description: "one poll back",
+        hint: None,
+    },
+    Binding {
+        context: Context::Replay,
+        keys: &[plain(']')],
+        command: Command::ReplayPollForward,
+        description: "one poll forward",
+        hint: Some("[ ] poll"),
+    },
+    Binding {
+        context: Context::Replay,
+        keys: &[plain('{')],
+        command: Command::ReplayEntryBack,
+        description: "previous journal entry",
+        hint: None,
+    },
+    Binding {
+        context: Context::Replay,
+        keys: &[plain('}')],
+        command: Command::ReplayEntryForward,
+        description: "next journal entry",
+        hint: Some("{ } entry"),
+    },
+    Binding {
+        context: Context::Replay,
+        keys: &[plain('m')],
+        command: Command::ReplayMomentForward,
+        description: "next moment: declared, shift, recovered…",
+        hint: Some("m/M moment"),
+    },
+    Binding {
+        context: Context::Replay,
+        keys: &[plain('M')],
+        command: Command::ReplayMomentBack,
+        description: "previous moment",
+        hint: None,
+    },
+    Binding {
+        context: Context::Replay,
+        keys: &[plain('-')],
+        command: Command::ReplaySlower,
+        description: "half the speed",
+        hint: None,
+    },
+    Binding {
+        context: Context::Replay,
+        keys: &[plain('+')],
+        command: Command::ReplayFaster,
+        description: "twice the speed",
+        hint: Some("-/+ speed"),
+    },
+    Binding {
         context: Context::Help,
         keys: &[special(KeyCode::Up), plain('k')],
         command: Command::HelpUp,
@@ -567,6 +643,15 @@ pub fn dispatch(context: Context, event: &KeyEvent) -> Option<Command> {
         BINDINGS.iter().find(|b| b.context == ctx && b.keys.iter().any(|k| k.matches(event))).map(|b| b.command)
     };
     find(context).or_else(|| find(Context::Global))
+}
+
+/// The command `event` means in `context` alone (no global fallback): a replay asks its own
+/// context first.
+pub fn dispatch_only(context: Context, event: &KeyEvent) -> Option<Command> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    BINDINGS.iter().find(|b| b.context == context && b.keys.iter().any(|k| k.matches(event))).map(|b| b.command)
 }
 
 /// Bindings for the footer of `context`, as (keys, description).

@@ -59,9 +59,9 @@ pub enum HelpLine {
 
 /// The help: every binding from the one table, then how to read the colours. The drill's own
 /// keys are listed in drills only, where they work.
-pub fn help_content(drill: bool) -> Vec<HelpLine> {
+/// The help: every context's bindings, and those of `extra` (a drill's menus, a replay's keys).
+pub fn help_content(extra: &[Context]) -> Vec<HelpLine> {
     let mut lines = Vec::new();
-    let drill_contexts: &[Context] = if drill { &[Context::FaultMenu, Context::Scorecard] } else { &[] };
     let contexts = [
         Context::Dashboard,
         Context::Input,
@@ -72,7 +72,13 @@ pub fn help_content(drill: bool) -> Vec<HelpLine> {
         Context::Global,
         Context::Help,
     ];
-    for context in contexts.into_iter().chain(drill_contexts.iter().copied()) {
+    for context in extra
+        .iter()
+        .copied()
+        .filter(|c| *c == Context::Replay)
+        .chain(contexts)
+        .chain(extra.iter().copied().filter(|c| *c != Context::Replay))
+    {
         lines.push(HelpLine::Title(context.title()));
         for b in BINDINGS.iter().filter(|b| b.context == context) {
             lines.push(HelpLine::Binding { keys: keys::keys_label(b), description: b.description });
@@ -103,9 +109,9 @@ pub fn help_columns<T>(lines: Vec<T>, width: u16, is_break: impl Fn(&T) -> bool)
 }
 
 /// How many lines of help do not fit at `viewport` (0 when all fit): the scroll range.
-pub fn help_overflow((width, height): (u16, u16), drill: bool) -> u16 {
+pub fn help_overflow((width, height): (u16, u16), extra: &[Context]) -> u16 {
     let rows =
-        help_columns(help_content(drill), width, |l| *l == HelpLine::Blank).iter().map(Vec::len).max().unwrap_or(0);
+        help_columns(help_content(extra), width, |l| *l == HelpLine::Blank).iter().map(Vec::len).max().unwrap_or(0);
     (u16::try_from(rows).unwrap_or(u16::MAX) + 2).saturating_sub(height)
 }
 
@@ -126,10 +132,10 @@ mod tests {
     #[test]
     fn help_overflow_depends_on_the_width() {
         // Two columns from 154 wide: the same height overflows less than at 80.
-        let narrow = help_overflow((80, 30), false);
-        let wide = help_overflow((160, 30), false);
+        let narrow = help_overflow((80, 30), &[]);
+        let wide = help_overflow((160, 30), &[]);
         assert!(narrow > 0, "the help does not fit 30 rows in one column");
         assert!(wide < narrow, "two columns overflow less ({wide} vs {narrow})");
-        assert_eq!(help_overflow((160, 200), true), 0);
+        assert_eq!(help_overflow((160, 200), &[Context::FaultMenu, Context::Scorecard]), 0);
     }
 }

@@ -9,6 +9,7 @@ mod input;
 pub mod keys;
 pub mod layout;
 pub mod line_input;
+mod replay;
 mod rights;
 mod runner;
 mod running;
@@ -16,6 +17,7 @@ mod view;
 
 pub use drill::{DrillView, FaultMenu, FaultRequest};
 pub use input::{ENTER_SETTLE, PASTE_TAIL};
+pub use replay::{REPLAY_CHANGES_NOTHING, ReplayBar, ReplayMove};
 pub use runner::{Override, READ_ONLY, Resources};
 pub use view::View;
 
@@ -43,6 +45,8 @@ pub enum Mode {
     ReadOnly,
     /// Showing another process's world (`warroom join`); its steps are carried out there.
     Joined,
+    /// An incident seen again from its journal and recording (`warroom replay`).
+    Replay,
 }
 
 impl Mode {
@@ -53,6 +57,7 @@ impl Mode {
             Mode::Live => "LIVE",
             Mode::ReadOnly => "READ-ONLY",
             Mode::Joined => "JOINED",
+            Mode::Replay => "REPLAY",
         }
     }
 }
@@ -289,6 +294,7 @@ impl App {
                 paste_tail_until: None,
                 settling: None,
                 clipboard: None,
+                replay: None,
             },
         }
     }
@@ -319,6 +325,9 @@ impl App {
 
     /// What the header calls this session; follows from whether it can act.
     pub fn mode(&self) -> Mode {
+        if self.replaying() {
+            return Mode::Replay;
+        }
         match &self.executor {
             None => Mode::ReadOnly,
             Some(_) if self.joined.is_some() => Mode::Joined,
@@ -356,6 +365,18 @@ impl App {
             (Overlay::None, None, Some(_)) => Context::Input,
             (Overlay::None, None, None) => Context::Dashboard,
         }
+    }
+
+    /// The help's sections beyond the dashboard's own: a drill's menus, a replay's keys.
+    pub fn help_extras(&self) -> Vec<Context> {
+        let mut extra = Vec::new();
+        if self.replaying() {
+            extra.push(Context::Replay);
+        }
+        if self.view.drill.is_some() {
+            extra.extend([Context::FaultMenu, Context::Scorecard]);
+        }
+        extra
     }
 
     /// The terminal is below the smallest layout (and is a terminal: headless is 0×0).
@@ -448,7 +469,10 @@ impl App {
                     return self.paste_tail_key(&event);
                 }
                 let context = self.context();
-                if let Some(command) = keys::dispatch(context, &event) {
+                let replay_key = (self.replaying() && context == Context::Dashboard)
+                    .then(|| keys::dispatch_only(Context::Replay, &event))
+                    .flatten();
+                if let Some(command) = replay_key.or_else(|| keys::dispatch(context, &event)) {
                     self.view.message = None;
                     self.run(command);
                     return true;
@@ -468,6 +492,9 @@ impl App {
     }
 
     fn run(&mut self, command: Command) {
+        if self.replay_refuses(command) {
+            return;
+        }
         match command {
             Command::Quit => self.ask_to_quit(),
             Command::ConfirmQuit => self.quit_now("quit"),
@@ -484,7 +511,7 @@ impl App {
             }
             Command::HelpUp => self.view.help_scroll = self.view.help_scroll.saturating_sub(1),
             Command::HelpDown => {
-                let max = layout::help_overflow(self.view.viewport, self.view.drill.is_some());
+                let max = layout::help_overflow(self.view.viewport, &self.help_extras());
                 self.view.help_scroll = (self.view.help_scroll + 1).min(max);
             }
             Command::CloseOverlay => self.view.overlay = Overlay::None,
@@ -566,6 +593,15 @@ impl App {
             Command::MenuRight => self.move_menu(1, 0),
             Command::MenuToggle => self.toggle_menu_fault(),
             Command::CloseDrillOverlay => self.close_drill_overlay(),
+            Command::ReplayPause
+            | Command::ReplayPollBack
+            | Command::ReplayPollForward
+            | Command::ReplayEntryBack
+            | Command::ReplayEntryForward
+            | Command::ReplayMomentBack
+            | Command::ReplayMomentForward
+            | Command::ReplaySlower
+            | Command::ReplayFaster => self.queue_replay_move(command),
         }
     }
 

@@ -21,6 +21,10 @@ impl App {
     }
 
     fn allowed(&mut self, right: fn(TeamRole) -> bool, refusal: &str) -> bool {
+        if self.replaying() {
+            self.say(super::REPLAY_CHANGES_NOTHING);
+            return false;
+        }
         match self.scribe.role {
             Some(role) if !right(role) => {
                 self.say(format!("this terminal ({role}) {refusal}"));

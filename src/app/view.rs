@@ -38,4 +38,6 @@ pub struct View {
     /// Set in a drill: the banner, the fault menu and the scorecard read it. The
     /// facilitator's, so it is per terminal like the rest of the view.
     pub drill: Option<DrillView>,
+    /// Set in `warroom replay`: the replay bar, and the moves its keys ask for.
+    pub replay: Option<super::ReplayBar>,
 }

@@ -46,7 +46,7 @@ pub struct JoinArgs {
 const REFRESH: StdDuration = StdDuration::from_millis(250);
 
 /// The config the host's world was made from.
-fn config_of(setup: &Setup) -> Result<Config, Failure> {
+pub fn config_of(setup: &Setup) -> Result<Config, Failure> {
     match setup {
         Setup::Demo { config: Some(path), .. } => crate::runtime::session::load_config(path),
         Setup::Demo { config: None, regions } => {

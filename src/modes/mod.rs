@@ -10,6 +10,7 @@ pub mod follow;
 pub mod incidents;
 pub mod join;
 pub mod live;
+pub mod replay;
 pub mod run_step;
 pub mod snapshot;
 pub mod store;

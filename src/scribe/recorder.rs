@@ -2,8 +2,8 @@
 //! (`<journal>.d/recording`) so the incident can be seen again.
 //!
 //! Compact: each reading is its time (a delta), region and signal, with its value only when
-//! it changed since the batch's last (a repeat is one byte; numbers are `f32`, the rest
-//! JSON); batches of about thirty seconds
+//! it changed since the batch's last (a repeat is one byte; numbers are `f64`, exactly as
+//! read, so a replay shows what the dashboard showed; the rest JSON); batches of about thirty seconds
 //! deflate-compressed (`flate2`, pure Rust) and framed with their length and CRC-32. Unlike
 //! the journal it is not fsynced per reading: a crash may lose the batch being gathered,
 //! never an earlier one, and never a journal entry. One terminal records an incident: the
@@ -21,7 +21,7 @@ use flate2::write::DeflateEncoder;
 
 use crate::model::{PollError, Reading, SignalKey, Update};
 
-const MAGIC: &[u8; 8] = b"WRREC01\n";
+const MAGIC: &[u8; 8] = b"WRREC02\n";
 /// A batch is written once it spans this much source time (or grows past `BATCH_BYTES`).
 pub const BATCH_SECONDS: i64 = 30;
 const BATCH_BYTES: usize = 64 * 1024;
@@ -113,7 +113,7 @@ const ERROR: u8 = 3;
 /// What the recorder last wrote of one signal: values repeat, and a repeat costs one byte.
 #[derive(Clone, Debug, PartialEq)]
 enum Last {
-    Number(f32),
+    Number(f64),
     Json(Vec<u8>),
     Error(String),
 }
@@ -185,7 +185,7 @@ impl Recorder {
         let key = (update.region, code);
         let (tag, last, payload): (u8, Last, Vec<u8>) = match &update.result {
             Ok(reading) => match (number(reading), json(reading)) {
-                (Some(v), _) => (NUMBER, Last::Number(v as f32), (v as f32).to_le_bytes().to_vec()),
+                (Some(v), _) => (NUMBER, Last::Number(v), v.to_le_bytes().to_vec()),
                 (None, Some(bytes)) => (JSON, Last::Json(bytes.clone()), bytes),
                 (None, None) => return,
             },
@@ -290,9 +290,9 @@ fn decode(batch: &[u8], out: &mut Vec<Update>) -> Option<()> {
         let value = match tag {
             SAME => last.get(&(region, code))?.clone(),
             NUMBER => {
-                let bytes: [u8; 4] = batch.get(at..at + 4)?.try_into().ok()?;
-                at += 4;
-                Ok(from_number(key, f64::from(f32::from_le_bytes(bytes)))?)
+                let bytes: [u8; 8] = batch.get(at..at + 8)?.try_into().ok()?;
+                at += 8;
+                Ok(from_number(key, f64::from_le_bytes(bytes))?)
             }
             JSON => Ok(from_json(key, read_bytes(batch, &mut at)?)?),
             ERROR => Err(String::from_utf8_lossy(read_bytes(batch, &mut at)?).into_owned()),
@@ -377,16 +377,8 @@ mod tests {
         let back = read(&path_beside(&journal)).unwrap();
         assert!(!back.torn);
         assert_eq!(back.updates.len(), all.len());
-        for (a, b) in all.iter().zip(&back.updates) {
-            assert_eq!((a.region, a.signal, a.observed_at), (b.region, b.signal, b.observed_at));
-            match (&a.result, &b.result) {
-                (Ok(Reading::ErrorRate(x)), Ok(Reading::ErrorRate(y))) => assert!((x - y).abs() < 1e-3, "{x} {y}"),
-                (Ok(x), Ok(y)) if number(x).is_some() => {
-                    assert!((number(x).unwrap() - number(y).unwrap()).abs() <= number(x).unwrap().abs() * 1e-6 + 1e-3)
-                }
-                (x, y) => assert_eq!(x, y),
-            }
-        }
+        // Exactly: numbers are kept as read, so a replay rounds them as the dashboard did.
+        assert_eq!(back.updates, all);
     }
 
     #[test]

@@ -175,6 +175,20 @@ impl Timeline {
         }
     }
 
+    /// The same view (filter, facilitator entries, page, search) over other entries: a
+    /// replay moving back in time rebuilds its timeline this way. The selection follows the
+    /// newest entry again.
+    pub fn over(&self, entries: Vec<Entry>) -> Self {
+        let mut t = Self::new(entries);
+        t.filter = self.filter;
+        t.reveal_drill = self.reveal_drill;
+        t.page = self.page;
+        t.search =
+            self.search.as_ref().map(|s| Search { text: s.text.clone(), needle: s.needle.clone(), found: Vec::new() });
+        t.rebuild();
+        t
+    }
+
     fn shows(&self, e: &Entry) -> bool {
         e.kind != Kind::Pin && (self.reveal_drill || e.kind != Kind::Drill) && self.filter.matches(e, &self.pinned)
     }

@@ -33,7 +33,7 @@ fn styled(t: &crate::theme::Theme, line: HelpLine) -> Line<'static> {
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.view.theme;
-    let content = help_content(app.view.drill.is_some());
+    let content = help_content(&app.help_extras());
     let cols: Vec<Vec<Line<'static>>> = help_columns(content, area.width, |l| *l == HelpLine::Blank)
         .into_iter()
         .map(|col| col.into_iter().map(|l| styled(t, l)).collect())

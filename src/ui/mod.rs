@@ -6,6 +6,7 @@ mod help;
 mod modal;
 mod prompt;
 mod region;
+mod replay;
 mod runbook;
 mod scribe;
 
@@ -27,10 +28,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         draw_too_small(frame, area, app);
         return;
     }
-    let banner_height = u16::from(app.view.drill.is_some());
+    let banner_height = u16::from(app.view.drill.is_some() || app.replaying());
     let [banner_area, area_below] =
         Layout::vertical([Constraint::Length(banner_height), Constraint::Fill(1)]).areas(area);
-    if let Some(d) = &app.view.drill {
+    if let Some(bar) = &app.view.replay {
+        replay::bar(frame, banner_area, app, bar);
+    } else if let Some(d) = &app.view.drill {
         drill::banner(frame, banner_area, app, d);
     }
     let header = header::Header::new(app);
@@ -116,7 +119,9 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
         return;
     }
     let mut spans = Vec::new();
-    for (keys, description) in keys::footer_hints(app.context()) {
+    let context = app.context();
+    let replay = (app.replaying() && context == keys::Context::Dashboard).then_some(keys::Context::Replay);
+    for (keys, description) in replay.into_iter().chain([context]).flat_map(keys::footer_hints) {
         spans.push(Span::styled(format!(" {keys} "), t.style(Tone::Accent)));
         spans.push(Span::styled(format!("{description} "), t.style(Tone::Muted)));
     }

@@ -69,7 +69,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         name(target),
         app.runs.done_count(app.view.selected_runbook),
         book.steps.len(),
-        if app.read_only() { " · read-only" } else { "" }
+        if app.read_only() && !app.replaying() { " · read-only" } else { "" }
     );
     let focused = app.view.focus == Focus::Runbook;
     let hint = " r next runbook ";

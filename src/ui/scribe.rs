@@ -122,7 +122,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
 /// `journal <path>`, cut from the left to `room` characters (the file name matters most).
 fn journal_label(app: &App, room: usize) -> String {
-    let location = app.scribe.location();
+    // A replay names the journal it replays, not its own in-memory one.
+    let location = app.view.replay.as_ref().map_or_else(|| app.scribe.location(), |b| b.journal.clone());
     let room = room.saturating_sub("journal ".len()).max(8);
     if width::width(&location) <= room {
         format!("journal {location}")
