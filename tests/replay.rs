@@ -5,56 +5,18 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::KeyCode;
-use warroom::app::{App, DrillView, Mode, REPLAY_CHANGES_NOTHING, ReplayMove};
-use warroom::modes::drill::run::Drill;
+use warroom::app::{App, Mode, REPLAY_CHANGES_NOTHING, ReplayMove};
 use warroom::modes::replay::{load, resolve_at};
 use warroom::review::replay::Player;
-use warroom::scribe::Kind;
 use warroom::theme::Theme;
 
 const W: u16 = 160;
 const H: u16 = 48;
 
-/// A drill run by the autopilot into a journal file (so it records), with the DRILL banner
-/// the dashboard shows; returns the live screen at the moment the shift succeeded, that
-/// moment, and the selection then.
+/// A built-in drill, recorded: the live screen at the shift, that moment, the selection.
 fn record_drill(journal: &std::path::Path, scenario: &str) -> (String, DateTime<Utc>, (usize, usize)) {
-    let scenario = warroom::drill::builtin::find(scenario).unwrap();
-    let config = warroom::drill::config(&scenario);
-    let epoch = common::epoch();
-    let (scribe, _) = warroom::runtime::session::open_scribe(
-        Some(&journal.to_path_buf()),
-        &config.incident,
-        epoch,
-        epoch,
-        "autopilot".into(),
-        None,
-    )
-    .unwrap();
-    assert!(scribe.recorder.is_some(), "a drill with a journal file records");
-    let mut drill = Drill::new(scenario.clone(), 42, scribe, epoch, true);
-    drill.app.view.drill =
-        Some(DrillView::new(&scenario.name, &scenario.summary, epoch + scenario.duration, scenario.regions.clone()));
-    let shifted = |app: &App| {
-        app.scribe
-            .timeline
-            .entries()
-            .iter()
-            .any(|e| e.kind == Kind::ActionSucceeded && e.step.as_deref() == Some("shift-traffic"))
-    };
-    let mut t = epoch;
-    let mut live = None;
-    while t < epoch + scenario.duration {
-        t += config.incident.poll_interval;
-        drill.advance_to(t);
-        if live.is_none() && shifted(&drill.app) {
-            let screen = common::render(&mut drill.app, W, H);
-            live = Some((screen, drill.app.now, (drill.app.view.selected_runbook, drill.app.view.selected_step)));
-        }
-    }
-    drill.run_to_end();
-    drop(drill);
-    live.expect("the autopilot shifted traffic")
+    let shift = common::recorded::record_drill(journal, scenario, W, H).expect("the autopilot shifted traffic");
+    (shift.screen, shift.at, shift.selection)
 }
 
 /// The rows between the header and the footer: the region columns, the runbook and timeline.

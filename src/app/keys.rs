@@ -69,6 +69,25 @@ pub enum Command {
     ReplayFaster,
 }
 
+impl Command {
+    /// Writes an entry or acts on a step (a replay refuses these).
+    pub fn changes_incident(self) -> bool {
+        matches!(
+            self,
+            Command::NewNote
+                | Command::NewDecision
+                | Command::NewComms
+                | Command::TogglePin
+                | Command::StrikeEntry
+                | Command::RerunStep
+                | Command::OverrideStep
+                | Command::SkipStep
+                | Command::OpenFaultMenu
+                | Command::Activate
+        )
+    }
+}
+
 /// Where a binding applies. `Global` bindings work everywhere unless a context binds the key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Context {
@@ -560,35 +579,35 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[plain('[')],
         command: Command::ReplayPollBack,
         description: "one poll back",
-        hint: None,
+        hint: Some("poll back"),
     },
     Binding {
         context: Context::Replay,
         keys: &[plain(']')],
         command: Command::ReplayPollForward,
         description: "one poll forward",
-        hint: Some("[ ] poll"),
+        hint: Some("poll on"),
     },
     Binding {
         context: Context::Replay,
         keys: &[plain('{')],
         command: Command::ReplayEntryBack,
         description: "previous journal entry",
-        hint: None,
+        hint: Some("entry back"),
     },
     Binding {
         context: Context::Replay,
         keys: &[plain('}')],
         command: Command::ReplayEntryForward,
         description: "next journal entry",
-        hint: Some("{ } entry"),
+        hint: Some("entry on"),
     },
     Binding {
         context: Context::Replay,
         keys: &[plain('m')],
         command: Command::ReplayMomentForward,
         description: "next moment: declared, shift, recovered…",
-        hint: Some("m/M moment"),
+        hint: Some("next moment"),
     },
     Binding {
         context: Context::Replay,
@@ -609,7 +628,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[plain('+')],
         command: Command::ReplayFaster,
         description: "twice the speed",
-        hint: Some("-/+ speed"),
+        hint: Some("faster"),
     },
     Binding {
         context: Context::Help,
@@ -654,9 +673,13 @@ pub fn dispatch_only(context: Context, event: &KeyEvent) -> Option<Command> {
     BINDINGS.iter().find(|b| b.context == context && b.keys.iter().any(|k| k.matches(event))).map(|b| b.command)
 }
 
-/// Bindings for the footer of `context`, as (keys, description).
-pub fn footer_hints(context: Context) -> impl Iterator<Item = (String, &'static str)> {
-    BINDINGS.iter().filter(move |b| b.context == context).filter_map(|b| b.hint.map(|hint| (keys_label(b), hint)))
+/// Bindings for the footer of `context`, as (keys, description); in a replay, none that
+/// would change the incident (it refuses them).
+pub fn footer_hints(context: Context, replay: bool) -> impl Iterator<Item = (String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(move |b| b.context == context && !(replay && b.command.changes_incident()))
+        .filter_map(|b| b.hint.map(|hint| (keys_label(b), hint)))
 }
 
 pub fn keys_label(binding: &Binding) -> String {
@@ -735,7 +758,7 @@ mod tests {
 
     #[test]
     fn footer_hints_come_from_the_table() {
-        let hints: Vec<_> = footer_hints(Context::Dashboard).collect();
+        let hints: Vec<_> = footer_hints(Context::Dashboard, false).collect();
         assert!(hints.contains(&("q".to_owned(), "quit")));
         assert!(hints.contains(&("←/h".to_owned(), "regions")));
         assert!(!hints.iter().any(|(k, _)| k == "Ctrl-C"), "Ctrl-C is in help only");

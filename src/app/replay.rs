@@ -56,17 +56,10 @@ impl App {
             return false;
         }
         let acts = match command {
+            // While a search is active `n` is its next match; Enter on the timeline opens an entry.
             Command::NewNote => self.scribe.timeline.search().is_none(),
             Command::Activate => self.view.focus == super::Focus::Runbook,
-            Command::NewDecision
-            | Command::NewComms
-            | Command::TogglePin
-            | Command::StrikeEntry
-            | Command::RerunStep
-            | Command::OverrideStep
-            | Command::SkipStep
-            | Command::OpenFaultMenu => true,
-            _ => false,
+            other => other.changes_incident(),
         };
         if acts {
             self.say(REPLAY_CHANGES_NOTHING);

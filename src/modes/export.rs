@@ -1,5 +1,6 @@
-//! `warroom export JOURNAL --format md|csv|json`: read the journal, report what is malformed,
-//! and write the review's text to stdout or, replaced whole, to `-o FILE`.
+//! `warroom export JOURNAL --format md|csv|json|html`: read the journal, report what is
+//! malformed, and write the review to stdout or, replaced whole, to `-o FILE`. The HTML page
+//! also reads the flight recording beside the journal and the config the incident ran with.
 
 use std::path::PathBuf;
 
@@ -10,18 +11,23 @@ use crate::runtime::output::{write_atomically, write_stdout};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The journal file (JSON Lines) to export; or give --config (a DynamoDB store) instead.
-    #[arg(required_unless_present = "config", conflicts_with = "config")]
+    /// The journal file (JSON Lines) to export; or give only --config (a DynamoDB store).
+    #[arg(required_unless_present = "config")]
     pub journal: Option<PathBuf>,
-    /// A config whose [journal] store = "dynamodb": export the incident from the store,
-    /// every region merged in time order.
+    /// Without a journal: a config whose [journal] store = "dynamodb", to export the incident
+    /// from the store, every region merged in time order. With a journal: the config the
+    /// incident ran with, for the HTML page's regions and thresholds (default: what the
+    /// journal says, as `replay` reads it).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// With --format html: the drill scenario file the journal is of.
+    #[arg(long, value_name = "NAME|FILE", requires = "journal", conflicts_with = "config")]
+    pub scenario: Option<String>,
     /// With --config: the incident's id (default: the config's incident name).
     #[arg(long, value_name = "ID", requires = "config")]
     pub incident: Option<String>,
     #[arg(long, value_enum)]
-    pub format: crate::review::export::Format,
+    pub format: ExportFormat,
     /// Time zone for times: UTC (default), an IANA name like Europe/Berlin, or +05:30.
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = crate::review::export::Zone::parse)]
     pub tz: crate::review::export::Zone,
@@ -33,8 +39,31 @@ pub struct ExportArgs {
     pub strict: bool,
 }
 
+/// The formats: the journal's text ones, and the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Md,
+    Json,
+    Csv,
+    /// One self-contained page with charts from the flight recording.
+    Html,
+}
+
+impl ExportFormat {
+    fn text(self) -> Option<crate::review::export::Format> {
+        use crate::review::export::Format;
+        match self {
+            ExportFormat::Md => Some(Format::Md),
+            ExportFormat::Json => Some(Format::Json),
+            ExportFormat::Csv => Some(Format::Csv),
+            ExportFormat::Html => None,
+        }
+    }
+}
+
 pub fn run(args: &ExportArgs) -> Result<(), Failure> {
     let Some(journal_path) = &args.journal else { return export_store(args) };
+    let Some(format) = args.format.text() else { return export_html(args, journal_path) };
     use crate::review::export;
     use crate::scribe::journal;
     let (entries, malformed) = journal::read_file(journal_path).map_err(|e| Failure::usage(e.to_string()))?;
@@ -56,8 +85,29 @@ pub fn run(args: &ExportArgs) -> Result<(), Failure> {
             order.errors.len()
         )));
     }
-    let text = export::render(&entries, args.format, args.tz);
+    let text = export::render(&entries, format, args.tz);
     write_out(args, Some(journal_path), &text)
+}
+
+/// The page: the journal, its recording and its config, as `replay` reads them.
+fn export_html(args: &ExportArgs, journal_path: &std::path::Path) -> Result<(), Failure> {
+    let recorded = crate::modes::replay::recorded(journal_path, args.config.as_deref(), args.scenario.as_deref())?;
+    let torn = recorded.recording.as_ref().is_some_and(|r| r.torn);
+    let mut updates = recorded.recording.map(|r| r.updates);
+    if let Some(u) = updates.as_mut() {
+        u.sort_by_key(|u| u.observed_at);
+    }
+    let note = torn.then_some("The recording's last batch was torn (a crash): the charts end early.");
+    let page = crate::review::html::render(&crate::review::html::Inputs {
+        entries: &recorded.entries,
+        config: &recorded.config,
+        updates: updates.as_deref(),
+        source: &recorded.source.what,
+        note,
+        zone: args.tz,
+    })
+    .map_err(Failure::runtime)?;
+    write_out(args, Some(journal_path), &page)
 }
 
 fn write_out(args: &ExportArgs, journal: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
@@ -113,7 +163,19 @@ fn export_store(args: &ExportArgs) -> Result<(), Failure> {
     if entries.is_empty() {
         return Err(Failure::usage(format!("incident {incident} has no entries in {}", store.table)));
     }
-    let text = crate::review::export::render(&entries, args.format, args.tz);
+    let text = match args.format.text() {
+        Some(format) => crate::review::export::render(&entries, format, args.tz),
+        // A DynamoDB store keeps no recording: the page says so and leaves the charts out.
+        None => crate::review::html::render(&crate::review::html::Inputs {
+            entries: &entries,
+            config: &config,
+            updates: None,
+            source: &format!("incident {incident} of {}", path.display()),
+            note: None,
+            zone: args.tz,
+        })
+        .map_err(Failure::runtime)?,
+    };
     write_out(args, None, &text)
 }
 

@@ -24,8 +24,7 @@ pub struct ReplayArgs {
     /// Replayed seconds per real second (Space pauses, - and + halve and double it).
     #[arg(long, default_value_t = 10.0, value_parser = parse_speed)]
     pub speed: f64,
-    /// Start here, paused: a moment (fault, impact, detected, declared, promoted, shift,
-    /// recovered), an offset from the start (T+5m or 5m), or a time (18:44:10 or RFC 3339).
+    /// Start here, paused: a moment (impact, detected, declared, promoted, shift, recovered), an offset from the start (T+5m or 5m), or a time (18:44:10 or RFC 3339).
     #[arg(long, value_name = "T")]
     pub at: Option<String>,
     /// The config the incident ran with (live mode, or `demo --config`); default: what the
@@ -41,15 +40,24 @@ pub struct ReplayArgs {
 }
 
 /// The journal, its recording and the config they were made with, read and checked.
+pub struct Recorded {
+    pub config: Config,
+    pub source: Source,
+    pub entries: Vec<Entry>,
+    /// `None` when there is no recording beside the journal.
+    pub recording: Option<recorder::Recording>,
+}
+
+/// A replay, ready to show.
 pub struct Loaded {
     pub config: Config,
     pub source: Source,
     pub replay: Replay,
 }
 
-/// Read what a replay (or the HTML report) shows. Malformed journal lines are reported on
+/// Read what a replay or the HTML report shows. Malformed journal lines are reported on
 /// stderr and skipped, as `export` does.
-pub fn load(journal_path: &Path, config_path: Option<&Path>, scenario: Option<&str>) -> Result<Loaded, Failure> {
+pub fn recorded(journal_path: &Path, config_path: Option<&Path>, scenario: Option<&str>) -> Result<Recorded, Failure> {
     let (entries, malformed) = journal::read_file(journal_path).map_err(|e| Failure::usage(e.to_string()))?;
     for m in &malformed {
         crate::text::sanitize::eprint_line(&format!(
@@ -60,7 +68,7 @@ pub fn load(journal_path: &Path, config_path: Option<&Path>, scenario: Option<&s
         ));
     }
     if entries.is_empty() {
-        return Err(Failure::usage(format!("{}: no journal entries to replay", journal_path.display())));
+        return Err(Failure::usage(format!("{}: no journal entries", journal_path.display())));
     }
     let recording_path = recorder::path_beside(journal_path);
     let recording = match recording_path.exists() {
@@ -68,10 +76,16 @@ pub fn load(journal_path: &Path, config_path: Option<&Path>, scenario: Option<&s
         false => None,
     };
     let recorded_regions = recording.as_ref().and_then(|r| r.updates.iter().map(|u| u.region).max()).map(|r| r + 1);
-    let (config, source) = config_for(journal_path, &entries, config_path, scenario, recorded_regions)?;
+    let (config, what) = config_for(journal_path, &entries, config_path, scenario, recorded_regions)?;
     check_regions(&config, &entries, recorded_regions, journal_path)?;
+    let source = Source { what, journal: journal_path.display().to_string() };
+    Ok(Recorded { config, source, entries, recording })
+}
+
+/// `recorded`, made a replay.
+pub fn load(journal_path: &Path, config_path: Option<&Path>, scenario: Option<&str>) -> Result<Loaded, Failure> {
+    let Recorded { config, source, entries, recording } = recorded(journal_path, config_path, scenario)?;
     let replay = Replay::new(&config, entries, recording);
-    let source = Source { what: source, journal: journal_path.display().to_string() };
     Ok(Loaded { config, source, replay })
 }
 

@@ -110,7 +110,7 @@ impl<'a> Review<'a> {
     }
 
     /// Entries that belong in the timeline (pin markers are folded into their targets).
-    fn timeline(&self) -> impl Iterator<Item = &'a Entry> {
+    pub(super) fn timeline(&self) -> impl Iterator<Item = &'a Entry> {
         self.entries.iter().filter(|e| e.kind != Kind::Pin)
     }
 }
@@ -147,7 +147,7 @@ fn optional_time(zone: Zone, t: Option<DateTime<Utc>>) -> String {
 }
 
 /// "bo (operator)": an author with the role their entries carry, where they carry one.
-fn author_cell(entries: &[Entry], author: &str) -> String {
+pub(super) fn author_cell(entries: &[Entry], author: &str) -> String {
     match crate::scribe::roles::role_of(entries, author) {
         Some(role) => format!("{author} ({role})"),
         None => author.to_owned(),
@@ -170,7 +170,7 @@ fn team_markdown(out: &mut String, entries: &[Entry], zone: Zone) {
 }
 
 /// The author column of an entry: its author, with the role it was written in.
-fn entry_author(e: &Entry) -> String {
+pub(super) fn entry_author(e: &Entry) -> String {
     match e.role {
         Some(role) => format!("{} ({role})", e.author),
         None => e.author.clone(),
@@ -209,30 +209,15 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     let target = |s: Option<f64>| {
         s.map_or_else(|| "—".to_owned(), |s| format_duration(Duration::milliseconds((s * 1000.0) as i64)))
     };
-    let rto = m.rto.map_or_else(
-        || "not measured (no recovery observed after traffic shifted)".to_owned(),
-        |d| {
-            let verdict = match m.rto_target_seconds {
-                Some(t) if d.as_seconds_f64() <= t => " — within target",
-                Some(_) => " — **missed target**",
-                None => "",
-            };
-            format!("{}{verdict}", format_duration(Duration::seconds(d.num_seconds())))
-        },
-    );
+    let rto = match rto_text(m) {
+        (text, true) => format!("{text} — **missed target**"),
+        (text, false) => text,
+    };
     let _ = writeln!(out, "| RTO | {} | {rto} |", target(m.rto_target_seconds));
-    let rpo = m.rpo_seconds.map_or_else(
-        || "not measured (no promotion recorded)".to_owned(),
-        |s| {
-            let verdict = match m.rpo_target_seconds {
-                Some(t) if s <= t => " — within target",
-                Some(_) => " — **missed target**",
-                None => "",
-            };
-            let lost = m.lost_writes.map(|n| format!(", {n} writes lost")).unwrap_or_default();
-            format!("{s:.1}s of replication lag at promotion{lost}{verdict}")
-        },
-    );
+    let rpo = match rpo_text(m) {
+        (text, true) => format!("{text} — **missed target**"),
+        (text, false) => text,
+    };
     let _ = writeln!(out, "| RPO | {} | {rpo} |", target(m.rpo_target_seconds));
     let source = m.impact_source.map(|s| format!(" ({s})")).unwrap_or_default();
     let _ = writeln!(out, "| Impact start | | {}{source} |", optional_time(zone, m.impact_start));
@@ -336,8 +321,40 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     out
 }
 
+/// The measured RTO as the review says it, and whether it missed its target (each format
+/// marks a miss its own way).
+pub(super) fn rto_text(m: &Measurements) -> (String, bool) {
+    match m.rto {
+        None => ("not measured (no recovery observed after traffic shifted)".to_owned(), false),
+        Some(d) => {
+            let text = format_duration(Duration::seconds(d.num_seconds()));
+            match m.rto_target_seconds {
+                Some(t) if d.as_seconds_f64() <= t => (format!("{text} — within target"), false),
+                Some(_) => (text, true),
+                None => (text, false),
+            }
+        }
+    }
+}
+
+/// The measured RPO as the review says it, and whether it missed its target.
+pub(super) fn rpo_text(m: &Measurements) -> (String, bool) {
+    match m.rpo_seconds {
+        None => ("not measured (no promotion recorded)".to_owned(), false),
+        Some(s) => {
+            let lost = m.lost_writes.map(|n| format!(", {n} writes lost")).unwrap_or_default();
+            let text = format!("{s:.1}s of replication lag at promotion{lost}");
+            match m.rpo_target_seconds {
+                Some(t) if s <= t => (format!("{text} — within target"), false),
+                Some(_) => (text, true),
+                None => (text, false),
+            }
+        }
+    }
+}
+
 /// Each struck-through entry's id, with the amendment that struck it.
-fn struck_by(entries: &[Entry]) -> HashMap<&str, &Entry> {
+pub(super) fn struck_by(entries: &[Entry]) -> HashMap<&str, &Entry> {
     entries.iter().filter_map(|a| a.data_str("amends").map(|target| (target, a))).collect()
 }
 

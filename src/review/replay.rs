@@ -10,11 +10,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::postmortem;
 use crate::app::{App, ReplayBar, ReplayMove};
 use crate::config::Config;
 use crate::model::{Snapshot, Update};
 use crate::scribe::entry::Entry;
-use crate::scribe::measure::{PROMOTE_STEP, first_detection, measure};
+use crate::scribe::measure::{PROMOTE_STEP, measure};
 use crate::scribe::recorder::Recording;
 use crate::scribe::{Kind, Scribe, Timeline};
 use crate::theme::Theme;
@@ -53,27 +54,16 @@ pub struct Replay {
     pub note: Option<String>,
 }
 
-/// The moments a reviewer jumps between, in time order.
+/// The moments a reviewer jumps between, in time order: the review's own (impact, detected,
+/// declared, shifted, recovered) and the promotion.
 pub fn moments(entries: &[Entry]) -> Vec<Moment> {
     let m = measure(entries);
-    let first_fault = entries.iter().find(|e| e.kind == Kind::Drill && e.data_str("fault").is_some()).map(|e| e.at);
-    let detected = first_detection(entries, first_fault.or(m.impact_start).unwrap_or(DateTime::<Utc>::MIN_UTC));
     let promoted = entries
         .iter()
         .find(|e| e.kind == Kind::ActionSucceeded && e.step.as_deref() == Some(PROMOTE_STEP))
-        .map(|e| e.at);
-    let mut out: Vec<Moment> = [
-        ("fault", first_fault),
-        ("impact", m.impact_start),
-        ("detected", detected),
-        ("declared", m.declared),
-        ("promoted", promoted),
-        ("shift", m.traffic_shifted),
-        ("recovered", m.recovered),
-    ]
-    .into_iter()
-    .filter_map(|(label, at)| Some(Moment { label, at: at? }))
-    .collect();
+        .map(|e| ("promoted", e.at));
+    let mut out: Vec<Moment> =
+        postmortem::moments(entries, &m).into_iter().chain(promoted).map(|(label, at)| Moment { label, at }).collect();
     out.sort_by_key(|m| m.at);
     out
 }
@@ -156,8 +146,9 @@ impl Replay {
         self.moments.iter().find(|m| m.at > t)
     }
 
-    /// The moment named `label` (`declared`, `shift`, …), for `--at shift`.
+    /// The moment named `label` (`declared`, `shifted` or `shift`, …), for `--at shift`.
     pub fn moment(&self, label: &str) -> Option<DateTime<Utc>> {
+        let label = if label == "shift" { "shifted" } else { label };
         self.moments.iter().find(|m| m.label == label).map(|m| m.at)
     }
 }

@@ -121,7 +121,8 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let mut spans = Vec::new();
     let context = app.context();
     let replay = (app.replaying() && context == keys::Context::Dashboard).then_some(keys::Context::Replay);
-    for (keys, description) in replay.into_iter().chain([context]).flat_map(keys::footer_hints) {
+    for (keys, description) in replay.into_iter().chain([context]).flat_map(|c| keys::footer_hints(c, app.replaying()))
+    {
         spans.push(Span::styled(format!(" {keys} "), t.style(Tone::Accent)));
         spans.push(Span::styled(format!("{description} "), t.style(Tone::Muted)));
     }

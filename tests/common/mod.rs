@@ -4,6 +4,7 @@
 pub mod aws_world;
 pub mod moto;
 pub mod proxy;
+pub mod recorded;
 pub mod session;
 pub mod store;
 pub mod tmux;
