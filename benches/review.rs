@@ -55,7 +55,8 @@ fn day_long_incident(dir: &std::path::Path) -> std::path::PathBuf {
             1 => (Kind::Comms, "bo", format!("status page update {i}: degraded in us-east-1, serving from us-west-2")),
             _ => (Kind::Observation, "warroom", format!("observation {i}: Queue age back under its line")),
         };
-        let entry = Entry::from_draft(Draft::new(at, author, kind, text), (written + i + 1) as u64, format!("fill{i:06}"));
+        let entry =
+            Entry::from_draft(Draft::new(at, author, kind, text), (written + i + 1) as u64, format!("fill{i:06}"));
         serde_json::to_writer(&mut out, &entry).unwrap();
         out.push(b'\n');
     }

@@ -120,6 +120,11 @@ fn keys_step_by_poll_entry_and_moment_and_nothing_can_be_changed() {
     app.press(KeyCode::Enter);
     assert!(app.view.modal.is_none());
     assert_eq!(app.view.message.as_deref(), Some(REPLAY_CHANGES_NOTHING));
+    // A paste is text, and a replay has no text input open but a search.
+    app.handle(warroom::app::Msg::Paste("d\nshift-traffic\n".into()));
+    assert!(app.view.compose.is_none() && app.view.message.as_deref().is_some_and(|m| m.starts_with("paste ignored")));
+    // (Keys right after a paste are taken as its tail; a person types on later.)
+    app.view.paste_tail_until = None;
     assert_eq!(entries_at(&app), entries);
     assert!(app.executor.is_none(), "a replay builds no executor");
     // Looking around still works: search and filters.

@@ -44,7 +44,11 @@ impl App {
             }
             return true;
         }
-        self.say("paste ignored: no text input is open (n note, d decision, c comms)");
+        if self.replaying() {
+            self.say("paste ignored: a replay takes no text but a search (/)");
+        } else {
+            self.say("paste ignored: no text input is open (n note, d decision, c comms)");
+        }
         true
     }
 
