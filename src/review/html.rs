@@ -29,7 +29,9 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 2px solid #333; padding-bottom: 2px; }
 h3 { font-size: 16px; margin: 18px 0 6px; }
-.meta { color: #444; margin: 0 0 16px; }
+.meta { color: #444; margin: 0 0 8px; }
+nav.toc { margin: 0 0 12px; font-size: 13px; }
+nav.toc a { color: #1a4f9c; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
 th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
@@ -50,6 +52,7 @@ del { text-decoration: line-through; color: #555; }
 .struck { font-size: 12px; color: #333; }
 .kind { white-space: nowrap; }
 @media print {
+  nav.toc { display: none; }
   body { margin: 0; max-width: none; font-size: 11px; }
   h2 { break-after: avoid; page-break-after: avoid; }
   tr, .phases, .legend { break-inside: avoid; page-break-inside: avoid; }
@@ -114,6 +117,7 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String, String> {
     if let Some(note) = inputs.note {
         let _ = writeln!(out, "<p class=\"notice\">{}</p>", esc(note));
     }
+    nav(&mut out, Scorecard::from_entries(r.entries).is_some());
     summary(&mut out, &r, zone);
     phases(&mut out, &r);
     charts_section(&mut out, inputs, &r)?;
@@ -130,10 +134,29 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String, String> {
     timeline(&mut out, &r, zone);
     let _ = writeln!(
         out,
-        "<h2>Action items</h2>\n<table>\n<thead><tr><th>action</th><th>owner</th><th>due</th><th>tracking</th></tr></thead>\n<tbody><tr><td>&#160;</td><td>&#160;</td><td>&#160;</td><td>&#160;</td></tr></tbody>\n</table>\n<p>What went well, what went wrong, where we got lucky: written blamelessly, about systems and signals, not people.</p>"
+        "<h2 id=\"action-items\">Action items</h2>\n<table>\n<thead><tr><th>action</th><th>owner</th><th>due</th><th>tracking</th></tr></thead>\n<tbody><tr><td>&#160;</td><td>&#160;</td><td>&#160;</td><td>&#160;</td></tr></tbody>\n</table>\n<p>What went well, what went wrong, where we got lucky: written blamelessly, about systems and signals, not people.</p>"
     );
     out.push_str("</body>\n</html>\n");
     Ok(out)
+}
+
+/// Links to the sections, within the page.
+fn nav(out: &mut String, drill: bool) {
+    let mut sections =
+        vec![("summary", "Summary"), ("phases", "Phases"), ("signals", "Signals"), ("runbook", "Runbook")];
+    if drill {
+        sections.push(("scorecard", "Scorecard"));
+    }
+    sections.extend([
+        ("overrides", "Overrides"),
+        ("decisions", "Decisions"),
+        ("notes", "Notes"),
+        ("comms", "Comms"),
+        ("timeline", "Timeline"),
+        ("action-items", "Action items"),
+    ]);
+    let links: Vec<String> = sections.iter().map(|(id, title)| format!("<a href=\"#{id}\">{title}</a>")).collect();
+    let _ = writeln!(out, "<nav class=\"toc\">{}</nav>", links.join(" · "));
 }
 
 fn summary(out: &mut String, r: &Review<'_>, zone: Zone) {
@@ -147,7 +170,7 @@ fn summary(out: &mut String, r: &Review<'_>, zone: Zone) {
         if missed { format!("<span class=\"missed\">{} — missed target</span>", esc(&text)) } else { esc(&text) }
     };
     let time = |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or_else(|| "—".to_owned(), |t| zone.stamp(t));
-    let _ = writeln!(out, "<h2>Summary</h2>\n<table>\n<tbody>");
+    let _ = writeln!(out, "<h2 id=\"summary\">Summary</h2>\n<table>\n<tbody>");
     let _ = writeln!(
         out,
         "<tr><th>People</th><td colspan=\"2\">{}</td></tr>",
@@ -178,7 +201,7 @@ fn summary(out: &mut String, r: &Review<'_>, zone: Zone) {
 /// The phases as one bar (each segment as wide as its share of the time) and as a table.
 fn phases(out: &mut String, r: &Review<'_>) {
     let phases = postmortem::phases(r.entries, &r.measurements);
-    let _ = writeln!(out, "<h2>Phases</h2>");
+    let _ = writeln!(out, "<h2 id=\"phases\">Phases</h2>");
     if phases.is_empty() {
         let _ = writeln!(
             out,
@@ -206,7 +229,7 @@ fn phases(out: &mut String, r: &Review<'_>) {
 }
 
 fn charts_section(out: &mut String, inputs: &Inputs<'_>, r: &Review<'_>) -> Result<(), String> {
-    let _ = writeln!(out, "<h2>What the signals did</h2>");
+    let _ = writeln!(out, "<h2 id=\"signals\">What the signals did</h2>");
     let Some(updates) = inputs.updates else {
         let _ = writeln!(
             out,
@@ -282,7 +305,7 @@ fn charts_section(out: &mut String, inputs: &Inputs<'_>, r: &Review<'_>) -> Resu
 
 fn runbook(out: &mut String, r: &Review<'_>, zone: Zone) {
     let runs = postmortem::step_runs(r.entries);
-    let _ = writeln!(out, "<h2>Runbook</h2>");
+    let _ = writeln!(out, "<h2 id=\"runbook\">Runbook</h2>");
     if runs.is_empty() {
         let _ = writeln!(out, "<p>No runbook step was run.</p>");
         return;
@@ -312,7 +335,7 @@ fn runbook(out: &mut String, r: &Review<'_>, zone: Zone) {
 fn scorecard(out: &mut String, card: &Scorecard) {
     let _ = writeln!(
         out,
-        "<h2>Drill scorecard: {}</h2>\n<p>Result: <b>{}</b> (seed {})</p>\n<table>\n<tbody>",
+        "<h2 id=\"scorecard\">Drill scorecard: {}</h2>\n<p>Result: <b>{}</b> (seed {})</p>\n<table>\n<tbody>",
         esc(&card.scenario),
         if card.passed { "passed" } else { "missed expectations" },
         card.seed
@@ -343,7 +366,7 @@ fn scorecard(out: &mut String, card: &Scorecard) {
 fn overrides(out: &mut String, r: &Review<'_>, zone: Zone) {
     let impact = r.measurements.impact_start;
     let overrides = crate::scribe::overrides::overrides(r.entries);
-    let _ = writeln!(out, "<h2>Guard overrides</h2>");
+    let _ = writeln!(out, "<h2 id=\"overrides\">Guard overrides</h2>");
     if overrides.is_empty() {
         let _ = writeln!(out, "<p>None.</p>");
         return;
@@ -384,7 +407,7 @@ fn entry_list(
     zone: Zone,
     impact: Option<chrono::DateTime<chrono::Utc>>,
 ) {
-    let _ = writeln!(out, "<h2>{title}</h2>");
+    let _ = writeln!(out, "<h2 id=\"{}\">{title}</h2>", title.to_lowercase());
     if items.is_empty() {
         let _ = writeln!(out, "<p>None.</p>");
         return;
@@ -409,7 +432,7 @@ fn timeline(out: &mut String, r: &Review<'_>, zone: Zone) {
     let struck = struck_by(r.entries);
     let _ = writeln!(
         out,
-        "<h2>Timeline</h2>\n<table>\n<thead><tr><th>time ({})</th><th>T+</th><th>author (role)</th><th>kind</th><th>region</th><th>step</th><th>text</th></tr></thead>\n<tbody>",
+        "<h2 id=\"timeline\">Timeline</h2>\n<table>\n<thead><tr><th>time ({})</th><th>T+</th><th>author (role)</th><th>kind</th><th>region</th><th>step</th><th>text</th></tr></thead>\n<tbody>",
         esc(&zone.name())
     );
     for e in r.timeline() {
@@ -425,7 +448,7 @@ fn timeline(out: &mut String, r: &Review<'_>, zone: Zone) {
         };
         let _ = writeln!(
             out,
-            "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"kind\">{}</td><td>{}</td><td>{}</td><td>{text}</td></tr>",
+            "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"kind\">{}</td><td class=\"kind\">{}</td><td>{}</td><td>{text}</td></tr>",
             zone.stamp(e.at),
             t_plus(e.at, impact),
             esc(&entry_author(e)),
