@@ -260,27 +260,24 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
     let comms: Vec<&Entry> = r.timeline().filter(|e| postmortem::is_comms(e)).collect();
     list(&mut out, "Comms", &comms);
     let _ = writeln!(out, "## Guard overrides\n");
-    let overrides = crate::scribe::overrides::overrides(r.entries);
+    let overrides = override_rows(r, zone);
     if overrides.is_empty() {
         let _ = writeln!(out, "None.\n");
     }
     for o in &overrides {
-        let e = o.entry;
         let _ = writeln!(
             out,
             "- **{}** {} — {}: step `{}` past {}: {}",
-            zone.stamp(e.at),
-            t_plus(e.at, impact),
-            md_cell(&entry_author(e)),
-            md_cell(e.step.as_deref().unwrap_or("?")),
-            if o.guards.is_empty() { "its guards".to_owned() } else { md_cell(&o.guards.join(", ")) },
+            o.stamp,
+            o.t_plus,
+            md_cell(&o.author),
+            md_cell(o.step),
+            md_cell(&o.guards),
             md_cell(&o.reason)
         );
         // Why each guard failed when the override was given, as the dialog showed it.
-        let data = e.step_data().unwrap_or_default();
-        let notes = data.override_.map(|o| o.guards).or(data.failed_guards).unwrap_or_default();
-        for g in notes.iter().filter(|g| !g.reason.is_empty()) {
-            let _ = writeln!(out, "  - `{}`: {}", md_cell(&g.guard), md_cell(&g.reason));
+        for (guard, why) in &o.notes {
+            let _ = writeln!(out, "  - `{}`: {}", md_cell(guard), md_cell(why));
         }
     }
     if !overrides.is_empty() {
@@ -293,27 +290,23 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
         "| time ({}) | T+ | author | kind | region | step | text |\n|---|---|---|---|---|---|---|",
         zone.name()
     );
-    let struck = struck_by(r.entries);
-    for e in r.timeline() {
+    for row in timeline_rows(r, zone) {
         // An entry struck through by an amendment stays, crossed out, naming who and why.
-        let text = match struck.get(e.id.as_str()) {
-            Some(a) => format!(
-                "~~{}~~ (struck through by {}: {})",
-                md_cell(&e.text),
-                md_cell(&a.author),
-                md_cell(a.data_str("reason").unwrap_or(""))
-            ),
-            None => md_cell(&e.text),
+        let text = match row.struck {
+            Some((who, why)) => {
+                format!("~~{}~~ (struck through by {}: {})", md_cell(row.text), md_cell(who), md_cell(why))
+            }
+            None => md_cell(row.text),
         };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {text} |",
-            zone.stamp(e.at),
-            t_plus(e.at, impact),
-            md_cell(&entry_author(e)),
-            kind_label(e.kind),
-            e.region.as_deref().map(md_cell).unwrap_or_default(),
-            e.step.as_deref().map(md_cell).unwrap_or_default(),
+            row.stamp,
+            row.t_plus,
+            md_cell(&row.author),
+            row.kind,
+            md_cell(row.region),
+            md_cell(row.step),
         );
     }
     out.push('\n');
@@ -351,6 +344,72 @@ pub(super) fn rpo_text(m: &Measurements) -> (String, bool) {
             }
         }
     }
+}
+
+/// One timeline row as every format shows it; each escapes the text its own way.
+pub(super) struct TimelineRow<'a> {
+    pub stamp: String,
+    pub t_plus: String,
+    /// The author, with the role the entry was written in.
+    pub author: String,
+    pub kind: &'static str,
+    pub region: &'a str,
+    pub step: &'a str,
+    pub text: &'a str,
+    /// Struck through by an amendment: who struck it, and why.
+    pub struck: Option<(&'a str, &'a str)>,
+}
+
+/// The timeline's rows, in journal order (pin markers folded into their targets).
+pub(super) fn timeline_rows<'a>(r: &Review<'a>, zone: Zone) -> Vec<TimelineRow<'a>> {
+    let impact = r.measurements.impact_start;
+    let struck = struck_by(r.entries);
+    r.timeline()
+        .map(|e| TimelineRow {
+            stamp: zone.stamp(e.at),
+            t_plus: t_plus(e.at, impact),
+            author: entry_author(e),
+            kind: kind_label(e.kind),
+            region: e.region.as_deref().unwrap_or(""),
+            step: e.step.as_deref().unwrap_or(""),
+            text: &e.text,
+            struck: struck.get(e.id.as_str()).map(|a| (a.author.as_str(), a.data_str("reason").unwrap_or(""))),
+        })
+        .collect()
+}
+
+/// One guard override as every format shows it.
+pub(super) struct OverrideRow<'a> {
+    pub stamp: String,
+    pub t_plus: String,
+    pub author: String,
+    pub step: &'a str,
+    /// The guards it went past, by name ("its guards" when the entry names none).
+    pub guards: String,
+    pub reason: String,
+    /// Each guard with why it failed when the override was given, as the dialog showed it.
+    pub notes: Vec<(String, String)>,
+}
+
+pub(super) fn override_rows<'a>(r: &Review<'a>, zone: Zone) -> Vec<OverrideRow<'a>> {
+    let impact = r.measurements.impact_start;
+    crate::scribe::overrides::overrides(r.entries)
+        .into_iter()
+        .map(|o| {
+            let e = o.entry;
+            let data = e.step_data().unwrap_or_default();
+            let notes = data.override_.map(|o| o.guards).or(data.failed_guards).unwrap_or_default();
+            OverrideRow {
+                stamp: zone.stamp(e.at),
+                t_plus: t_plus(e.at, impact),
+                author: entry_author(e),
+                step: e.step.as_deref().unwrap_or("?"),
+                guards: if o.guards.is_empty() { "its guards".to_owned() } else { o.guards.join(", ") },
+                reason: o.reason,
+                notes: notes.into_iter().filter(|g| !g.reason.is_empty()).map(|g| (g.guard, g.reason)).collect(),
+            }
+        })
+        .collect()
 }
 
 /// Each struck-through entry's id, with the amendment that struck it.

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use chrono::Duration;
 
 use super::charts::{self, Chart, Charted, Samples};
-use super::export::{Review, Zone, author_cell, entry_author, rpo_text, rto_text, struck_by};
+use super::export::{Review, Zone, author_cell, entry_author, override_rows, rpo_text, rto_text, timeline_rows};
 use super::postmortem;
 use crate::config::Config;
 use crate::drill::Scorecard;
@@ -364,34 +364,28 @@ fn scorecard(out: &mut String, card: &Scorecard) {
 }
 
 fn overrides(out: &mut String, r: &Review<'_>, zone: Zone) {
-    let impact = r.measurements.impact_start;
-    let overrides = crate::scribe::overrides::overrides(r.entries);
+    let overrides = override_rows(r, zone);
     let _ = writeln!(out, "<h2 id=\"overrides\">Guard overrides</h2>");
     if overrides.is_empty() {
         let _ = writeln!(out, "<p>None.</p>");
         return;
     }
     let _ = writeln!(out, "<ul>");
-    for o in &overrides {
-        let e = o.entry;
-        let guards = if o.guards.is_empty() { "its guards".to_owned() } else { o.guards.join(", ") };
+    for o in overrides {
         let _ = write!(
             out,
             "<li><b>{}</b> {} — {}: step <code>{}</code> past {}: {}",
-            zone.stamp(e.at),
-            t_plus(e.at, impact),
-            esc(&entry_author(e)),
-            esc(e.step.as_deref().unwrap_or("?")),
-            esc(&guards),
+            o.stamp,
+            o.t_plus,
+            esc(&o.author),
+            esc(o.step),
+            esc(&o.guards),
             esc(&o.reason)
         );
-        let data = e.step_data().unwrap_or_default();
-        let notes = data.override_.map(|o| o.guards).or(data.failed_guards).unwrap_or_default();
-        let notes: Vec<_> = notes.iter().filter(|g| !g.reason.is_empty()).collect();
-        if !notes.is_empty() {
+        if !o.notes.is_empty() {
             let _ = write!(out, "<ul>");
-            for g in notes {
-                let _ = write!(out, "<li><code>{}</code>: {}</li>", esc(&g.guard), esc(&g.reason));
+            for (guard, why) in &o.notes {
+                let _ = write!(out, "<li><code>{}</code>: {}</li>", esc(guard), esc(why));
             }
             let _ = write!(out, "</ul>");
         }
@@ -428,33 +422,31 @@ fn entry_list(
 }
 
 fn timeline(out: &mut String, r: &Review<'_>, zone: Zone) {
-    let impact = r.measurements.impact_start;
-    let struck = struck_by(r.entries);
     let _ = writeln!(
         out,
         "<h2 id=\"timeline\">Timeline</h2>\n<table>\n<thead><tr><th>time ({})</th><th>T+</th><th>author (role)</th><th>kind</th><th>region</th><th>step</th><th>text</th></tr></thead>\n<tbody>",
         esc(&zone.name())
     );
-    for e in r.timeline() {
+    for row in timeline_rows(r, zone) {
         // A struck entry stays, crossed out, with who struck it and why.
-        let text = match struck.get(e.id.as_str()) {
-            Some(a) => format!(
+        let text = match row.struck {
+            Some((who, why)) => format!(
                 "<del>{}</del> <span class=\"struck\">(struck through by {}: {})</span>",
-                esc(&e.text),
-                esc(&a.author),
-                esc(a.data_str("reason").unwrap_or(""))
+                esc(row.text),
+                esc(who),
+                esc(why)
             ),
-            None => esc(&e.text),
+            None => esc(row.text),
         };
         let _ = writeln!(
             out,
             "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"kind\">{}</td><td class=\"kind\">{}</td><td>{}</td><td>{text}</td></tr>",
-            zone.stamp(e.at),
-            t_plus(e.at, impact),
-            esc(&entry_author(e)),
-            e.kind.as_str(),
-            e.region.as_deref().map(esc).unwrap_or_default(),
-            e.step.as_deref().map(esc).unwrap_or_default(),
+            row.stamp,
+            row.t_plus,
+            esc(&row.author),
+            row.kind,
+            esc(row.region),
+            esc(row.step),
         );
     }
     let _ = writeln!(out, "</tbody>\n</table>");
