@@ -18,7 +18,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use support::{measure, report};
 use warroom::app::Msg;
-use warroom::modes::drill::run::Drill;
 use warroom::review::replay::{MAX_SPEED, Player};
 use warroom::scribe::entry::{Draft, Entry, Kind};
 use warroom::theme::Theme;
@@ -30,18 +29,9 @@ fn day_long_incident(dir: &std::path::Path) -> std::path::PathBuf {
     let journal = dir.join("day.jsonl");
     let mut scenario = warroom::drill::builtin::find("primary-outage").unwrap();
     scenario.duration = chrono::Duration::hours(24);
-    let config = warroom::drill::config(&scenario);
     let epoch = chrono::DateTime::parse_from_rfc3339("2026-11-24T03:00:00Z").unwrap().to_utc();
-    let (scribe, _) = warroom::runtime::session::open_scribe(
-        Some(&journal),
-        &config.incident,
-        epoch,
-        epoch,
-        "autopilot".into(),
-        None,
-    )
-    .unwrap();
-    let mut drill = Drill::new(scenario, 42, scribe, epoch, true);
+    let mut drill =
+        warroom::modes::drill::into_journal(scenario, 42, &journal, epoch, "autopilot".into(), None).unwrap();
     drill.run_to_end();
     drop(drill);
     let written = std::fs::read_to_string(&journal).unwrap().lines().count();

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use warroom::app::{App, DrillView};
-use warroom::modes::drill::run::Drill;
 use warroom::scribe::Kind;
 
 /// The live screen (`width`×`height`) when the shift was first seen, that moment, and the
@@ -19,17 +18,9 @@ pub fn record_drill(journal: &std::path::Path, scenario: &str, width: u16, heigh
     let scenario = warroom::drill::builtin::find(scenario).unwrap();
     let config = warroom::drill::config(&scenario);
     let epoch = super::epoch();
-    let (scribe, _) = warroom::runtime::session::open_scribe(
-        Some(&journal.to_path_buf()),
-        &config.incident,
-        epoch,
-        epoch,
-        "autopilot".into(),
-        None,
-    )
-    .unwrap();
-    assert!(scribe.recorder.is_some(), "a drill with a journal file records");
-    let mut drill = Drill::new(scenario.clone(), 42, scribe, epoch, true);
+    let mut drill =
+        warroom::modes::drill::into_journal(scenario.clone(), 42, journal, epoch, "autopilot".into(), None).unwrap();
+    assert!(drill.app.scribe.recorder.is_some(), "a drill with a journal file records");
     drill.app.view.drill =
         Some(DrillView::new(&scenario.name, &scenario.summary, epoch + scenario.duration, scenario.regions.clone()));
     let shifted = |app: &App| {

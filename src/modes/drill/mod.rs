@@ -54,6 +54,21 @@ pub struct DrillArgs {
     pub json: bool,
 }
 
+/// A drill for the autopilot that journals into `journal` (and so records beside it): the
+/// headless drill with `--journal`, and the tests and benches of the review.
+pub fn into_journal(
+    scenario: crate::drill::Scenario,
+    seed: u64,
+    journal: &std::path::Path,
+    epoch: chrono::DateTime<chrono::Utc>,
+    author: String,
+    role: Option<crate::scribe::roles::TeamRole>,
+) -> Result<Drill, Failure> {
+    let config = config(&scenario);
+    let (scribe, _) = open_scribe(Some(&journal.to_path_buf()), &config.incident, epoch, epoch, author, role)?;
+    Ok(Drill::new(scenario, seed, scribe, epoch, true))
+}
+
 pub fn run(args: &DrillArgs) -> Result<(), Failure> {
     let scenario = find(&args.scenario).map_err(Failure::usage)?;
     let config = config(&scenario);
@@ -61,14 +76,11 @@ pub fn run(args: &DrillArgs) -> Result<(), Failure> {
     if !args.headless {
         return tui::run(args, scenario, epoch);
     }
-    let scribe = match &args.journal {
-        Some(path) => {
-            let author = args.author.clone().unwrap_or_else(|| "autopilot".into());
-            open_scribe(Some(path), &config.incident, epoch, epoch, author, args.role)?.0
-        }
-        None => Scribe::in_memory(&args.author.clone().unwrap_or_else(|| "autopilot".into()), &config.incident, epoch),
+    let author = args.author.clone().unwrap_or_else(|| "autopilot".into());
+    let mut drill = match &args.journal {
+        Some(path) => into_journal(scenario, args.seed, path, epoch, author, args.role)?,
+        None => Drill::new(scenario, args.seed, Scribe::in_memory(&author, &config.incident, epoch), epoch, true),
     };
-    let mut drill = Drill::new(scenario, args.seed, scribe, epoch, true);
     let card = drill.run_to_end();
     let text = if args.json { json_text(&card)? } else { card.lines().join("\n") + "\n" };
     write_stdout(&text)?;
