@@ -178,3 +178,24 @@ fn the_wrong_config_is_refused_with_the_regions_named() {
     };
     assert!(err.contains("us-east-1") && err.contains("--config"), "{err}");
 }
+
+#[test]
+fn bad_input_is_a_usage_error_before_the_terminal_is_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_warroom")).args(args).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let missing = dir.path().join("none.jsonl");
+    let (code, err) = run(&["replay", missing.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("none.jsonl"), "{err}");
+    let journal = dir.path().join("drill.jsonl");
+    record_drill(&journal, "primary-outage");
+    let (code, err) = run(&["replay", journal.to_str().unwrap(), "--at", "lunch"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--at lunch: not a moment of this incident"), "{err}");
+    let (code, err) = run(&["replay", journal.to_str().unwrap(), "--scenario", "no-such-drill"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no-such-drill"), "{err}");
+}
