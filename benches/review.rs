@@ -18,7 +18,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use support::{measure, report};
 use warroom::app::Msg;
-use warroom::review::replay::{MAX_SPEED, Player};
+use warroom::app::{MAX_SPEED, Player};
 use warroom::scribe::entry::{Draft, Entry, Kind};
 use warroom::theme::Theme;
 

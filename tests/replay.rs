@@ -5,9 +5,9 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::KeyCode;
+use warroom::app::Player;
 use warroom::app::{App, Mode, REPLAY_CHANGES_NOTHING, ReplayMove};
 use warroom::modes::replay::{load, resolve_at};
-use warroom::review::replay::Player;
 use warroom::theme::Theme;
 
 const W: u16 = 160;

@@ -17,7 +17,7 @@ mod view;
 
 pub use drill::{DrillView, FaultMenu, FaultRequest};
 pub use input::{ENTER_SETTLE, PASTE_TAIL};
-pub use replay::{REPLAY_CHANGES_NOTHING, ReplayBar, ReplayMove};
+pub use replay::{MAX_SPEED, MIN_SPEED, Player, REPLAY_CHANGES_NOTHING, ReplayBar, ReplayMove};
 pub use runner::{Override, READ_ONLY, Resources};
 pub use view::View;
 

@@ -1,11 +1,22 @@
-//! The app as a replay shows it (`warroom replay`): what the replay bar says, the moves its
-//! keys ask for (carried out by the replay loop, which owns the recording), and the rule
-//! that a replay changes nothing: no entry, no step, no executor.
+//! The app as a replay shows it (`warroom replay`): the `Player` that puts it at any moment
+//! of a recorded incident (`review::replay`), what the replay bar says, the moves its keys
+//! ask for, and the rule that a replay changes nothing: no entry, no step, no executor.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::App;
 use super::keys::Command;
+use crate::config::Config;
+pub use crate::review::replay::ReplayMove;
+use crate::review::replay::{Replay, Source};
+use crate::scribe::{Scribe, Timeline};
+use crate::theme::Theme;
+
+/// Moving forward past more entries than this rebuilds the timeline once instead of
+/// measuring it again after each.
+const PUSH_AT_MOST: usize = 64;
+pub const MIN_SPEED: f64 = 0.25;
+pub const MAX_SPEED: f64 = 1024.0;
 
 /// The replay bar's facts, refreshed by the replay loop after every move.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,20 +35,6 @@ pub struct ReplayBar {
     pub note: Option<String>,
     /// Moves asked for by keys, for the replay loop to carry out.
     pub moves: Vec<ReplayMove>,
-}
-
-/// What a replay key asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReplayMove {
-    TogglePause,
-    /// One poll back (-1) or forward (+1).
-    Poll(i8),
-    /// The previous (-1) or next (+1) journal entry.
-    Entry(i8),
-    /// The previous (-1) or next (+1) named moment: impact, detected, declared, shift, …
-    Moment(i8),
-    /// Half (-1) or twice (+1) the speed.
-    Speed(i8),
 }
 
 /// What a replay refuses: everything that would write an entry or act on a step.
@@ -82,6 +79,130 @@ impl App {
         };
         if let Some(bar) = self.view.replay.as_mut() {
             bar.moves.push(mv);
+        }
+    }
+}
+
+/// A replay being shown: where it is, how fast it plays, and the app it shows in.
+#[derive(Debug)]
+pub struct Player {
+    pub replay: Replay,
+    pub at: DateTime<Utc>,
+    pub speed: f64,
+    pub paused: bool,
+    /// Readings folded into the app's snapshot, and entries in its timeline and run state.
+    applied: usize,
+    shown: usize,
+}
+
+impl Player {
+    /// The app a replay shows, at the start and paused: the runbooks of `config`, no
+    /// executor, and a timeline of the journal's own entries only.
+    pub fn open(replay: Replay, config: &Config, theme: Theme, source: Source, speed: f64) -> (Self, App) {
+        let mut scribe = Scribe::in_memory("replay", &config.incident, replay.start);
+        // The in-memory journal's own "opened" entry is not the incident's.
+        scribe.timeline = Timeline::default();
+        let mut app = App::new(config, config.runbooks.clone(), theme, scribe, None, replay.start);
+        app.view.replay = Some(ReplayBar {
+            source: source.what,
+            journal: source.journal,
+            start: replay.start,
+            end: replay.end,
+            speed,
+            paused: true,
+            next_moment: None,
+            note: replay.note.clone(),
+            moves: Vec::new(),
+        });
+        let start = replay.start;
+        let mut player = Self { replay, at: start, speed, paused: true, applied: 0, shown: 0 };
+        player.seek(&mut app, start);
+        (player, app)
+    }
+
+    /// Show the incident as it was at `t` (within the recording).
+    pub fn seek(&mut self, app: &mut App, t: DateTime<Utc>) {
+        let t = t.clamp(self.replay.start, self.replay.end);
+        let (updates, entries) = (self.replay.updates_by(t), self.replay.entries_by(t));
+        if updates < self.applied {
+            // The first checkpoint is the empty snapshot, so one is always found.
+            if let Some((from, snapshot)) = self.replay.checkpoint(updates) {
+                app.snapshot = snapshot.clone();
+                self.applied = from;
+            }
+        }
+        for u in self.replay.updates().get(self.applied..updates).unwrap_or_default() {
+            app.snapshot.apply(u.clone());
+        }
+        self.applied = updates;
+        if entries < self.shown || entries - self.shown > PUSH_AT_MOST {
+            let shown = self.replay.entries().get(..entries).unwrap_or_default();
+            app.scribe.timeline = app.scribe.timeline.over(shown.to_vec());
+            app.runs = crate::scribe::runs::replay(app.runs.runbooks.clone(), shown);
+        } else {
+            for e in self.replay.entries().get(self.shown..entries).unwrap_or_default() {
+                crate::scribe::runs::apply(&mut app.runs, e);
+                app.scribe.timeline.push(e.clone());
+            }
+        }
+        self.shown = entries;
+        self.at = t;
+        app.now = t;
+        if t >= self.replay.end {
+            self.paused = true;
+        }
+        self.refresh_bar(app);
+    }
+
+    /// Play on by `real` wall time at the current speed; whether the replayed time moved.
+    pub fn play(&mut self, app: &mut App, real: std::time::Duration) -> bool {
+        if self.paused {
+            return false;
+        }
+        let step = Duration::milliseconds((real.as_secs_f64() * 1000.0 * self.speed) as i64);
+        self.seek(app, self.at + step);
+        true
+    }
+
+    /// Carry out what the replay keys asked for.
+    pub fn take_moves(&mut self, app: &mut App) -> bool {
+        let moves = app.view.replay.as_mut().map(|b| std::mem::take(&mut b.moves)).unwrap_or_default();
+        let moved = !moves.is_empty();
+        for mv in moves {
+            self.apply(app, mv);
+        }
+        moved
+    }
+
+    pub fn apply(&mut self, app: &mut App, mv: ReplayMove) {
+        match mv {
+            ReplayMove::TogglePause => {
+                // Play at the end starts again from the beginning.
+                if self.paused && self.at >= self.replay.end {
+                    self.seek(app, self.replay.start);
+                }
+                self.paused = !self.paused;
+                self.refresh_bar(app);
+            }
+            ReplayMove::Speed(d) => {
+                self.speed = if d > 0 { self.speed * 2.0 } else { self.speed / 2.0 }.clamp(MIN_SPEED, MAX_SPEED);
+                self.refresh_bar(app);
+            }
+            ReplayMove::Poll(_) | ReplayMove::Entry(_) | ReplayMove::Moment(_) => {
+                // Stepping is looking closely: it pauses.
+                self.paused = true;
+                let to = self.replay.target(self.at, mv);
+                self.seek(app, to);
+            }
+        }
+    }
+
+    fn refresh_bar(&self, app: &mut App) {
+        let next = self.replay.next_moment(self.at).map(|m| (m.label, m.at));
+        if let Some(bar) = app.view.replay.as_mut() {
+            bar.speed = self.speed;
+            bar.paused = self.paused;
+            bar.next_moment = next;
         }
     }
 }

@@ -8,9 +8,10 @@ use chrono::{DateTime, NaiveTime, Utc};
 use clap::Args;
 
 use crate::app::App;
+use crate::app::Player;
 use crate::config::Config;
 use crate::drill::journal::DrillData;
-use crate::review::replay::{Player, Replay, Source};
+use crate::review::replay::{Replay, Source};
 use crate::runtime::args::{load_theme, parse_speed};
 use crate::runtime::event_loop::{self, Driver};
 use crate::runtime::exit::Failure;

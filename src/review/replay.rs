@@ -1,32 +1,38 @@
-//! An incident seen again: its journal and its flight recording, and the dashboard as it was
-//! at any moment of them. Pure data and an `App` to show it in; the terminal loop is
-//! `modes::replay`.
+//! An incident seen again: its journal and its flight recording, indexed by time. Pure data;
+//! `app::replay::Player` puts an `App` at any moment of it and `modes::replay` is the loop.
 //!
-//! At a moment `t` the app holds every reading observed by `t` (the region columns and their
+//! At a moment `t` a replay shows every reading observed by `t` (the region columns and their
 //! charts), every entry written by `t` (the timeline, the runbooks' state folded from it, the
 //! RTO clock) and `now = t`, so guards are judged as they were then. It has no executor and
 //! polls nothing. Seeking back starts from the nearest snapshot checkpoint, so any moment of
 //! a day-long recording is a few thousand readings away.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::postmortem;
-use crate::app::{App, ReplayBar, ReplayMove};
 use crate::config::Config;
 use crate::model::{Snapshot, Update};
+use crate::scribe::Kind;
 use crate::scribe::entry::Entry;
 use crate::scribe::measure::{PROMOTE_STEP, measure};
 use crate::scribe::recorder::Recording;
-use crate::scribe::{Kind, Scribe, Timeline};
-use crate::theme::Theme;
 
 /// A checkpoint of the snapshot every this many readings.
 const CHECKPOINT_EVERY: usize = 2_000;
-/// Moving forward past more entries than this rebuilds the timeline once instead of
-/// measuring it again after each.
-const PUSH_AT_MOST: usize = 64;
-pub const MIN_SPEED: f64 = 0.25;
-pub const MAX_SPEED: f64 = 1024.0;
+
+/// What a replay key asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayMove {
+    TogglePause,
+    /// One poll back (-1) or forward (+1).
+    Poll(i8),
+    /// The previous (-1) or next (+1) journal entry.
+    Entry(i8),
+    /// The previous (-1) or next (+1) named moment: impact, detected, declared, shift, …
+    Moment(i8),
+    /// Half (-1) or twice (+1) the speed.
+    Speed(i8),
+}
 
 /// A named moment of the incident, for the `m` key and the report's markers.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +109,11 @@ impl Replay {
         Self { entries, due, updates, polls, checkpoints, start, end, moments, note }
     }
 
+    /// The newest checkpoint at or before `n` readings: how many it holds, and the snapshot.
+    pub fn checkpoint(&self, n: usize) -> Option<(usize, &Snapshot)> {
+        self.checkpoints.iter().rev().find(|(k, _)| *k <= n).map(|(k, s)| (*k, s))
+    }
+
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
@@ -112,12 +123,12 @@ impl Replay {
     }
 
     /// How many entries are written by `t`.
-    fn entries_by(&self, t: DateTime<Utc>) -> usize {
+    pub fn entries_by(&self, t: DateTime<Utc>) -> usize {
         self.due.partition_point(|d| *d <= t)
     }
 
     /// How many readings are observed by `t`.
-    fn updates_by(&self, t: DateTime<Utc>) -> usize {
+    pub fn updates_by(&self, t: DateTime<Utc>) -> usize {
         self.updates.partition_point(|u| u.observed_at <= t)
     }
 
@@ -160,128 +171,4 @@ pub struct Source {
     pub what: String,
     /// The journal's path.
     pub journal: String,
-}
-
-/// A replay being shown: where it is, how fast it plays, and the app it shows in.
-#[derive(Debug)]
-pub struct Player {
-    pub replay: Replay,
-    pub at: DateTime<Utc>,
-    pub speed: f64,
-    pub paused: bool,
-    /// Readings folded into the app's snapshot, and entries in its timeline and run state.
-    applied: usize,
-    shown: usize,
-}
-
-impl Player {
-    /// The app a replay shows, at the start and paused: the runbooks of `config`, no
-    /// executor, and a timeline of the journal's own entries only.
-    pub fn open(replay: Replay, config: &Config, theme: Theme, source: Source, speed: f64) -> (Self, App) {
-        let mut scribe = Scribe::in_memory("replay", &config.incident, replay.start);
-        // The in-memory journal's own "opened" entry is not the incident's.
-        scribe.timeline = Timeline::default();
-        let mut app = App::new(config, config.runbooks.clone(), theme, scribe, None, replay.start);
-        app.view.replay = Some(ReplayBar {
-            source: source.what,
-            journal: source.journal,
-            start: replay.start,
-            end: replay.end,
-            speed,
-            paused: true,
-            next_moment: None,
-            note: replay.note.clone(),
-            moves: Vec::new(),
-        });
-        let start = replay.start;
-        let mut player = Self { replay, at: start, speed, paused: true, applied: 0, shown: 0 };
-        player.seek(&mut app, start);
-        (player, app)
-    }
-
-    /// Show the incident as it was at `t` (within the recording).
-    pub fn seek(&mut self, app: &mut App, t: DateTime<Utc>) {
-        let t = t.clamp(self.replay.start, self.replay.end);
-        let (updates, entries) = (self.replay.updates_by(t), self.replay.entries_by(t));
-        if updates < self.applied {
-            // The first checkpoint is the empty snapshot, so one is always found.
-            if let Some((from, snapshot)) = self.replay.checkpoints.iter().rev().find(|(n, _)| *n <= updates) {
-                app.snapshot = snapshot.clone();
-                self.applied = *from;
-            }
-        }
-        for u in &self.replay.updates[self.applied..updates] {
-            app.snapshot.apply(u.clone());
-        }
-        self.applied = updates;
-        if entries < self.shown || entries - self.shown > PUSH_AT_MOST {
-            let shown = &self.replay.entries[..entries];
-            app.scribe.timeline = app.scribe.timeline.over(shown.to_vec());
-            app.runs = crate::scribe::runs::replay(app.runs.runbooks.clone(), shown);
-        } else {
-            for e in &self.replay.entries[self.shown..entries] {
-                crate::scribe::runs::apply(&mut app.runs, e);
-                app.scribe.timeline.push(e.clone());
-            }
-        }
-        self.shown = entries;
-        self.at = t;
-        app.now = t;
-        if t >= self.replay.end {
-            self.paused = true;
-        }
-        self.refresh_bar(app);
-    }
-
-    /// Play on by `real` wall time at the current speed; whether the replayed time moved.
-    pub fn play(&mut self, app: &mut App, real: std::time::Duration) -> bool {
-        if self.paused {
-            return false;
-        }
-        let step = Duration::milliseconds((real.as_secs_f64() * 1000.0 * self.speed) as i64);
-        self.seek(app, self.at + step);
-        true
-    }
-
-    /// Carry out what the replay keys asked for.
-    pub fn take_moves(&mut self, app: &mut App) -> bool {
-        let moves = app.view.replay.as_mut().map(|b| std::mem::take(&mut b.moves)).unwrap_or_default();
-        let moved = !moves.is_empty();
-        for mv in moves {
-            self.apply(app, mv);
-        }
-        moved
-    }
-
-    pub fn apply(&mut self, app: &mut App, mv: ReplayMove) {
-        match mv {
-            ReplayMove::TogglePause => {
-                // Play at the end starts again from the beginning.
-                if self.paused && self.at >= self.replay.end {
-                    self.seek(app, self.replay.start);
-                }
-                self.paused = !self.paused;
-                self.refresh_bar(app);
-            }
-            ReplayMove::Speed(d) => {
-                self.speed = if d > 0 { self.speed * 2.0 } else { self.speed / 2.0 }.clamp(MIN_SPEED, MAX_SPEED);
-                self.refresh_bar(app);
-            }
-            ReplayMove::Poll(_) | ReplayMove::Entry(_) | ReplayMove::Moment(_) => {
-                // Stepping is looking closely: it pauses.
-                self.paused = true;
-                let to = self.replay.target(self.at, mv);
-                self.seek(app, to);
-            }
-        }
-    }
-
-    fn refresh_bar(&self, app: &mut App) {
-        let next = self.replay.next_moment(self.at).map(|m| (m.label, m.at));
-        if let Some(bar) = app.view.replay.as_mut() {
-            bar.speed = self.speed;
-            bar.paused = self.paused;
-            bar.next_moment = next;
-        }
-    }
 }
