@@ -161,6 +161,18 @@ fn the_report_in_a_real_browser_is_not_blank_and_shows_every_chart() {
     let total = frame.len() / channels;
     assert!(inked * 100 > total, "the screenshot is blank: {inked} inked pixels of {total}");
     assert!(blue > 500, "the charts' lines are drawn: {blue} blue pixels");
+    // It prints: the print stylesheet lays it out on pages (A4/Letter), charts and all.
+    let pdf = dir.path().join("review.pdf");
+    chromium(&["--no-pdf-header-footer", &format!("--print-to-pdf={}", pdf.display())], &page);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    // Each page object is `/Type /Page` (the page tree is `/Type /Pages`).
+    let marker = b"/Type /Page";
+    let pages = bytes
+        .windows(marker.len() + 1)
+        .filter(|w| w.starts_with(marker) && !w[marker.len()].is_ascii_alphabetic())
+        .count();
+    assert!(pages >= 3, "the review prints on several pages: {pages}");
 }
 
 #[test]
