@@ -64,8 +64,7 @@ fn main() {
     let mut page = 0;
     let html = measure(3, || {
         let recorded = warroom::modes::replay::recorded(&journal, None, None).unwrap();
-        let mut updates = recorded.recording.map(|r| r.updates).unwrap();
-        updates.sort_by_key(|u| u.observed_at);
+        let updates = recorded.recording.map(|r| r.updates).unwrap();
         let text = warroom::review::html::render(&warroom::review::html::Inputs {
             entries: &recorded.entries,
             config: &recorded.config,

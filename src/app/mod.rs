@@ -250,12 +250,7 @@ impl App {
             incident: config.incident.clone(),
             thresholds: config.thresholds.clone(),
             single_writer: config.database.kind.single_writer(),
-            latency_label: match config.aws.latency_statistic {
-                crate::config::LatencyStatistic::P50 => "p50",
-                crate::config::LatencyStatistic::P90 => "p90",
-                crate::config::LatencyStatistic::P99 => "p99",
-                crate::config::LatencyStatistic::Average => "avg",
-            },
+            latency_label: config.aws.latency_statistic.label(),
             snapshot: config.empty_snapshot(),
             now,
             sim: None,
@@ -458,6 +453,7 @@ impl App {
                 true
             }
             Msg::Resize { width, height } => {
+                // The one place the pane's height changes, so scrolling and search keep to it.
                 self.scribe.timeline.set_page(layout::timeline_rows((width, height)).max(1));
                 self.view.viewport = (width, height);
                 self.clamp_offset();
@@ -549,14 +545,8 @@ impl App {
             Command::SkipStep => self.skip_selected(),
             Command::ConfirmModal => self.confirm_modal(),
             Command::CancelModal => self.cancel_modal(),
-            Command::TimelinePageOlder => {
-                self.scribe.timeline.set_page(self.timeline_page());
-                self.scribe.timeline.scroll(-(self.timeline_page() as isize));
-            }
-            Command::TimelinePageNewer => {
-                self.scribe.timeline.set_page(self.timeline_page());
-                self.scribe.timeline.scroll(self.timeline_page() as isize);
-            }
+            Command::TimelinePageOlder => self.scribe.timeline.scroll(-(self.timeline_page() as isize)),
+            Command::TimelinePageNewer => self.scribe.timeline.scroll(self.timeline_page() as isize),
             Command::TimelineFollow => self.scribe.timeline.follow(),
             Command::CycleFilter => {
                 let keys: Vec<String> =
@@ -569,7 +559,6 @@ impl App {
             }
             Command::SetFilter(n) => {
                 if let Some(filter) = crate::scribe::Filter::of_key(usize::from(n)) {
-                    self.scribe.timeline.set_page(self.timeline_page());
                     self.scribe.timeline.set_filter(filter);
                 }
             }
@@ -614,10 +603,7 @@ impl App {
 
     fn move_selection(&mut self, delta: isize) {
         match self.view.focus {
-            Focus::Timeline => {
-                self.scribe.timeline.set_page(self.timeline_page());
-                self.scribe.timeline.scroll(delta);
-            }
+            Focus::Timeline => self.scribe.timeline.scroll(delta),
             Focus::Runbook => {
                 let steps = self.runs.runbooks.get(self.view.selected_runbook).map_or(0, |b| b.steps.len());
                 self.view.selected_step =
@@ -642,7 +628,6 @@ impl App {
         }
         if purpose == Purpose::Search {
             self.view.compose = None;
-            self.scribe.timeline.set_page(self.timeline_page());
             let found = self.scribe.timeline.start_search(&text);
             let count = self.scribe.timeline.matches().len();
             self.say(if found {
@@ -682,7 +667,6 @@ impl App {
 
     /// `n` / `N` with a search active (`n` alone writes a note).
     fn step_search(&mut self, older: bool) {
-        self.scribe.timeline.set_page(self.timeline_page());
         match self.scribe.timeline.step_match(older) {
             Some((n, of)) => self.say(format!("match {n} of {of}")),
             None => self.say("no search: / searches the timeline"),

@@ -158,6 +158,16 @@ pub enum LatencyStatistic {
 }
 
 impl LatencyStatistic {
+    /// The statistic as the screen and the report name it (`p99`, `avg`).
+    pub fn label(self) -> &'static str {
+        match self {
+            LatencyStatistic::P50 => "p50",
+            LatencyStatistic::P90 => "p90",
+            LatencyStatistic::P99 => "p99",
+            LatencyStatistic::Average => "avg",
+        }
+    }
+
     /// The name CloudWatch's `GetMetricData` takes.
     pub fn as_cloudwatch(self) -> &'static str {
         match self {

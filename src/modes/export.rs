@@ -93,10 +93,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Failure> {
 fn export_html(args: &ExportArgs, journal_path: &std::path::Path) -> Result<(), Failure> {
     let recorded = crate::modes::replay::recorded(journal_path, args.config.as_deref(), args.scenario.as_deref())?;
     let torn = recorded.recording.as_ref().is_some_and(|r| r.torn);
-    let mut updates = recorded.recording.map(|r| r.updates);
-    if let Some(u) = updates.as_mut() {
-        u.sort_by_key(|u| u.observed_at);
-    }
+    let updates = recorded.recording.map(|r| r.updates);
     let note = torn.then_some("The recording's last batch was torn (a crash): the charts end early.");
     let page = crate::review::html::render(&crate::review::html::Inputs {
         entries: &recorded.entries,

@@ -435,7 +435,7 @@ fn phases_markdown(out: &mut String, r: &Review<'_>, zone: Zone) {
             p.name,
             zone.stamp(p.from),
             zone.stamp(p.to),
-            postmortem::human(p.duration())
+            crate::text::duration::format_whole(p.duration())
         );
     }
     out.push('\n');
@@ -463,7 +463,7 @@ fn runbook_markdown(out: &mut String, r: &Review<'_>, zone: Zone) {
             md_cell(&author_cell(r.entries, &run.who)),
             zone.stamp(run.start),
             run.end.map(|e| zone.stamp(e)).unwrap_or_default(),
-            run.duration().map(postmortem::human).unwrap_or_default(),
+            run.duration().map(crate::text::duration::format_whole).unwrap_or_default(),
             md_cell(&run.result.label()),
             md_cell(&run.reasons.join("; "))
         );

@@ -213,7 +213,7 @@ fn phases(out: &mut String, r: &Review<'_>) {
     let _ = writeln!(out, "<div class=\"phases\" role=\"img\" aria-label=\"phase durations\">");
     for p in &phases {
         let share = p.duration().num_seconds().max(1) as f64 * 100.0 / total as f64;
-        let label = format!("{} {}", p.name, postmortem::human(p.duration()));
+        let label = format!("{} {}", p.name, crate::text::duration::format_whole(p.duration()));
         let _ = writeln!(out, "<div class=\"phase\" style=\"width: {share:.2}%\" title=\"{0}\">{0}</div>", esc(&label));
     }
     let _ = writeln!(out, "</div>\n<table>\n<thead><tr><th>phase</th><th>took</th></tr></thead>\n<tbody>");
@@ -222,7 +222,7 @@ fn phases(out: &mut String, r: &Review<'_>) {
             out,
             "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
             esc(p.name),
-            postmortem::human(p.duration())
+            crate::text::duration::format_whole(p.duration())
         );
     }
     let _ = writeln!(out, "</tbody>\n</table>");
@@ -238,18 +238,9 @@ fn charts_section(out: &mut String, inputs: &Inputs<'_>, r: &Review<'_>) -> Resu
         return Ok(());
     };
     let markers = charts::markers(r.entries, &r.measurements, inputs.config);
-    let first = [r.entries.first().map(|e| e.at), updates.first().map(|u| u.observed_at)];
-    let last = [r.entries.last().map(|e| e.at), updates.last().map(|u| u.observed_at)];
-    let (Some(start), Some(end)) = (first.into_iter().flatten().min(), last.into_iter().flatten().max()) else {
-        return Ok(());
-    };
+    let Some((start, end)) = super::replay::span(r.entries, updates) else { return Ok(()) };
     let thresholds = &inputs.config.thresholds;
-    let latency = match inputs.config.aws.latency_statistic {
-        crate::config::LatencyStatistic::P50 => "p50",
-        crate::config::LatencyStatistic::P90 => "p90",
-        crate::config::LatencyStatistic::P99 => "p99",
-        crate::config::LatencyStatistic::Average => "average",
-    };
+    let latency = inputs.config.aws.latency_statistic.label();
     let rpo = inputs.config.incident.rpo;
     for (i, region) in inputs.config.regions.iter().enumerate() {
         let _ = writeln!(
@@ -323,7 +314,7 @@ fn runbook(out: &mut String, r: &Review<'_>, zone: Zone) {
             esc(&author_cell(r.entries, &s.who)),
             zone.stamp(s.start),
             s.end.map_or_else(|| "—".to_owned(), |t| zone.stamp(t)),
-            s.duration().map_or_else(|| "—".to_owned(), postmortem::human),
+            s.duration().map_or_else(|| "—".to_owned(), crate::text::duration::format_whole),
             esc(&s.result.label()),
             s.attempts,
             esc(&s.reasons.join("; "))

@@ -8,7 +8,6 @@ use chrono::{DateTime, Duration, Utc};
 use crate::drill::journal::DrillData;
 use crate::scribe::entry::{Entry, Kind, SYSTEM_AUTHOR};
 use crate::scribe::measure::Measurements;
-use crate::text::duration::format_duration;
 
 /// One phase of the incident: from one moment to the next.
 #[derive(Clone, Debug, PartialEq)]
@@ -204,10 +203,6 @@ pub fn is_note(e: &Entry) -> bool {
 
 pub fn is_comms(e: &Entry) -> bool {
     e.kind == Kind::Comms
-}
-
-pub fn human(d: Duration) -> String {
-    format_duration(Duration::seconds(d.num_seconds().max(0)))
 }
 
 #[cfg(test)]

@@ -74,6 +74,15 @@ pub fn moments(entries: &[Entry]) -> Vec<Moment> {
     out
 }
 
+/// From the first entry or reading to the newest of either (readings in time order): what a
+/// replay plays through and the report's charts span.
+pub fn span(entries: &[Entry], updates: &[Update]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let start = [entries.first().map(|e| e.at), updates.first().map(|u| u.observed_at)].into_iter().flatten().min()?;
+    let newest_entry = entries.iter().map(|e| e.at).max();
+    let end = [newest_entry, updates.last().map(|u| u.observed_at)].into_iter().flatten().max()?;
+    Some((start, end))
+}
+
 impl Replay {
     /// `recording` is `None` when the journal has none beside it: the replay shows the
     /// timeline and runbooks, and says the regions have no readings.
@@ -83,8 +92,7 @@ impl Replay {
             Some(r) if r.torn => Some("the recording's last batch was torn (a crash): it ends early".to_owned()),
             Some(_) => None,
         };
-        let mut updates = recording.map(|r| r.updates).unwrap_or_default();
-        updates.sort_by_key(|u| u.observed_at);
+        let updates = recording.map(|r| r.updates).unwrap_or_default();
         let mut due = Vec::with_capacity(entries.len());
         let mut newest = DateTime::<Utc>::MIN_UTC;
         for e in &entries {
@@ -101,10 +109,7 @@ impl Replay {
                 checkpoints.push((i + 1, snapshot.clone()));
             }
         }
-        let firsts = [entries.first().map(|e| e.at), polls.first().copied()];
-        let lasts = [due.last().copied(), polls.last().copied()];
-        let start = firsts.into_iter().flatten().min().unwrap_or(DateTime::<Utc>::MIN_UTC);
-        let end = lasts.into_iter().flatten().max().unwrap_or(start);
+        let (start, end) = span(&entries, &updates).unwrap_or((DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC));
         let moments = moments(&entries);
         Self { entries, due, updates, polls, checkpoints, start, end, moments, note }
     }

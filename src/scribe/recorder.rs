@@ -247,7 +247,7 @@ impl Drop for Recorder {
     }
 }
 
-/// A recording read back: every reading in order, and whether its end was torn.
+/// A recording read back: every reading in time order, and whether its end was torn.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Recording {
     pub updates: Vec<Update>,
@@ -338,6 +338,9 @@ pub fn read(path: &Path) -> Result<Recording, String> {
         }
         at += 8 + body.len();
     }
+    // Recorded as accepted, which regions polled apart may interleave: read in time order
+    // (stable, so readings of one moment keep their order).
+    recording.updates.sort_by_key(|u| u.observed_at);
     Ok(recording)
 }
 

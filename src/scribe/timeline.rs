@@ -43,11 +43,6 @@ impl Filter {
         }
     }
 
-    pub fn next(self) -> Self {
-        let i = Self::ALL.iter().position(|f| *f == self).unwrap_or(0);
-        Self::ALL[(i + 1) % Self::ALL.len()]
-    }
-
     /// The filter of digit key `n` (`0` all … `6` pinned).
     pub fn of_key(n: usize) -> Option<Self> {
         Self::ALL.get(n).copied()
@@ -326,10 +321,6 @@ impl Timeline {
         self.filter
     }
 
-    pub fn cycle_filter(&mut self) {
-        self.set_filter(self.filter.next());
-    }
-
     pub fn shown(&self) -> usize {
         self.view.len()
     }
@@ -482,21 +473,19 @@ mod tests {
             entry(3, Kind::Observation),
             entry(4, Kind::Comms),
         ]);
-        t.cycle_filter();
+        t.set_filter(Filter::Decisions);
         assert_eq!(t.filter(), Filter::Decisions);
         assert_eq!(seqs(&t, 10), [2]);
         let mut pin = entry(5, Kind::Pin);
         pin.data = Some(json!({ "target": "id3" }));
         t.push(pin);
-        while t.filter() != Filter::Pinned {
-            t.cycle_filter();
-        }
+        t.set_filter(Filter::Pinned);
         assert_eq!(seqs(&t, 10), [3]);
         let mut unpin = entry(6, Kind::Pin);
         unpin.data = Some(json!({ "target": "id3", "pinned": false }));
         t.push(unpin);
         assert!(seqs(&t, 10).is_empty());
-        t.cycle_filter();
+        t.set_filter(Filter::All);
         assert_eq!(t.filter(), Filter::All);
         assert_eq!(seqs(&t, 10), [1, 2, 3, 4], "pin markers are not rows");
     }

@@ -62,6 +62,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     Ok(total)
 }
 
+/// A span to the whole second, never negative: clocks, phases and ages on screen and in reports.
+pub fn format_whole(d: Duration) -> String {
+    format_duration(Duration::seconds(d.num_seconds().max(0)))
+}
+
 /// The shortest faithful rendering, the inverse of `parse_duration` (used in docs and headers).
 pub fn format_duration(d: Duration) -> String {
     let ms = d.num_milliseconds();

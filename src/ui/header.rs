@@ -54,7 +54,7 @@ fn title_line(app: &App, width: u16) -> Line<'static> {
             spans.push(Span::styled(format!("{} ", super::sanitize(&joined.host)), header));
         }
         if let Some(silent) = joined.silent {
-            let age = format_duration(chrono::Duration::seconds(silent.num_seconds().max(0)));
+            let age = crate::text::duration::format_whole(silent);
             spans.push(Span::styled(format!("HOST SILENT {age} "), t.style(Tone::Critical)));
         }
     }
@@ -128,7 +128,7 @@ fn rto_clock(
     let t = &app.view.theme;
     let header = t.style(Tone::Header);
     let rto = app.incident.rto;
-    let whole = |d: chrono::Duration| format_duration(chrono::Duration::seconds(d.num_seconds().max(0)));
+    let whole = crate::text::duration::format_whole;
     if let Some(at) = recovered {
         let took = at - start;
         let (verdict, tone) = if took > rto { ("RTO missed", Tone::Critical) } else { ("within RTO", Tone::Ok) };

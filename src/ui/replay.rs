@@ -9,13 +9,13 @@ use ratatui::widgets::Paragraph;
 
 use super::sanitize;
 use crate::app::{App, ReplayBar};
-use crate::text::duration::format_duration;
+use crate::text::duration::format_whole;
 use crate::theme::Tone;
 
 /// The bar's text: what is replayed, playing or paused and how fast, where in the incident,
 /// and the next named moment (`m`).
 pub fn bar_text(app: &App, bar: &ReplayBar) -> String {
-    let whole = |d: chrono::Duration| format_duration(chrono::Duration::seconds(d.num_seconds().max(0)));
+    let whole = format_whole;
     let state = if bar.paused { "⏸ paused".to_owned() } else { format!("▶ ×{}", bar.speed) };
     let next = match bar.next_moment {
         Some((label, at)) => format!("next {label} in {} (m)", whole(at - app.now)),
