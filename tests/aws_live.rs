@@ -93,7 +93,7 @@ async fn failover_actions_change_the_account_once_and_are_idempotent() {
     let shifted = execute(&live, &shift).await;
     assert!(matches!(&shifted, OutcomeResult::Succeeded { already: false, .. }), "{shifted:?}");
     assert_eq!(world.primary_record().await, "west");
-    assert!(world.west.calls().iter().any(|c| c == "GetChange"), "waited for INSYNC: {:?}", world.west.calls());
+    assert!(world.global.calls().iter().any(|c| c == "GetChange"), "waited for INSYNC: {:?}", world.global.calls());
     // The routing pollers follow warroom's change: both records show it, INSYNC.
     let updates = poll_all(&live).await;
     for region in [0, 1] {
@@ -103,10 +103,10 @@ async fn failover_actions_change_the_account_once_and_are_idempotent() {
         assert_eq!(Some(&change), live.last_change().as_ref());
         assert_eq!(r.active, region == 1);
     }
-    world.west.clear_calls();
+    world.global.clear_calls();
     let again = execute(&live, &shift).await;
     assert!(matches!(&again, OutcomeResult::Succeeded { already: true, .. }), "{again:?}");
-    assert!(!world.west.calls().iter().any(|c| c == "ChangeResourceRecordSets"), "{:?}", world.west.calls());
+    assert!(!world.global.calls().iter().any(|c| c == "ChangeResourceRecordSets"), "{:?}", world.global.calls());
 
     // The writer is already a writer: nothing is promoted.
     let promote_writer =

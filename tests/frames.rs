@@ -99,6 +99,34 @@ fn poll_errors_are_shown_with_their_text() {
 }
 
 #[test]
+fn an_unreachable_control_plane_is_said_once_and_health_comes_from_each_region() {
+    use warroom::model::{CONTROL_PLANE_UNREACHABLE, Reading, SignalKey};
+    // Ten minutes on, the demo's Route 53 readings are old; then us-east-1's control plane
+    // stops answering every region's health and routing polls.
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    let at = app.now + Duration::minutes(2);
+    for region in [0, 1] {
+        for key in [SignalKey::HealthChecks, SignalKey::Routing] {
+            app.handle(Msg::Update(Update::failed(region, key, at, CONTROL_PLANE_UNREACHABLE)));
+        }
+        app.handle(Msg::Update(Update::ok(region, at, Reading::ControlPlane(false))));
+        for reading in [Reading::Requests(120.0), Reading::ErrorRate(0.0), Reading::LatencyP99(180.0)] {
+            app.handle(Msg::Update(Update::ok(region, at, reading)));
+        }
+    }
+    app.handle(Msg::Update(Update::ok(1, at, Reading::Requests(0.0))));
+    app.handle(Msg::Update(Update::ok(1, at, Reading::HealthyTargets(0.0))));
+    app.handle(Msg::Tick(at));
+    let screen = render(&mut app, 160, 48);
+    let status = screen.lines().nth(1).unwrap();
+    assert!(status.contains("✗ us-east-1 control plane unreachable: Route 53 changes and health API"), "{screen}");
+    assert_eq!(screen.matches("control plane unreachable").count(), 1, "said once: {screen}");
+    assert!(screen.contains("healthy by own traffic · R53 API down"), "{screen}");
+    assert!(screen.contains("unknown (no traffic, no healthy target) · R53 API down"), "{screen}");
+    assert!(!screen.contains("all regions within thresholds"), "{screen}");
+}
+
+#[test]
 fn two_open_writers_are_named_as_a_split_brain_until_one_is_frozen() {
     use warroom::model::{Database, DbRole, Reading};
     let mut app = demo_app(2, 42, Duration::seconds(50));

@@ -92,6 +92,7 @@ pub fn help_content(extra: &[Context]) -> Vec<HelpLine> {
     lines.push(HelpLine::Legend);
     lines.push(HelpLine::Note("Stale (older than 3 polls): dimmed, age marked '!', never trusted.".to_owned()));
     lines.push(HelpLine::Note("SERVING (thick border): the region Route 53 answers with.".to_owned()));
+    lines.push(HelpLine::Note("† read through us-east-1's control plane (the Route 53 API).".to_owned()));
     lines
 }
 

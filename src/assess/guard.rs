@@ -72,7 +72,11 @@ fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardVie
         Guard::SecondaryHealthy => {
             let health = match fresh(&target.health, &target.name, "health", now, view) {
                 Ok(h) => h,
-                Err(reason) => return result(false, reason),
+                // Route 53 cannot say: the region's own signals may (static stability).
+                Err(unknown) => {
+                    return regional_health(target, unknown, view)
+                        .map_or_else(|reason| result(false, reason), |reason| result(true, reason));
+                }
             };
             if !health.is_healthy() {
                 return result(false, format!("{} {}/{} checkers healthy", target.name, health.healthy, health.total));
@@ -212,6 +216,20 @@ fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardVie
     }
 }
 
+/// The target's health from its own data plane, when Route 53's reading is unknown
+/// (`unknown` says why). The reason names the source, and why Route 53 was not asked.
+fn regional_health(target: &RegionSnapshot, unknown: String, view: &GuardView<'_>) -> Result<String, String> {
+    let why_not_route53 = if view.snapshot.control_plane_unreachable(view.limits.now) {
+        "Route 53 API unreachable".to_owned()
+    } else {
+        unknown
+    };
+    match super::health::from_data_plane(target, view.limits) {
+        Ok((_, evidence)) => Ok(format!("{} healthy by its {evidence}; {why_not_route53}", target.name)),
+        Err(none) => Err(format!("{why_not_route53}; {} not proven healthy by its own signals ({none})", target.name)),
+    }
+}
+
 /// A slow-read inventory reading (alarms, secrets) when fresh, or why there is none.
 fn inventory<'s, T>(fresh: Option<&'s T>, signal: &Signal<T>) -> Result<&'s T, String> {
     match fresh {
@@ -322,6 +340,38 @@ mod tests {
         rig.snapshot.apply(Update::failed(1, SignalKey::HealthChecks, t(30), "timeout"));
         let r = rig.check("secondary-healthy", 51);
         assert!(!r.ok && r.reason.contains("stale"), "{}", r.reason);
+    }
+
+    #[test]
+    fn without_route_53_the_region_proves_its_health_by_its_own_signals() {
+        let mut rig = Rig::new();
+        rig.read(0, 0, Reading::ControlPlane(false));
+        rig.read(1, 0, Reading::Requests(0.0));
+        rig.read(1, 0, Reading::ErrorRate(0.0));
+        let r = rig.check("secondary-healthy", 1);
+        assert_eq!(
+            (r.ok, r.reason.as_str()),
+            (false, "Route 53 API unreachable; us-west-2 not proven healthy by its own signals (no traffic)"),
+            "a passive standby with nothing else to show stays unknown"
+        );
+        rig.read(1, 2, Reading::HealthyTargets(2.0));
+        let r = rig.check("secondary-healthy", 3);
+        assert_eq!(
+            (r.ok, r.reason.as_str()),
+            (true, "us-west-2 healthy by its healthy targets (2); Route 53 API unreachable")
+        );
+        rig.read(1, 4, Reading::Requests(300.0));
+        let r = rig.check("secondary-healthy", 5);
+        assert_eq!(
+            (r.ok, r.reason.as_str()),
+            (true, "us-west-2 healthy by its own traffic (5xx 0.00%); Route 53 API unreachable")
+        );
+        // A Route 53 reading that answers is authoritative, even when it says unhealthy.
+        rig.read(1, 6, Reading::HealthChecks(HealthChecks { healthy: 0, total: 16 }));
+        assert!(!rig.check("secondary-healthy", 7).ok);
+        // Stale regional signals prove nothing.
+        let r = rig.check("secondary-healthy", 60);
+        assert!(!r.ok, "{}", r.reason);
     }
 
     #[test]

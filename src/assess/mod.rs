@@ -5,6 +5,7 @@
 //! "bad" means: no one else compares a reading with a threshold.
 
 pub mod guard;
+pub mod health;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -108,7 +109,8 @@ impl Latch {
     }
 }
 
-/// The serving region is healthy when its 5xx, p99 and health checks are fresh and fine;
+/// The serving region is healthy when its 5xx, p99 and health (Route 53's checkers, or its
+/// own signals when those cannot be read) are fresh and fine;
 /// `None` while any of them is stale or missing (unknown is not healthy, nor unhealthy).
 pub fn serving_ok(region: &RegionSnapshot, limits: Limits<'_>) -> Option<bool> {
     let (now, interval) = (limits.now, limits.poll_interval);
@@ -116,8 +118,14 @@ pub fn serving_ok(region: &RegionSnapshot, limits: Limits<'_>) -> Option<bool> {
     // A source that measures no latency (an NLB) never reported one: not unknown, absent.
     let never_measured = region.latency_p99.value.is_none() && region.latency_p99.error.is_none();
     let p99_ok = never_measured || *region.latency_p99.fresh_value(now, interval)? <= limits.p99_limit_ms();
-    let health = region.health.fresh_value(now, interval)?;
-    Some(!limits.error_rate_past(errors) && p99_ok && health.is_healthy())
+    // Route 53's checkers when they can be read; else the region's own signals (the
+    // control plane in us-east-1 may be what is down).
+    let healthy = match region.health.fresh_value(now, interval) {
+        Some(h) => h.is_healthy(),
+        None if health::from_data_plane(region, limits).is_ok() => true,
+        None => return None,
+    };
+    Some(!limits.error_rate_past(errors) && p99_ok && healthy)
 }
 
 /// One thing wrong with a region, in words for the status line.

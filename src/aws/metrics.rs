@@ -45,6 +45,8 @@ pub enum Measure {
     },
     /// `AWS/Route53` `HealthCheckStatus`: 1 healthy, 0 not.
     HealthStatus,
+    /// `HealthyHostCount` of the region's target group: health from the data plane.
+    HealthyTargets,
     /// The `[[signals]]` row of this index.
     Custom(u8),
     /// A metric an expression reads (`using`): fetched, not returned.
@@ -249,6 +251,15 @@ pub fn region_queries(config: &Config, index: usize) -> Vec<MetricQuery> {
         traffic_queries(&mut batch, traffic, config);
     }
     let m = MetricQuery::stat;
+    let balancer = match &region.aws.traffic {
+        Some(Traffic::Alb { load_balancer }) => Some(("AWS/ApplicationELB", load_balancer)),
+        Some(Traffic::Nlb { load_balancer }) => Some(("AWS/NetworkELB", load_balancer)),
+        _ => None,
+    };
+    if let (Some(group), Some((namespace, lb))) = (&region.aws.target_group, balancer) {
+        let dims = [("TargetGroup", group.as_str()), ("LoadBalancer", lb.as_str())];
+        batch.push_stat(m(namespace, "HealthyHostCount", &dims, "Minimum"), Measure::HealthyTargets);
+    }
     match (config.database.kind, &region.aws.database) {
         (DatabaseKind::RdsReplica, Some(DatabaseId::RdsInstance(id))) => {
             let lag = Measure::Lag { into: index, unit: LagUnit::RdsSeconds };
@@ -474,6 +485,12 @@ pub fn to_updates(region: usize, queries: &[MetricQuery], values: &Values, now: 
                 Some(Ok(None)) | None => {}
                 Some(Err(e)) => out.push(Update::failed(into, SignalKey::ReplicationLag, now, e.text.clone())),
             },
+            Measure::HealthyTargets => out.push(match values.get(i) {
+                Some(Ok(Some(v))) => Update::ok(region, now, Reading::HealthyTargets(*v)),
+                // No datapoint: the count is unknown, never taken as zero or as healthy.
+                Some(Ok(None)) | None => Update::failed(region, SignalKey::HealthyTargets, now, no_data(i)),
+                Some(Err(e)) => Update::failed(region, SignalKey::HealthyTargets, now, e.text.clone()),
+            }),
             Measure::Custom(row) => out.push(match values.get(i) {
                 Some(Ok(Some(v))) => Update::ok(region, now, Reading::Custom(row, *v)),
                 // Never a quiet zero: no datapoint is no reading.

@@ -15,6 +15,7 @@ pub mod identity;
 pub mod incidents;
 pub mod journal_table;
 pub mod metrics;
+pub mod profiles;
 pub mod routing;
 pub mod secrets;
 pub mod shared_claims;
@@ -31,7 +32,7 @@ use aws_sdk_dynamodb::config::Credentials;
 use crate::config::{AwsSettings, Config, RegionConfig};
 
 /// Route 53 is a global service whose API and `AWS/Route53` metrics live in us-east-1.
-pub const GLOBAL_REGION: &str = "us-east-1";
+pub use crate::config::GLOBAL_REGION;
 
 /// Every client one region needs. Cheap to clone (the SDK clients share their internals).
 #[derive(Clone, Debug)]
@@ -39,8 +40,10 @@ pub struct RegionClients {
     /// The AWS Region name, e.g. `us-west-2`.
     pub region: String,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
-    /// CloudWatch in us-east-1, for the `AWS/Route53` `HealthCheckStatus` metric.
+    /// CloudWatch in us-east-1 (through `[global]`), for the `AWS/Route53` `HealthCheckStatus`
+    /// metric.
     pub cloudwatch_global: aws_sdk_cloudwatch::Client,
+    /// The Route 53 API, in us-east-1 through `[global]` for every region.
     pub route53: aws_sdk_route53::Client,
     pub rds: aws_sdk_rds::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
@@ -95,18 +98,41 @@ async fn sdk_config(
     loader.load().await
 }
 
+/// The clients of the global control plane: one set for every region, built once, reached
+/// through `[global]` (never through a region's endpoint).
+#[derive(Clone, Debug)]
+pub struct GlobalClients {
+    pub route53: aws_sdk_route53::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+}
+
+impl GlobalClients {
+    pub async fn connect(config: &Config, credentials: &CredentialSource) -> Self {
+        // The global calls sign as the team's first region's profile unless [global] names one.
+        let profile = config.global.profile.as_deref().or_else(|| config.regions.first()?.aws.profile.as_deref());
+        let sdk =
+            sdk_config(GLOBAL_REGION, &config.aws, profile, config.global.endpoint_url.as_deref(), credentials).await;
+        Self { route53: aws_sdk_route53::Client::new(&sdk), cloudwatch: aws_sdk_cloudwatch::Client::new(&sdk) }
+    }
+}
+
 impl RegionClients {
-    /// Clients for one configured region, with its profile and endpoint.
-    pub async fn connect(region: &RegionConfig, settings: &AwsSettings, credentials: &CredentialSource) -> Self {
+    /// Clients for one configured region, with its profile and endpoint; the global ones are
+    /// shared by every region.
+    pub async fn connect(
+        region: &RegionConfig,
+        settings: &AwsSettings,
+        global: &GlobalClients,
+        credentials: &CredentialSource,
+    ) -> Self {
         let profile = region.aws.profile.as_deref();
         let endpoint = region.aws.endpoint_url.as_deref();
         let here = sdk_config(&region.name, settings, profile, endpoint, credentials).await;
-        let global = sdk_config(GLOBAL_REGION, settings, profile, endpoint, credentials).await;
         Self {
             region: region.name.clone(),
             cloudwatch: aws_sdk_cloudwatch::Client::new(&here),
-            cloudwatch_global: aws_sdk_cloudwatch::Client::new(&global),
-            route53: aws_sdk_route53::Client::new(&global),
+            cloudwatch_global: global.cloudwatch.clone(),
+            route53: global.route53.clone(),
             rds: aws_sdk_rds::Client::new(&here),
             dynamodb: aws_sdk_dynamodb::Client::new(&here),
             sts: aws_sdk_sts::Client::new(&here),
@@ -125,16 +151,16 @@ pub async fn store_client(
     store: &crate::config::journal::DynamoStore,
     credentials: &CredentialSource,
 ) -> aws_sdk_dynamodb::Client {
-    let config =
-        sdk_config(region, settings, store.profile.as_deref(), store.endpoint_url.as_deref(), credentials).await;
+    let config = sdk_config(region, settings, store.profile.as_deref(), store.endpoint_for(region), credentials).await;
     aws_sdk_dynamodb::Client::new(&config)
 }
 
 /// Clients for every configured region, in config order.
 pub async fn connect_all(config: &Config, credentials: &CredentialSource) -> Vec<RegionClients> {
+    let global = GlobalClients::connect(config, credentials).await;
     let mut clients = Vec::with_capacity(config.regions.len());
     for region in &config.regions {
-        clients.push(RegionClients::connect(region, &config.aws, credentials).await);
+        clients.push(RegionClients::connect(region, &config.aws, &global, credentials).await);
     }
     clients
 }

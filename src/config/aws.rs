@@ -26,6 +26,9 @@ pub struct RegionAws {
     pub capacity: Option<super::inventory::CapacityConfig>,
     /// Secrets Manager names or ARNs the application needs here.
     pub secrets: Vec<String>,
+    /// The ALB target group whose `HealthyHostCount` says, from inside the region, whether
+    /// anything is up to serve (`targetgroup/name/id`, as CloudWatch's dimension spells it).
+    pub target_group: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +73,24 @@ impl Default for RoutingConfig {
     fn default() -> Self {
         Self { hosted_zone_id: None, record_name: "api.example.com.".into(), policy: RoutingPolicy::Failover }
     }
+}
+
+/// `[global]`: how to reach what every region depends on and lives in us-east-1: the Route 53
+/// API (records, changes, health checker status) and the `AWS/Route53` metrics. Region
+/// endpoints never stand in for it, so a test (or a VPC endpoint) can take it away alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GlobalConfig {
+    /// Custom endpoint for the global control plane (an emulator, a proxy).
+    pub endpoint_url: Option<String>,
+    /// Named profile for the global calls; else the first region's profile.
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawGlobal {
+    pub endpoint_url: Option<Spanned<String>>,
+    pub profile: Option<Spanned<String>>,
 }
 
 /// A flag value as the team's table stores it: a boolean, a string or a number.

@@ -29,10 +29,25 @@ pub struct DynamoStore {
     /// Where claims live (conditional writes are region-local): never another region.
     pub claims_region: String,
     pub profile: Option<String>,
+    /// The endpoint for every journal region without one of its own.
     pub endpoint_url: Option<String>,
+    /// Per-region endpoints (`[journal.endpoint-urls]`), so one journal region can be taken
+    /// away alone, as a region's own endpoint can.
+    pub endpoint_urls: Vec<(String, String)>,
     /// How far behind another machine's clock may be: a follower re-reads this much before
     /// the newest entry it has, so a writer whose clock runs behind is not missed.
     pub clock_skew: Duration,
+}
+
+impl DynamoStore {
+    /// The endpoint the store's client in `region` talks to, if not AWS's own.
+    pub fn endpoint_for(&self, region: &str) -> Option<&str> {
+        self.endpoint_urls
+            .iter()
+            .find(|(r, _)| r == region)
+            .map(|(_, url)| url.as_str())
+            .or(self.endpoint_url.as_deref())
+    }
 }
 
 pub(super) const CLOCK_SKEW_BOUNDS: Bounds = (Duration::zero(), Duration::minutes(10));
@@ -47,11 +62,14 @@ pub(super) struct RawJournal {
     claims_region: Option<Spanned<String>>,
     profile: Option<Spanned<String>>,
     endpoint_url: Option<Spanned<String>>,
+    endpoint_urls: Option<Spanned<std::collections::BTreeMap<String, Spanned<String>>>>,
     clock_skew: Option<Spanned<ConfigDuration>>,
 }
 
 impl RawJournal {
-    pub(super) fn validate(self, v: &Validator<'_>) -> Result<StoreConfig, TomlError> {
+    /// `primary` is the config's primary region: claims default away from it, since the
+    /// region an incident is about is the one most likely not to answer.
+    pub(super) fn validate(self, v: &Validator<'_>, primary: Option<&str>) -> Result<StoreConfig, TomlError> {
         let store = self.store.as_ref().map_or("file", |s| s.get_ref().as_str());
         match store {
             "file" => {
@@ -61,6 +79,7 @@ impl RawJournal {
                     self.claims_region.as_ref().map(|s| ("claims-region", s.span())),
                     self.profile.as_ref().map(|s| ("profile", s.span())),
                     self.endpoint_url.as_ref().map(|s| ("endpoint-url", s.span())),
+                    self.endpoint_urls.as_ref().map(|s| ("endpoint-urls", s.span())),
                     self.clock_skew.as_ref().map(|s| ("clock-skew", s.span())),
                 ];
                 if let Some((key, span)) = dynamo_only.into_iter().flatten().next() {
@@ -71,7 +90,7 @@ impl RawJournal {
                 }
                 Ok(StoreConfig::File)
             }
-            "dynamodb" => self.dynamodb(v).map(StoreConfig::Dynamodb),
+            "dynamodb" => self.dynamodb(v, primary).map(StoreConfig::Dynamodb),
             other => {
                 let span = self.store.as_ref().map(Spanned::span);
                 v.err(span, format!("journal.store = \"{other}\" is not a store: \"file\" or \"dynamodb\""))
@@ -79,7 +98,7 @@ impl RawJournal {
         }
     }
 
-    fn dynamodb(self, v: &Validator<'_>) -> Result<DynamoStore, TomlError> {
+    fn dynamodb(self, v: &Validator<'_>, primary: Option<&str>) -> Result<DynamoStore, TomlError> {
         let Some(table) = self.table else {
             return v.err(None, "[journal] store = \"dynamodb\" needs table = \"<table name>\"");
         };
@@ -109,8 +128,9 @@ impl RawJournal {
         let Some(first) = regions.first().cloned() else {
             return v.err(Some(span), "journal.regions must name at least one region");
         };
+        let away_from_primary = regions.iter().find(|r| Some(r.as_str()) != primary).cloned().unwrap_or(first);
         let claims_region = match self.claims_region {
-            None => first,
+            None => away_from_primary,
             Some(c) if !regions.contains(c.get_ref()) => {
                 return v.err(
                     Some(c.span()),
@@ -131,12 +151,32 @@ impl RawJournal {
                 format!("journal.endpoint-url `{}` is not an http:// or https:// URL", url.get_ref()),
             );
         }
+        let mut endpoint_urls = Vec::new();
+        for (region, url) in self.endpoint_urls.map(Spanned::into_inner).unwrap_or_default() {
+            if !regions.contains(&region) {
+                return v.err(
+                    Some(url.span()),
+                    format!(
+                        "journal.endpoint-urls names {region}, which is not one of journal.regions ({})",
+                        regions.join(", ")
+                    ),
+                );
+            }
+            if !is_url(url.get_ref()) {
+                return v.err(
+                    Some(url.span()),
+                    format!("journal.endpoint-urls.{region} `{}` is not an http:// or https:// URL", url.get_ref()),
+                );
+            }
+            endpoint_urls.push((region, url.into_inner()));
+        }
         Ok(DynamoStore {
             table: table.into_inner(),
             regions,
             claims_region,
             profile: text_value(v, self.profile, "journal.profile")?,
             endpoint_url: self.endpoint_url.map(Spanned::into_inner),
+            endpoint_urls,
             clock_skew: v.duration(self.clock_skew, DEFAULT_CLOCK_SKEW, "journal.clock-skew", CLOCK_SKEW_BOUNDS)?,
         })
     }
@@ -153,12 +193,35 @@ mod tests {
         let config = Config::parse("t.toml", text).unwrap();
         let StoreConfig::Dynamodb(store) = config.store else { panic!("{:?}", config.store) };
         assert_eq!(store.regions, ["us-west-2", "us-east-1"]);
-        assert_eq!(store.claims_region, "us-west-2", "claims live in the first region unless told");
+        assert_eq!(store.claims_region, "us-west-2", "claims live in the first non-primary region unless told");
+        let primary_first = "[journal]\nstore = \"dynamodb\"\ntable = \"warroom-incidents\"\nregions = [\"us-east-1\", \"us-west-2\"]\n";
+        let StoreConfig::Dynamodb(store) = Config::parse("t.toml", primary_first).unwrap().store else { panic!() };
+        assert_eq!(store.claims_region, "us-west-2", "claims default away from the primary (us-east-1)");
         assert_eq!(store.clock_skew, DEFAULT_CLOCK_SKEW);
         assert_eq!(Config::parse("t.toml", "").unwrap().store, StoreConfig::File);
         let listed_twice =
             "[journal]\nstore = \"dynamodb\"\ntable = \"t-1\"\nregions = [\"us-east-1\", \"us-east-1\"]\n";
         let e = Config::parse("t.toml", listed_twice).unwrap_err().to_string();
         assert!(e.contains("t.toml:4:25: journal.regions lists us-east-1 twice"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod endpoint_tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn each_journal_region_can_have_its_own_endpoint() {
+        let text = "[journal]\nstore = \"dynamodb\"\ntable = \"t-1\"\nregions = [\"us-east-1\", \"us-west-2\"]\nendpoint-url = \"http://127.0.0.1:1\"\n[journal.endpoint-urls]\nus-west-2 = \"http://127.0.0.1:2\"\n";
+        let StoreConfig::Dynamodb(store) = Config::parse("t.toml", text).unwrap().store else { panic!() };
+        assert_eq!(store.endpoint_for("us-west-2"), Some("http://127.0.0.1:2"));
+        assert_eq!(store.endpoint_for("us-east-1"), Some("http://127.0.0.1:1"), "the shared one is the default");
+        let stranger = text.replace("us-west-2 = ", "eu-west-1 = ");
+        let e = Config::parse("t.toml", &stranger).unwrap_err().to_string();
+        assert!(e.contains("t.toml:7:13: journal.endpoint-urls names eu-west-1, which is not one of"), "{e}");
+        let bad = text.replace("\"http://127.0.0.1:2\"", "\"ftp://x\"");
+        let e = Config::parse("t.toml", &bad).unwrap_err().to_string();
+        assert!(e.contains("journal.endpoint-urls.us-west-2 `ftp://x` is not an http"), "{e}");
     }
 }

@@ -4,6 +4,7 @@
 //! `docs/config.md` is the reference; a test parses each of its examples.
 
 mod aws;
+pub mod dependencies;
 mod inventory;
 pub mod journal;
 mod signals;
@@ -15,8 +16,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use aws::{
-    AwsSettings, DatabaseConfig, DatabaseId, DatabaseKind, FlagValue, LatencyStatistic, RegionAws, RoutingConfig,
-    WriteFreezeConfig,
+    AwsSettings, DatabaseConfig, DatabaseId, DatabaseKind, FlagValue, GlobalConfig, LatencyStatistic, RegionAws,
+    RoutingConfig, WriteFreezeConfig,
 };
 pub use inventory::{AlarmsConfig, CapacityConfig, CapacityTarget, SIM_NEEDED_CAPACITY, SIM_SECRETS};
 pub use signals::{
@@ -28,6 +29,9 @@ use crate::model::{RegionSnapshot, Role, Snapshot};
 use crate::runbook::{RawRunbook, Runbook};
 use crate::text::duration::{ConfigDuration, format_duration};
 use crate::toml_source::{self, TomlError};
+
+/// Where the global control plane lives: Route 53's API and its `AWS/Route53` metrics.
+pub const GLOBAL_REGION: &str = "us-east-1";
 
 /// Most regions warroom lays out (and the sim builds).
 pub const MAX_REGIONS: usize = 8;
@@ -47,6 +51,8 @@ pub struct Config {
     pub aws: AwsSettings,
     /// Where a shared incident's record lives (`[journal]`).
     pub store: journal::StoreConfig,
+    /// How to reach the global control plane in us-east-1 (`[global]`).
+    pub global: GlobalConfig,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -248,6 +254,7 @@ impl Config {
             write_freeze: WriteFreezeConfig::default(),
             store: journal::StoreConfig::default(),
             aws: AwsSettings::default(),
+            global: GlobalConfig::default(),
         }
     }
 
@@ -285,6 +292,8 @@ struct RawConfig {
     #[serde(default)]
     journal: journal::RawJournal,
     #[serde(default)]
+    global: aws::RawGlobal,
+    #[serde(default)]
     traffic: signals::RawTraffic,
     #[serde(default)]
     signals: Vec<signals::RawSignal>,
@@ -319,6 +328,7 @@ struct RawRegion {
     load_balancer: Option<Spanned<String>>,
     health_check_id: Option<Spanned<String>>,
     record_set_id: Option<Spanned<String>>,
+    target_group: Option<Spanned<String>>,
     rds_instance: Option<Spanned<String>>,
     aurora_cluster: Option<Spanned<String>>,
     traffic: Option<signals::RawTraffic>,
@@ -452,7 +462,9 @@ impl RawConfig {
         let routing = validate_routing(&v, self.routing)?;
         let write_freeze = validate_write_freeze(&v, self.write_freeze)?;
         let aws = validate_aws(&v, self.aws)?;
-        let store = self.journal.validate(&v)?;
+        let primary = regions.iter().find(|r| r.role == Role::Primary).map(|r| r.name.as_str());
+        let store = self.journal.validate(&v, primary)?;
+        let global = validate_global(&v, self.global)?;
         Ok(Config {
             read_only: self.read_only,
             incident,
@@ -464,8 +476,24 @@ impl RawConfig {
             write_freeze,
             aws,
             store,
+            global,
         })
     }
+}
+
+fn validate_global(v: &Validator<'_>, raw: aws::RawGlobal) -> Result<GlobalConfig, TomlError> {
+    if let Some(url) = &raw.endpoint_url
+        && !aws::is_url(url.get_ref())
+    {
+        return v.err(
+            Some(url.span()),
+            format!("global.endpoint-url `{}` is not an http:// or https:// URL", url.get_ref()),
+        );
+    }
+    Ok(GlobalConfig {
+        endpoint_url: raw.endpoint_url.map(Spanned::into_inner),
+        profile: text_value(v, raw.profile, "global.profile")?,
+    })
 }
 
 /// A non-empty string value, or an error naming the key.
@@ -659,7 +687,26 @@ fn validate_region_aws(
         (None, Some(aurora)) => text_value(v, Some(aurora), "aurora-cluster")?.map(DatabaseId::AuroraCluster),
         (None, None) => None,
     };
+    let target_group = match r.target_group.take() {
+        Some(tg) if !matches!(traffic, Some(Traffic::Alb { .. } | Traffic::Nlb { .. })) => {
+            return v.err(
+                    Some(tg.span()),
+                    format!("region {name}: target-group needs an ALB or NLB load-balancer (HealthyHostCount has both dimensions)"),
+                );
+        }
+        Some(tg) if !tg.get_ref().starts_with("targetgroup/") => {
+            return v.err(
+                Some(tg.span()),
+                format!(
+                    "target-group `{}` is not a target group as CloudWatch names it (targetgroup/<name>/<id>)",
+                    tg.get_ref()
+                ),
+            );
+        }
+        tg => tg.map(Spanned::into_inner),
+    };
     Ok(RegionAws {
+        target_group,
         profile: text_value(v, r.profile.take(), "profile")?,
         endpoint_url: r.endpoint_url.take().map(Spanned::into_inner),
         traffic,

@@ -36,6 +36,13 @@ pub struct RegionSnapshot {
     pub capacity: Signal<Capacity>,
     #[serde(default)]
     pub secrets: Signal<Secrets>,
+    /// Healthy targets behind the load balancer (`target-group`), read in the region.
+    #[serde(default)]
+    pub healthy_targets: Signal<f64>,
+    /// Whether us-east-1's control plane answered this region's pollers (Route 53 API, its
+    /// metrics): one fact for every region, reported by whichever region asked.
+    #[serde(default)]
+    pub control_plane: Signal<bool>,
     /// One per `[[signals]]` row, in config order.
     #[serde(default)]
     pub custom: Vec<CustomRow>,
@@ -62,6 +69,8 @@ impl RegionSnapshot {
             alarms: Signal::default(),
             capacity: Signal::default(),
             secrets: Signal::default(),
+            healthy_targets: Signal::default(),
+            control_plane: Signal::default(),
             custom: Vec::new(),
             error_rate_history: History::default(),
             latency_p99_history: History::default(),
@@ -91,6 +100,8 @@ impl RegionSnapshot {
                 self.alarms.freshness(now, slow(interval, self.alarms.value.as_ref().map(|a| a.every_seconds)))
             }
             SignalKey::Capacity => self.capacity.freshness(now, interval),
+            SignalKey::HealthyTargets => self.healthy_targets.freshness(now, interval),
+            SignalKey::ControlPlane => self.control_plane.freshness(now, interval),
             SignalKey::Secrets => {
                 self.secrets.freshness(now, slow(interval, self.secrets.value.as_ref().map(|s| s.every_seconds)))
             }
@@ -133,6 +144,7 @@ impl RegionSnapshot {
             self.alarms.observed_at,
             self.capacity.observed_at,
             self.secrets.observed_at,
+            self.healthy_targets.observed_at,
         ]
         .into_iter()
         .chain(self.custom.iter().map(|c| c.signal.observed_at))
@@ -169,6 +181,8 @@ impl RegionSnapshot {
             Reading::Alarms(v) => self.alarms.record_value(v, at),
             Reading::Capacity(v) => self.capacity.record_value(v, at),
             Reading::Secrets(v) => self.secrets.record_value(v, at),
+            Reading::HealthyTargets(v) => self.healthy_targets.record_value(v, at),
+            Reading::ControlPlane(v) => self.control_plane.record_value(v, at),
             Reading::Custom(i, v) => match self.custom.get_mut(usize::from(i)) {
                 Some(row) => with_history(row.signal.record_value(v, at), &mut row.history, v),
                 None => Applied::Mismatch,
@@ -191,6 +205,8 @@ impl RegionSnapshot {
             SignalKey::Alarms => self.alarms.record_error(error, at),
             SignalKey::Capacity => self.capacity.record_error(error, at),
             SignalKey::Secrets => self.secrets.record_error(error, at),
+            SignalKey::HealthyTargets => self.healthy_targets.record_error(error, at),
+            SignalKey::ControlPlane => self.control_plane.record_error(error, at),
             SignalKey::Custom(i) => match self.custom.get_mut(usize::from(i)) {
                 Some(row) => row.signal.record_error(error, at),
                 None => Applied::Mismatch,
@@ -253,6 +269,17 @@ impl Snapshot {
         region.apply(update.signal, update.observed_at, update.result.map_err(|e| e.0))
     }
 
+    /// us-east-1's control plane did not answer the newest call any region made to it: one
+    /// fact for the whole incident, said once (the header), not as an error in every region.
+    pub fn control_plane_unreachable(&self, now: DateTime<Utc>) -> bool {
+        self.regions
+            .iter()
+            .filter(|r| r.control_plane.freshness(now, self.poll_interval) == Freshness::Fresh)
+            .max_by_key(|r| r.control_plane.observed_at)
+            .and_then(|r| r.control_plane.value)
+            == Some(false)
+    }
+
     /// The region whose record Route 53 answers with, if exactly known.
     pub fn serving_region(&self, now: DateTime<Utc>) -> Option<&RegionSnapshot> {
         self.regions.iter().find(|r| r.is_serving(now, self.poll_interval))
@@ -267,6 +294,23 @@ mod tests {
     use crate::testkit::t;
 
     use crate::testkit::two_regions;
+
+    #[test]
+    fn the_newest_word_from_the_control_plane_counts() {
+        let t0 = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        let at = |s: i64| t0 + Duration::seconds(s);
+        let mut s = Snapshot::new(
+            vec![RegionSnapshot::new("us-east-1", Role::Primary), RegionSnapshot::new("us-west-2", Role::Secondary)],
+            Duration::seconds(10),
+        );
+        assert!(!s.control_plane_unreachable(at(0)), "never asked: not known to be down");
+        s.apply(Update::ok(0, at(0), Reading::ControlPlane(true)));
+        s.apply(Update::ok(1, at(5), Reading::ControlPlane(false)));
+        assert!(s.control_plane_unreachable(at(6)));
+        s.apply(Update::ok(0, at(8), Reading::ControlPlane(true)));
+        assert!(!s.control_plane_unreachable(at(9)), "it answered since");
+        assert!(!s.control_plane_unreachable(at(200)), "an old word is no word");
+    }
 
     #[test]
     fn apply_routes_each_reading_to_its_region_and_signal() {

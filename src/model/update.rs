@@ -20,13 +20,19 @@ pub enum SignalKey {
     Alarms,
     Capacity,
     Secrets,
+    /// Targets the region's load balancer counts healthy (`HealthyHostCount`), read in the
+    /// region: health from the data plane.
+    HealthyTargets,
+    /// Whether the global control plane in us-east-1 answered this region's last call to it.
+    ControlPlane,
     /// The `[[signals]]` row of this index.
     Custom(u8),
 }
 
 impl SignalKey {
     /// The built-in signals (custom rows are counted per config).
-    pub const ALL: [SignalKey; 13] = [
+    /// New keys go at the end: the flight recorder stores a key as its place here.
+    pub const ALL: [SignalKey; 15] = [
         SignalKey::Requests,
         SignalKey::ErrorRate,
         SignalKey::LatencyP50,
@@ -40,6 +46,8 @@ impl SignalKey {
         SignalKey::Alarms,
         SignalKey::Capacity,
         SignalKey::Secrets,
+        SignalKey::HealthyTargets,
+        SignalKey::ControlPlane,
     ];
 }
 
@@ -63,6 +71,11 @@ pub enum Reading {
     Alarms(Alarms),
     Capacity(Capacity),
     Secrets(Secrets),
+    /// Healthy targets behind the region's load balancer.
+    HealthyTargets(f64),
+    /// `true`: the global control plane answered (even with an error of its own); `false`: it
+    /// did not answer within the call timeout.
+    ControlPlane(bool),
     /// A `[[signals]]` row's value, in the unit its metric reports.
     Custom(u8, f64),
 }
@@ -83,10 +96,16 @@ impl Reading {
             Reading::Alarms(_) => SignalKey::Alarms,
             Reading::Capacity(_) => SignalKey::Capacity,
             Reading::Secrets(_) => SignalKey::Secrets,
+            Reading::HealthyTargets(_) => SignalKey::HealthyTargets,
+            Reading::ControlPlane(_) => SignalKey::ControlPlane,
             Reading::Custom(i, _) => SignalKey::Custom(*i),
         }
     }
 }
+
+/// The error of a reading that needed us-east-1's control plane when it did not answer: the
+/// same words in every region, so the header can say it once and the regions need not.
+pub const CONTROL_PLANE_UNREACHABLE: &str = "us-east-1 control plane unreachable";
 
 /// Why a poll failed, in words an operator can act on.
 #[derive(Clone, Debug, PartialEq, Eq)]

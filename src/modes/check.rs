@@ -37,8 +37,10 @@ pub enum Verdict {
     Fail,
     /// Not checked (read-only config, nothing configured); not counted.
     Skip,
-    /// A guard's current verdict; shown, not counted.
+    /// A guard's current verdict, or a dependency; shown, not counted.
     Info,
+    /// Something the failover path should not need; shown, not counted.
+    Warn,
 }
 
 impl Verdict {
@@ -48,6 +50,7 @@ impl Verdict {
             Verdict::Fail => "FAIL",
             Verdict::Skip => "skip",
             Verdict::Info => "info",
+            Verdict::Warn => "WARN",
         }
     }
 }
@@ -102,7 +105,7 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
     // routing and flag rows and the guards; the rows below add only what polling never asks.
     let updates = poll_all(live).await;
     let polled_at = chrono::Utc::now();
-    let mut rows = Vec::new();
+    let mut rows = dependency_rows(config, &crate::aws::profiles::sso_regions(config).await);
     if let (Some(zone), Some(first)) = (config.routing.hosted_zone_id.as_deref(), live.clients.first()) {
         let r = first.route53.get_hosted_zone().id(zone).send().await.map_err(|e| explain(error::GET_HOSTED_ZONE, &e));
         rows.push(from_result("hosted zone", "global", r, |z| {
@@ -391,6 +394,21 @@ async fn probe_permissions(live: &Live, index: usize) -> Vec<Row> {
 
 /// The failover runbook's guards on the state one poll read, judged as of that poll: the
 /// probes that follow it take seconds (a timeout, more) and must not age its readings.
+/// What the config needs outside its regions, and the warnings that follow from it.
+pub fn dependency_rows(config: &Config, sso: &[crate::config::dependencies::SsoRegion]) -> Vec<Row> {
+    use crate::config::dependencies;
+    let mut rows: Vec<Row> = dependencies::global(config, sso)
+        .into_iter()
+        .map(|d| {
+            row("global dependency", &d.region, Verdict::Info, format!("{}: needed by {}", d.service, d.needed_by))
+        })
+        .collect();
+    rows.extend(
+        dependencies::warnings(config, sso).into_iter().map(|w| row("static stability", "config", Verdict::Warn, w)),
+    );
+    rows
+}
+
 fn guard_rows(config: &Config, updates: Vec<Update>, polled_at: DateTime<Utc>) -> Vec<Row> {
     let scribe = Scribe::in_memory("check", &config.incident, polled_at);
     let mut app = App::new(config, config.runbooks.clone(), Theme::fallback(true), scribe, None, polled_at);
@@ -432,7 +450,11 @@ pub fn render(rows: &[Row], call_timeout: chrono::Duration) -> String {
     let passed = rows.iter().filter(|r| r.verdict == Verdict::Pass).count();
     let _ = writeln!(
         out,
-        "\n{passed} passed, {failed} failed (calls time out after {}; guard verdicts are for information)",
+        "\n{passed} passed, {failed} failed{} (calls time out after {}; guard verdicts are for information)",
+        match rows.iter().filter(|r| r.verdict == Verdict::Warn).count() {
+            0 => String::new(),
+            n => format!(", {n} warning(s)"),
+        },
         format_duration(call_timeout)
     );
     out

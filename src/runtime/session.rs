@@ -281,11 +281,11 @@ pub fn load_config(path: &Path) -> Result<Config, Failure> {
     Config::load(path).map_err(|e| Failure::usage(e.to_string()))
 }
 
-/// Read this terminal's AWS identity once (STS, in the first region) and give it to `app`;
-/// when it cannot be read, say so and go on without it (the entries then carry none).
+/// Read this terminal's AWS identity once (STS, in whichever region answers first) and give
+/// it to `app`; when it cannot be read, say so and go on without it (the entries then carry
+/// none).
 pub async fn identify(app: &mut App, live: &Live) {
-    let Some(clients) = live.clients.first() else { return };
-    match aws::identity::caller(clients).await {
+    match aws::identity::caller_anywhere(&live.clients).await {
         Ok(arn) => app.set_identity(arn),
         Err(e) => {
             tracing::warn!(error = %e, "caller identity unknown");

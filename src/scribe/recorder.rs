@@ -56,8 +56,9 @@ fn number(reading: &Reading) -> Option<f64> {
         | Reading::ErrorRate(v)
         | Reading::LatencyP50(v)
         | Reading::LatencyP99(v)
+        | Reading::HealthyTargets(v)
         | Reading::Custom(_, v) => Some(*v),
-        Reading::WriteFreeze(b) => Some(if *b { 1.0 } else { 0.0 }),
+        Reading::WriteFreeze(b) | Reading::ControlPlane(b) => Some(if *b { 1.0 } else { 0.0 }),
         _ => None,
     }
 }
@@ -70,6 +71,8 @@ fn from_number(key: SignalKey, v: f64) -> Option<Reading> {
         SignalKey::LatencyP99 => Reading::LatencyP99(v),
         SignalKey::Custom(i) => Reading::Custom(i, v),
         SignalKey::WriteFreeze => Reading::WriteFreeze(v != 0.0),
+        SignalKey::HealthyTargets => Reading::HealthyTargets(v),
+        SignalKey::ControlPlane => Reading::ControlPlane(v != 0.0),
         _ => return None,
     })
 }

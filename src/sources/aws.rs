@@ -147,7 +147,7 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
         Source::Health => {
             let id = config.regions[region].aws.health_check_id.as_deref().unwrap_or_default();
             let result = health(c, id, memory, config.aws.health_status_interval, now).await;
-            vec![reading_or_error(region, SignalKey::HealthChecks, result.map(Reading::HealthChecks))]
+            through_control_plane(region, SignalKey::HealthChecks, result.map(Reading::HealthChecks))
         }
         Source::Routing => {
             let result = match routing::read(c, config, region).await {
@@ -157,7 +157,7 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
                 }
                 Err(e) => Err(e),
             };
-            vec![reading_or_error(region, SignalKey::Routing, result.map(Reading::Routing))]
+            through_control_plane(region, SignalKey::Routing, result.map(Reading::Routing))
         }
         Source::Database => match database::describe(c, config, region).await {
             Ok(db) => {
@@ -219,6 +219,25 @@ async fn follow_change(live: &Live, c: &RegionClients) -> Option<PendingChange> 
     Some(change)
 }
 
+/// A reading made through us-east-1's control plane, and what it says of that plane: it
+/// answered, or it did not (then the reading's error says so in one sentence, the same in
+/// every region, and the header says it once).
+fn through_control_plane(
+    region: usize,
+    key: SignalKey,
+    result: Result<Reading, crate::aws::error::AwsError>,
+) -> Vec<Update> {
+    use crate::aws::error::Class;
+    let at = Utc::now();
+    match result {
+        Err(e) if matches!(e.class, Class::Unreachable | Class::Timeout) => vec![
+            Update::ok(region, at, Reading::ControlPlane(false)),
+            Update::failed(region, key, at, crate::model::CONTROL_PLANE_UNREACHABLE),
+        ],
+        other => vec![Update::ok(region, at, Reading::ControlPlane(true)), reading_or_error(region, key, other)],
+    }
+}
+
 fn reading_or_error(region: usize, key: SignalKey, result: Result<Reading, crate::aws::error::AwsError>) -> Update {
     match result {
         Ok(reading) => Update::ok(region, Utc::now(), reading),
@@ -242,6 +261,8 @@ async fn health(
         let values = metrics::fetch(&c.cloudwatch_global, &[metrics::health_query(id)], now).await;
         match values.first() {
             Some(Ok(Some(v))) if (*v >= 1.0) != last.is_healthy() => {}
+            // The metric could not be read: the old counts are not news of now.
+            Some(Err(e)) => return Err(e.clone()),
             _ => return Ok(last),
         }
     }

@@ -172,6 +172,12 @@ fn status_line(app: &App) -> Line<'static> {
             t.style(Tone::Critical),
         ));
     }
+    if app.snapshot.control_plane_unreachable(app.now) {
+        spans.push(Span::styled(
+            format!(" ✗ {}: Route 53 changes and health API ", crate::model::CONTROL_PLANE_UNREACHABLE),
+            t.style(Tone::Critical),
+        ));
+    }
     for region in &app.snapshot.regions {
         let findings = assess::findings(region, limits);
         let Some(worst) = findings.iter().map(|f| f.level).max() else { continue };

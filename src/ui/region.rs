@@ -15,6 +15,9 @@ use crate::text::format;
 use crate::theme::{Theme, Tone};
 
 const LABEL_WIDTH: usize = 10;
+/// Readings made through the global control plane in us-east-1 carry a †.
+pub const HEALTH_LABEL: &str = "Health†";
+pub const ROUTING_LABEL: &str = "Routing†";
 const AGE_WIDTH: usize = 5;
 /// Text rows every column has, so the same signal sits on the same line in each region.
 pub const TEXT_ROWS: u16 = crate::app::layout::REGION_TEXT_ROWS;
@@ -164,19 +167,39 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot, fold: bool) -> V
         }));
     }
 
-    rows.push(row(ctx, "Health", &region.health, |h| {
-        let (word, tone) = if !h.is_healthy() {
-            ("UNHEALTHY", Tone::Critical)
-        } else if u32::from(h.healthy) * 4 < u32::from(h.total) * 3 {
-            ("degraded", Tone::Warn)
-        } else {
-            ("healthy", Tone::Ok)
-        };
-        vec![
-            Span::styled(format!("{}/{} checkers ", h.healthy, h.total), t.style(Tone::Text)),
-            Span::styled(word, t.style(tone)),
-        ]
-    }));
+    // † marks a reading made through us-east-1's control plane (the help says so). When that
+    // plane does not answer, the row shows the region's health by its own signals instead.
+    let global_down = app.snapshot.control_plane_unreachable(app.now);
+    if global_down && region.health.freshness(ctx.now, ctx.interval) != Freshness::Fresh {
+        rows.push(plain(
+            ctx,
+            HEALTH_LABEL,
+            match assess::health::from_data_plane(region, app.limits()) {
+                Ok((source, _)) => vec![
+                    Span::styled("healthy", t.style(Tone::Ok)),
+                    Span::styled(format!(" by {} · R53 API down", source.label()), t.style(Tone::Muted)),
+                ],
+                Err(why) => vec![
+                    Span::styled("unknown", t.style(Tone::Warn)),
+                    Span::styled(format!(" ({why}) · R53 API down"), t.style(Tone::Muted)),
+                ],
+            },
+        ));
+    } else {
+        rows.push(row(ctx, HEALTH_LABEL, &region.health, |h| {
+            let (word, tone) = if !h.is_healthy() {
+                ("UNHEALTHY", Tone::Critical)
+            } else if u32::from(h.healthy) * 4 < u32::from(h.total) * 3 {
+                ("degraded", Tone::Warn)
+            } else {
+                ("healthy", Tone::Ok)
+            };
+            vec![
+                Span::styled(format!("{}/{} checkers ", h.healthy, h.total), t.style(Tone::Text)),
+                Span::styled(word, t.style(tone)),
+            ]
+        }));
+    }
 
     rows.push(row(ctx, "Database", &region.database, |db| {
         let tone = match db.role {
@@ -208,7 +231,7 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot, fold: bool) -> V
     }));
     rows.push(plain(ctx, "", lag_gauge(ctx, region, rpo)));
 
-    rows.push(row(ctx, "Routing", &region.routing, |r| {
+    rows.push(row(ctx, ROUTING_LABEL, &region.routing, |r| {
         let state = if r.active {
             Span::styled("ACTIVE", t.style(Tone::Ok))
         } else {
@@ -566,7 +589,11 @@ fn error_row(ctx: &Ctx<'_>, region: &RegionSnapshot) -> Line<'static> {
         ("routing", &region.routing.error),
         ("writes", &region.write_freeze.error),
     ];
-    let mut failing = errors.iter().filter_map(|(name, e)| e.as_ref().map(|e| (*name, e)));
+    // The control plane's outage is the header's to say, once, not every region's.
+    let mut failing = errors
+        .iter()
+        .filter_map(|(name, e)| e.as_ref().map(|e| (*name, e)))
+        .filter(|(_, e)| e.as_str() != crate::model::CONTROL_PLANE_UNREACHABLE);
     match failing.next() {
         None => Line::default(),
         Some((name, error)) => {

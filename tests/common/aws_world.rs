@@ -61,6 +61,8 @@ pub struct AwsWorld {
     pub moto: Moto,
     pub east: Proxy,
     pub west: Proxy,
+    /// The global control plane (Route 53's API and metrics), reached through `[global]`.
+    pub global: Proxy,
     pub zone: String,
     pub health_checks: [String; 2],
     pub dir: tempfile::TempDir,
@@ -70,7 +72,7 @@ impl AwsWorld {
     /// Start the emulator and two proxies, and seed the account.
     pub async fn start() -> Self {
         let moto = moto::start();
-        let (east, west) = (Proxy::start(moto.port), Proxy::start(moto.port));
+        let (east, west, global) = (Proxy::start(moto.port), Proxy::start(moto.port), Proxy::start(moto.port));
         let url = moto.url();
         let (zone, health_checks) = seed_route53(&url).await;
         seed_rds(&url).await;
@@ -83,11 +85,17 @@ impl AwsWorld {
         for id in &health_checks {
             put(&cw, "AWS/Route53", "HealthCheckStatus", &[("HealthCheckId", id)], 1.0).await;
         }
-        Self { moto, east, west, zone, health_checks, dir: tempfile::tempdir().unwrap() }
+        Self { moto, east, west, global, zone, health_checks, dir: tempfile::tempdir().unwrap() }
     }
 
+    /// The regions' proxies, in config order.
     pub fn proxies(&self) -> [&Proxy; 2] {
         [&self.east, &self.west]
+    }
+
+    /// Every proxy: the regions' and the global control plane's.
+    pub fn every_proxy(&self) -> [&Proxy; 3] {
+        [&self.east, &self.west, &self.global]
     }
 
     /// The live config for this world; `extra` is appended (more `[aws]` keys, say).
@@ -103,6 +111,9 @@ median-latency = false
 change-timeout = "10s"
 promotion-timeout = "3s"
 {aws}
+
+[global]
+endpoint-url = "{global}"
 
 [routing]
 hosted-zone-id = "{zone}"
@@ -135,6 +146,7 @@ rds-instance = "checkout-db-replica"
             zone = self.zone,
             east = self.east.url(),
             west = self.west.url(),
+            global = self.global.url(),
             hc_east = self.health_checks[0],
             hc_west = self.health_checks[1],
         )

@@ -85,6 +85,9 @@ struct Change {
     insync_at: u64,
 }
 
+/// Targets behind a simulated region's load balancer when it models no capacity.
+const SIM_TARGETS: u32 = 4;
+
 /// What faults do to one region at one moment.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Impairment {
@@ -267,7 +270,12 @@ impl World {
                 unreplicated_writes: (r.db_role == DbRole::Replica).then(|| r.unreplicated_writes.round() as u64),
             }),
         ];
-        let missing = self.impairment(region, self.elapsed()).secret_missing;
+        let impairment = self.impairment(region, self.elapsed());
+        let missing = impairment.secret_missing;
+        // The load balancer's view from inside the region: what runs, less what an outage took.
+        let running = r.inventory.capacity().map_or(f64::from(SIM_TARGETS), |c| f64::from(c.running));
+        readings.push(Reading::HealthyTargets((running * (1.0 - impairment.level)).floor()));
+        readings.push(Reading::ControlPlane(true));
         readings.extend(r.inventory.capacity().map(Reading::Capacity));
         readings.extend(r.inventory.alarms().map(Reading::Alarms));
         readings.extend(r.inventory.secrets(missing).map(Reading::Secrets));
