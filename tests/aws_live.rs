@@ -89,7 +89,12 @@ async fn failover_actions_change_the_account_once_and_are_idempotent() {
     assert!(matches!(&refrozen, OutcomeResult::Succeeded { already: false, .. }), "{refrozen:?}");
     assert_eq!(world.writes_enabled(EAST).await, Some(false));
 
-    let shift = Action::ShiftTraffic { from: EAST.into(), to: WEST.into(), record_name: "api.example.com.".into() };
+    let shift = Action::ShiftTraffic {
+        from: EAST.into(),
+        to: WEST.into(),
+        record_name: "api.example.com.".into(),
+        override_safety_rules: Vec::new(),
+    };
     let shifted = execute(&live, &shift).await;
     assert!(matches!(&shifted, OutcomeResult::Succeeded { already: false, .. }), "{shifted:?}");
     assert_eq!(world.primary_record().await, "west");

@@ -54,7 +54,10 @@ fn every_runbook_example_parses() {
 
 #[test]
 fn the_live_example_names_reach_the_sim_and_the_actions() {
-    let (_, body) = toml_blocks("docs/config.md").into_iter().find(|(_, b)| b.contains("hosted-zone-id")).unwrap();
+    let (_, body) = toml_blocks("docs/config.md")
+        .into_iter()
+        .find(|(_, b)| b.contains("hosted-zone-id") && b.contains("prod-west"))
+        .unwrap();
     let config = Config::parse("docs", &body).unwrap();
     assert_eq!(config.regions[1].aws.profile.as_deref(), Some("prod-west"));
     assert_eq!(config.routing.record_name, "api.example.com.");
@@ -115,12 +118,14 @@ fn json_policies(path: &str) -> Vec<std::collections::BTreeSet<String>> {
 fn the_iam_policies_list_exactly_the_calls_warroom_makes() {
     use warroom::aws::error::{MUTATING_CALLS, READ_CALLS};
     let policies = iam_policies();
-    assert_eq!(policies.len(), 2, "docs/iam.md has the observer and the operator policy");
+    assert_eq!(policies.len(), 3, "docs/iam.md has the observer, the operator and the routing-control policy");
     let reads: std::collections::BTreeSet<String> = READ_CALLS.iter().map(|c| c.iam_action()).collect();
     let mut all = reads.clone();
     all.extend(MUTATING_CALLS.iter().map(|c| c.iam_action()));
     assert_eq!(policies[0], reads, "observer policy");
     assert_eq!(policies[1], all, "operator policy");
+    let arc: std::collections::BTreeSet<String> = warroom::aws::arc::CALLS.iter().map(|c| c.iam_action()).collect();
+    assert_eq!(policies[2], arc, "routing-control policy");
 }
 
 #[test]

@@ -84,11 +84,21 @@ pub async fn execute(live: &Live, action: &Action) -> OutcomeResult {
                 Err(e) => failed(e.text),
             }
         }
-        Action::ShiftTraffic { from, .. } => {
+        Action::ShiftTraffic { from, override_safety_rules, .. } => {
             let from = match index(live, from) {
                 Ok(i) => i,
                 Err(e) => return failed(e),
             };
+            if let Some(cluster) = &live.cluster {
+                return match crate::aws::arc::shift(cluster, &live.config, from, region, override_safety_rules).await {
+                    Ok(s) => done(
+                        s.already,
+                        s.detail,
+                        json!({ "already": s.already, "method": "arc", "overridden": override_safety_rules }),
+                    ),
+                    Err(e) => failed(e.text),
+                };
+            }
             let record = |id: &str| {
                 live.set_change(PendingChange {
                     id: id.to_owned(),

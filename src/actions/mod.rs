@@ -22,8 +22,17 @@ pub enum Action {
     UnfreezeWrites { region: String, table: String, key: String },
     /// Make `instance` (an RDS replica or an Aurora cluster) in `region` the writer.
     PromoteDatabase { region: String, instance: String, mode: Promotion },
-    /// Make `to`'s record the active answer for `record_name` (Route 53 change batch).
-    ShiftTraffic { from: String, to: String, record_name: String },
+    /// Make `to` the region traffic goes to: its record the active answer for `record_name`
+    /// (Route 53 change batch), or its routing control On and `from`'s Off (ARC).
+    ShiftTraffic {
+        from: String,
+        to: String,
+        record_name: String,
+        /// ARC safety rules to override (`SafetyRulesToOverride`): only ever from a reason
+        /// typed for a safety rule's refusal, never from an override of other guards.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        override_safety_rules: Vec<String>,
+    },
     /// Raise `region`'s Auto Scaling group or ECS service (`resource`) to `target`, then wait
     /// until that many run. Never lowers it.
     ScaleCapacity { region: String, resource: String, target: u32 },
@@ -70,8 +79,16 @@ impl Action {
             Action::PromoteDatabase { region, instance, mode: Promotion::Switchover } => format!(
                 "Switch the writer to {instance} in {region} (RDS PromoteReadReplica, or Aurora SwitchoverGlobalCluster: waits for replication, no data loss)."
             ),
-            Action::ShiftTraffic { from, to, record_name } => format!(
-                "Shift traffic for {record_name} from {from} to {to} (Route 53 ChangeResourceRecordSets, then wait for INSYNC)"
+            Action::ShiftTraffic { from, to, record_name, override_safety_rules }
+                if !override_safety_rules.is_empty() =>
+            {
+                format!(
+                    "Shift traffic for {record_name} from {from} to {to}, OVERRIDING ARC safety rule(s) {}",
+                    override_safety_rules.join(", ")
+                )
+            }
+            Action::ShiftTraffic { from, to, record_name, .. } => format!(
+                "Shift traffic for {record_name} from {from} to {to} (Route 53 ChangeResourceRecordSets, then wait for INSYNC; or, with routing controls, {to} On and {from} Off through the ARC cluster)"
             ),
             Action::ScaleCapacity { region, resource, target } => format!(
                 "Scale {resource} in {region} to {target} (Auto Scaling SetDesiredCapacity or ECS UpdateService desiredCount; never lowers it), then wait until {target} run"

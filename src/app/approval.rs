@@ -134,7 +134,7 @@ impl App {
             }
             let Some((action, overridden)) = self.awaiting.remove(&at) else { continue };
             let by = self.runs.approval(at).and_then(|a| a.approved_by.clone()).unwrap_or_default();
-            let refused = if self.action_for(at).as_ref() != Some(&action) {
+            let refused = if self.action_under(at, overridden.as_ref()).as_ref() != Some(&action) {
                 Some("the action changed since it was confirmed".to_owned())
             } else {
                 self.refusal(at, overridden.as_ref())

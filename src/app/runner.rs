@@ -48,6 +48,8 @@ pub struct Resources {
     pub freeze_table: String,
     pub freeze_key: String,
     pub record_name: String,
+    /// The ARC safety rules an override of a refusal names (`routing.safety-rules`).
+    pub safety_rules: Vec<String>,
     /// Each region's capacity target (`[regions.capacity]`), in config order.
     pub capacity: Vec<Option<crate::config::CapacityConfig>>,
     /// Each region's traffic source (`alb`, `nlb`, …), for the row labels.
@@ -66,6 +68,7 @@ impl Resources {
             freeze_table: config.write_freeze.table.clone(),
             freeze_key: config.write_freeze.key.clone(),
             record_name: config.routing.record_name.clone(),
+            safety_rules: config.routing.safety_rules.clone(),
             capacity: config.regions.iter().map(|r| r.aws.capacity.clone()).collect(),
             traffic: config.regions.iter().map(|r| r.aws.traffic.as_ref().map(|t| t.source_name())).collect(),
             alarms_rows: config.regions.iter().any(|r| !r.aws.alarms.is_empty()),
@@ -144,6 +147,7 @@ impl App {
                 from: name(source),
                 to: name(target),
                 record_name: self.resources.record_name.clone(),
+                override_safety_rules: Vec::new(),
             },
             StepKind::ScaleCapacity => {
                 let capacity = self.resources.capacity.get(target)?.as_ref()?;
@@ -151,6 +155,18 @@ impl App {
             }
             _ => return None,
         })
+    }
+
+    /// The action under `overridden`: a shift overrides the ARC safety rules only when the
+    /// override was typed for a safety rule's refusal, never for other guards.
+    pub fn action_under(&self, at: StepRef, overridden: Option<&Override>) -> Option<Action> {
+        let mut action = self.action_for(at)?;
+        if let Action::ShiftTraffic { override_safety_rules, .. } = &mut action
+            && overridden.is_some_and(|o| o.covers(&Guard::SafetyRule))
+        {
+            override_safety_rules.clone_from(&self.resources.safety_rules);
+        }
+        Some(action)
     }
 
     pub(super) fn say(&mut self, message: impl Into<String>) {
@@ -309,12 +325,32 @@ impl App {
     /// and on the sim the writes that will be lost; on AWS the lag against the RPO.
     pub fn override_cost(&self, at: StepRef) -> Vec<String> {
         let Some(step) = self.step(at) else { return Vec::new() };
-        if step.kind != StepKind::PromoteDatabase {
-            return Vec::new();
-        }
-        let view = self.guard_view(at.runbook);
-        let (now, interval) = (self.now, self.snapshot.poll_interval);
         let mut out = Vec::new();
+        let failing: Vec<Guard> = self.guards(at).into_iter().filter(|g| !g.ok).map(|g| g.guard).collect();
+        let view = self.guard_view(at.runbook);
+        if failing.contains(&Guard::WritesFrozen)
+            && let Some(source) = self.snapshot.regions.get(view.source)
+            && source.unreachable(self.now, self.snapshot.poll_interval)
+        {
+            out.push(format!(
+                "{0} did not answer: the application in {0} may still take writes when it comes back",
+                source.name
+            ));
+        }
+        if failing.contains(&Guard::SafetyRule) {
+            out.push(match self.resources.safety_rules.as_slice() {
+                [] => "ARC refused this shift by a safety rule, and routing.safety-rules names none to override"
+                    .to_owned(),
+                rules => format!(
+                    "overrides ARC safety rule(s) {}: the control panel's own protection against this change is set aside",
+                    rules.join(", ")
+                ),
+            });
+        }
+        if step.kind != StepKind::PromoteDatabase {
+            return out;
+        }
+        let (now, interval) = (self.now, self.snapshot.poll_interval);
         if let Some(target) = self.snapshot.regions.get(view.target) {
             let rpo = format_duration(self.incident.rpo);
             match target.replication_lag.fresh_value(now, interval) {
@@ -491,11 +527,23 @@ impl App {
             | StepKind::PromoteDatabase
             | StepKind::ShiftTraffic
             | StepKind::ScaleCapacity => {
-                let Some(action) = self.action_for(at) else {
+                // A region that did not answer its last poll: say so now, not after a timeout.
+                if let Some(why) = self.cannot_act(at, step.kind) {
+                    self.release_unless_running(at);
+                    return self.fail_step(at, why);
+                }
+                let Some(action) = self.action_under(at, overridden.as_ref()) else {
                     self.say(format!("{}: nothing configured to act on in {}", step.id, self.step_region(at)));
                     self.release_unless_running(at);
                     return;
                 };
+                if overridden.as_ref().is_some_and(|o| o.covers(&Guard::SafetyRule))
+                    && self.resources.safety_rules.is_empty()
+                {
+                    self.say("cannot override: ARC needs the safety rule's ARN, and routing.safety-rules lists none");
+                    self.release_unless_running(at);
+                    return;
+                }
                 self.view.modal =
                     Some(Modal::Confirm { step: at, action, overridden, input: LineInput::default(), error: None });
             }
@@ -548,14 +596,14 @@ impl App {
                     ))
                 } else if let Some(refused) = self.refusal(step, overridden.as_ref()) {
                     Some(refused)
-                } else if self.action_for(step).as_ref() != Some(&action) {
+                } else if self.action_under(step, overridden.as_ref()).as_ref() != Some(&action) {
                     Some("REFUSED: the action changed since this dialog opened; read it again".to_owned())
                 } else {
                     None
                 };
                 match error {
                     Some(error) => {
-                        let action = self.action_for(step).unwrap_or(action);
+                        let action = self.action_under(step, overridden.as_ref()).unwrap_or(action);
                         self.view.modal = Some(Modal::Confirm { step, action, overridden, input, error: Some(error) });
                     }
                     None if self.needs_approval(step) && !self.approved_for_me(step) => {
@@ -634,6 +682,33 @@ impl App {
             // The journal error is in the header; the status must still tell the truth.
             self.set_status(at, status);
         }
+    }
+
+    /// Why a changing step cannot act now: the region it acts in did not answer its last
+    /// poll, or (a DNS shift) us-east-1's control plane did not.
+    fn cannot_act(&self, at: StepRef, kind: StepKind) -> Option<String> {
+        let (now, interval) = (self.now, self.snapshot.poll_interval);
+        if kind == StepKind::ShiftTraffic {
+            let dns = self.snapshot.regions.iter().any(|r| {
+                r.routing.value.as_ref().is_some_and(|r| r.policy != crate::model::RoutingPolicy::RoutingControl)
+            });
+            return (dns && self.snapshot.control_plane_unreachable(now)).then(|| {
+                format!(
+                    "{}: Route 53 records cannot be changed until it answers; routing controls (method = \"arc\") shift through the data plane",
+                    crate::model::CONTROL_PLANE_UNREACHABLE
+                )
+            });
+        }
+        let region = self.step_region(at);
+        let unreachable = self.snapshot.regions.iter().find(|r| r.name == region)?.unreachable(now, interval);
+        let consequence = match kind {
+            StepKind::FreezeWrites => "writes cannot be frozen there",
+            StepKind::UnfreezeWrites => "writes cannot be reopened there",
+            StepKind::PromoteDatabase => "its database cannot be promoted",
+            StepKind::ScaleCapacity => "its capacity cannot be scaled",
+            _ => return None,
+        };
+        unreachable.then(|| format!("{region} unreachable: {consequence}"))
     }
 
     /// The region a step acts on: the source for a write freeze, the target otherwise.

@@ -146,6 +146,20 @@ impl App {
         let view = self.guard_view(at.runbook);
         let (now, interval) = (self.now, self.snapshot.poll_interval);
         let target = self.snapshot.regions.get(view.target)?;
+        // Its only readings come from a region that does not answer: say so, not a timeout.
+        if target.unreachable(now, interval) && kind != StepKind::WaitHealthy {
+            return Some(Watch::Overtaken(format!(
+                "{} unreachable: its {} cannot be read there",
+                target.name,
+                match kind {
+                    StepKind::CheckLag => "replication lag",
+                    StepKind::VerifyWriter => "database role",
+                    StepKind::ConfirmCapacity => "capacity",
+                    StepKind::CheckSecrets => "secrets",
+                    _ => "canary alarms",
+                }
+            )));
+        }
         let holds = |text: String| Some(Watch::Holds(text));
         match kind {
             StepKind::CheckLag => match target.replication_lag.fresh_value(now, interval)? {

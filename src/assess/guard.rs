@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::Limits;
 use crate::model::{ChangeStatus, Freshness, Lag, RegionSnapshot, Signal, Snapshot};
-use crate::runbook::{Guard, RunState, Step, Verdict};
+use crate::runbook::{Guard, RunState, SAFETY_RULE_REFUSED, Step, StepStatus, Verdict};
 use crate::text::duration::format_duration;
 use crate::text::format;
 
@@ -50,7 +50,14 @@ fn fresh<'s, T>(
 }
 
 pub fn evaluate(step: &Step, runbook: usize, state: &RunState, view: &GuardView<'_>) -> Vec<GuardResult> {
-    step.guards.iter().map(|g| evaluate_one(g, runbook, state, view)).collect()
+    let mut results: Vec<GuardResult> = step.guards.iter().map(|g| evaluate_one(g, runbook, state, view)).collect();
+    // A shift an ARC safety rule refused stays refused until an override of that rule.
+    if let Some(StepStatus::Failed { error, .. }) = state.status_by_id(runbook, &step.id)
+        && error.starts_with(SAFETY_RULE_REFUSED)
+    {
+        results.push(GuardResult { guard: Guard::SafetyRule, ok: false, reason: error.clone() });
+    }
+    results
 }
 
 fn region<'a>(view: &GuardView<'a>, index: usize) -> Option<&'a RegionSnapshot> {
@@ -117,6 +124,10 @@ fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardVie
                     result(true, format!("lag {} ≤ RPO {}", format::seconds(*s), format_duration(rpo)))
                 }
             }
+        }
+        // A primary that does not answer cannot have its writes frozen: say that, not "stale".
+        Guard::WritesFrozen if source.unreachable(now, view.snapshot.poll_interval) => {
+            result(false, format!("{} unreachable: writes cannot be frozen there", source.name))
         }
         Guard::WritesFrozen => match fresh(&source.write_freeze, &source.name, "write freeze", now, view) {
             Err(reason) => result(false, reason),
@@ -200,6 +211,8 @@ fn evaluate_one(guard: &Guard, runbook: usize, state: &RunState, view: &GuardVie
                 }
             }
         }
+        // Only ever added by `evaluate`, failing, after a refusal.
+        Guard::SafetyRule => result(true, "no ARC safety rule refused this step".into()),
         Guard::CooldownElapsed => match state.last_shift() {
             Some(at) if view.cooldown > chrono::Duration::zero() && now - at < view.cooldown => result(
                 false,

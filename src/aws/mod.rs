@@ -6,6 +6,7 @@
 //! the calls themselves are tested against the moto emulator (tests/aws_*.rs).
 
 pub mod alarms;
+pub mod arc;
 pub mod blocking;
 pub mod capacity;
 pub mod database;
@@ -67,7 +68,7 @@ fn to_std(d: chrono::Duration) -> StdDuration {
     d.to_std().unwrap_or(StdDuration::from_secs(1))
 }
 
-async fn sdk_config(
+pub(crate) async fn sdk_config(
     region: &str,
     settings: &AwsSettings,
     profile: Option<&str>,

@@ -59,7 +59,10 @@ pub fn routing_of(records: &[ResourceRecordSet], set_id: &str, policy: RoutingPo
         .ok_or_else(|| format!("no record with SetIdentifier `{set_id}`"))?;
     let weight = record.weight().map(|w| u8::try_from(w.clamp(0, 255)).unwrap_or(u8::MAX));
     let active = match policy {
-        RoutingPolicy::Failover => record.failover() == Some(&ResourceRecordSetFailover::Primary),
+        // A routing control is never read from records (config refuses it as a policy).
+        RoutingPolicy::Failover | RoutingPolicy::RoutingControl => {
+            record.failover() == Some(&ResourceRecordSetFailover::Primary)
+        }
         RoutingPolicy::Weighted => weight.is_some_and(|w| w > 0),
     };
     Ok(Routing {
@@ -128,7 +131,7 @@ pub fn plan_shift(
     };
     let (from, to) = (find(from_id)?, find(to_id)?);
     match policy {
-        RoutingPolicy::Failover => {
+        RoutingPolicy::Failover | RoutingPolicy::RoutingControl => {
             if to.failover() == Some(&ResourceRecordSetFailover::Primary)
                 && from.failover() != Some(&ResourceRecordSetFailover::Primary)
             {

@@ -29,6 +29,8 @@ pub struct RegionAws {
     /// The ALB target group whose `HealthyHostCount` says, from inside the region, whether
     /// anything is up to serve (`targetgroup/name/id`, as CloudWatch's dimension spells it).
     pub target_group: Option<String>,
+    /// This region's ARC routing control (`method = "arc"`): On sends it traffic.
+    pub routing_control_arn: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,18 +63,73 @@ impl DatabaseKind {
     }
 }
 
+/// How a traffic shift is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoutingMethod {
+    /// Route 53 record changes: its control plane, in us-east-1.
+    #[default]
+    Dns,
+    /// ARC routing controls: the cluster's regional endpoints, data plane.
+    Arc,
+}
+
+impl RoutingMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoutingMethod::Dns => "dns",
+            RoutingMethod::Arc => "arc",
+        }
+    }
+}
+
+/// One regional endpoint of an ARC cluster, as `describe-cluster` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterEndpoint {
+    pub region: String,
+    pub url: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoutingConfig {
     pub hosted_zone_id: Option<String>,
     /// Fully qualified, ending in `.`.
     pub record_name: String,
     pub policy: RoutingPolicy,
+    pub method: RoutingMethod,
+    /// The ARC cluster's endpoints (`method = "arc"`), tried in turn.
+    pub cluster_endpoints: Vec<ClusterEndpoint>,
+    /// ARNs of the control panel's safety rules, to show (and to name in an override).
+    pub safety_rules: Vec<String>,
 }
 
 impl Default for RoutingConfig {
     fn default() -> Self {
-        Self { hosted_zone_id: None, record_name: "api.example.com.".into(), policy: RoutingPolicy::Failover }
+        Self {
+            hosted_zone_id: None,
+            record_name: "api.example.com.".into(),
+            policy: RoutingPolicy::Failover,
+            method: RoutingMethod::Dns,
+            cluster_endpoints: Vec::new(),
+            safety_rules: Vec::new(),
+        }
     }
+}
+
+impl RoutingConfig {
+    /// The cluster endpoints in the order a change tries them: those away from `source` (the
+    /// region traffic leaves, the one most likely impaired) first, in the listed order.
+    pub fn endpoints_away_from(&self, source: &str) -> Vec<&ClusterEndpoint> {
+        let (away, at): (Vec<_>, Vec<_>) = self.cluster_endpoints.iter().partition(|e| e.region != source);
+        away.into_iter().chain(at).collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawEndpoint {
+    pub region: Spanned<String>,
+    pub url: Spanned<String>,
 }
 
 /// `[global]`: how to reach what every region depends on and lives in us-east-1: the Route 53
@@ -143,7 +200,10 @@ impl Default for WriteFreezeConfig {
 pub(super) struct RawRouting {
     pub hosted_zone_id: Option<Spanned<String>>,
     pub record_name: Option<Spanned<String>>,
-    pub policy: Option<RoutingPolicy>,
+    pub policy: Option<Spanned<RoutingPolicy>>,
+    pub method: Option<Spanned<RoutingMethod>>,
+    pub cluster_endpoints: Option<Spanned<Vec<RawEndpoint>>>,
+    pub safety_rules: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,8 +2,8 @@
 //! us-east-1 (Route 53's API and its metrics) and the credential chain's own regions. `check`
 //! lists them, with what depends on each, and warns where the failover path needs one.
 
-use super::Config;
 use super::journal::StoreConfig;
+use super::{Config, RoutingMethod};
 use crate::model::Role;
 
 /// One thing outside the incident's regions that something of warroom needs.
@@ -46,7 +46,7 @@ pub fn global(config: &Config, sso: &[SsoRegion]) -> Vec<Dependency> {
         });
     }
     let routed = with(&|r| r.aws.record_set_id.is_some());
-    if config.routing.hosted_zone_id.is_some() && !routed.is_empty() {
+    if config.routing.method == RoutingMethod::Dns && config.routing.hosted_zone_id.is_some() && !routed.is_empty() {
         out.push(Dependency {
             region: super::GLOBAL_REGION.into(),
             service: "Route 53 API (ListResourceRecordSets, ChangeResourceRecordSets, GetChange)".into(),
@@ -76,13 +76,22 @@ pub fn global(config: &Config, sso: &[SsoRegion]) -> Vec<Dependency> {
 pub fn warnings(config: &Config, sso: &[SsoRegion]) -> Vec<String> {
     let mut out = Vec::new();
     let primary = config.regions.iter().find(|r| r.role == Role::Primary).map(|r| r.name.as_str());
-    if config.routing.hosted_zone_id.is_some() && config.regions.iter().any(|r| r.aws.record_set_id.is_some()) {
+    let dns_shift =
+        config.routing.hosted_zone_id.is_some() && config.regions.iter().any(|r| r.aws.record_set_id.is_some());
+    if config.routing.method == RoutingMethod::Dns && dns_shift {
         out.push(
             "routing.method = \"dns\": shift-traffic changes Route 53 records through its control plane in \
              us-east-1, which may take no change while us-east-1 is impaired; ARC routing controls \
              (method = \"arc\") shift through the data plane"
                 .to_owned(),
         );
+    }
+    let endpoints = config.routing.cluster_endpoints.len();
+    if config.routing.method == RoutingMethod::Arc && endpoints < 5 {
+        out.push(format!(
+            "routing.cluster-endpoints lists {endpoints} of the cluster's endpoints; a cluster has five, in five regions: \
+             list them all, so a shift survives the loss of any region"
+        ));
     }
     if let StoreConfig::Dynamodb(store) = &config.store
         && Some(store.claims_region.as_str()) == primary
@@ -121,6 +130,22 @@ mod tests {
             warned.iter().any(|w| w.starts_with("routing.method = \"dns\"") && w.contains("us-east-1")),
             "{warned:?}"
         );
+    }
+
+    #[test]
+    fn an_arc_config_has_no_global_routing_dependency_and_wants_five_endpoints() {
+        let arc = DNS.replace(
+            "[routing]\n",
+            "[routing]\nmethod = \"arc\"\ncluster-endpoints = [{ region = \"us-west-2\", url = \"https://host-a.example.com\" }]\n",
+        )
+        .replace("record-set-id = \"east\"\n", "record-set-id = \"east\"\nrouting-control-arn = \"arn:aws:route53-recovery-control::1:controlpanel/p/routingcontrol/e\"\n")
+        .replace("record-set-id = \"west\"\n", "record-set-id = \"west\"\nrouting-control-arn = \"arn:aws:route53-recovery-control::1:controlpanel/p/routingcontrol/w\"\n");
+        let config = Config::parse("c.toml", &arc).unwrap();
+        let deps = global(&config, &[]);
+        assert_eq!(deps.len(), 1, "only the health readings: {deps:#?}");
+        let warned = warnings(&config, &[]);
+        assert!(!warned.iter().any(|w| w.contains("method = \"dns\"")), "{warned:?}");
+        assert!(warned.iter().any(|w| w.starts_with("routing.cluster-endpoints lists 1")), "{warned:?}");
     }
 
     #[test]

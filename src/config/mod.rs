@@ -16,8 +16,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use aws::{
-    AwsSettings, DatabaseConfig, DatabaseId, DatabaseKind, FlagValue, GlobalConfig, LatencyStatistic, RegionAws,
-    RoutingConfig, WriteFreezeConfig,
+    AwsSettings, ClusterEndpoint, DatabaseConfig, DatabaseId, DatabaseKind, FlagValue, GlobalConfig, LatencyStatistic,
+    RegionAws, RoutingConfig, RoutingMethod, WriteFreezeConfig,
 };
 pub use inventory::{AlarmsConfig, CapacityConfig, CapacityTarget, SIM_NEEDED_CAPACITY, SIM_SECRETS};
 pub use signals::{
@@ -25,7 +25,7 @@ pub use signals::{
     TrafficUnit,
 };
 
-use crate::model::{RegionSnapshot, Role, Snapshot};
+use crate::model::{RegionSnapshot, Role, RoutingPolicy, Snapshot};
 use crate::runbook::{RawRunbook, Runbook};
 use crate::text::duration::{ConfigDuration, format_duration};
 use crate::toml_source::{self, TomlError};
@@ -329,6 +329,7 @@ struct RawRegion {
     health_check_id: Option<Spanned<String>>,
     record_set_id: Option<Spanned<String>>,
     target_group: Option<Spanned<String>>,
+    routing_control_arn: Option<Spanned<String>>,
     rds_instance: Option<Spanned<String>>,
     aurora_cluster: Option<Spanned<String>>,
     traffic: Option<signals::RawTraffic>,
@@ -460,6 +461,7 @@ impl RawConfig {
         let features = Config::features_of(&regions);
         let runbooks = crate::runbook::validate(self.runbook, crate::runbook::built_in_for(features), file, text)?;
         let routing = validate_routing(&v, self.routing)?;
+        check_routing_controls(&v, &routing, &regions)?;
         let write_freeze = validate_write_freeze(&v, self.write_freeze)?;
         let aws = validate_aws(&v, self.aws)?;
         let primary = regions.iter().find(|r| r.role == Role::Primary).map(|r| r.name.as_str());
@@ -528,11 +530,89 @@ fn validate_routing(v: &Validator<'_>, raw: aws::RawRouting) -> Result<RoutingCo
         Some(name) if name.ends_with('.') => name,
         Some(name) => format!("{name}."),
     };
+    let method = raw.method.as_ref().map_or(defaults.method, |m| *m.get_ref());
+    if let Some(policy) = &raw.policy
+        && *policy.get_ref() == RoutingPolicy::RoutingControl
+    {
+        return v.err(
+            Some(policy.span()),
+            "routing.policy is failover or weighted; for routing controls set method = \"arc\"",
+        );
+    }
+    let mut cluster_endpoints = Vec::new();
+    for e in raw.cluster_endpoints.as_ref().map(|l| l.get_ref().as_slice()).unwrap_or_default() {
+        if !is_region_name(e.region.get_ref()) {
+            return v.err(
+                Some(e.region.span()),
+                format!("routing.cluster-endpoints: `{}` is not an AWS Region name", e.region.get_ref()),
+            );
+        }
+        if !aws::is_url(e.url.get_ref()) {
+            return v.err(
+                Some(e.url.span()),
+                format!("routing.cluster-endpoints: `{}` is not an http:// or https:// URL", e.url.get_ref()),
+            );
+        }
+        cluster_endpoints.push(ClusterEndpoint { region: e.region.get_ref().clone(), url: e.url.get_ref().clone() });
+    }
+    let mut safety_rules = Vec::new();
+    for rule in raw.safety_rules.as_ref().map(|l| l.get_ref().as_slice()).unwrap_or_default() {
+        if !(rule.get_ref().starts_with("arn:") && rule.get_ref().contains("/safetyrule/")) {
+            return v.err(
+                Some(rule.span()),
+                format!("routing.safety-rules: `{}` is not a safety rule ARN (arn:aws:route53-recovery-control::…:controlpanel/…/safetyrule/…)", rule.get_ref()),
+            );
+        }
+        safety_rules.push(rule.get_ref().clone());
+    }
+    match method {
+        RoutingMethod::Arc if cluster_endpoints.is_empty() => {
+            let span = raw.cluster_endpoints.as_ref().map(Spanned::span).or(raw.method.as_ref().map(Spanned::span));
+            return v.err(
+                span,
+                "routing.method = \"arc\" needs cluster-endpoints = [{ region = \"us-west-2\", url = \"https://…\" }, …] (aws route53-recovery-control-config describe-cluster lists them)",
+            );
+        }
+        RoutingMethod::Dns => {
+            let arc_only = [
+                raw.cluster_endpoints.as_ref().map(|s| ("cluster-endpoints", s.span())),
+                raw.safety_rules.as_ref().map(|s| ("safety-rules", s.span())),
+            ];
+            if let Some((key, span)) = arc_only.into_iter().flatten().next() {
+                return v.err(Some(span), format!("routing.{key} is for method = \"arc\" (routing controls)"));
+            }
+        }
+        RoutingMethod::Arc => {}
+    }
     Ok(RoutingConfig {
         hosted_zone_id: raw.hosted_zone_id.map(Spanned::into_inner),
         record_name,
-        policy: raw.policy.unwrap_or(defaults.policy),
+        policy: raw.policy.map_or(defaults.policy, Spanned::into_inner),
+        method,
+        cluster_endpoints,
+        safety_rules,
     })
+}
+
+/// Under `method = "arc"` every region names its routing control; under DNS none does.
+fn check_routing_controls(
+    v: &Validator<'_>,
+    routing: &RoutingConfig,
+    regions: &[RegionConfig],
+) -> Result<(), TomlError> {
+    for r in regions {
+        match (routing.method, &r.aws.routing_control_arn) {
+            (RoutingMethod::Arc, None) => {
+                return v.err(None, format!("region {}: routing.method = \"arc\" needs routing-control-arn = \"arn:aws:route53-recovery-control::…:controlpanel/…/routingcontrol/…\"", r.name));
+            }
+            (RoutingMethod::Dns, Some(_)) => {
+                return v
+                    .err(None, format!("region {}: routing-control-arn is for [routing] method = \"arc\"", r.name));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn validate_database(v: &Validator<'_>, raw: aws::RawDatabase) -> Result<DatabaseConfig, TomlError> {
@@ -687,6 +767,18 @@ fn validate_region_aws(
         (None, Some(aurora)) => text_value(v, Some(aurora), "aurora-cluster")?.map(DatabaseId::AuroraCluster),
         (None, None) => None,
     };
+    let routing_control_arn = match r.routing_control_arn.take() {
+        Some(arn) if !(arn.get_ref().starts_with("arn:") && arn.get_ref().contains("/routingcontrol/")) => {
+            return v.err(
+                Some(arn.span()),
+                format!(
+                    "routing-control-arn `{}` is not a routing control ARN (arn:aws:route53-recovery-control::…:controlpanel/…/routingcontrol/…)",
+                    arn.get_ref()
+                ),
+            );
+        }
+        arn => arn.map(Spanned::into_inner),
+    };
     let target_group = match r.target_group.take() {
         Some(tg) if !matches!(traffic, Some(Traffic::Alb { .. } | Traffic::Nlb { .. })) => {
             return v.err(
@@ -707,6 +799,7 @@ fn validate_region_aws(
     };
     Ok(RegionAws {
         target_group,
+        routing_control_arn,
         profile: text_value(v, r.profile.take(), "profile")?,
         endpoint_url: r.endpoint_url.take().map(Spanned::into_inner),
         traffic,

@@ -43,6 +43,9 @@ pub struct RegionSnapshot {
     /// metrics): one fact for every region, reported by whichever region asked.
     #[serde(default)]
     pub control_plane: Signal<bool>,
+    /// Whether the region's own endpoints answered its last poll.
+    #[serde(default)]
+    pub reachable: Signal<bool>,
     /// One per `[[signals]]` row, in config order.
     #[serde(default)]
     pub custom: Vec<CustomRow>,
@@ -71,6 +74,7 @@ impl RegionSnapshot {
             secrets: Signal::default(),
             healthy_targets: Signal::default(),
             control_plane: Signal::default(),
+            reachable: Signal::default(),
             custom: Vec::new(),
             error_rate_history: History::default(),
             latency_p99_history: History::default(),
@@ -81,6 +85,12 @@ impl RegionSnapshot {
     /// Route 53 is active with this region's record (fresh data only).
     pub fn is_serving(&self, now: DateTime<Utc>, poll_interval: Duration) -> bool {
         self.routing.fresh_value(now, poll_interval).is_some_and(|r| r.active)
+    }
+
+    /// The region's own endpoints did not answer its newest poll: nothing can be done there
+    /// now, and nothing read there is news.
+    pub fn unreachable(&self, now: DateTime<Utc>, poll_interval: Duration) -> bool {
+        self.reachable.fresh_value(now, poll_interval) == Some(&false)
     }
 
     /// The freshness of each signal, worst first matters to the UI: any stale signal marks the region.
@@ -102,6 +112,7 @@ impl RegionSnapshot {
             SignalKey::Capacity => self.capacity.freshness(now, interval),
             SignalKey::HealthyTargets => self.healthy_targets.freshness(now, interval),
             SignalKey::ControlPlane => self.control_plane.freshness(now, interval),
+            SignalKey::Reachable => self.reachable.freshness(now, interval),
             SignalKey::Secrets => {
                 self.secrets.freshness(now, slow(interval, self.secrets.value.as_ref().map(|s| s.every_seconds)))
             }
@@ -183,6 +194,7 @@ impl RegionSnapshot {
             Reading::Secrets(v) => self.secrets.record_value(v, at),
             Reading::HealthyTargets(v) => self.healthy_targets.record_value(v, at),
             Reading::ControlPlane(v) => self.control_plane.record_value(v, at),
+            Reading::Reachable(v) => self.reachable.record_value(v, at),
             Reading::Custom(i, v) => match self.custom.get_mut(usize::from(i)) {
                 Some(row) => with_history(row.signal.record_value(v, at), &mut row.history, v),
                 None => Applied::Mismatch,
@@ -207,6 +219,7 @@ impl RegionSnapshot {
             SignalKey::Secrets => self.secrets.record_error(error, at),
             SignalKey::HealthyTargets => self.healthy_targets.record_error(error, at),
             SignalKey::ControlPlane => self.control_plane.record_error(error, at),
+            SignalKey::Reachable => self.reachable.record_error(error, at),
             SignalKey::Custom(i) => match self.custom.get_mut(usize::from(i)) {
                 Some(row) => row.signal.record_error(error, at),
                 None => Applied::Mismatch,

@@ -25,6 +25,8 @@ pub enum SignalKey {
     HealthyTargets,
     /// Whether the global control plane in us-east-1 answered this region's last call to it.
     ControlPlane,
+    /// Whether the region's own endpoints answered its last poll (its flag and database).
+    Reachable,
     /// The `[[signals]]` row of this index.
     Custom(u8),
 }
@@ -32,7 +34,7 @@ pub enum SignalKey {
 impl SignalKey {
     /// The built-in signals (custom rows are counted per config).
     /// New keys go at the end: the flight recorder stores a key as its place here.
-    pub const ALL: [SignalKey; 15] = [
+    pub const ALL: [SignalKey; 16] = [
         SignalKey::Requests,
         SignalKey::ErrorRate,
         SignalKey::LatencyP50,
@@ -48,6 +50,7 @@ impl SignalKey {
         SignalKey::Secrets,
         SignalKey::HealthyTargets,
         SignalKey::ControlPlane,
+        SignalKey::Reachable,
     ];
 }
 
@@ -76,6 +79,9 @@ pub enum Reading {
     /// `true`: the global control plane answered (even with an error of its own); `false`: it
     /// did not answer within the call timeout.
     ControlPlane(bool),
+    /// `true`: the region's own endpoints answered (even with an error); `false`: they did
+    /// not answer within the call timeout.
+    Reachable(bool),
     /// A `[[signals]]` row's value, in the unit its metric reports.
     Custom(u8, f64),
 }
@@ -98,6 +104,7 @@ impl Reading {
             Reading::Secrets(_) => SignalKey::Secrets,
             Reading::HealthyTargets(_) => SignalKey::HealthyTargets,
             Reading::ControlPlane(_) => SignalKey::ControlPlane,
+            Reading::Reachable(_) => SignalKey::Reachable,
             Reading::Custom(i, _) => SignalKey::Custom(*i),
         }
     }

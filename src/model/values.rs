@@ -86,6 +86,8 @@ pub struct Database {
 pub enum RoutingPolicy {
     Failover,
     Weighted,
+    /// An ARC routing control: On sends the region traffic, and a change takes effect at once.
+    RoutingControl,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

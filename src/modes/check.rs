@@ -112,6 +112,9 @@ pub async fn evaluate(live: &Live) -> Vec<Row> {
             format!("{zone} {}", z.hosted_zone().map(|h| h.name()).unwrap_or_default())
         }));
     }
+    if let Some(cluster) = &live.cluster {
+        rows.push(routing_controls_row(config, crate::aws::arc::list(cluster).await));
+    }
     for (index, (region, c)) in config.regions.iter().zip(&live.clients).enumerate() {
         let name = region.name.as_str();
         let polled = |key: SignalKey| latest(&updates, index, key);
@@ -394,6 +397,33 @@ async fn probe_permissions(live: &Live, index: usize) -> Vec<Row> {
 
 /// The failover runbook's guards on the state one poll read, judged as of that poll: the
 /// probes that follow it take seconds (a timeout, more) and must not age its readings.
+/// Every region's routing control is in the cluster, with its state now.
+fn routing_controls_row(
+    config: &Config,
+    listed: Result<Vec<(String, crate::aws::arc::ControlState)>, AwsError>,
+) -> Row {
+    let listed = match listed {
+        Ok(l) => l,
+        Err(e) => return row("routing controls", "arc", Verdict::Fail, e.text),
+    };
+    let mut seen = Vec::new();
+    for r in &config.regions {
+        let Some(arn) = r.aws.routing_control_arn.as_deref() else { continue };
+        match listed.iter().find(|(a, _)| a == arn) {
+            Some((_, state)) => seen.push(format!("{} {} {}", r.name, state.name, if state.on { "On" } else { "Off" })),
+            None => {
+                return row(
+                    "routing controls",
+                    "arc",
+                    Verdict::Fail,
+                    format!("{}: {arn} is not in the cluster", r.name),
+                );
+            }
+        }
+    }
+    row("routing controls", "arc", Verdict::Pass, seen.join(", "))
+}
+
 /// What the config needs outside its regions, and the warnings that follow from it.
 pub fn dependency_rows(config: &Config, sso: &[crate::config::dependencies::SsoRegion]) -> Vec<Row> {
     use crate::config::dependencies;

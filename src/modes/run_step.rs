@@ -13,7 +13,7 @@ use clap::Args;
 use crossterm::event::KeyCode;
 
 use crate::app::{App, Modal};
-use crate::runbook::{StepKind, StepRef, StepStatus};
+use crate::runbook::{Guard, StepKind, StepRef, StepStatus};
 use crate::runtime::args::SimArgs;
 use crate::runtime::exit::{Exit, Failure};
 use crate::runtime::session::{Session, open_scribe, start_session};
@@ -39,6 +39,10 @@ pub struct RunStepArgs {
     /// Go on past failed guards; the reason is journaled as a guard-override.
     #[arg(long = "override", value_name = "REASON")]
     pub override_reason: Option<String>,
+    /// Override the ARC safety rule that refused this shift before (its ARN goes in
+    /// `SafetyRulesToOverride`). `--override` never does this.
+    #[arg(long, value_name = "REASON")]
+    pub override_safety_rule: Option<String>,
     /// A step that needs approval, asked by a commander alone: approve it yourself, saying why
     /// it cannot wait for a second commander (journaled, counted on the scorecard).
     #[arg(long, value_name = "REASON")]
@@ -67,6 +71,11 @@ trait Driven {
     fn app(&mut self) -> &mut App;
     /// Poll every region, deliver outcomes, tick.
     async fn turn(&mut self);
+    /// Deliver outcomes and tick on what was already read: a watch step whose condition holds
+    /// on the first readings is done without waiting for another poll.
+    async fn settle(&mut self) {
+        self.turn().await;
+    }
     /// Pause between turns while a step runs.
     fn pause(&self) -> StdDuration;
     /// Longest wait for a step that has `timeout` of its own (the app fails it then).
@@ -93,6 +102,34 @@ struct LiveSession {
     app: App,
     live: std::sync::Arc<crate::sources::aws::Live>,
     outcomes: tokio::sync::mpsc::Receiver<crate::actions::Outcome>,
+    /// After the first round, the pollers run in the background (as the dashboard's do), so
+    /// no turn waits on a region that does not answer.
+    polled: Option<tokio::sync::mpsc::Receiver<crate::model::Update>>,
+    pollers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for LiveSession {
+    fn drop(&mut self) {
+        for p in &self.pollers {
+            p.abort();
+        }
+    }
+}
+
+impl LiveSession {
+    /// Fold `updates`, whatever the pollers read since, and every outcome that came.
+    fn deliver(&mut self, updates: Vec<crate::model::Update>, mut outcomes: Vec<crate::actions::Outcome>) {
+        while let Ok(outcome) = self.outcomes.try_recv() {
+            outcomes.push(outcome);
+        }
+        let mut updates = updates;
+        if let Some(rx) = self.polled.as_mut() {
+            while let Ok(update) = rx.try_recv() {
+                updates.push(update);
+            }
+        }
+        self.app.poll_round(updates, outcomes, Utc::now());
+    }
 }
 
 impl Driven for LiveSession {
@@ -100,15 +137,23 @@ impl Driven for LiveSession {
         &mut self.app
     }
     async fn turn(&mut self) {
-        let updates = crate::sources::aws::poll_all(&self.live).await;
-        let mut outcomes = Vec::new();
-        while let Ok(outcome) = self.outcomes.try_recv() {
-            outcomes.push(outcome);
+        if self.polled.is_none() {
+            // The first round: every source once, bounded by the call timeout.
+            let updates = crate::sources::aws::poll_all(&self.live).await;
+            let (tx, rx) = tokio::sync::mpsc::channel(1024);
+            self.pollers = crate::sources::aws::spawn_pollers(&self.live, &tx);
+            self.polled = Some(rx);
+            return self.deliver(updates, Vec::new());
         }
-        self.app.poll_round(updates, outcomes, Utc::now());
+        // Then: an outcome as soon as it comes, or what the pollers read within a second.
+        let outcome = tokio::time::timeout(StdDuration::from_secs(1), self.outcomes.recv()).await;
+        self.deliver(Vec::new(), outcome.ok().flatten().into_iter().collect());
+    }
+    async fn settle(&mut self) {
+        self.deliver(Vec::new(), Vec::new());
     }
     fn pause(&self) -> StdDuration {
-        StdDuration::from_secs(1)
+        StdDuration::from_millis(50)
     }
     fn patience(&self, timeout: Option<chrono::Duration>) -> StdDuration {
         let step = timeout.unwrap_or(chrono::Duration::hours(1)) + chrono::Duration::seconds(30);
@@ -163,7 +208,7 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         crate::runtime::session::identify(&mut app, &live).await;
         app.view.message = None;
         crate::runtime::session::share_claims(&mut app, &journal_path)?;
-        let mut session = LiveSession { app, live, outcomes };
+        let mut session = LiveSession { app, live, outcomes, polled: None, pollers: Vec::new() };
         drive(&mut session, args).await
     });
     crate::text::sanitize::eprint_line(&format!("journal: {journal_path}"));
@@ -208,7 +253,24 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
         say(&format!("  {} {:<18} {}", if g.ok { "ok  " } else { "FAIL" }, g.guard.to_string(), g.reason));
     }
     let blocked = guards.iter().any(|g| !g.ok);
-    match (&args.override_reason, blocked) {
+    let refused_by_rule = guards.iter().any(|g| !g.ok && g.guard == Guard::SafetyRule);
+    let others_fail = guards.iter().any(|g| !g.ok && g.guard != Guard::SafetyRule);
+    let reason = match (refused_by_rule, &args.override_safety_rule, &args.override_reason) {
+        (true, None, _) => {
+            return Err(Failure {
+                exit: Exit::GuardRefused,
+                message: format!(
+                    "{} was refused by an ARC safety rule; give --override-safety-rule REASON to override the rule (--override covers other guards only)",
+                    step.id
+                ),
+            });
+        }
+        (true, Some(_), None) if others_fail => None,
+        (true, Some(rule), Some(other)) => Some(format!("{rule} (and: {other})")),
+        (true, Some(rule), None) => Some(rule.clone()),
+        (false, _, other) => other.clone(),
+    };
+    match (&reason, blocked) {
         (None, true) => {
             return Err(Failure {
                 exit: Exit::GuardRefused,
@@ -281,6 +343,7 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
     // Wait for the outcome in simulated time (the step's own timeout still applies).
     let started = Instant::now();
     let patience = s.patience(step.timeout);
+    s.settle().await;
     loop {
         match s.app().runs.status(at).clone() {
             StepStatus::Done { already, .. } => {

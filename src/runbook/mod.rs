@@ -155,7 +155,14 @@ pub enum Guard {
     SecretsPresent,
     /// The last traffic shift is longer ago than the cooldown.
     CooldownElapsed,
+    /// No ARC safety rule refused this step's last try. Never configured: it appears on a
+    /// shift-traffic step once ARC refused it, and only its own typed override passes it.
+    SafetyRule,
 }
+
+/// How a shift refused by an ARC safety rule (`ConflictException`) begins its error, so the
+/// run state can show it as a failed guard.
+pub const SAFETY_RULE_REFUSED: &str = "refused by an ARC safety rule";
 
 impl Guard {
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -192,6 +199,7 @@ impl fmt::Display for Guard {
             Guard::CapacityReady => f.write_str("capacity-ready"),
             Guard::SecretsPresent => f.write_str("secrets-present"),
             Guard::CooldownElapsed => f.write_str("cooldown-elapsed"),
+            Guard::SafetyRule => f.write_str("arc-safety-rule"),
         }
     }
 }

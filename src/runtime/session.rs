@@ -296,6 +296,5 @@ pub async fn identify(app: &mut App, live: &Live) {
 
 /// Clients for every region of `config`, with aws-config's default credential chain.
 pub async fn connect(config: Config) -> Arc<Live> {
-    let clients = aws::connect_all(&config, &CredentialSource::Default).await;
-    Arc::new(Live::new(config, clients))
+    Arc::new(Live::connect(config, &CredentialSource::Default).await)
 }

@@ -58,7 +58,7 @@ fn number(reading: &Reading) -> Option<f64> {
         | Reading::LatencyP99(v)
         | Reading::HealthyTargets(v)
         | Reading::Custom(_, v) => Some(*v),
-        Reading::WriteFreeze(b) | Reading::ControlPlane(b) => Some(if *b { 1.0 } else { 0.0 }),
+        Reading::WriteFreeze(b) | Reading::ControlPlane(b) | Reading::Reachable(b) => Some(if *b { 1.0 } else { 0.0 }),
         _ => None,
     }
 }
@@ -73,6 +73,7 @@ fn from_number(key: SignalKey, v: f64) -> Option<Reading> {
         SignalKey::WriteFreeze => Reading::WriteFreeze(v != 0.0),
         SignalKey::HealthyTargets => Reading::HealthyTargets(v),
         SignalKey::ControlPlane => Reading::ControlPlane(v != 0.0),
+        SignalKey::Reachable => Reading::Reachable(v != 0.0),
         _ => return None,
     })
 }

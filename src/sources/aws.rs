@@ -9,7 +9,7 @@ use futures_util::future::join_all;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::aws::{RegionClients, alarms, capacity, database, flag, metrics, routing, secrets};
+use crate::aws::{RegionClients, alarms, arc, capacity, database, flag, metrics, routing, secrets};
 use crate::config::{Config, DatabaseKind};
 use crate::model::{ChangeStatus, HealthChecks, Lag, PendingChange, Reading, SignalKey, Update};
 
@@ -61,7 +61,12 @@ impl Source {
         match self {
             Source::Metrics => !metrics::region_queries(config, index).is_empty(),
             Source::Health => region.aws.health_check_id.is_some(),
-            Source::Routing => region.aws.record_set_id.is_some() && config.routing.hosted_zone_id.is_some(),
+            Source::Routing => match config.routing.method {
+                crate::config::RoutingMethod::Arc => region.aws.routing_control_arn.is_some(),
+                crate::config::RoutingMethod::Dns => {
+                    region.aws.record_set_id.is_some() && config.routing.hosted_zone_id.is_some()
+                }
+            },
             Source::Database => region.aws.database.is_some() || config.database.kind == DatabaseKind::DynamodbGlobal,
             Source::Flag => true,
             Source::Alarms => !region.aws.alarms.is_empty(),
@@ -92,14 +97,24 @@ impl Source {
 pub struct Live {
     pub config: Config,
     pub clients: Vec<RegionClients>,
+    /// The ARC cluster's endpoints (`method = "arc"`): where routing is read and shifted.
+    pub cluster: Option<arc::Cluster>,
     /// The newest Route 53 change warroom submitted: the routing pollers follow it with
     /// `GetChange` so the dashboard (and `change-insync`) see it pending until INSYNC.
     pub change: std::sync::Mutex<Option<PendingChange>>,
 }
 
 impl Live {
-    pub fn new(config: Config, clients: Vec<RegionClients>) -> Self {
-        Self { config, clients, change: std::sync::Mutex::new(None) }
+    pub fn new(config: Config, clients: Vec<RegionClients>, cluster: Option<arc::Cluster>) -> Self {
+        Self { config, clients, cluster, change: std::sync::Mutex::new(None) }
+    }
+
+    /// Clients for every region of `config`, the global control plane's and, under
+    /// `method = "arc"`, the cluster's endpoints.
+    pub async fn connect(config: Config, credentials: &crate::aws::CredentialSource) -> Self {
+        let clients = crate::aws::connect_all(&config, credentials).await;
+        let cluster = arc::Cluster::connect(&config, credentials).await;
+        Self::new(config, clients, cluster)
     }
 
     pub fn last_change(&self) -> Option<PendingChange> {
@@ -149,6 +164,11 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
             let result = health(c, id, memory, config.aws.health_status_interval, now).await;
             through_control_plane(region, SignalKey::HealthChecks, result.map(Reading::HealthChecks))
         }
+        Source::Routing if let Some(cluster) = &live.cluster => {
+            // Routing controls: read through the cluster's regional endpoints, data plane.
+            let result = arc::read(cluster, config, region).await;
+            vec![reading_or_error(region, SignalKey::Routing, result.map(Reading::Routing))]
+        }
         Source::Routing => {
             let result = match routing::read(c, config, region).await {
                 Ok(mut r) => {
@@ -160,12 +180,16 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
             through_control_plane(region, SignalKey::Routing, result.map(Reading::Routing))
         }
         Source::Database => match database::describe(c, config, region).await {
+            Err(e) if unanswered(&e) => regional_failure(region, SignalKey::Database, e),
             Ok(db) => {
                 // Every replica of a global table takes writes and reports its own lag.
                 let writer_lag =
                     Lag::from_role(db.role).filter(|_| config.database.kind != DatabaseKind::DynamodbGlobal);
                 let at = Utc::now();
-                let mut out = vec![Update::ok(region, at, Reading::Database(db))];
+                let mut out = vec![
+                    Update::ok(region, at, Reading::Reachable(true)),
+                    Update::ok(region, at, Reading::Database(db)),
+                ];
                 if let Some(lag) = writer_lag {
                     out.push(Update::ok(region, at, Reading::ReplicationLag(lag)));
                 }
@@ -173,10 +197,13 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
             }
             Err(e) => vec![Update::failed(region, SignalKey::Database, Utc::now(), e.text)],
         },
-        Source::Flag => {
-            let result = flag::read(c, &config.write_freeze).await;
-            vec![reading_or_error(region, SignalKey::WriteFreeze, result.map(Reading::WriteFreeze))]
-        }
+        Source::Flag => match flag::read(c, &config.write_freeze).await {
+            Err(e) if unanswered(&e) => regional_failure(region, SignalKey::WriteFreeze, e),
+            result => vec![
+                Update::ok(region, Utc::now(), Reading::Reachable(true)),
+                reading_or_error(region, SignalKey::WriteFreeze, result.map(Reading::WriteFreeze)),
+            ],
+        },
     }
 }
 
@@ -217,6 +244,17 @@ async fn follow_change(live: &Live, c: &RegionClients) -> Option<PendingChange> 
         live.set_change(change.clone());
     }
     Some(change)
+}
+
+/// No answer at all: not an error of the service, the endpoint is gone (or too slow to matter).
+fn unanswered(e: &crate::aws::error::AwsError) -> bool {
+    matches!(e.class, crate::aws::error::Class::Unreachable | crate::aws::error::Class::Timeout)
+}
+
+/// A region's own endpoint did not answer: say so (`Reachable(false)`) beside the error.
+fn regional_failure(region: usize, key: SignalKey, e: crate::aws::error::AwsError) -> Vec<Update> {
+    let at = Utc::now();
+    vec![Update::ok(region, at, Reading::Reachable(false)), Update::failed(region, key, at, e.text)]
 }
 
 /// A reading made through us-east-1's control plane, and what it says of that plane: it

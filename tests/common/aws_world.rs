@@ -165,8 +165,7 @@ rds-instance = "checkout-db-replica"
 
     /// Clients through the proxies, with the test credentials.
     pub async fn live(&self, config: Config) -> Arc<Live> {
-        let clients = warroom::aws::connect_all(&config, &CredentialSource::Static(credentials())).await;
-        Arc::new(Live::new(config, clients))
+        Arc::new(Live::connect(config, &CredentialSource::Static(credentials())).await)
     }
 
     /// A warroom command with the environment the SDK needs to reach only the emulator.

@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod arc_fake;
 pub mod aws_world;
 pub mod moto;
 pub mod proxy;

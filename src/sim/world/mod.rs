@@ -276,6 +276,7 @@ impl World {
         let running = r.inventory.capacity().map_or(f64::from(SIM_TARGETS), |c| f64::from(c.running));
         readings.push(Reading::HealthyTargets((running * (1.0 - impairment.level)).floor()));
         readings.push(Reading::ControlPlane(true));
+        readings.push(Reading::Reachable(true));
         readings.extend(r.inventory.capacity().map(Reading::Capacity));
         readings.extend(r.inventory.alarms().map(Reading::Alarms));
         readings.extend(r.inventory.secrets(missing).map(Reading::Secrets));
