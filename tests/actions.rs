@@ -89,6 +89,7 @@ async fn shift_traffic_twice_acts_once() {
         from: "us-east-1".into(),
         to: "us-west-2".into(),
         record_name: "api.example.com.".into(),
+        routing_controls: false,
         override_safety_rules: Vec::new(),
     };
     let (first, second, world) = run_twice(action).await;

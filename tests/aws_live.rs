@@ -93,6 +93,7 @@ async fn failover_actions_change_the_account_once_and_are_idempotent() {
         from: EAST.into(),
         to: WEST.into(),
         record_name: "api.example.com.".into(),
+        routing_controls: false,
         override_safety_rules: Vec::new(),
     };
     let shifted = execute(&live, &shift).await;

@@ -28,6 +28,9 @@ pub enum Action {
         from: String,
         to: String,
         record_name: String,
+        /// Through ARC routing controls (`method = "arc"`), not Route 53 records.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        routing_controls: bool,
         /// ARC safety rules to override (`SafetyRulesToOverride`): only ever from a reason
         /// typed for a safety rule's refusal, never from an override of other guards.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -57,6 +60,9 @@ impl Action {
                 format!("DynamoDB {table} / {key}")
             }
             Action::PromoteDatabase { instance, .. } => format!("database {instance}"),
+            Action::ShiftTraffic { routing_controls: true, from, to, .. } => {
+                format!("ARC routing controls of {to} and {from}")
+            }
             Action::ShiftTraffic { record_name, .. } => format!("Route 53 {record_name}"),
             Action::ScaleCapacity { resource, .. } => resource.clone(),
         }
@@ -79,16 +85,18 @@ impl Action {
             Action::PromoteDatabase { region, instance, mode: Promotion::Switchover } => format!(
                 "Switch the writer to {instance} in {region} (RDS PromoteReadReplica, or Aurora SwitchoverGlobalCluster: waits for replication, no data loss)."
             ),
-            Action::ShiftTraffic { from, to, record_name, override_safety_rules }
-                if !override_safety_rules.is_empty() =>
-            {
+            Action::ShiftTraffic { from, to, record_name, routing_controls: true, override_safety_rules } => {
+                let overriding = if override_safety_rules.is_empty() {
+                    String::new()
+                } else {
+                    format!(", OVERRIDING ARC safety rule(s) {}", override_safety_rules.join(", "))
+                };
                 format!(
-                    "Shift traffic for {record_name} from {from} to {to}, OVERRIDING ARC safety rule(s) {}",
-                    override_safety_rules.join(", ")
+                    "Shift traffic for {record_name} from {from} to {to}: routing control {to} On and {from} Off in one UpdateRoutingControlStates through the ARC cluster's regional endpoints{overriding}"
                 )
             }
             Action::ShiftTraffic { from, to, record_name, .. } => format!(
-                "Shift traffic for {record_name} from {from} to {to} (Route 53 ChangeResourceRecordSets, then wait for INSYNC; or, with routing controls, {to} On and {from} Off through the ARC cluster)"
+                "Shift traffic for {record_name} from {from} to {to} (Route 53 ChangeResourceRecordSets, then wait for INSYNC)"
             ),
             Action::ScaleCapacity { region, resource, target } => format!(
                 "Scale {resource} in {region} to {target} (Auto Scaling SetDesiredCapacity or ECS UpdateService desiredCount; never lowers it), then wait until {target} run"

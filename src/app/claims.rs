@@ -34,16 +34,70 @@ impl App {
         if self.unclaimed.take() == Some(at) {
             return true;
         }
+        if self.claiming.contains_key(&at) {
+            return false;
+        }
         let (Some(key), me) = (self.claim_key(at), self.holder()) else { return true };
         let lease = self.claim_lease;
         let Some(store) = self.claims.as_mut() else { return true };
-        match store.claim(&key, &me, Utc::now(), lease) {
+        match store.claim_soon(&key, &me, Utc::now(), lease) {
+            Some(answer) => self.claimed(at, &key, overridden, answer),
+            // Across the network: the answer comes as a message (`collect_claims`).
+            None => {
+                self.claiming.insert(at, overridden.cloned());
+                false
+            }
+        }
+    }
+
+    /// A claim is being asked and not answered yet.
+    pub fn claim_pending(&self, at: StepRef) -> bool {
+        self.claiming.contains_key(&at)
+    }
+
+    /// Any claim being asked.
+    pub fn claims_pending(&self) -> bool {
+        !self.claiming.is_empty()
+    }
+
+    /// Answers to claims asked across the network: a won claim goes on with its step as
+    /// Enter would have; any other answer says why, as a claim at Enter does.
+    pub(super) fn collect_claims(&mut self) -> bool {
+        let Some(store) = self.claims.as_mut() else { return false };
+        let answers = store.answered();
+        let any = !answers.is_empty();
+        for (key, answer) in answers {
+            let Some(at) =
+                self.claiming.keys().copied().find(|at| self.claim_key(*at).as_deref() == Some(key.as_str()))
+            else {
+                continue;
+            };
+            let overridden = self.claiming.remove(&at).flatten();
+            if self.claimed(at, &key, overridden.as_ref(), answer) {
+                // Won: the claim is held, so proceeding does not ask again.
+                self.unclaimed = Some(at);
+                self.proceed(at, overridden);
+            }
+        }
+        any
+    }
+
+    /// What a claim's answer means for the step: go on (true), or why not.
+    fn claimed(
+        &mut self,
+        at: StepRef,
+        key: &str,
+        overridden: Option<&Override>,
+        answer: Result<Claimed, crate::scribe::claims::ClaimError>,
+    ) -> bool {
+        match answer {
             Ok(Claimed::Won(_)) => {
                 self.held.insert(at);
                 // Judged at this moment: what others wrote before the claim was won (the step
                 // finished and its claim was let go) must be seen before acting on it.
                 let before = self.runs.status(at).clone();
-                self.follow_journal();
+                self.scribe.follow();
+                self.fold_arrived();
                 let after = self.runs.status(at).clone();
                 if before != after {
                     self.release_claim(at);

@@ -214,6 +214,9 @@ pub struct App {
     /// A step this terminal may act on once without a claim: break-glass past a claims store
     /// that cannot be reached (journaled).
     unclaimed: Option<StepRef>,
+    /// Claims asked of a store across the network and not answered yet, with the override
+    /// the step goes on under once won: the step shows `claiming…` and keys keep working.
+    claiming: std::collections::HashMap<StepRef, Option<Override>>,
     /// Confirmed steps waiting for a commander's approval, with what was confirmed.
     awaiting: std::collections::HashMap<StepRef, (Action, Option<Override>)>,
     /// How long a claim lasts unless renewed.
@@ -263,6 +266,7 @@ impl App {
             held: std::collections::HashSet::new(),
             awaiting: std::collections::HashMap::new(),
             unclaimed: None,
+            claiming: std::collections::HashMap::new(),
             claim_lease: claims::CLAIM_LEASE,
             claims_seen: std::collections::BTreeMap::new(),
             joined: None,
@@ -414,7 +418,8 @@ impl App {
         if arrived {
             self.run_approved();
         }
-        arrived
+        let claimed = self.collect_claims();
+        arrived || claimed
     }
 
     /// Steps other terminals moved on a shared journal: one run state for everyone.

@@ -50,6 +50,8 @@ pub struct Resources {
     pub record_name: String,
     /// The ARC safety rules an override of a refusal names (`routing.safety-rules`).
     pub safety_rules: Vec<String>,
+    /// Traffic moves through ARC routing controls (`routing.method = "arc"`).
+    pub routing_controls: bool,
     /// Each region's capacity target (`[regions.capacity]`), in config order.
     pub capacity: Vec<Option<crate::config::CapacityConfig>>,
     /// Each region's traffic source (`alb`, `nlb`, …), for the row labels.
@@ -69,6 +71,7 @@ impl Resources {
             freeze_key: config.write_freeze.key.clone(),
             record_name: config.routing.record_name.clone(),
             safety_rules: config.routing.safety_rules.clone(),
+            routing_controls: config.routing.method == crate::config::RoutingMethod::Arc,
             capacity: config.regions.iter().map(|r| r.aws.capacity.clone()).collect(),
             traffic: config.regions.iter().map(|r| r.aws.traffic.as_ref().map(|t| t.source_name())).collect(),
             alarms_rows: config.regions.iter().any(|r| !r.aws.alarms.is_empty()),
@@ -147,6 +150,7 @@ impl App {
                 from: name(source),
                 to: name(target),
                 record_name: self.resources.record_name.clone(),
+                routing_controls: self.resources.routing_controls,
                 override_safety_rules: Vec::new(),
             },
             StepKind::ScaleCapacity => {
@@ -492,7 +496,7 @@ impl App {
     }
 
     /// Guards passed (or were overridden): do what the step's kind asks.
-    fn proceed(&mut self, at: StepRef, overridden: Option<Override>) {
+    pub(super) fn proceed(&mut self, at: StepRef, overridden: Option<Override>) {
         // On a shared journal, the step is this terminal's before any dialog opens.
         if !self.claim(at, overridden.as_ref()) {
             return;

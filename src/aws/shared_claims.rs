@@ -34,12 +34,18 @@ pub struct DynamoClaims {
     partition: String,
     region: String,
     worker: Blocking,
+    /// Claims asked at Enter run here, never queued behind the screen's background reads.
+    claimer: Blocking,
     deadline: StdDuration,
     /// The claims as the last background read found them (the screen's view; never a proof).
     seen: std::sync::Arc<std::sync::Mutex<BTreeMap<String, Claim>>>,
     /// Steps whose renewal found the claim no longer ours (taken over meanwhile).
     lost: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// Answers to `claim_soon`, waiting for the app loop to take them.
+    answers: Answers,
 }
+
+type Answers = std::sync::Arc<std::sync::Mutex<Vec<(String, Result<Claimed, ClaimError>)>>>;
 
 /// A claim item as read: the claim (if any) and its version (0: no item).
 type Read = (Option<Claim>, u64);
@@ -58,9 +64,11 @@ impl DynamoClaims {
             partition: format!("{incident}#claims"),
             region: region.to_owned(),
             worker: Blocking::new("warroom-claims")?,
+            claimer: Blocking::new("warroom-claim")?,
             deadline,
             seen: std::sync::Arc::default(),
             lost: std::sync::Arc::default(),
+            answers: std::sync::Arc::default(),
         })
     }
 
@@ -94,29 +102,41 @@ impl DynamoClaims {
         step: &str,
         decide_on: impl Fn(&mut BTreeMap<String, Claim>) -> T + Send + Sync + 'static,
     ) -> Result<T, ClaimError> {
+        let done = self.worker.run(self.changed(step, decide_on), self.deadline);
+        self.verdict(done)
+    }
+
+    /// The change as a future, for the worker to run now or in the background.
+    fn changed<T: Send + 'static>(
+        &self,
+        step: &str,
+        decide_on: impl Fn(&mut BTreeMap<String, Claim>) -> T + Send + Sync + 'static,
+    ) -> impl std::future::Future<Output = Result<Option<T>, super::error::AwsError>> + Send + 'static {
         let (client, table, partition, step) =
             (self.client.clone(), self.table.clone(), self.partition.clone(), step.to_owned());
-        let done = self.worker.run(
-            async move {
-                for _ in 0..RACES {
-                    let (claim, version) = read(&client, &table, &partition, &step).await?;
-                    let mut claims: BTreeMap<String, Claim> =
-                        claim.clone().into_iter().map(|c| (step.clone(), c)).collect();
-                    let out = decide_on(&mut claims);
-                    let after = claims.remove(&step);
-                    if after == claim {
-                        return Ok(Some(out));
-                    }
-                    if write(&client, &table, &partition, &step, after.as_ref(), version).await? {
-                        return Ok(Some(out));
-                    }
+        async move {
+            for _ in 0..RACES {
+                let (claim, version) = read(&client, &table, &partition, &step).await?;
+                let mut claims: BTreeMap<String, Claim> =
+                    claim.clone().into_iter().map(|c| (step.clone(), c)).collect();
+                let out = decide_on(&mut claims);
+                let after = claims.remove(&step);
+                if after == claim {
+                    return Ok(Some(out));
                 }
-                Ok::<_, super::error::AwsError>(None)
-            },
-            self.deadline,
-        );
+                if write(&client, &table, &partition, &step, after.as_ref(), version).await? {
+                    return Ok(Some(out));
+                }
+            }
+            Ok::<_, super::error::AwsError>(None)
+        }
+    }
+
+    /// A change's end in the claims' words: not in time, failed, raced out, or its answer.
+    fn verdict<T>(&self, done: Option<Result<Option<T>, super::error::AwsError>>) -> Result<T, ClaimError> {
         match done {
             None => Err(self.unreachable()),
+            Some(Err(e)) if silent(&e) => Err(self.unreachable()),
             Some(Err(e)) => Err(self.failed(e)),
             Some(Ok(None)) => Err(self.failed(format!("{RACES} writers raced for {}; try again", self.partition))),
             Some(Ok(Some(out))) => Ok(out),
@@ -234,6 +254,43 @@ impl ClaimStore for DynamoClaims {
         self.change(step, move |claims| decide(claims, &key, &me, now, lease, true))
     }
 
+    /// The claim runs on the worker; its answer (or "did not answer" at the deadline) is
+    /// left for `answered`, so the app loop never waits on the claims region.
+    fn claim_soon(
+        &mut self,
+        step: &str,
+        me: &Holder,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Option<Result<Claimed, ClaimError>> {
+        let (key, holder) = (step.to_owned(), me.clone());
+        let change = self.changed(step, move |claims| decide(claims, &key, &holder, now, lease, false));
+        let deadline = self.deadline;
+        let (answers, step) = (std::sync::Arc::clone(&self.answers), step.to_owned());
+        let (unreachable, region, partition) = (self.unreachable(), self.region.clone(), self.partition.clone());
+        self.claimer.spawn(
+            async move {
+                let verdict = match tokio::time::timeout(deadline, change).await {
+                    Err(_) => Err(unreachable),
+                    Ok(Err(e)) if silent(&e) => Err(unreachable),
+                    Ok(Err(e)) => Err(ClaimError::Store(format!("claims in {region}: {e}"))),
+                    Ok(Ok(None)) => Err(ClaimError::Store(format!(
+                        "claims in {region}: {RACES} writers raced for {partition}; try again"
+                    ))),
+                    Ok(Ok(Some(claimed))) => Ok(claimed),
+                };
+                answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((step, verdict));
+            },
+            // The inner deadline answers first; this one only bounds the worker.
+            deadline + StdDuration::from_secs(1),
+        );
+        None
+    }
+
+    fn answered(&mut self) -> Vec<(String, Result<Claimed, ClaimError>)> {
+        std::mem::take(&mut *self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
     fn renew(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<bool, ClaimError> {
         let (key, me) = (step.to_owned(), me.clone());
         self.change(step, move |claims| extend(claims, &key, &me, now, lease))
@@ -301,6 +358,11 @@ impl ClaimStore for DynamoClaims {
         );
         Ok(self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone())
     }
+}
+
+/// The claims region did not answer (as opposed to answering with an error).
+fn silent(e: &super::error::AwsError) -> bool {
+    matches!(e.class, super::error::Class::Timeout | super::error::Class::Unreachable)
 }
 
 fn lost_lock(

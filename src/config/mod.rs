@@ -444,7 +444,8 @@ impl RawConfig {
         };
         let mut thresholds = self.thresholds.validate(&v)?;
         let database = validate_database(&v, self.database)?;
-        let regions = validate_regions(&v, self.regions, database.kind, &self.traffic)?;
+        let method = self.routing.method.as_ref().map(|m| *m.get_ref()).unwrap_or_default();
+        let regions = validate_regions(&v, self.regions, database.kind, &self.traffic, method)?;
         let names: Vec<String> = regions.iter().map(|r| r.name.clone()).collect();
         thresholds.signals = signals::validate_signals(&v, self.signals, &names)?;
         match database.kind {
@@ -461,7 +462,6 @@ impl RawConfig {
         let features = Config::features_of(&regions);
         let runbooks = crate::runbook::validate(self.runbook, crate::runbook::built_in_for(features), file, text)?;
         let routing = validate_routing(&v, self.routing)?;
-        check_routing_controls(&v, &routing, &regions)?;
         let write_freeze = validate_write_freeze(&v, self.write_freeze)?;
         let aws = validate_aws(&v, self.aws)?;
         let primary = regions.iter().find(|r| r.role == Role::Primary).map(|r| r.name.as_str());
@@ -594,27 +594,6 @@ fn validate_routing(v: &Validator<'_>, raw: aws::RawRouting) -> Result<RoutingCo
     })
 }
 
-/// Under `method = "arc"` every region names its routing control; under DNS none does.
-fn check_routing_controls(
-    v: &Validator<'_>,
-    routing: &RoutingConfig,
-    regions: &[RegionConfig],
-) -> Result<(), TomlError> {
-    for r in regions {
-        match (routing.method, &r.aws.routing_control_arn) {
-            (RoutingMethod::Arc, None) => {
-                return v.err(None, format!("region {}: routing.method = \"arc\" needs routing-control-arn = \"arn:aws:route53-recovery-control::…:controlpanel/…/routingcontrol/…\"", r.name));
-            }
-            (RoutingMethod::Dns, Some(_)) => {
-                return v
-                    .err(None, format!("region {}: routing-control-arn is for [routing] method = \"arc\"", r.name));
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 fn validate_database(v: &Validator<'_>, raw: aws::RawDatabase) -> Result<DatabaseConfig, TomlError> {
     let global_cluster = text_value(v, raw.global_cluster.clone(), "database.global-cluster")?;
     if let Some(cluster) = &raw.global_cluster
@@ -728,6 +707,7 @@ fn validate_region_aws(
     r: &mut RawRegion,
     kind: DatabaseKind,
     default_traffic: &signals::RawTraffic,
+    method: RoutingMethod,
 ) -> Result<RegionAws, TomlError> {
     let name = r.name.get_ref().clone();
     let traffic = match (r.load_balancer.take(), r.traffic.take()) {
@@ -767,7 +747,23 @@ fn validate_region_aws(
         (None, Some(aurora)) => text_value(v, Some(aurora), "aurora-cluster")?.map(DatabaseId::AuroraCluster),
         (None, None) => None,
     };
-    let routing_control_arn = match r.routing_control_arn.take() {
+    // Under `method = "arc"` every region names its routing control; under DNS none does.
+    let routing_control_arn = match (r.routing_control_arn.take(), method) {
+        (None, RoutingMethod::Arc) => {
+            return v.err(
+                Some(r.name.span()),
+                format!("region {name}: routing.method = \"arc\" needs routing-control-arn = \"arn:aws:route53-recovery-control::…:controlpanel/…/routingcontrol/…\""),
+            );
+        }
+        (Some(arn), RoutingMethod::Dns) => {
+            return v.err(
+                Some(arn.span()),
+                format!("region {name}: routing-control-arn is for [routing] method = \"arc\""),
+            );
+        }
+        (arn, _) => arn,
+    };
+    let routing_control_arn = match routing_control_arn {
         Some(arn) if !(arn.get_ref().starts_with("arn:") && arn.get_ref().contains("/routingcontrol/")) => {
             return v.err(
                 Some(arn.span()),
@@ -817,6 +813,7 @@ fn validate_regions(
     raw: Vec<RawRegion>,
     kind: DatabaseKind,
     default_traffic: &signals::RawTraffic,
+    method: RoutingMethod,
 ) -> Result<Vec<RegionConfig>, TomlError> {
     if raw.is_empty() {
         return Ok(Config::bare_regions(2));
@@ -833,7 +830,7 @@ fn validate_regions(
     let mut regions: Vec<RegionConfig> = Vec::with_capacity(raw.len());
     let mut primary_seen = false;
     for mut region in raw {
-        let aws = validate_region_aws(v, &mut region, kind, default_traffic)?;
+        let aws = validate_region_aws(v, &mut region, kind, default_traffic, method)?;
         let name = region.name.get_ref();
         if !is_region_name(name) {
             return v.err(

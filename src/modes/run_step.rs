@@ -289,6 +289,11 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
             app.press(KeyCode::Enter);
         }
     }
+    // A claim across the network answers as a message: wait for it (within the call timeout).
+    while app.claims_pending() {
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+        app.follow_journal();
+    }
     if let Some(message) = app.view.message.clone() {
         return Err(Failure::runtime(message));
     }

@@ -99,6 +99,22 @@ pub trait ClaimStore: Send + fmt::Debug {
     fn renew_soon(&mut self, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) -> Result<bool, ClaimError> {
         self.renew(step, me, now, lease)
     }
+    /// `claim` without waiting: `Some` with the answer from a store that answers at once
+    /// (a file on this host); `None` from one across the network, whose answer comes later
+    /// from `answered`. The app loop claims through this, so Enter never freezes the screen.
+    fn claim_soon(
+        &mut self,
+        step: &str,
+        me: &Holder,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Option<Result<Claimed, ClaimError>> {
+        Some(self.claim(step, me, now, lease))
+    }
+    /// The answers to `claim_soon` calls that have come since the last call, by step.
+    fn answered(&mut self) -> Vec<(String, Result<Claimed, ClaimError>)> {
+        Vec::new()
+    }
     /// `all` for the screen, every tick: a store across the network answers with its last
     /// read and reads again in the background. Never a proof of anything.
     fn glance(&mut self) -> Result<BTreeMap<String, Claim>, ClaimError> {

@@ -24,6 +24,10 @@ pub fn status_label(app: &App, at: StepRef) -> (String, Tone) {
             Some(by) => (format!("approved by {by}"), Tone::Accent),
         };
     }
+    // Its claim is being asked of the claims region: keys work meanwhile.
+    if app.claim_pending(at) {
+        return ("claiming…".into(), Tone::Accent);
+    }
     // On a shared incident: a step another terminal holds says whose it is.
     if let Some(claim) = app.claim_elsewhere(at) {
         let who = &claim.holder.author;
