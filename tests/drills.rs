@@ -207,7 +207,7 @@ fn scenarios_lists_every_built_in_with_its_summary() {
     let out = warroom(&["scenarios"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 11, "{text}");
+    assert_eq!(text.lines().count(), 12, "{text}");
     assert!(
         text.lines().any(|l| l.starts_with("secondary-missing-secret ") && l.contains("blocked before traffic")),
         "{text}"
@@ -407,4 +407,96 @@ fn the_scorecard_reports_the_first_human_response_and_the_facilitators_faults() 
         card.fault_lines(),
         ["dns-change-stuck in us-west-2 (facilitator) 30s → 2m", "region-outage in us-east-1 (scenario) 60s → the end"]
     );
+}
+
+#[test]
+fn in_a_control_plane_outage_a_team_overrides_the_dark_primary_and_shifts_by_routing_controls() {
+    use crossterm::event::KeyCode;
+    use warroom::runbook::{StepRef, StepStatus};
+    let scenario = find("control-plane-outage").unwrap();
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let scribe = Scribe::in_memory("ana", &warroom::drill::config(&scenario).incident, epoch);
+    let end = epoch + scenario.duration;
+    // No autopilot: a team at the keyboard.
+    let mut drill = Drill::new(scenario, 42, scribe, epoch, false);
+    drill.advance_to(epoch + chrono::Duration::minutes(3));
+    assert!(drill.app.snapshot.control_plane_unreachable(drill.app.now), "the header says the control plane is down");
+    let book = drill.app.runs.runbooks.iter().position(|b| b.id == "failover").unwrap();
+    let at = |app: &warroom::app::App, id: &str| StepRef {
+        runbook: book,
+        step: app.runs.runbooks[book].step(id).unwrap().0,
+    };
+    let run = |drill: &mut Drill, id: &str, keys: &[&str]| {
+        let step = at(&drill.app, id);
+        drill.app.select(step);
+        for k in keys {
+            match *k {
+                "Enter" => {
+                    drill.app.press(KeyCode::Enter);
+                }
+                "o" | "s" => {
+                    drill.app.press(KeyCode::Char(k.chars().next().unwrap_or('o')));
+                }
+                text => drill.app.type_text(text),
+            }
+        }
+        step
+    };
+    let declare = run(&mut drill, "declare", &["Enter", "Enter"]);
+    assert!(matches!(drill.app.runs.status(declare), StepStatus::Done { .. }));
+    // The dark primary: the freeze fails at once and says why.
+    let freeze = run(&mut drill, "freeze-writes", &["Enter"]);
+    match drill.app.runs.status(freeze) {
+        StepStatus::Failed { error, .. } => assert_eq!(error, "us-east-1 unreachable: writes cannot be frozen there"),
+        other => panic!("{other:?}: {:?}", drill.app.view.message),
+    }
+    // Replication out of a dark primary has stopped: its lag only grows, so check-lag is
+    // skipped with the reason, and the promotion goes past both guards it cannot prove.
+    let lag = run(&mut drill, "check-lag", &["s", "us-east-1 is dark: its lag can only grow", "Enter"]);
+    assert!(matches!(drill.app.runs.status(lag), StepStatus::Skipped { .. }), "{:?}", drill.app.view.message);
+    // secondary-healthy holds by us-west-2's own signals; writes-frozen cannot be proven.
+    let promote = at(&drill.app, "promote-database");
+    let guards = drill.app.guards(promote);
+    let healthy = guards.iter().find(|g| g.guard.to_string() == "secondary-healthy").unwrap();
+    assert!(healthy.ok && healthy.reason.ends_with("Route 53 API unreachable"), "{healthy:?}");
+    let frozen = guards.iter().find(|g| g.guard.to_string() == "writes-frozen").unwrap();
+    assert_eq!(frozen.reason, "us-east-1 unreachable: writes cannot be frozen there");
+    run(
+        &mut drill,
+        "promote-database",
+        &["o", "promote without the freeze: us-east-1 is gone", "Enter", "us-west-2", "Enter"],
+    );
+    drill.advance_to(epoch + chrono::Duration::minutes(10));
+    run(&mut drill, "verify-writer", &["Enter"]);
+    drill.advance_to(epoch + chrono::Duration::minutes(11));
+    run(&mut drill, "scale-secondary", &["Enter", "us-west-2", "Enter"]);
+    run(&mut drill, "validate-access", &["Enter"]);
+    drill.advance_to(epoch + chrono::Duration::minutes(20));
+    run(&mut drill, "synthetic-checks", &["Enter"]);
+    drill.advance_to(epoch + chrono::Duration::minutes(21));
+    let shift_at = at(&drill.app, "shift-traffic");
+    let before: Vec<String> = drill.app.runs.runbooks[book]
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{} {:?}", s.id, drill.app.runs.status(StepRef { runbook: book, step: i })))
+        .chain(drill.app.guards(shift_at).iter().map(|g| format!("{} {} {}", g.guard, g.ok, g.reason)))
+        .collect();
+    let shift = run(&mut drill, "shift-traffic", &["Enter", "us-west-2", "Enter"]);
+    drill.advance_to(drill.app.now + chrono::Duration::minutes(1));
+    assert!(
+        matches!(drill.app.runs.status(shift), StepStatus::Done { .. }),
+        "{:?} {:?} {before:#?}",
+        drill.app.runs.status(shift),
+        drill.app.view.message
+    );
+    drill.advance_to(end);
+    let card = drill.finish(end);
+    let lines = card.lines().join("\n");
+    assert_eq!(card.serving_region, "us-west-2", "{lines}");
+    // The scorecard says which steps went on past which guards, and why.
+    let promoted = card.overrides.iter().find(|o| o.step == "promote-database").unwrap();
+    assert!(promoted.guards.contains(&"writes-frozen".to_owned()), "{lines}");
+    assert!(promoted.guards.contains(&"lag-within-rpo".to_owned()), "{lines}");
+    assert!(lines.contains("promote-database past") && lines.contains("promote without the freeze"), "{lines}");
 }

@@ -146,6 +146,10 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
             out.push(Finding { signal: Some(signal), level, text });
         }
     };
+    // A region whose own endpoints do not answer is in trouble, whatever its last numbers said.
+    if region.unreachable(now, poll_interval) {
+        push(SignalKey::Reachable, Level::Critical, "not answering (its endpoints time out)".to_owned());
+    }
     if let Some(v) = region.error_rate.fresh_value(now, poll_interval) {
         push(
             SignalKey::ErrorRate,

@@ -8,7 +8,7 @@ use super::Scenario;
 use crate::toml_source::TomlError;
 
 /// (name, file text), in the order `warroom scenarios` lists them.
-pub const BUILT_IN: [(&str, &str); 11] = [
+pub const BUILT_IN: [(&str, &str); 12] = [
     ("primary-outage", include_str!("scenarios/primary-outage.toml")),
     ("db-primary-lost", include_str!("scenarios/db-primary-lost.toml")),
     ("replication-lag-exceeds-rpo", include_str!("scenarios/replication-lag-exceeds-rpo.toml")),
@@ -20,6 +20,7 @@ pub const BUILT_IN: [(&str, &str); 11] = [
     ("dns-change-stuck", include_str!("scenarios/dns-change-stuck.toml")),
     ("failback-after-recovery", include_str!("scenarios/failback-after-recovery.toml")),
     ("secondary-capacity-shortfall", include_str!("scenarios/secondary-capacity-shortfall.toml")),
+    ("control-plane-outage", include_str!("scenarios/control-plane-outage.toml")),
 ];
 
 /// Every built-in scenario, parsed.

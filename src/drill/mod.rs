@@ -38,12 +38,24 @@ pub fn config(s: &Scenario) -> Config {
         .enumerate()
         .map(|(i, name)| Config::sim_region(name.clone(), if i == 0 { Role::Primary } else { Role::Secondary }))
         .collect();
+    if s.routing == crate::config::RoutingMethod::Arc {
+        // The sim's own cluster: its controls are named after the regions.
+        c.routing.method = crate::config::RoutingMethod::Arc;
+        for r in &mut c.regions {
+            r.aws.routing_control_arn = Some(format!(
+                "arn:aws:route53-recovery-control::000000000000:controlpanel/sim/routingcontrol/checkout-{}",
+                r.name
+            ));
+        }
+    }
     c
 }
 
 /// The world a scenario starts from.
 pub fn world(s: &Scenario, config: &Config, seed: u64, epoch: DateTime<Utc>) -> World {
-    let mut w = World::new(&config.regions, seed, epoch, s.faults.clone()).with_signals(&config.thresholds.signals);
+    let mut w = World::new(&config.regions, seed, epoch, s.faults.clone())
+        .with_signals(&config.thresholds.signals)
+        .with_routing_controls(config.routing.method == crate::config::RoutingMethod::Arc);
     w.set_replica_lag(s.starting_lag.as_seconds_f64());
     w
 }

@@ -7,7 +7,7 @@ use toml::Spanned;
 
 use crate::config::{
     DEFAULT_REGION_NAMES, Incident, MAX_REGIONS, POLL_INTERVAL_BOUNDS, RPO_BOUNDS, RTO_BOUNDS, RawThresholds,
-    Thresholds, Validator,
+    RoutingMethod, Thresholds, Validator,
 };
 
 use crate::model::AlarmState;
@@ -57,6 +57,9 @@ pub struct Scenario {
     pub poll_interval: Duration,
     /// `[world] cooldown`: this drill's own cooldown between traffic shifts.
     pub cooldown: Option<Duration>,
+    /// `[world] routing`: how the drill's shift moves traffic (`dns` records or `arc`
+    /// routing controls).
+    pub routing: RoutingMethod,
     /// `[thresholds]`, as in a config file: what counts as a breach in this drill.
     pub thresholds: Thresholds,
     pub faults: Vec<ScheduledFault>,
@@ -88,6 +91,7 @@ struct RawWorld {
     starting_lag: Option<Spanned<ConfigDuration>>,
     poll_interval: Option<Spanned<ConfigDuration>>,
     cooldown: Option<Spanned<ConfigDuration>>,
+    routing: Option<RoutingMethod>,
 }
 
 #[derive(Deserialize)]
@@ -368,6 +372,7 @@ fn validate(raw: RawScenario, v: &Validator<'_>, err: &Err<'_>) -> Result<Scenar
             .cooldown
             .map(|c| v.duration(Some(c), Duration::zero(), "world.cooldown", crate::config::COOLDOWN_BOUNDS))
             .transpose()?,
+        routing: raw.world.routing.unwrap_or_default(),
         thresholds: raw.thresholds.validate(v)?,
         faults,
         expectations,

@@ -24,7 +24,9 @@ use crate::theme::Theme;
 /// memory. Frame tests and render benchmarks draw from this.
 pub fn replayed_app(config: &Config, seed: u64, epoch: DateTime<Utc>, at: chrono::Duration, theme: Theme) -> App {
     let world = SharedWorld::new(
-        World::new(&config.regions, seed, epoch, demo_timeline()).with_signals(&config.thresholds.signals),
+        World::new(&config.regions, seed, epoch, demo_timeline())
+            .with_signals(&config.thresholds.signals)
+            .with_routing_controls(config.routing.method == crate::config::RoutingMethod::Arc),
     );
     let scribe = Scribe::in_memory("ana", &config.incident, epoch);
     // Actions chosen in a replay are queued to a detached executor and never carried out.
@@ -250,8 +252,9 @@ pub fn start_session(
     scribe: Scribe,
     read_only: bool,
 ) -> Session {
-    let world =
-        World::new(&config.regions, seed, clock.epoch(), demo_timeline()).with_signals(&config.thresholds.signals);
+    let world = World::new(&config.regions, seed, clock.epoch(), demo_timeline())
+        .with_signals(&config.thresholds.signals)
+        .with_routing_controls(config.routing.method == crate::config::RoutingMethod::Arc);
     start_session_in(world, config, clock, theme, scribe, read_only)
 }
 

@@ -30,6 +30,12 @@ pub enum Fault {
     CapacityShortfall { available: u32 },
     /// An alarm is held in `state` (a facilitator's "the canary is red").
     Alarm { alarm: AlarmPick, state: AlarmState },
+    /// The region's own endpoints do not answer: nothing is read there and nothing can be
+    /// changed there (its users may still be served, or not: see `RegionOutage`).
+    RegionDark,
+    /// us-east-1's control plane does not answer, whichever region the fault names: Route 53
+    /// health and records cannot be read, and records cannot be changed.
+    ControlPlaneOutage,
 }
 
 /// Which of a region's simulated alarms a fault sets.
@@ -72,11 +78,13 @@ pub enum FaultKind {
     DuplicateReplay,
     CapacityShortfall,
     Alarm,
+    RegionDark,
+    ControlPlaneOutage,
 }
 
 impl FaultKind {
     /// Every kind, in the menu's order.
-    pub const ALL: [FaultKind; 11] = [
+    pub const ALL: [FaultKind; 13] = [
         FaultKind::RegionOutage,
         FaultKind::DbPrimaryLost,
         FaultKind::ReplicationDelay,
@@ -88,6 +96,8 @@ impl FaultKind {
         FaultKind::DuplicateReplay,
         FaultKind::CapacityShortfall,
         FaultKind::Alarm,
+        FaultKind::RegionDark,
+        FaultKind::ControlPlaneOutage,
     ];
 
     /// The name scenario files, the menu and the journal use.
@@ -104,6 +114,8 @@ impl FaultKind {
             FaultKind::DuplicateReplay => "duplicate-replay",
             FaultKind::CapacityShortfall => "capacity-shortfall",
             FaultKind::Alarm => "alarm",
+            FaultKind::RegionDark => "region-dark",
+            FaultKind::ControlPlaneOutage => "control-plane-outage",
         }
     }
 
@@ -127,7 +139,11 @@ impl FaultKind {
             FaultKind::DuplicateReplay => &["events-per-minute"],
             FaultKind::CapacityShortfall => &["available"],
             FaultKind::Alarm => &["alarm", "state"],
-            FaultKind::DbPrimaryLost | FaultKind::MissingSecret | FaultKind::DnsChangeStuck => &[],
+            FaultKind::DbPrimaryLost
+            | FaultKind::MissingSecret
+            | FaultKind::DnsChangeStuck
+            | FaultKind::RegionDark
+            | FaultKind::ControlPlaneOutage => &[],
         }
     }
 
@@ -147,6 +163,8 @@ impl FaultKind {
             FaultKind::DuplicateReplay => Fault::DuplicateReplay { events_per_minute: 20.0 },
             FaultKind::CapacityShortfall => Fault::CapacityShortfall { available: 8 },
             FaultKind::Alarm => Fault::Alarm { alarm: AlarmPick::Canary, state: AlarmState::Alarm },
+            FaultKind::RegionDark => Fault::RegionDark,
+            FaultKind::ControlPlaneOutage => Fault::ControlPlaneOutage,
         }
     }
 }
@@ -165,6 +183,8 @@ impl Fault {
             Fault::DuplicateReplay { .. } => FaultKind::DuplicateReplay,
             Fault::CapacityShortfall { .. } => FaultKind::CapacityShortfall,
             Fault::Alarm { .. } => FaultKind::Alarm,
+            Fault::RegionDark => FaultKind::RegionDark,
+            Fault::ControlPlaneOutage => FaultKind::ControlPlaneOutage,
         }
     }
 

@@ -31,7 +31,7 @@ impl SharedWorld {
 pub fn poll_region(world: &SharedWorld, region: usize, now: DateTime<Utc>) -> Vec<Update> {
     let mut w = world.lock();
     w.advance_to(now);
-    w.observe(region).into_iter().map(|reading| Update::ok(region, now, reading)).collect()
+    w.poll(region, now)
 }
 
 /// One poll of every region at simulated time `now`, in region order.

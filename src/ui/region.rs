@@ -231,7 +231,16 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot, fold: bool) -> V
     }));
     rows.push(plain(ctx, "", lag_gauge(ctx, region, rpo)));
 
-    rows.push(row(ctx, ROUTING_LABEL, &region.routing, |r| {
+    // Routing controls are read through the ARC cluster's regional endpoints: no †.
+    let arc = region.routing.value.as_ref().is_some_and(|r| r.policy == crate::model::RoutingPolicy::RoutingControl);
+    rows.push(row(ctx, if arc { "Routing" } else { ROUTING_LABEL }, &region.routing, |r| {
+        if r.policy == crate::model::RoutingPolicy::RoutingControl {
+            let (word, tone) = if r.active { ("On", Tone::Ok) } else { ("Off", Tone::Muted) };
+            return vec![
+                Span::styled(format!("{} ", r.record_set_id), t.style(Tone::Text)),
+                Span::styled(word, t.style(tone)),
+            ];
+        }
         let state = if r.active {
             Span::styled("ACTIVE", t.style(Tone::Ok))
         } else {
@@ -246,6 +255,7 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot, fold: bool) -> V
     }));
     let ttl = region.routing.value.as_ref().map(|r| format!(" · ttl {}s", r.ttl_seconds)).unwrap_or_default();
     let change = match region.routing.value.as_ref().and_then(|r| r.change.as_ref()) {
+        None if arc => vec![Span::styled("ARC control: takes effect at once", t.style(Tone::Muted))],
         None => vec![Span::styled(format!("none pending{ttl}"), t.style(Tone::Muted))],
         Some(c) => {
             let (word, tone) = match c.status {

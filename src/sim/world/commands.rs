@@ -45,6 +45,19 @@ impl World {
     /// minutes, a Route 53 change 30–60 s to reach every resolver.
     pub fn start(&mut self, command: Command) -> Result<(), String> {
         let now = self.elapsed_seconds;
+        // What cannot be reached cannot be changed, as on AWS.
+        match command {
+            Command::FreezeWrites(r) | Command::UnfreezeWrites(r) | Command::Promote(r) | Command::Scale(r, _)
+                if self.dark(r) =>
+            {
+                let name = self.region_name(r).unwrap_or("the region");
+                return Err(format!("{name} unreachable: {}", crate::sim::world::DARK_ERROR));
+            }
+            Command::ShiftTraffic(_) if self.control_plane_down() && !self.routing_controls() => {
+                return Err(format!("{}: Route 53 records cannot be changed", crate::model::CONTROL_PLANE_UNREACHABLE));
+            }
+            _ => {}
+        }
         match command {
             Command::FreezeWrites(r) | Command::UnfreezeWrites(r) => {
                 let frozen = matches!(command, Command::FreezeWrites(_));
@@ -92,7 +105,8 @@ impl World {
                 }
                 self.changes_made += 1;
                 let id = format!("C{:05}SIM{:04}", self.seed % 100_000, self.changes_made);
-                let insync_at = now + 30 + self.rng.next_u64() % 31;
+                // A routing control takes effect at once; a record change propagates.
+                let insync_at = if self.routing_controls() { now } else { now + 30 + self.rng.next_u64() % 31 };
                 self.change = Some(Change { id, to, submitted: now, insync_at });
             }
         }
@@ -146,8 +160,13 @@ impl World {
             Command::ShiftTraffic(to) => {
                 let c = self.change.as_ref().filter(|c| c.to == to)?;
                 (self.elapsed_seconds >= c.insync_at).then(|| {
+                    let detail = if self.routing_controls() {
+                        format!("routing control checkout-{} On, the others Off", self.regions[to].name)
+                    } else {
+                        format!("change {} is INSYNC: {} is active", c.id, self.regions[to].name)
+                    };
                     Ok(Completion {
-                        detail: format!("change {} is INSYNC: {} is active", c.id, self.regions[to].name),
+                        detail,
                         data: serde_json::json!({ "change_id": c.id, "propagation_seconds": c.insync_at - c.submitted }),
                     })
                 })

@@ -16,7 +16,7 @@ use super::rng::SplitMix64;
 use crate::config::{CustomSignal, RegionConfig};
 use crate::model::{
     ChangeStatus, Database, DbRole, HealthChecks, Integrity, Lag, PendingChange, Reading, Role, Routing, RoutingPolicy,
-    Update,
+    SignalKey, Update,
 };
 
 /// Route 53 runs checkers from this many locations; the sim models each.
@@ -85,6 +85,9 @@ struct Change {
     insync_at: u64,
 }
 
+/// What a read of a dark region says, as the AWS pollers word a timeout.
+pub const DARK_ERROR: &str = "timed out (no answer within aws.call-timeout)";
+
 /// Targets behind a simulated region's load balancer when it models no capacity.
 const SIM_TARGETS: u32 = 4;
 
@@ -111,6 +114,8 @@ struct Impairment {
     duplicates_per_second: f64,
     /// Instances that can launch (`capacity-shortfall`).
     available: Option<u32>,
+    /// Its own endpoints do not answer (`region-dark`).
+    dark: bool,
     /// Alarms held in a state (`alarm`).
     alarms: Vec<(super::faults::AlarmPick, crate::model::AlarmState)>,
 }
@@ -131,6 +136,8 @@ pub struct World {
     changes_made: u32,
     /// What each `[[signals]]` row reads (`with_signals`).
     series: Vec<Series>,
+    /// Traffic moves by ARC routing controls (data plane), not Route 53 records.
+    routing_controls: bool,
 }
 
 impl World {
@@ -183,9 +190,58 @@ impl World {
             change: None,
             changes_made: 0,
             series: Vec::new(),
+            routing_controls: false,
         };
         world.step_once();
         world
+    }
+
+    /// Shift by ARC routing controls (`method = "arc"`): a shift takes effect at once and needs
+    /// nothing of the global control plane.
+    pub fn with_routing_controls(mut self, on: bool) -> Self {
+        self.routing_controls = on;
+        self
+    }
+
+    pub fn routing_controls(&self) -> bool {
+        self.routing_controls
+    }
+
+    /// us-east-1's control plane does not answer now (a `control-plane-outage`).
+    pub fn control_plane_down(&self) -> bool {
+        let now = self.elapsed();
+        self.timeline.iter().any(|f| f.fault == Fault::ControlPlaneOutage && f.active_at(now))
+    }
+
+    /// The region's own endpoints do not answer now (a `region-dark`).
+    pub fn dark(&self, region: usize) -> bool {
+        self.impairment(region, self.elapsed()).dark
+    }
+
+    /// A poll of `region` at `now` as its pollers would report it: what the region itself
+    /// serves fails when it is dark, what goes through us-east-1 fails when that is down.
+    pub fn poll(&self, region: usize, now: DateTime<Utc>) -> Vec<Update> {
+        let (dark, global_down) = (self.dark(region), self.control_plane_down());
+        self.observe(region)
+            .into_iter()
+            .map(|reading| {
+                let key = reading.key();
+                match key {
+                    SignalKey::ControlPlane => Update::ok(region, now, Reading::ControlPlane(!global_down)),
+                    SignalKey::Reachable => Update::ok(region, now, Reading::Reachable(!dark)),
+                    SignalKey::HealthChecks if global_down => {
+                        Update::failed(region, key, now, crate::model::CONTROL_PLANE_UNREACHABLE)
+                    }
+                    SignalKey::Routing if global_down && !self.routing_controls => {
+                        Update::failed(region, key, now, crate::model::CONTROL_PLANE_UNREACHABLE)
+                    }
+                    // Read through Route 53 or the ARC cluster, not the region itself.
+                    SignalKey::HealthChecks | SignalKey::Routing => Update::ok(region, now, reading),
+                    _ if dark => Update::failed(region, key, now, DARK_ERROR),
+                    _ => Update::ok(region, now, reading),
+                }
+            })
+            .collect()
     }
 
     /// Publish a series for each `[[signals]]` row, recognised by its metric.
@@ -229,9 +285,7 @@ impl World {
 
     /// One poll of every region at `now` (already advanced to), in region order.
     pub fn poll_all(&self, now: DateTime<Utc>) -> Vec<Update> {
-        (0..self.region_count())
-            .flat_map(|region| self.observe(region).into_iter().map(move |reading| Update::ok(region, now, reading)))
-            .collect()
+        (0..self.region_count()).flat_map(|region| self.poll(region, now)).collect()
     }
 
     /// What a poll of `region` reads now: one reading per signal.
@@ -248,12 +302,17 @@ impl World {
             Reading::HealthChecks(HealthChecks { healthy, total: CHECKERS as u8 }),
             Reading::Database(database_of(r)),
             Reading::Routing(Routing {
-                record_set_id: r.record_set_id.clone(),
-                policy: RoutingPolicy::Failover,
+                record_set_id: if self.routing_controls {
+                    format!("checkout-{}", r.name)
+                } else {
+                    r.record_set_id.clone()
+                },
+                policy: if self.routing_controls { RoutingPolicy::RoutingControl } else { RoutingPolicy::Failover },
                 active: region == self.active_region,
                 weight: None,
                 ttl_seconds: RECORD_TTL_SECONDS,
-                change: self.change.as_ref().map(|c| PendingChange {
+                // A routing control takes effect at once: nothing is ever pending.
+                change: self.change.as_ref().filter(|_| !self.routing_controls).map(|c| PendingChange {
                     id: c.id.clone(),
                     submitted_at: self.at(c.submitted),
                     status: if self.elapsed_seconds >= c.insync_at {
@@ -375,6 +434,9 @@ impl World {
                     out.available = Some(out.available.map_or(available, |a| a.min(available)));
                 }
                 Fault::Alarm { alarm, state } => out.alarms.push((alarm, state)),
+                Fault::RegionDark => out.dark = true,
+                // Global: read by `control_plane_down`, whichever region it names.
+                Fault::ControlPlaneOutage => {}
             }
         }
         out
