@@ -249,3 +249,46 @@ async fn a_safety_rule_refusal_is_a_guard_only_its_own_reason_overrides() {
     let lines = std::fs::read_to_string(&journal).unwrap();
     assert!(lines.contains("east is gone; one region On is all we can have"), "the reason is journaled: {lines}");
 }
+
+/// Only us-east-1's control plane blackholed, both regions up, ARC answering: health comes
+/// from each region's own signals and the failover runs with no override beyond the ones a
+/// healthy world on this emulator needs too (moto never shows a promoted writer, so
+/// verify-writer and what follows it are overridden there as well).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_only_the_control_plane_dark_the_failover_needs_no_extra_override() {
+    let world = AwsWorld::start().await;
+    let fake = ArcFake::start(&[EAST, WEST]);
+    let text = with_arc(&world.config_text("call-timeout = \"2s\""), &fake, &[(EAST, "east"), (WEST, "west")]);
+    let config = world.dir.path().join("arc.toml");
+    std::fs::write(&config, &text).unwrap();
+    let journal = world.dir.path().join("global.jsonl");
+    world.global.set(Fault::Blackhole);
+
+    let ok = |out: &std::process::Output, what: &str| assert!(out.status.success(), "{what}: {}", said(out));
+    ok(&run_step(&world, &config, &journal, &["declare", "--confirm", WEST]).0, "declare");
+    ok(&run_step(&world, &config, &journal, &["freeze-writes", "--confirm", EAST]).0, "freeze-writes");
+    assert_eq!(world.writes_enabled(EAST).await, Some(false));
+    ok(&run_step(&world, &config, &journal, &["check-lag", "--confirm", WEST]).0, "check-lag");
+    // Every guard of the promotion passes without an override: writes frozen, lag within
+    // the RPO, and us-west-2 healthy by its own traffic.
+    world.west.clear_calls();
+    let (promoted, _) = run_step(&world, &config, &journal, &["promote-database", "--confirm", WEST]);
+    let text = said(&promoted);
+    assert!(!text.contains("FAIL"), "{text}");
+    assert!(text.contains("ok   secondary-healthy  us-west-2 healthy by its own traffic"), "{text}");
+    assert!(world.west.calls().iter().any(|c| c == "PromoteReadReplica"), "{:?}", world.west.calls());
+    // What moto cannot show (the promoted writer) is overridden as it would be in a healthy
+    // world; secondary-healthy and change-insync pass by themselves.
+    let (shifted, _) = run_step(
+        &world,
+        &config,
+        &journal,
+        &["shift-traffic", "--confirm", WEST, "--override", "moto keeps reporting the replica"],
+    );
+    let text = said(&shifted);
+    assert!(shifted.status.success(), "{text}");
+    for guard in ["secondary-healthy", "change-insync"] {
+        assert!(text.contains(&format!("ok   {guard}")), "{guard} needed an override: {text}");
+    }
+    assert!(fake.is_on(WEST) && !fake.is_on(EAST));
+}

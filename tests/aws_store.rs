@@ -131,6 +131,17 @@ fn regions_via(urls: [&str; 2], init: bool) -> Vec<warroom::aws::shared_journal:
     common::store::regions(urls, init)
 }
 
+/// A claim at Enter goes out off the loop and answers as a message: wait for it, as the
+/// dashboard's loop does every 250 ms.
+fn settle_claims(app: &mut warroom::app::App) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.claims_pending() {
+        assert!(std::time::Instant::now() < deadline, "a claim never answered");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        app.follow_journal();
+    }
+}
+
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !done() {
@@ -273,6 +284,7 @@ fn two_terminals_share_one_dynamodb_incident_entries_runbook_and_claims() {
     let mut bo = terminal(&moto, dir.path(), "bo");
     let press = |app: &mut warroom::app::App, code: KeyCode| {
         app.handle(warroom::app::Msg::Key(code.into()));
+        settle_claims(app);
     };
     let step = |app: &warroom::app::App, id: &str| {
         let runbook = app.view.selected_runbook;
@@ -315,6 +327,7 @@ fn with_the_claims_region_blackholed_steps_are_refused_until_break_glass() {
     let mut ana = terminal_with_claims_at(&moto, dir.path(), "ana", &proxy.url());
     let press = |app: &mut warroom::app::App, code: KeyCode| {
         app.handle(warroom::app::Msg::Key(code.into()));
+        settle_claims(app);
     };
     // The screen's look at the claims does not wait on the dead region: a tick stays a tick
     // (a call there waits out its 3 s deadline).

@@ -95,6 +95,32 @@ pub async fn read(c: &RegionClients, config: &Config, index: usize) -> Result<Ro
     })
 }
 
+/// The routing record of each of `regions` from one listing: the records are global, so one
+/// `ListResourceRecordSets` answers for every region.
+pub async fn read_all(
+    c: &RegionClients,
+    config: &Config,
+    regions: &[usize],
+) -> Vec<(usize, Result<Routing, AwsError>)> {
+    let listed = match zone(config) {
+        Ok(zone) => records(c, zone, &config.routing.record_name).await.map(|sets| (zone, sets)),
+        Err(e) => Err(AwsError::other(LIST_RECORD_SETS, e)),
+    };
+    regions
+        .iter()
+        .map(|&index| {
+            let result = match (&listed, region_set_id(config, index)) {
+                (Err(e), _) => Err(e.clone()),
+                (_, Err(e)) => Err(AwsError::other(LIST_RECORD_SETS, e)),
+                (Ok((zone, sets)), Ok(set_id)) => routing_of(sets, set_id, config.routing.policy).map_err(|e| {
+                    AwsError::other(LIST_RECORD_SETS, format!("{e} for {} in zone {zone}", config.routing.record_name))
+                }),
+            };
+            (index, result)
+        })
+        .collect()
+}
+
 /// A copy of `r` with a new failover role or weight.
 fn with_route(
     r: &ResourceRecordSet,

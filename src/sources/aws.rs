@@ -309,6 +309,28 @@ async fn health(
     Ok(counts)
 }
 
+/// The routing of every region in `regions` at once: under DNS one `ListResourceRecordSets`
+/// (and one `GetChange`) answers for all of them, since the records are global.
+pub async fn poll_routing(live: &Live, regions: &[usize]) -> Vec<Update> {
+    let first = regions.first().and_then(|r| live.clients.get(*r));
+    let (Some(c), None) = (first, &live.cluster) else {
+        let each =
+            regions.iter().map(|r| async move { poll_source(live, *r, Source::Routing, &mut Memory::default()).await });
+        return join_all(each).await.into_iter().flatten().collect();
+    };
+    let read = routing::read_all(c, &live.config, regions).await;
+    let change = if read.iter().any(|(_, r)| r.is_ok()) { follow_change(live, c).await } else { None };
+    read.into_iter()
+        .flat_map(|(region, result)| {
+            let result = result.map(|mut r| {
+                r.change.clone_from(&change);
+                Reading::Routing(r)
+            });
+            through_control_plane(region, SignalKey::Routing, result)
+        })
+        .collect()
+}
+
 /// Every applicable (region, source) pair, in region order.
 pub fn pairs(config: &Config) -> Vec<(usize, Source)> {
     (0..config.regions.len())
@@ -316,12 +338,21 @@ pub fn pairs(config: &Config) -> Vec<(usize, Source)> {
         .collect()
 }
 
+/// The regions whose routing is read, and every other (region, source) pair.
+fn routing_apart(config: &Config) -> (Vec<usize>, Vec<(usize, Source)>) {
+    let (routing, rest): (Vec<_>, Vec<_>) = pairs(config).into_iter().partition(|(_, s)| *s == Source::Routing);
+    (routing.into_iter().map(|(r, _)| r).collect(), rest)
+}
+
 /// One round of every source of every region, all at once.
 pub async fn poll_all(live: &Live) -> Vec<Update> {
-    let rounds = pairs(&live.config)
+    let (routing, rest) = routing_apart(&live.config);
+    let rounds = rest
         .into_iter()
         .map(|(region, source)| async move { poll_source(live, region, source, &mut Memory::default()).await });
-    join_all(rounds).await.into_iter().flatten().collect()
+    let (mut updates, routed) = futures_util::join!(join_all(rounds), poll_routing(live, &routing));
+    updates.push(routed);
+    updates.into_iter().flatten().collect()
 }
 
 /// The pause after a poll: the interval when it went well, otherwise a backoff that starts
@@ -337,24 +368,52 @@ pub fn next_delay(interval: Duration, failures: u32) -> Duration {
 
 /// Start one poller per region and source. Each stops when the receiver is dropped.
 pub fn spawn_pollers(live: &Arc<Live>, tx: &mpsc::Sender<Update>) -> Vec<JoinHandle<()>> {
-    pairs(&live.config)
+    let (routing, rest) = routing_apart(&live.config);
+    let mut tasks: Vec<JoinHandle<()>> = rest
         .into_iter()
         .map(|(region, source)| {
             let (live, tx) = (Arc::clone(live), tx.clone());
             tokio::spawn(async move { run_poller(&live, region, source, &tx).await })
         })
-        .collect()
+        .collect();
+    if !routing.is_empty() {
+        let (live, tx) = (Arc::clone(live), tx.clone());
+        // Routing of every region, one listing a round.
+        tasks.push(tokio::spawn(async move {
+            let interval = Source::Routing.interval(&live.config);
+            repeat(interval, Source::Routing, &tx, || poll_routing(&live, &routing)).await;
+        }));
+    }
+    tasks
 }
 
 async fn run_poller(live: &Live, region: usize, source: Source, tx: &mpsc::Sender<Update>) {
     let interval = source.interval(&live.config);
-    let mut memory = Memory::default();
+    let memory = std::sync::Mutex::new(Memory::default());
+    repeat(interval, source, tx, || async {
+        let mut remembered = memory.lock().map(|m| m.clone()).unwrap_or_default();
+        let updates = poll_source(live, region, source, &mut remembered).await;
+        if let Ok(mut m) = memory.lock() {
+            *m = remembered;
+        }
+        updates
+    })
+    .await;
+}
+
+/// Poll with `poll` every `interval`, backing off while `source`'s signals fail, sending
+/// every update; stops when the receiver is gone.
+async fn repeat<F, Fut>(interval: Duration, source: Source, tx: &mpsc::Sender<Update>, mut poll: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Vec<Update>>,
+{
     let mut failures = 0u32;
     loop {
-        let updates = poll_source(live, region, source, &mut memory).await;
+        let updates = poll().await;
         let failed = updates.iter().any(|u| u.result.is_err() && source.signals().contains(&u.signal));
-        if let Some(e) = updates.iter().find_map(|u| u.result.as_ref().err()) {
-            tracing::warn!(region = live.config.regions[region].name, ?source, error = %e.0, "poll failed");
+        if let Some((region, e)) = updates.iter().find_map(|u| u.result.as_ref().err().map(|e| (u.region, e))) {
+            tracing::warn!(region, ?source, error = %e.0, "poll failed");
         }
         failures = if failed { failures.saturating_add(1) } else { 0 };
         for update in updates {
