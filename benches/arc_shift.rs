@@ -18,7 +18,7 @@ mod proxy;
 
 use std::time::{Duration, Instant};
 
-use arc_fake::{ArcFake, with_arc};
+use arc_fake::ArcFake;
 use aws_world::{AwsWorld, EAST, WEST};
 use proxy::Fault;
 use warroom::actions::{Action, OutcomeResult};
@@ -29,8 +29,8 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let world = rt.block_on(AwsWorld::start());
     let fake = ArcFake::start(&[EAST, WEST]);
-    let text = with_arc(&world.config_text("call-timeout = \"2s\""), &fake, &[(EAST, "east"), (WEST, "west")]);
-    let config = warroom::config::Config::parse("bench.toml", &text).unwrap();
+    let path = arc_fake::config_file(&world, &fake, "call-timeout = \"2s\"", "bench.toml");
+    let config = warroom::config::Config::load(&path).unwrap();
     let call_timeout = config.aws.call_timeout.to_std().unwrap();
     let live = rt.block_on(world.live(config));
     let shift = |from: &str, to: &str| Action::ShiftTraffic {

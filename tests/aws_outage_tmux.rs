@@ -9,7 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::arc_fake::{ArcFake, with_arc};
+use common::arc_fake::{self, ArcFake};
 use common::aws_world::{AwsWorld, EAST, WEST};
 use common::proxy::{Fault, Proxy};
 use common::tmux::Session;
@@ -51,9 +51,7 @@ fn header(session: &Session) -> String {
 async fn the_dashboard_keeps_redrawing_with_the_primary_and_the_control_plane_dark() {
     let world = AwsWorld::start().await;
     let fake = ArcFake::start(&[EAST, WEST]);
-    let text = with_arc(&world.config_text("call-timeout = \"2s\""), &fake, &[(EAST, "east"), (WEST, "west")]);
-    let config = world.dir.path().join("arc.toml");
-    std::fs::write(&config, text).unwrap();
+    let config = arc_fake::config_file(&world, &fake, "call-timeout = \"2s\"", "arc.toml");
     world.east.set(Fault::Blackhole);
     world.global.set(Fault::Blackhole);
     let session = open(&world, "dark", &config, "--as ana");

@@ -9,7 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::arc_fake::{ArcFake, with_arc};
+use common::arc_fake::{self, ArcFake};
 use common::aws_world::{AwsWorld, EAST, WEST, reading};
 use common::proxy::Fault;
 use warroom::app::App;
@@ -115,9 +115,7 @@ fn said(out: &std::process::Output) -> String {
 async fn the_failover_runs_with_the_primary_and_the_global_control_plane_dark() {
     let world = AwsWorld::start().await;
     let fake = ArcFake::start(&[EAST, WEST]);
-    let text = with_arc(&world.config_text("call-timeout = \"2s\""), &fake, &[(EAST, "east"), (WEST, "west")]);
-    let config = world.dir.path().join("arc.toml");
-    std::fs::write(&config, &text).unwrap();
+    let config = arc_fake::config_file(&world, &fake, "call-timeout = \"2s\"", "arc.toml");
     let journal = world.dir.path().join("outage.jsonl");
     world.east.set(Fault::Blackhole);
     world.global.set(Fault::Blackhole);
@@ -211,9 +209,7 @@ async fn a_safety_rule_refusal_is_a_guard_only_its_own_reason_overrides() {
     let world = AwsWorld::start().await;
     let fake = ArcFake::start(&[EAST, WEST]);
     fake.require_on(2);
-    let text = with_arc(&world.config_text("call-timeout = \"2s\""), &fake, &[(EAST, "east"), (WEST, "west")]);
-    let config = world.dir.path().join("arc.toml");
-    std::fs::write(&config, &text).unwrap();
+    let config = arc_fake::config_file(&world, &fake, "call-timeout = \"2s\"", "arc.toml");
     let journal = world.dir.path().join("rule.jsonl");
     let stale = ["--override", "drill: the steps before were done by hand"];
     let shift = |extra: &[&str]| {
@@ -258,9 +254,7 @@ async fn a_safety_rule_refusal_is_a_guard_only_its_own_reason_overrides() {
 async fn with_only_the_control_plane_dark_the_failover_needs_no_extra_override() {
     let world = AwsWorld::start().await;
     let fake = ArcFake::start(&[EAST, WEST]);
-    let text = with_arc(&world.config_text("call-timeout = \"2s\""), &fake, &[(EAST, "east"), (WEST, "west")]);
-    let config = world.dir.path().join("arc.toml");
-    std::fs::write(&config, &text).unwrap();
+    let config = arc_fake::config_file(&world, &fake, "call-timeout = \"2s\"", "arc.toml");
     let journal = world.dir.path().join("global.jsonl");
     world.global.set(Fault::Blackhole);
 

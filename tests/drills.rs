@@ -17,6 +17,16 @@ fn play(scenario: Scenario, seed: u64) -> (Scorecard, Drill) {
     (card, drill)
 }
 
+/// A built-in scenario's drill with ana at the keyboard (and the autopilot if asked), seed 42:
+/// the drill, its start and its end.
+fn seated(name: &str, autopilot: bool) -> (Drill, chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+    let scenario = find(name).unwrap();
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let scribe = Scribe::in_memory("ana", &warroom::drill::config(&scenario).incident, epoch);
+    let end = epoch + scenario.duration;
+    (Drill::new(scenario, 42, scribe, epoch, autopilot), epoch, end)
+}
+
 fn run(name: &str, seed: u64) -> (Scorecard, Drill) {
     play(find(name).unwrap(), seed)
 }
@@ -268,11 +278,7 @@ fn drill_usage_errors_say_what_is_wrong() {
 #[test]
 fn an_override_with_a_reason_lets_promotion_past_the_lag_and_the_scorecard_says_so() {
     use crossterm::event::KeyCode;
-    let scenario = find("replication-lag-exceeds-rpo").unwrap();
-    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-    let scribe = Scribe::in_memory("ana", &warroom::drill::config(&scenario).incident, epoch);
-    let end = epoch + scenario.duration;
-    let mut drill = Drill::new(scenario, 42, scribe, epoch, true);
+    let (mut drill, epoch, end) = seated("replication-lag-exceeds-rpo", true);
     // Let the autopilot declare and freeze; promotion is then held back by the lag.
     drill.advance_to(epoch + chrono::Duration::minutes(3));
     let app = &mut drill.app;
@@ -413,12 +419,8 @@ fn the_scorecard_reports_the_first_human_response_and_the_facilitators_faults() 
 fn in_a_control_plane_outage_a_team_overrides_the_dark_primary_and_shifts_by_routing_controls() {
     use crossterm::event::KeyCode;
     use warroom::runbook::{StepRef, StepStatus};
-    let scenario = find("control-plane-outage").unwrap();
-    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
-    let scribe = Scribe::in_memory("ana", &warroom::drill::config(&scenario).incident, epoch);
-    let end = epoch + scenario.duration;
     // No autopilot: a team at the keyboard.
-    let mut drill = Drill::new(scenario, 42, scribe, epoch, false);
+    let (mut drill, epoch, end) = seated("control-plane-outage", false);
     drill.advance_to(epoch + chrono::Duration::minutes(3));
     assert!(drill.app.snapshot.control_plane_unreachable(drill.app.now), "the header says the control plane is down");
     let book = drill.app.runs.runbooks.iter().position(|b| b.id == "failover").unwrap();
@@ -499,4 +501,52 @@ fn in_a_control_plane_outage_a_team_overrides_the_dark_primary_and_shifts_by_rou
     assert!(promoted.guards.contains(&"writes-frozen".to_owned()), "{lines}");
     assert!(promoted.guards.contains(&"lag-within-rpo".to_owned()), "{lines}");
     assert!(lines.contains("promote-database past") && lines.contains("promote without the freeze"), "{lines}");
+}
+
+#[test]
+fn a_watch_step_whose_region_goes_dark_says_so_instead_of_waiting_out_its_timeout() {
+    let text = r#"
+name = "secondary-goes-dark"
+summary = "The primary fails; while check-lag waits, the secondary stops answering."
+duration = "20m"
+
+[[fault]]
+at = "0s"
+fault = "replication-delay"
+region = "us-west-2"
+seconds-per-second = 2.0
+
+[[fault]]
+at = "1m"
+fault = "region-outage"
+region = "us-east-1"
+
+[[fault]]
+at = "5m"
+fault = "region-dark"
+region = "us-west-2"
+
+[[expect]]
+that = "detected-within"
+within = "2m"
+"#;
+    let scenario = Scenario::parse("dark.toml", text).unwrap();
+    let epoch = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+    let scribe = Scribe::in_memory("autopilot", &warroom::drill::config(&scenario).incident, epoch);
+    let mut drill = Drill::new(scenario, 42, scribe, epoch, true);
+    drill.advance_to(epoch + chrono::Duration::minutes(4));
+    let book = drill.app.runs.position("failover").unwrap();
+    let lag = warroom::runbook::StepRef { runbook: book, step: drill.app.runs.runbooks[book].step("check-lag").unwrap().0 };
+    assert!(
+        matches!(drill.app.runs.status(lag), warroom::runbook::StepStatus::Running { .. }),
+        "check-lag waits for the lag: {:?}",
+        drill.app.runs.status(lag)
+    );
+    drill.advance_to(epoch + chrono::Duration::minutes(5) + chrono::Duration::seconds(10));
+    match drill.app.runs.status(lag) {
+        warroom::runbook::StepStatus::Failed { error, .. } => {
+            assert_eq!(error, "us-west-2 unreachable: its replication lag cannot be read there");
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -99,7 +99,7 @@ where
 }
 
 /// Run every check. Pure of printing, for the tests.
-pub async fn evaluate(live: &Live) -> Vec<Row> {
+pub async fn evaluate(live: &std::sync::Arc<Live>) -> Vec<Row> {
     let config = &live.config;
     // One round of the pollers' own reads (all regions at once) answers the database, health,
     // routing and flag rows and the guards; the rows below add only what polling never asks.

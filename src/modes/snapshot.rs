@@ -146,6 +146,12 @@ pub struct SignalsView<'a> {
     pub alarms: SignalView<&'a crate::model::Alarms>,
     pub capacity: SignalView<&'a crate::model::Capacity>,
     pub secrets: SignalView<&'a crate::model::Secrets>,
+    /// `HealthyHostCount` of `target-group` (health from the data plane); null when not read.
+    pub healthy_targets: SignalView<&'a f64>,
+    /// Whether the region's own endpoints answered its last poll.
+    pub reachable: SignalView<&'a bool>,
+    /// Whether us-east-1's control plane answered this region's last call to it.
+    pub control_plane_reachable: SignalView<&'a bool>,
     /// The `[[signals]]` rows, by name.
     pub custom: std::collections::BTreeMap<&'a str, SignalView<&'a f64>>,
 }
@@ -215,6 +221,9 @@ pub fn document<'a>(
                 alarms: view(&r.alarms, now, snapshot, |v| v),
                 capacity: view(&r.capacity, now, snapshot, |v| v),
                 secrets: view(&r.secrets, now, snapshot, |v| v),
+                healthy_targets: view(&r.healthy_targets, now, snapshot, |v| v),
+                reachable: view(&r.reachable, now, snapshot, |v| v),
+                control_plane_reachable: view(&r.control_plane, now, snapshot, |v| v),
                 custom: config
                     .thresholds
                     .signals
@@ -423,7 +432,7 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
 }
 
 /// The snapshot after one round of every poller.
-pub async fn poll_snapshot(live: &Live) -> Snapshot {
+pub async fn poll_snapshot(live: &std::sync::Arc<Live>) -> Snapshot {
     let config = &live.config;
     let mut snapshot = config.empty_snapshot();
     snapshot.fold(aws::poll_all(live).await);

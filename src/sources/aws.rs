@@ -344,15 +344,20 @@ fn routing_apart(config: &Config) -> (Vec<usize>, Vec<(usize, Source)>) {
     (routing.into_iter().map(|(r, _)| r).collect(), rest)
 }
 
-/// One round of every source of every region, all at once.
-pub async fn poll_all(live: &Live) -> Vec<Update> {
+/// One round of every source of every region, all at once: each source a task of its own,
+/// so requests are signed and answers parsed on every core.
+pub async fn poll_all(live: &Arc<Live>) -> Vec<Update> {
     let (routing, rest) = routing_apart(&live.config);
-    let rounds = rest
+    let mut tasks: Vec<JoinHandle<Vec<Update>>> = rest
         .into_iter()
-        .map(|(region, source)| async move { poll_source(live, region, source, &mut Memory::default()).await });
-    let (mut updates, routed) = futures_util::join!(join_all(rounds), poll_routing(live, &routing));
-    updates.push(routed);
-    updates.into_iter().flatten().collect()
+        .map(|(region, source)| {
+            let live = Arc::clone(live);
+            tokio::spawn(async move { poll_source(&live, region, source, &mut Memory::default()).await })
+        })
+        .collect();
+    let live = Arc::clone(live);
+    tasks.push(tokio::spawn(async move { poll_routing(&live, &routing).await }));
+    join_all(tasks).await.into_iter().flat_map(Result::unwrap_or_default).collect()
 }
 
 /// The pause after a poll: the interval when it went well, otherwise a backoff that starts

@@ -132,6 +132,16 @@ pub fn with_arc(text: &str, fake: &ArcFake, regions: &[(&str, &str)]) -> String 
     out
 }
 
+/// The emulator world's config (`aws` keys added), shifting through this cluster, written to
+/// `name` in the world's folder.
+pub fn config_file(world: &super::aws_world::AwsWorld, fake: &ArcFake, aws: &str, name: &str) -> std::path::PathBuf {
+    use super::aws_world::{EAST, WEST};
+    let text = with_arc(&world.config_text(aws), fake, &[(EAST, "east"), (WEST, "west")]);
+    let path = world.dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 fn serve(stream: TcpStream, state: &Mutex<State>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut stream = stream;
