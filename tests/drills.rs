@@ -536,7 +536,8 @@ within = "2m"
     let mut drill = Drill::new(scenario, 42, scribe, epoch, true);
     drill.advance_to(epoch + chrono::Duration::minutes(4));
     let book = drill.app.runs.position("failover").unwrap();
-    let lag = warroom::runbook::StepRef { runbook: book, step: drill.app.runs.runbooks[book].step("check-lag").unwrap().0 };
+    let lag =
+        warroom::runbook::StepRef { runbook: book, step: drill.app.runs.runbooks[book].step("check-lag").unwrap().0 };
     assert!(
         matches!(drill.app.runs.status(lag), warroom::runbook::StepStatus::Running { .. }),
         "check-lag waits for the lag: {:?}",
