@@ -16,6 +16,10 @@ use common::tmux::Session;
 
 const START: Duration = Duration::from_secs(30);
 
+/// One terminal at a time: the key-answer bound (100 ms) is about warroom, not about two
+/// emulators and two dashboards sharing the machine's two cores.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn open(world: &AwsWorld, name: &str, config: &std::path::Path, args: &str) -> Session {
     let env = format!(
         "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
@@ -49,6 +53,7 @@ fn header(session: &Session) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_keeps_redrawing_with_the_primary_and_the_control_plane_dark() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let world = AwsWorld::start().await;
     let fake = ArcFake::start(&[EAST, WEST]);
     let config = arc_fake::config_file(&world, &fake, "call-timeout = \"2s\"", "arc.toml");
@@ -80,6 +85,7 @@ async fn the_dashboard_keeps_redrawing_with_the_primary_and_the_control_plane_da
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dark_claims_region_never_freezes_the_screen_and_offers_break_glass() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let world = AwsWorld::start().await;
     // The journal in both regions; us-west-2's store (the claims region: the first that is
     // not the primary) behind a proxy of its own.
