@@ -546,3 +546,64 @@ fn blackholed_store_then_restored_stores_all_fifty_once_in_order() {
         );
     }
 }
+
+/// Issue 24, nothing held back: a note saved just before the session ends is in the store
+/// when `finish` returns, and what cannot be sent in time is named with the spool it stays in.
+#[test]
+fn a_note_saved_just_before_quitting_reaches_the_store_and_what_cannot_is_named() {
+    use warroom::aws::shared_journal::DynamoJournal;
+    use warroom::scribe::{Draft, JournalStore, Kind};
+    let moto = common::moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    regions_via([&moto.url(), &moto.url()], true);
+    let skew = chrono::Duration::seconds(60);
+    let west = common::proxy::Proxy::start(moto.port);
+    let open = |name: &str| {
+        DynamoJournal::open(
+            "inc-quit",
+            "warroom-incidents",
+            regions_via([&moto.url(), &west.url()], false),
+            &dir.path().join(format!("{name}.jsonl")),
+            skew,
+        )
+        .unwrap()
+    };
+    let stored = |id: &str| -> Vec<bool> {
+        regions_via([&moto.url(), &moto.url()], false)
+            .into_iter()
+            .map(|r| {
+                let runtime = tokio::runtime::Runtime::new().unwrap();
+                runtime.block_on(async {
+                    r.client
+                        .get_item()
+                        .table_name("warroom-incidents")
+                        .key("incident", aws_sdk_dynamodb::types::AttributeValue::S("inc-quit".into()))
+                        .key("id", aws_sdk_dynamodb::types::AttributeValue::S(id.into()))
+                        .consistent_read(true)
+                        .send()
+                        .await
+                        .unwrap()
+                        .item()
+                        .is_some()
+                })
+            })
+            .collect()
+    };
+    // Saved, then the session ends at once: finish returns only once both regions have it.
+    let mut ana = open("ana");
+    let note = ana.append(Draft::new(chrono::Utc::now(), "ana", Kind::Note, "paged the DB on-call")).unwrap();
+    assert_eq!(ana.finish(std::time::Duration::from_secs(3)), Ok(None));
+    assert_eq!(stored(&note.id), [true, true], "the note is in both regions when the session ends");
+
+    // us-west-2 away: the wait is bounded, and the entry's place is named per region.
+    west.set(common::proxy::Fault::Blackhole);
+    let mut bo = open("bo");
+    let note = bo.append(Draft::new(chrono::Utc::now(), "bo", Kind::Note, "status page updated")).unwrap();
+    let started = std::time::Instant::now();
+    let said = bo.finish(std::time::Duration::from_secs(3)).expect("it reached us-east-1: not a failure");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "finish took {:?}", started.elapsed());
+    let said = said.expect("something is held back");
+    assert!(said.starts_with("1 entries not yet in the shared journal (1 not in us-west-2)"), "{said}");
+    assert!(said.contains("bo.jsonl") && said.contains("next time warroom starts"), "{said}");
+    assert_eq!(stored(&note.id), [true, false]);
+}

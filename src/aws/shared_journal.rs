@@ -85,8 +85,10 @@ pub struct DynamoJournal {
     session: String,
     counter: u64,
     next_seq: u64,
-    /// How many regions entries go to.
-    regions: usize,
+    /// The regions entries go to, by name, in upload order.
+    region_names: Vec<String>,
+    /// Their clients, for the last upload at the end of the session.
+    regions: Vec<StoreRegion>,
     shared: Arc<Mutex<Shared>>,
 }
 
@@ -144,7 +146,8 @@ impl DynamoJournal {
             session,
             counter: 0,
             next_seq: 1,
-            regions: regions.len(),
+            region_names: regions.iter().map(|r| r.name.clone()).collect(),
+            regions: regions.clone(),
             shared: Arc::clone(&shared),
         };
         let worker = Worker {
@@ -184,6 +187,22 @@ impl DynamoJournal {
 
     pub fn incident(&self) -> &str {
         &self.incident
+    }
+}
+
+/// How long the end of a session waits for its spool to reach the store.
+pub const FINISH_WAIT: StdDuration = StdDuration::from_secs(3);
+
+impl DynamoJournal {
+    /// Entries not yet stored per region (in `region_names` order), and how many no region has.
+    fn held(&self) -> (Vec<usize>, usize) {
+        let shared = lock(&self.shared);
+        let total = shared.spool.len();
+        let missing: Vec<usize> = (0..self.region_names.len())
+            .map(|i| total.saturating_sub(shared.uploaded.get(i).copied().unwrap_or(0)))
+            .collect();
+        let nowhere = total.saturating_sub(shared.uploaded.iter().copied().max().unwrap_or(0));
+        (missing, nowhere)
     }
 }
 
@@ -245,6 +264,50 @@ impl JournalStore for DynamoJournal {
         format!("dynamodb {} / {}", self.table, self.incident)
     }
 
+    /// The background thread uploads every 200 ms; wait for it to have stored every spooled
+    /// entry in every region (or `wait`), then stop it. What is left is named with the spool
+    /// it stays in, which the next session on this machine uploads first.
+    fn finish(&mut self, wait: StdDuration) -> Result<Option<String>, String> {
+        let start = std::time::Instant::now();
+        let (missing, _) = self.held();
+        if let Some(most) = missing.iter().copied().max().filter(|n| *n > 0) {
+            crate::text::sanitize::eprint_line(&format!("sending {most} entries to the shared journal…"));
+        }
+        // Every region at once, on a thread of its own (this may be called from the app's
+        // runtime), beside the background thread and bounded by `wait`.
+        let (shared, table, incident, regions) =
+            (Arc::clone(&self.shared), self.table.clone(), self.incident.clone(), self.regions.clone());
+        let last = std::thread::Builder::new().name("warroom-store-finish".into()).spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            runtime.block_on(async {
+                let each = regions.iter().enumerate().map(|(i, r)| upload_region(&shared, &table, &incident, i, r));
+                let _ = tokio::time::timeout(wait, futures_util::future::join_all(each)).await;
+            });
+        });
+        if let Ok(last) = last {
+            let _ = last.join();
+        }
+        while start.elapsed() < wait && self.held().0.iter().any(|n| *n > 0) {
+            std::thread::sleep(StdDuration::from_millis(20));
+        }
+        lock(&self.shared).stop = true;
+        let (missing, nowhere) = self.held();
+        let Some(most) = missing.iter().copied().max().filter(|n| *n > 0) else { return Ok(None) };
+        let regions: Vec<String> = self
+            .region_names
+            .iter()
+            .zip(&missing)
+            .filter(|(_, n)| **n > 0)
+            .map(|(r, n)| format!("{n} not in {r}"))
+            .collect();
+        let text = format!(
+            "{most} entries not yet in the shared journal ({}): they are in {} and go out the next time warroom starts on this machine",
+            regions.join(", "),
+            self.spool_path.display()
+        );
+        if nowhere > 0 { Err(format!("{text}; {nowhere} reached no region at all")) } else { Ok(Some(text)) }
+    }
+
     fn health(&self) -> Option<String> {
         let status = lock(&self.shared).status.clone();
         if status.unreachable.is_empty() {
@@ -252,7 +315,7 @@ impl JournalStore for DynamoJournal {
         }
         let regions: Vec<&str> = status.unreachable.iter().map(|(r, _)| r.as_str()).collect();
         // Every region down: the record is only on this machine until one answers.
-        if regions.len() == self.regions {
+        if regions.len() == self.region_names.len() {
             return Some(format!("SHARED JOURNAL UNREACHABLE · {} spooled", status.spooled));
         }
         Some(format!("shared journal: {} unreachable · {} spooled for it", regions.join(", "), status.spooled))
@@ -413,24 +476,8 @@ impl Worker {
     async fn upload(&self) {
         let mut unreachable = Vec::new();
         for (i, region) in self.regions.iter().enumerate() {
-            loop {
-                let next = {
-                    let shared = lock(&self.shared);
-                    shared.spool.get(shared.uploaded.get(i).copied().unwrap_or(0)).cloned()
-                };
-                let Some(entry) = next else { break };
-                match put(&region.client, &self.table, &self.incident, &entry).await {
-                    Ok(()) => {
-                        if let Some(n) = lock(&self.shared).uploaded.get_mut(i) {
-                            *n += 1;
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(region = %region.name, error = %e, "cannot upload to the shared journal");
-                        unreachable.push((region.name.clone(), e.text));
-                        break;
-                    }
-                }
+            if let Err(e) = upload_region(&self.shared, &self.table, &self.incident, i, region).await {
+                unreachable.push((region.name.clone(), e.text));
             }
         }
         let mut shared = lock(&self.shared);
@@ -460,6 +507,33 @@ impl Worker {
                     shared.arrived.push(entry);
                 }
             }
+        }
+    }
+}
+
+/// Put every spooled entry region `i` has not stored yet, in order, until one fails there.
+/// Two uploaders may run at once (the background thread and the session's last upload): a
+/// put is idempotent, and the position only moves on from the entry this one stored.
+async fn upload_region(
+    shared: &Mutex<Shared>,
+    table: &str,
+    incident: &str,
+    i: usize,
+    region: &StoreRegion,
+) -> Result<(), AwsError> {
+    loop {
+        let (at, next) = {
+            let shared = lock(shared);
+            let at = shared.uploaded.get(i).copied().unwrap_or(0);
+            (at, shared.spool.get(at).cloned())
+        };
+        let Some(entry) = next else { return Ok(()) };
+        if let Err(e) = put(&region.client, table, incident, &entry).await {
+            tracing::warn!(region = %region.name, error = %e, "cannot upload to the shared journal");
+            return Err(e);
+        }
+        if let Some(n) = lock(shared).uploaded.get_mut(i).filter(|n| **n == at) {
+            *n = at + 1;
         }
     }
 }

@@ -227,7 +227,15 @@ pub async fn drive(mut driver: impl Driver) -> Result<String, Failure> {
         }
     };
     drop(restore_on_drop);
+    // The terminal is back: what this session's journal still holds goes out now, and what
+    // cannot is named (a shared store's spool), before anything else is said.
+    let held = driver.app().scribe.finish(crate::aws::shared_journal::FINISH_WAIT);
+    match (&held, &ended) {
+        (Ok(Some(text)), _) | (Err(text), Err(_)) => crate::text::sanitize::eprint_line(&format!("warroom: {text}")),
+        _ => {}
+    }
     ended?;
+    held.map_err(Failure::runtime)?;
     let app = driver.app();
     if app.interrupted {
         let sigint = signal_hook::consts::SIGINT as u8;

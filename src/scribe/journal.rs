@@ -45,6 +45,12 @@ pub trait JournalStore: Send + fmt::Debug {
     fn order(&self, entries: &mut [Entry]) {
         entries.sort_by_key(|e| e.seq);
     }
+    /// Before the session ends: send whatever is held locally, waiting at most `wait`, and say
+    /// in words what is still held after (`Ok(None)`: nothing). `Err` when an entry reached
+    /// no copy of the shared record at all. A local file holds nothing back.
+    fn finish(&mut self, _wait: std::time::Duration) -> Result<Option<String>, String> {
+        Ok(None)
+    }
     /// What is wrong with reaching the store, for the header ("unreachable, N spooled");
     /// `None` when all is well (a local file: its failures are the appends' own).
     fn health(&self) -> Option<String> {

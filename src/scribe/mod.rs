@@ -154,6 +154,12 @@ impl Scribe {
         self.store.heartbeat();
     }
 
+    /// Before the session ends: what is held locally goes out, within `wait`; what cannot is
+    /// said (see `JournalStore::finish`).
+    pub fn finish(&mut self, wait: std::time::Duration) -> Result<Option<String>, String> {
+        self.store.finish(wait)
+    }
+
     /// What is wrong with reaching a distributed store, for the header.
     pub fn store_health(&self) -> Option<String> {
         self.store.health()
