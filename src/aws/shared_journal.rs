@@ -98,6 +98,13 @@ pub fn entry_id(at: DateTime<Utc>, session: &str, counter: u64) -> String {
     format!("{:013}-{session}-{counter:06}", at.timestamp_millis().max(0))
 }
 
+/// An observation's id in the store: its reading's time first, like every id, so the store's
+/// order is the time order for every kind; then its deterministic part (state, transition,
+/// time), so two terminals' identical observation is still one item.
+pub fn observation_entry_id(at: DateTime<Utc>, observation: &str) -> String {
+    format!("{:013}-{observation}", at.timestamp_millis().max(0))
+}
+
 /// The id `skew` before `id`'s time: where a follow starts again.
 fn rewound(id: &str, skew: chrono::Duration) -> String {
     let millis: i64 = id.get(..13).and_then(|m| m.parse().ok()).unwrap_or(0);
@@ -247,7 +254,8 @@ impl JournalStore for DynamoJournal {
     /// reading time): a second terminal's identical one is the same item, which the
     /// conditional put stores once; one this terminal has already seen is not written at all.
     fn append_observation(&mut self, draft: Draft) -> Result<Option<Entry>, JournalError> {
-        let Some(id) = draft.observation_id() else { return self.append(draft).map(Some) };
+        let Some(observation) = draft.observation_id() else { return self.append(draft).map(Some) };
+        let id = observation_entry_id(draft.at, &observation);
         if lock(&self.shared).seen.contains(&id) {
             return Ok(None);
         }
@@ -634,5 +642,15 @@ mod tests {
         assert!(a < b && b < c, "{a} {b} {c}");
         assert_ne!(entry_id(t, "0000beef", 1), entry_id(t, "0000cafe", 1));
         assert_eq!(rewound(&c, chrono::Duration::seconds(60)), format!("{:013}", t.timestamp_millis() + 1 - 60_000));
+    }
+
+    #[test]
+    fn observations_sort_by_their_time_among_the_other_entries() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 1, 18, 7, 50).unwrap();
+        let note_before = entry_id(t - chrono::Duration::seconds(1), "0000beef", 1);
+        let observed = observation_entry_id(t, "o0123456789abcde");
+        let note_after = entry_id(t + chrono::Duration::seconds(48), "0000beef", 2);
+        assert!(note_before < observed && observed < note_after, "{note_before} {observed} {note_after}");
+        assert_eq!(observed, observation_entry_id(t, "o0123456789abcde"), "deterministic");
     }
 }
