@@ -21,7 +21,7 @@ pub struct Cli {
     #[arg(long)]
     pub read_only: bool,
     /// Author of the entries typed in this terminal (default: the OS user).
-    #[arg(long = "as", value_name = "NAME")]
+    #[arg(long = "as", value_name = "NAME", value_parser = crate::runtime::args::parse_author)]
     pub author: Option<String>,
     /// Role on a shared incident: observer, scribe, operator, commander, facilitator
     /// (default: commander for the terminal that starts it, operator for one that joins).
@@ -90,7 +90,19 @@ pub enum Command {
 
 /// Parse arguments, run, and turn the outcome into the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's own errors echo the offending value: it goes out inert, like every outside text.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = crate::text::sanitize::inert_lines(&e.render().to_string());
+            if e.use_stderr() {
+                eprint!("{text}");
+            } else {
+                let _ = write_stdout(&text);
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

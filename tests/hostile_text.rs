@@ -24,13 +24,28 @@ fn every_output_path_makes_hostile_text_inert() {
         let journal = dir.path().join(format!("j{i}.jsonl"));
         let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
             .args(["run-step", "scope", "--runbook", "pre-failover", "--demo", "--confirm", "us-west-2"])
-            .args(["--journal", journal.to_str().unwrap(), "--note", sample, "--as", sample])
+            .args(["--journal", journal.to_str().unwrap(), "--note", sample, "--as", "ana"])
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         assert_inert("run-step stdout", sample, &String::from_utf8_lossy(&out.stdout));
         assert_inert("run-step stderr", sample, &String::from_utf8_lossy(&out.stderr));
         assert!(std::fs::read_to_string(&journal).unwrap().contains(&serde_json::to_string(sample).unwrap()[1..3]));
+        // --as refuses it at the door, in inert words; a journal written elsewhere may still
+        // carry it as an author, which every export below must make inert.
+        let refused = Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(["run-step", "scope", "--runbook", "pre-failover", "--demo", "--confirm", "us-west-2"])
+            .args(["--journal", journal.to_str().unwrap(), "--note", "n", "--as", sample])
+            .output()
+            .unwrap();
+        assert_eq!(refused.status.code(), Some(2), "{}", String::from_utf8_lossy(&refused.stderr));
+        assert_inert("the refused --as", sample, &String::from_utf8_lossy(&refused.stderr));
+        {
+            let mut opened = warroom::scribe::journal::FileJournal::open(&journal).unwrap();
+            let at = chrono::Utc::now();
+            warroom::scribe::JournalStore::append(&mut opened.journal, Draft::new(at, *sample, Kind::Note, "by them"))
+                .unwrap();
+        }
 
         for format in ["md", "csv", "json"] {
             let out = Command::new(env!("CARGO_BIN_EXE_warroom"))

@@ -27,7 +27,7 @@ pub struct ApproveArgs {
     #[arg(long, value_name = "REGION")]
     pub confirm: String,
     /// The approving commander (default: the OS user).
-    #[arg(long = "as", value_name = "NAME")]
+    #[arg(long = "as", value_name = "NAME", value_parser = crate::runtime::args::parse_author)]
     pub author: Option<String>,
     /// Approve your own request, alone on the incident: why it cannot wait for a second commander.
     #[arg(long, value_name = "REASON")]

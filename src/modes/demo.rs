@@ -37,7 +37,7 @@ pub struct DemoArgs {
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
     /// Author of the entries typed in this terminal (default: the OS user).
-    #[arg(long = "as", value_name = "NAME")]
+    #[arg(long = "as", value_name = "NAME", value_parser = crate::runtime::args::parse_author)]
     pub author: Option<String>,
     /// Role on a shared incident: observer, scribe, operator, commander, facilitator
     /// (default: commander for the terminal that starts it, operator for one that joins).

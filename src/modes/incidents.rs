@@ -23,7 +23,7 @@ pub struct CloseArgs {
     #[arg(long, value_name = "ID")]
     pub incident: Option<String>,
     /// Who closes it (default: the OS user).
-    #[arg(long = "as", value_name = "NAME")]
+    #[arg(long = "as", value_name = "NAME", value_parser = crate::runtime::args::parse_author)]
     pub author: Option<String>,
 }
 

@@ -32,7 +32,7 @@ pub struct JoinArgs {
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
     /// Author of the entries typed in this terminal (default: the OS user).
-    #[arg(long = "as", value_name = "NAME")]
+    #[arg(long = "as", value_name = "NAME", value_parser = crate::runtime::args::parse_author)]
     pub author: Option<String>,
     /// Role: observer, scribe, operator (default), commander, facilitator.
     #[arg(long, value_name = "ROLE", value_parser = crate::runtime::args::parse_role)]

@@ -55,7 +55,7 @@ pub struct RunStepArgs {
     /// Journal to read step history from and write to (default: a new one per incident).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
-    #[arg(long = "as", value_name = "NAME")]
+    #[arg(long = "as", value_name = "NAME", value_parser = crate::runtime::args::parse_author)]
     pub author: Option<String>,
     /// Role on a shared incident: observer, scribe, operator, commander, facilitator
     /// (default: commander for the terminal that starts it, operator for one that joins).

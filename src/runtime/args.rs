@@ -57,6 +57,13 @@ impl SimArgs {
     }
 }
 
+/// `--as`: a person's name. A role name (`scribe`, `commander` …) or warroom's own would
+/// make the timeline credit a role or the tool with what a person did, so they are refused.
+pub fn parse_author(text: &str) -> Result<String, String> {
+    crate::scribe::check_author(text)?;
+    Ok(text.trim().to_owned())
+}
+
 /// `--role`: observer, scribe, operator, commander, facilitator.
 pub fn parse_role(text: &str) -> Result<crate::scribe::roles::TeamRole, String> {
     text.parse()

@@ -333,14 +333,47 @@ impl Scribe {
 pub fn default_author() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
-        .unwrap_or_else(|| "scribe".to_owned())
+        .find_map(|v| std::env::var(v).ok().filter(|s| check_author(s).is_ok()))
+        .map(|s| s.trim().to_owned())
+        // Never a role's name: without a user name, who is at which host.
+        .unwrap_or_else(|| format!("user@{}", presence::host()))
+}
+
+/// Why `name` cannot author entries: empty, not plain text, a role's name or warroom's own.
+pub fn check_author(name: &str) -> Result<(), String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("an author's name must not be empty".to_owned());
+    }
+    crate::text::sanitize::check_name(name)?;
+    if roles::TeamRole::ALL.iter().any(|r| r.name().eq_ignore_ascii_case(name)) {
+        return Err(format!(
+            "`{name}` is a role, not a person: give your own name with --as, and the role with --role {}",
+            name.to_ascii_lowercase()
+        ));
+    }
+    if name.eq_ignore_ascii_case(SYSTEM_AUTHOR) {
+        return Err(format!("`{name}` is what warroom signs its own entries with: give your own name"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_role_or_warroom_is_never_an_author() {
+        for refused in ["scribe", "Commander", " operator ", "observer", "facilitator", "warroom", "", "a\u{1b}[2J"] {
+            assert!(check_author(refused).is_err(), "{refused:?} was accepted");
+        }
+        assert!(check_author("scribe").unwrap_err().contains("--role scribe"));
+        for fine in ["ana", "bo@bastion", "Zoë"] {
+            assert_eq!(check_author(fine), Ok(()));
+        }
+        assert!(check_author(&default_author()).is_ok(), "the default is always a person: {}", default_author());
+    }
 
     #[test]
     fn a_failed_save_is_reported_and_automatic_entries_wait() {
