@@ -96,6 +96,7 @@ impl App {
                 // Judged at this moment: what others wrote before the claim was won (the step
                 // finished and its claim was let go) must be seen before acting on it.
                 let before = self.runs.status(at).clone();
+                // Not follow_journal: that collects claim answers, and this is one of them.
                 self.scribe.follow();
                 self.fold_arrived();
                 let after = self.runs.status(at).clone();

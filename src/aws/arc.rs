@@ -168,7 +168,8 @@ pub async fn list(c: &Cluster) -> Result<Vec<(String, ControlState)>, AwsError> 
 
 /// Worth another endpoint: no answer, throttled, or the endpoint's own trouble.
 fn retriable(e: &AwsError) -> bool {
-    matches!(e.class, Class::Timeout | Class::Unreachable | Class::Throttled)
+    e.unanswered()
+        || e.class == Class::Throttled
         || matches!(e.code.as_deref(), Some("EndpointTemporarilyUnavailableException" | "InternalServerException"))
         || e.text.contains("(HTTP 5")
 }

@@ -108,6 +108,12 @@ impl std::fmt::Display for AwsError {
 }
 
 impl AwsError {
+    /// The endpoint did not answer (gone, or too slow to matter), as opposed to answering
+    /// with an error of its own: what tells a dark region or control plane from a refusal.
+    pub fn unanswered(&self) -> bool {
+        matches!(self.class, Class::Timeout | Class::Unreachable)
+    }
+
     /// A failure that is not an SDK error (a missing record, an unexpected answer).
     pub fn other(call: Call, text: impl std::fmt::Display) -> Self {
         Self { class: Class::Service, code: None, text: format!("{}: {text}", call.operation) }

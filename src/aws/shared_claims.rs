@@ -136,7 +136,7 @@ impl DynamoClaims {
     fn verdict<T>(&self, done: Option<Result<Option<T>, super::error::AwsError>>) -> Result<T, ClaimError> {
         match done {
             None => Err(self.unreachable()),
-            Some(Err(e)) if silent(&e) => Err(self.unreachable()),
+            Some(Err(e)) if e.unanswered() => Err(self.unreachable()),
             Some(Err(e)) => Err(self.failed(e)),
             Some(Ok(None)) => Err(self.failed(format!("{RACES} writers raced for {}; try again", self.partition))),
             Some(Ok(Some(out))) => Ok(out),
@@ -272,7 +272,7 @@ impl ClaimStore for DynamoClaims {
             async move {
                 let verdict = match tokio::time::timeout(deadline, change).await {
                     Err(_) => Err(unreachable),
-                    Ok(Err(e)) if silent(&e) => Err(unreachable),
+                    Ok(Err(e)) if e.unanswered() => Err(unreachable),
                     Ok(Err(e)) => Err(ClaimError::Store(format!("claims in {region}: {e}"))),
                     Ok(Ok(None)) => Err(ClaimError::Store(format!(
                         "claims in {region}: {RACES} writers raced for {partition}; try again"
@@ -358,11 +358,6 @@ impl ClaimStore for DynamoClaims {
         );
         Ok(self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone())
     }
-}
-
-/// The claims region did not answer (as opposed to answering with an error).
-fn silent(e: &super::error::AwsError) -> bool {
-    matches!(e.class, super::error::Class::Timeout | super::error::Class::Unreachable)
 }
 
 fn lost_lock(

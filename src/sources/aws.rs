@@ -180,7 +180,7 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
             through_control_plane(region, SignalKey::Routing, result.map(Reading::Routing))
         }
         Source::Database => match database::describe(c, config, region).await {
-            Err(e) if unanswered(&e) => regional_failure(region, SignalKey::Database, e),
+            Err(e) if e.unanswered() => regional_failure(region, SignalKey::Database, e),
             Ok(db) => {
                 // Every replica of a global table takes writes and reports its own lag.
                 let writer_lag =
@@ -198,7 +198,7 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
             Err(e) => vec![Update::failed(region, SignalKey::Database, Utc::now(), e.text)],
         },
         Source::Flag => match flag::read(c, &config.write_freeze).await {
-            Err(e) if unanswered(&e) => regional_failure(region, SignalKey::WriteFreeze, e),
+            Err(e) if e.unanswered() => regional_failure(region, SignalKey::WriteFreeze, e),
             result => vec![
                 Update::ok(region, Utc::now(), Reading::Reachable(true)),
                 reading_or_error(region, SignalKey::WriteFreeze, result.map(Reading::WriteFreeze)),
@@ -246,11 +246,6 @@ async fn follow_change(live: &Live, c: &RegionClients) -> Option<PendingChange> 
     Some(change)
 }
 
-/// No answer at all: not an error of the service, the endpoint is gone (or too slow to matter).
-fn unanswered(e: &crate::aws::error::AwsError) -> bool {
-    matches!(e.class, crate::aws::error::Class::Unreachable | crate::aws::error::Class::Timeout)
-}
-
 /// A region's own endpoint did not answer: say so (`Reachable(false)`) beside the error.
 fn regional_failure(region: usize, key: SignalKey, e: crate::aws::error::AwsError) -> Vec<Update> {
     let at = Utc::now();
@@ -265,10 +260,9 @@ fn through_control_plane(
     key: SignalKey,
     result: Result<Reading, crate::aws::error::AwsError>,
 ) -> Vec<Update> {
-    use crate::aws::error::Class;
     let at = Utc::now();
     match result {
-        Err(e) if matches!(e.class, Class::Unreachable | Class::Timeout) => vec![
+        Err(e) if e.unanswered() => vec![
             Update::ok(region, at, Reading::ControlPlane(false)),
             Update::failed(region, key, at, crate::model::CONTROL_PLANE_UNREACHABLE),
         ],
