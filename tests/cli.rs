@@ -172,3 +172,50 @@ fn version_help_and_completions() {
         assert!(stdout(&out).contains("snapshot"), "{shell}");
     }
 }
+
+/// No credentials at all: nothing is sent, so no region or control plane is called
+/// unreachable, the errors say what to do, and nothing unknown is called fine.
+#[test]
+fn without_credentials_nothing_is_called_unreachable_or_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[aws]\ncall-timeout = \"2s\"\n[global]\nendpoint-url = \"http://127.0.0.1:9\"\n[routing]\nhosted-zone-id = \"Z1\"\n\
+         [[regions]]\nname = \"us-east-1\"\nrole = \"primary\"\nendpoint-url = \"http://127.0.0.1:9\"\nload-balancer = \"app/a/1\"\nhealth-check-id = \"hc-1\"\nrecord-set-id = \"east\"\n\
+         [[regions]]\nname = \"us-west-2\"\nrole = \"secondary\"\nendpoint-url = \"http://127.0.0.1:9\"\nload-balancer = \"app/b/2\"\nrecord-set-id = \"west\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["snapshot", "--config"])
+        .arg(&config)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("? us-east-1, us-west-2: no fresh reading — not known to be within thresholds"), "{text}");
+    assert!(!text.contains("all regions within thresholds"), "{text}");
+    assert!(!text.contains("not answering") && !text.contains("control plane unreachable"), "{text}");
+    let json = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["snapshot", "--json", "--config"])
+        .arg(&config)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let doc = String::from_utf8_lossy(&json.stdout);
+    assert!(doc.contains("GetMetricData: no AWS credentials to sign it with"), "{doc}");
+}

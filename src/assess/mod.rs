@@ -214,6 +214,15 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
     out
 }
 
+/// Regions with no fresh 5xx rate: nothing says they are fine, so no summary may say it.
+pub fn unknown_regions<'r>(regions: &'r [RegionSnapshot], limits: Limits<'_>) -> Vec<&'r str> {
+    regions
+        .iter()
+        .filter(|r| r.error_rate.fresh_value(limits.now, limits.poll_interval).is_none())
+        .map(|r| r.name.as_str())
+        .collect()
+}
+
 /// Two or more regions whose database is a writer and whose writes are not frozen: both can
 /// accept writes, so data diverges (seed 004 §16.1, "both Regions accepted writes"). Only
 /// for single-writer databases — every replica of a DynamoDB global table takes writes by

@@ -143,10 +143,21 @@ where
             text: format!("{op}: timed out (no answer within aws.call-timeout)"),
         },
         SdkError::DispatchFailure(failure) => {
-            let class = if failure.is_timeout() { Class::Timeout } else { Class::Unreachable };
             let why = failure
                 .as_connector_error()
                 .map_or_else(|| "connection failed".to_owned(), |c| DisplayErrorContext(c).to_string());
+            // Not sent at all for want of credentials: the endpoint was never asked, so this
+            // is not a region (or control plane) that does not answer.
+            if failure.as_connector_error().is_some_and(|c| c.is_other()) && why.contains("credential") {
+                return AwsError {
+                    class: Class::AccessDenied,
+                    code: None,
+                    text: format!(
+                        "{op}: no AWS credentials to sign it with — set the region's profile, AWS_PROFILE or AWS_ACCESS_KEY_ID, or log in again (aws sso login)"
+                    ),
+                };
+            }
+            let class = if failure.is_timeout() { Class::Timeout } else { Class::Unreachable };
             AwsError { class, code: None, text: format!("{op}: cannot reach the endpoint: {why}") }
         }
         SdkError::ServiceError(_) | SdkError::ResponseError(_) => {

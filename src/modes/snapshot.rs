@@ -427,7 +427,12 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
         any = true;
         out.push_str(&format!("\n▲ split brain: {}", split.text));
     }
-    out.push_str(if any { "\n" } else { "\n✓ all regions within thresholds\n" });
+    let unknown = assess::unknown_regions(&snapshot.regions, limits);
+    if !unknown.is_empty() {
+        out.push_str(&format!("\n? {}: no fresh reading — not known to be within thresholds\n", unknown.join(", ")));
+    } else {
+        out.push_str(if any { "\n" } else { "\n✓ all regions within thresholds\n" });
+    }
     out
 }
 

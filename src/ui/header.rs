@@ -192,8 +192,14 @@ fn status_line(app: &App) -> Line<'static> {
     }
     if spans.is_empty() {
         let waiting = app.snapshot.regions.iter().all(|r| r.last_heard().is_none());
+        let unknown = assess::unknown_regions(&app.snapshot.regions, limits);
         if waiting {
             spans.push(Span::styled(" waiting for the first poll…", t.style(Tone::Muted)));
+        } else if !unknown.is_empty() {
+            spans.push(Span::styled(
+                format!(" ? {}: no fresh reading — not known to be within thresholds", unknown.join(", ")),
+                t.style(Tone::Warn),
+            ));
         } else {
             spans.push(Span::styled(" ✓ all regions within thresholds", t.style(Tone::Ok)));
         }
