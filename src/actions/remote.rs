@@ -21,6 +21,9 @@ const POLL: StdDuration = StdDuration::from_millis(100);
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Request {
     pub requester: String,
+    /// The requester's role: the host carries out only what that role may run.
+    #[serde(default)]
+    pub role: Option<crate::scribe::roles::TeamRole>,
     pub action: Action,
 }
 
@@ -44,7 +47,11 @@ fn write_json(dir: &Path, name: &str, value: &impl Serialize) -> std::io::Result
 }
 
 /// The executor of a terminal joined to `journal`'s host. Outcomes come back on the receiver.
-pub fn spawn(journal: PathBuf, requester: String) -> (Executor, mpsc::Receiver<Outcome>) {
+pub fn spawn(
+    journal: PathBuf,
+    requester: String,
+    role: Option<crate::scribe::roles::TeamRole>,
+) -> (Executor, mpsc::Receiver<Outcome>) {
     let (jobs, mut rx) = mpsc::channel::<Job>(16);
     let (tx, outcomes_rx) = mpsc::channel(64);
     tokio::spawn(async move {
@@ -56,7 +63,7 @@ pub fn spawn(journal: PathBuf, requester: String) -> (Executor, mpsc::Receiver<O
                 job = rx.recv() => {
                     let Some(job) = job else { break };
                     let name = format!("{me}-{}.json", job.id);
-                    let request = Request { requester: requester.clone(), action: job.action.clone() };
+                    let request = Request { requester: requester.clone(), role, action: job.action.clone() };
                     match write_json(&requests(&journal), &name, &request) {
                         Ok(()) => { waiting.insert(name, (job.id, job.step)); }
                         Err(e) => {
@@ -158,6 +165,16 @@ impl Relay {
                 .map_err(|e| e.to_string())
                 .and_then(|b| serde_json::from_slice::<Request>(&b).map_err(|e| e.to_string()))
             {
+                // Its entries would credit a role that may not run steps with one: refused.
+                Ok(Request { requester, role: Some(role), .. }) if !role.may_run_steps() => {
+                    tracing::warn!(%requester, %role, "refused a joined terminal's action: its role may not run steps");
+                    let error = format!("refused by the host: {requester} joined as {role}, who may not run steps");
+                    let _ = write_json(
+                        &outcomes(&self.journal),
+                        &name,
+                        &Answer { result: OutcomeResult::Failed { error } },
+                    );
+                }
                 Ok(request) => {
                     tracing::info!(requester = %request.requester, action = ?request.action, "carrying out a joined terminal's action");
                     self.pending.insert(self.next, name);
@@ -211,12 +228,44 @@ pub fn serve(journal: PathBuf, executor: Executor, mut done: mpsc::Receiver<Outc
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scribe::roles::TeamRole;
+
+    async fn taken(relay: &mut Relay) -> Vec<Job> {
+        loop {
+            let jobs = relay.take();
+            if !jobs.is_empty() {
+                return jobs;
+            }
+            tokio::time::sleep(StdDuration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_joiner_whose_role_may_not_run_steps_is_refused_by_the_host() {
+        let d = tempfile::tempdir().unwrap();
+        let journal = d.path().join("j.jsonl");
+        let (scribe, mut refused) = spawn(journal.clone(), "cy".into(), Some(TeamRole::Scribe));
+        let (operator, _) = spawn(journal.clone(), "bo".into(), Some(TeamRole::Operator));
+        let action = Action::FreezeWrites { region: "us-east-1".into(), table: "t".into(), key: "k".into() };
+        scribe.submit(Job { id: 1, step: StepRef { runbook: 1, step: 2 }, action: action.clone() }).unwrap();
+        tokio::time::sleep(StdDuration::from_millis(300)).await;
+        operator.submit(Job { id: 2, step: StepRef { runbook: 1, step: 2 }, action: action.clone() }).unwrap();
+        let mut relay = Relay::new(&journal);
+        let jobs = taken(&mut relay).await;
+        let back = tokio::time::timeout(StdDuration::from_secs(5), refused.recv()).await.unwrap().unwrap();
+        assert_eq!(
+            back.result,
+            OutcomeResult::Failed { error: "refused by the host: cy joined as scribe, who may not run steps".into() }
+        );
+        let jobs = if jobs.is_empty() { taken(&mut relay).await } else { jobs };
+        assert_eq!(jobs.len(), 1, "only the operator's job is carried out");
+    }
 
     #[tokio::test]
     async fn a_joined_terminals_job_is_carried_out_once_by_the_host() {
         let d = tempfile::tempdir().unwrap();
         let journal = d.path().join("j.jsonl");
-        let (executor, mut outcomes) = spawn(journal.clone(), "bo".into());
+        let (executor, mut outcomes) = spawn(journal.clone(), "bo".into(), Some(TeamRole::Operator));
         let action = Action::FreezeWrites { region: "us-east-1".into(), table: "t".into(), key: "k".into() };
         executor.submit(Job { id: 7, step: StepRef { runbook: 1, step: 2 }, action: action.clone() }).unwrap();
         let mut relay = Relay::new(&journal);

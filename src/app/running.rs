@@ -108,6 +108,10 @@ impl App {
     pub(super) fn check_running(&mut self) {
         let running: Vec<(StepRef, DateTime<Utc>)> = self.runs.running().collect();
         for (at, since) in running {
+            // Every terminal shows the step running; only the one acting on it judges it.
+            if !self.judges(at) {
+                continue;
+            }
             let Some(step) = self.step(at).cloned() else { continue };
             if step.kind.watches() {
                 match self.watch_condition(at, step.kind) {
@@ -139,6 +143,19 @@ impl App {
                 let _ = self.scribe.record(draft);
             }
         }
+    }
+
+    /// Whether this terminal writes `at`'s outcome: it holds the step's claim; or nobody
+    /// can (no claims store: alone); or it started the step without a claim (break-glass)
+    /// and no other terminal has claimed it since. A scribe's or a follower's terminal that
+    /// merely sees the step running never journals its end.
+    pub(super) fn judges(&self, at: StepRef) -> bool {
+        if self.claims.is_none() || self.holds(at) {
+            return true;
+        }
+        self.claim_elsewhere(at).is_none()
+            && self.scribe.role.is_none_or(crate::scribe::roles::TeamRole::may_run_steps)
+            && self.runs.by(at) == Some(self.scribe.author.as_str())
     }
 
     /// Whether a watch step's condition holds on fresh data, or can no longer be proven.

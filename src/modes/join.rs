@@ -88,7 +88,8 @@ pub fn run(args: &JoinArgs) -> Result<(), Failure> {
         let (executor, outcomes) = if published.read_only {
             (None, mpsc::channel(1).1)
         } else {
-            let (executor, outcomes) = crate::actions::remote::spawn(args.journal.clone(), scribe.author.clone());
+            let (executor, outcomes) =
+                crate::actions::remote::spawn(args.journal.clone(), scribe.author.clone(), scribe.role);
             (Some(executor), outcomes)
         };
         let mut app = App::new(&config, config.runbooks.clone(), theme, scribe, executor, now);

@@ -43,6 +43,37 @@ pub enum Event {
 }
 
 impl Event {
+    pub const ALL: [Event; 28] = [
+        Event::ThresholdCrossed,
+        Event::ThresholdRecovered,
+        Event::HealthUnhealthy,
+        Event::HealthHealthy,
+        Event::LagOverRpo,
+        Event::LagWithinRpo,
+        Event::RoutingChanged,
+        Event::Stale,
+        Event::Fresh,
+        Event::ServingHealthy,
+        Event::ServingDegraded,
+        Event::JournalOpened,
+        Event::JournalReopened,
+        Event::JournalRecovered,
+        Event::JournalRecreated,
+        Event::CorruptedRecords,
+        Event::DuplicateEvents,
+        Event::SplitBrain,
+        Event::SingleWriter,
+        Event::SessionEnded,
+        Event::Flapping,
+        Event::Settled,
+        Event::ClockSteppedBack,
+        Event::StepTimedOut,
+        Event::IncidentClosed,
+        Event::AlarmChanged,
+        Event::SecretsMissing,
+        Event::SecretsPresent,
+    ];
+
     /// The name on disk (`data.event`).
     pub fn as_str(self) -> &'static str {
         match self {

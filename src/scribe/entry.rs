@@ -77,6 +77,10 @@ pub struct Entry {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
+    /// The terminal that wrote it, `author@host:pid`, whoever its author is: an entry signed
+    /// `warroom` can be traced to one terminal (absent in journals from before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
 }
 
 /// What a caller asks to write; the journal assigns `seq` and `id`.
@@ -90,11 +94,23 @@ pub struct Draft {
     pub step: Option<String>,
     pub text: String,
     pub data: Option<serde_json::Value>,
+    /// Set by the scribe that writes it: the writing terminal.
+    pub session: Option<String>,
 }
 
 impl Draft {
     pub fn new(at: DateTime<Utc>, author: impl Into<String>, kind: Kind, text: impl Into<String>) -> Self {
-        Self { at, author: author.into(), role: None, kind, region: None, step: None, text: text.into(), data: None }
+        Self {
+            at,
+            author: author.into(),
+            role: None,
+            kind,
+            region: None,
+            step: None,
+            text: text.into(),
+            data: None,
+            session: None,
+        }
     }
 
     pub fn region(mut self, region: impl Into<String>) -> Self {
@@ -126,6 +142,7 @@ impl Entry {
             step: draft.step,
             text: draft.text,
             data: draft.data,
+            session: draft.session,
         }
     }
 

@@ -138,6 +138,7 @@ mod tests {
             step: step.map(str::to_owned),
             text: String::new(),
             data,
+            session: None,
         }
     }
 

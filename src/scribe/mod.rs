@@ -10,6 +10,7 @@ pub mod journal;
 pub mod measure;
 pub mod observe;
 pub mod overrides;
+pub mod permissions;
 pub mod presence;
 pub mod recorder;
 pub mod roles;
@@ -178,7 +179,7 @@ impl Scribe {
             return Err(e);
         }
         self.flush();
-        let draft = Draft { role: self.role, ..draft };
+        let draft = self.sign(draft)?;
         match self.store.append(draft) {
             Ok(entry) => {
                 self.error = None;
@@ -191,6 +192,19 @@ impl Scribe {
                 Err(message)
             }
         }
+    }
+
+    /// Put this terminal's role and session on `draft`, or refuse one its role may not
+    /// write (a programming error: callers do not offer what a role cannot do; logged).
+    fn sign(&self, draft: Draft) -> Result<Draft, String> {
+        if let Err(refused) = permissions::may_append(self.role, draft.kind, draft.data.as_ref()) {
+            tracing::error!(%refused, text = %draft.text, "an entry this terminal's role may not write was refused");
+            return Err(format!("refused: {refused}"));
+        }
+        // warroom's own entries carry no role: the role is a person's, and the session says
+        // which terminal derived them.
+        let role = if draft.author == SYSTEM_AUTHOR { None } else { self.role };
+        Ok(Draft { role, session: Some(presence::session(&self.author)), ..draft })
     }
 
     /// Pin or unpin the selected entry (the newest when following).
@@ -304,6 +318,7 @@ impl Scribe {
             return;
         }
         while let Some(draft) = self.pending.pop_front() {
+            let Ok(draft) = self.sign(draft) else { continue };
             // An observation another terminal already journaled is written once, by it.
             let appended = if draft.kind == Kind::Observation {
                 self.store.append_observation(draft.clone())

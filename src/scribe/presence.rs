@@ -97,6 +97,11 @@ pub fn host() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
+/// The terminal that writes an entry: `author@host:pid`.
+pub fn session(author: &str) -> String {
+    format!("{author}@{}:{}", host(), std::process::id())
+}
+
 /// Write (or rewrite) this process's record `me` for `journal`, replaced atomically so a
 /// reader never sees half of it; returns its path (removed on close).
 pub fn announce(journal: &Path, me: &Presence) -> io::Result<PathBuf> {

@@ -394,6 +394,7 @@ mod tests {
             step: None,
             text: format!("entry {seq}"),
             data: None,
+            session: None,
         }
     }
 
