@@ -2,6 +2,8 @@
 //! every role, as docs/team.md documents it, and the scribe refusing what its role may not
 //! write.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 use warroom::config::Incident;
