@@ -74,6 +74,7 @@ fn entries(n: u64) -> Vec<Entry> {
             step: None,
             text: format!("entry {seq}: 5xx rate on us-east-1 is above the threshold, paging the on-call | checked"),
             data: (seq == 10).then(|| json!({ "event": "threshold-crossed" })),
+            session: Some("ana@bastion:4242".into()),
         })
         .collect()
 }
