@@ -295,3 +295,88 @@ fn a_commander_alone_approves_their_own_request_only_with_a_break_glass_reason()
     let glass = ana.scribe.timeline.entries().iter().find(|e| e.text.contains("break-glass")).unwrap();
     assert_eq!(glass.text, "approved own request for promote-database (break-glass): bo's laptop died mid-call");
 }
+
+/// `app` reads the demo world at `t` (as its pollers would) and ticks.
+fn read_world(app: &mut App, world: &warroom::sources::sim::SharedWorld, t: chrono::DateTime<Utc>) {
+    app.poll_round(warroom::sources::sim::poll_all(world, t), [], t);
+}
+
+/// Derived entries (observations other than a session's own, measurements) by session.
+fn derived_by_session(path: &Path) -> std::collections::BTreeMap<String, usize> {
+    let (entries, _) = warroom::scribe::journal::read_file(path).unwrap();
+    let mut by = std::collections::BTreeMap::new();
+    for e in entries.iter().filter(|e| !warroom::scribe::journal::takes_time(e.kind, e.data.as_ref())) {
+        *by.entry(e.session.clone().unwrap_or_default()).or_insert(0) += 1;
+    }
+    by
+}
+
+#[test]
+fn one_polling_terminal_writes_the_derived_facts_and_another_takes_over_when_it_dies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    let config = Config::demo();
+    let mut ana = terminal(&path, "ana");
+    let mut bob = terminal(&path, "bob");
+    let mut cy = terminal(&path, "cy");
+    cy.scribe.set_role(Some(TeamRole::Scribe));
+    for app in [&mut ana, &mut bob, &mut cy] {
+        app.facts.lease = Duration::seconds(2);
+    }
+    let epoch = ana.now;
+    let world = warroom::sources::sim::SharedWorld::new(
+        warroom::sim::World::new(&config.regions, 7, epoch, warroom::sim::demo_timeline())
+            .with_signals(&config.thresholds.signals),
+    );
+    // Twenty minutes of the demo's outage, every terminal reading the same world.
+    let mut t = epoch;
+    for _ in 0..240 {
+        t += config.incident.poll_interval;
+        for app in [&mut ana, &mut bob, &mut cy] {
+            read_world(app, &world, t);
+        }
+    }
+    let writers: Vec<&str> =
+        [&ana, &bob, &cy].iter().filter(|a| a.writes_facts()).map(|a| a.scribe.author.as_str()).collect();
+    assert_eq!(writers, ["ana"], "the first polling terminal holds the lease; a scribe never does");
+    let by = derived_by_session(&path);
+    assert_eq!(by.len(), 1, "every derived fact came from one session: {by:?}");
+    assert!(by.keys().all(|s| s.starts_with("ana@")), "{by:?}");
+    let (entries, _) = warroom::scribe::journal::read_file(&path).unwrap();
+    let mut texts: Vec<(&str, chrono::DateTime<Utc>)> = entries
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Observation | Kind::Measurement))
+        .map(|e| (e.text.as_str(), e.at))
+        .collect();
+    let all = texts.len();
+    texts.dedup();
+    assert_eq!(texts.len(), all, "no observation twice");
+
+    // ana's terminal dies holding the lease (no release): bob takes over once it runs out.
+    std::mem::forget(ana);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    for _ in 0..3 {
+        t += config.incident.poll_interval;
+        read_world(&mut bob, &world, t);
+        read_world(&mut cy, &world, t);
+    }
+    assert!(bob.writes_facts(), "bob took the lease over: {:?}", bob.facts.standing);
+    assert!(!cy.writes_facts());
+    for _ in 0..240 {
+        t += config.incident.poll_interval;
+        read_world(&mut bob, &world, t);
+        read_world(&mut cy, &world, t);
+    }
+    let by = derived_by_session(&path);
+    assert!(by.keys().any(|s| s.starts_with("bob@")), "the facts went on at bob's: {by:?}");
+    assert!(!by.keys().any(|s| s.starts_with("cy@")), "{by:?}");
+    let (entries, _) = warroom::scribe::journal::read_file(&path).unwrap();
+    let rto = entries.iter().filter(|e| e.kind == Kind::Measurement).count();
+    assert!(rto <= 1, "the RTO is measured once: {rto}");
+
+    // Quitting lets the lease go at once.
+    bob.end_session("bob quit");
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    cy.set_polling(true);
+    assert!(!cy.writes_facts(), "a scribe's terminal never writes derived facts, even alone");
+}

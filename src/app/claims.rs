@@ -67,6 +67,10 @@ impl App {
         let answers = store.answered();
         let any = !answers.is_empty();
         for (key, answer) in answers {
+            if key == super::facts::FACT_WRITER {
+                self.fact_answer(answer);
+                continue;
+            }
             let Some(at) =
                 self.claiming.keys().copied().find(|at| self.claim_key(*at).as_deref() == Some(key.as_str()))
             else {

@@ -139,6 +139,8 @@ impl App {
         let draft = Draft::new(self.now, SYSTEM_AUTHOR, Kind::Observation, text).data(data.data());
         // A failure is already in the header; the closing line says it too.
         let _ = self.scribe.record(draft);
+        // The facts go on at the next polling terminal now, not after the lease.
+        self.release_fact_lease();
         // A dialog left open frees its step for the others now; a running step keeps its claim
         // until the lease runs out, as it would if this terminal had died.
         self.release_idle_claims();

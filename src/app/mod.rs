@@ -5,6 +5,7 @@
 mod approval;
 mod claims;
 mod drill;
+pub mod facts;
 mod input;
 pub mod keys;
 pub mod layout;
@@ -233,6 +234,8 @@ pub struct App {
     pub quit: bool,
     /// Quit by a second Ctrl-C at the quit question: the process exits 130.
     pub interrupted: bool,
+    /// Whether this terminal is the incident's fact writer (see `facts`).
+    pub facts: facts::FactLease,
     /// What this terminal shows and is typing: never part of the incident.
     pub view: View,
 }
@@ -274,6 +277,7 @@ impl App {
             faults_from_elsewhere: Vec::new(),
             quit: false,
             interrupted: false,
+            facts: facts::FactLease::default(),
             view: View {
                 drill: None,
                 overlay: Overlay::None,
@@ -402,6 +406,9 @@ impl App {
 
     /// Fold one reading into the snapshot; one it accepts goes to the flight recorder too.
     fn accept(&mut self, update: Update) -> bool {
+        if self.scribe.recorder.is_none() && self.writes_facts() {
+            self.scribe.start_recording();
+        }
         let recorded = self.scribe.recorder.is_some().then(|| update.clone());
         let stored = self.snapshot.apply(update) == Applied::Stored;
         if stored && let (Some(recorder), Some(update)) = (self.scribe.recorder.as_mut(), recorded) {
@@ -445,10 +452,12 @@ impl App {
                     poll_interval: self.snapshot.poll_interval,
                 };
                 // `self.limits()` would borrow all of self while the scribe is borrowed mutably.
-                self.scribe.observe(&self.snapshot, limits, self.single_writer);
+                let write = self.writes_facts();
+                self.scribe.observe(&self.snapshot, limits, self.single_writer, write);
                 self.fold_arrived();
                 self.run_approved();
                 self.scribe.heartbeat();
+                self.keep_fact_lease();
                 self.renew_claims();
                 self.check_running();
                 true

@@ -51,6 +51,9 @@ impl Following {
     ) -> Self {
         let mut tick = tokio::time::interval(READ_EVERY);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut app = app;
+        // Drawing another terminal's snapshot: that terminal derives the facts.
+        app.set_polling(false);
         Self { app, live, regions, table, incident, outcomes, tick, own: None, last: None, reading: None }
     }
 
@@ -64,6 +67,8 @@ impl Following {
             let (tx, rx) = mpsc::channel(UPDATE_CHANNEL_CAPACITY);
             let pollers = spawn_pollers(&self.live, &tx);
             self.own = Some((pollers, rx));
+            // Its own readings: it may derive facts from them, if nobody else does.
+            self.app.set_polling(true);
             tracing::info!(why, "polling AWS myself");
             self.app.view.message = Some(format!("{why}: polling AWS myself"));
         }
@@ -74,6 +79,7 @@ impl Following {
             for p in pollers {
                 p.abort();
             }
+            self.app.set_polling(false);
             self.app.view.message = Some(format!("following {publisher}'s snapshot again"));
         }
     }

@@ -94,6 +94,8 @@ pub fn run(args: &JoinArgs) -> Result<(), Failure> {
         };
         let mut app = App::new(&config, config.runbooks.clone(), theme, scribe, executor, now);
         share_claims(&mut app, &journal_path)?;
+        // The host reads the world and derives its facts; a joiner draws the host's readings.
+        app.set_polling(false);
         app.sim = Some(SimInfo { seed: published.seed, speed: published.speed });
         app.joined = Some(Joined { host: published.host.clone(), silent: None });
         let facilitator = app.scribe.role == Some(TeamRole::Facilitator);

@@ -178,7 +178,9 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
         let clock = SimClock::resumed(epoch, args.at, SPEED);
         let mut session = start_session(&config, args.sim.seed, clock, Theme::fallback(true), scribe, false);
         crate::runtime::session::share_claims(&mut session.app, &journal_path)?;
-        drive(&mut session, args).await
+        let result = drive(&mut session, args).await;
+        session.app().release_fact_lease();
+        result
     });
     crate::text::sanitize::eprint_line(&format!("journal: {journal_path}"));
     result
@@ -209,7 +211,9 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         app.view.message = None;
         crate::runtime::session::share_claims(&mut app, &journal_path)?;
         let mut session = LiveSession { app, live, outcomes, polled: None, pollers: Vec::new() };
-        drive(&mut session, args).await
+        let result = drive(&mut session, args).await;
+        session.app().release_fact_lease();
+        result
     });
     crate::text::sanitize::eprint_line(&format!("journal: {journal_path}"));
     result

@@ -109,9 +109,12 @@ impl<'a> Review<'a> {
         Self { entries, measurements: measure(entries), incident, pinned: pinned(entries) }
     }
 
-    /// Entries that belong in the timeline (pin markers are folded into their targets).
-    pub(super) fn timeline(&self) -> impl Iterator<Item = &'a Entry> {
-        self.entries.iter().filter(|e| e.kind != Kind::Pin)
+    /// Entries that belong in the timeline (pin markers are folded into their targets), in
+    /// time order: each entry placed by its own time, journal order among equal times.
+    pub(super) fn timeline(&self) -> impl Iterator<Item = &'a Entry> + use<'a> {
+        let mut shown: Vec<&'a Entry> = self.entries.iter().filter(|e| e.kind != Kind::Pin).collect();
+        shown.sort_by_key(|e| e.at);
+        shown.into_iter()
     }
 }
 

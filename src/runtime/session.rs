@@ -64,6 +64,7 @@ pub fn share_claims(app: &mut App, path: &str) -> Result<(), Failure> {
             return Err(Failure::usage(format!("WARROOM_CLAIM_LEASE={text}: a lease under 2s expires between ticks")));
         }
         app.claim_lease = lease;
+        app.facts.lease = lease.min(crate::app::facts::FACT_LEASE);
     }
     Ok(())
 }
@@ -120,11 +121,12 @@ pub fn open_scribe(
     opened.journal.announce_as(&author);
     let others = opened.journal.present().iter().filter(|p| !p.is_me()).count();
     let role = asked.or((others > 0).then_some(TeamRole::Operator));
-    let recorder = crate::scribe::recorder::Recorder::beside(opened.journal.path());
+    let beside = opened.journal.path().to_owned();
     let path = opened.journal.path().display().to_string();
     let mut scribe =
         Scribe::start_as(Box::new(opened.journal), opened.entries, &opened.recovery, author, role, incident, now);
-    scribe.recorder = recorder;
+    // The fact writer records; it opens the recording once it knows it is the one.
+    scribe.recording_beside = Some(beside);
     Ok((scribe, path))
 }
 

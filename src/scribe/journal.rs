@@ -156,6 +156,20 @@ pub struct FileJournal {
     followed: Vec<Entry>,
     /// The newest event of each observed state in the file (see `note_transition`).
     states: std::collections::HashMap<String, String>,
+    /// The newest time of an entry that takes its time under the lock (`takes_time`).
+    typed_until: Option<DateTime<Utc>>,
+}
+
+/// Whether an entry takes its time under the append lock: what people do (and a session's
+/// own facts) happens when it is written, so the file is in time order for these. Derived
+/// facts keep the time of the reading they are about, and are placed by it.
+pub fn takes_time(kind: super::Kind, data: Option<&serde_json::Value>) -> bool {
+    super::permissions::Duty::of(kind, data) != super::permissions::Duty::Derive
+}
+
+/// The newest time among `entries` that take their time under the lock.
+fn typed_until(entries: &[Entry], since: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    entries.iter().filter(|e| takes_time(e.kind, e.data.as_ref())).map(|e| e.at).chain(since).max()
 }
 
 impl Drop for FileJournal {
@@ -230,6 +244,13 @@ pub fn check_order(entries: &[Entry]) -> Order {
         } else if b.seq < a.seq {
             order.errors.push(format!("seq goes backwards: {} after {}", b.seq, a.seq));
         }
+    }
+    // Typed entries take their time under the lock, so among them time only runs forward
+    // unless a clock stepped back. Derived facts keep their reading's time and are placed by
+    // it (the export sorts by time), so they are not out of order where they sit.
+    let typed: Vec<&Entry> = entries.iter().filter(|e| takes_time(e.kind, e.data.as_ref())).collect();
+    for pair in typed.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
         if b.at < a.at {
             order.warnings.push(format!("time goes backwards at seq {}: {} after {}", b.seq, b.at, a.at));
         }
@@ -344,6 +365,7 @@ impl FileJournal {
             me,
             followed: vec![],
             states,
+            typed_until: typed_until(&entries, None),
         };
         Ok(Opened { journal, entries, recovery })
     }
@@ -378,6 +400,7 @@ impl FileJournal {
         for e in &entries {
             note_transition(&mut self.states, e);
         }
+        self.typed_until = typed_until(&entries, self.typed_until);
         self.followed.extend(entries);
         Ok(())
     }
@@ -567,6 +590,12 @@ impl FileJournal {
     fn append_locked(&mut self, draft: Draft) -> Result<Entry, JournalError> {
         self.catch_up(true)?;
         let id = draft.observation_id().unwrap_or_else(|| format!("{:016x}", self.ids.next_u64()));
+        let mut draft = draft;
+        // Its time, taken under the lock: never before what another writer appended first.
+        if takes_time(draft.kind, draft.data.as_ref()) {
+            draft.at = draft.at.max(self.typed_until.unwrap_or(draft.at));
+            self.typed_until = Some(draft.at);
+        }
         let entry = Entry::from_draft(draft, self.next_seq, id);
         let mut line = serde_json::to_vec(&entry)
             .map_err(|e| JournalError::Write { path: self.path.clone(), source: io::Error::other(e) })?;
@@ -722,6 +751,29 @@ mod tests {
 
     fn draft(text: &str) -> Draft {
         Draft::new(Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap(), "ana", Kind::Note, text)
+    }
+
+    #[test]
+    fn typed_entries_take_their_time_under_the_lock_and_facts_keep_their_readings_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let t = |s: i64| Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap() + chrono::Duration::seconds(s);
+        let mut ana = FileJournal::open(&path).unwrap().journal;
+        let mut bo = FileJournal::open(&path).unwrap().journal;
+        ana.append(Draft::new(t(50), "ana", Kind::Note, "typed at :50")).unwrap();
+        // bo typed at :38 but took the lock after ana: his entry is placed when it was written.
+        let late = bo.append(Draft::new(t(38), "bo", Kind::Decision, "typed at :38")).unwrap();
+        assert_eq!(late.at, t(50));
+        // A fact about a reading at :30 keeps the reading's time, wherever it lands.
+        let fact = Draft::new(t(30), crate::scribe::SYSTEM_AUTHOR, Kind::Observation, "5xx above")
+            .data(crate::scribe::Observed::ServingDegraded.data());
+        assert_eq!(bo.append(fact).unwrap().at, t(30));
+        let (entries, _) = read_file(&path).unwrap();
+        assert_eq!(check_order(&entries), Order::default(), "a fact placed by its time is no warning");
+        // A typed entry that steps back (a clock stepped back under the lock) is one.
+        let mut stepped = entries.clone();
+        stepped.push(Entry::from_draft(Draft::new(t(10), "cy", Kind::Note, "x"), 4, "x".into()));
+        assert_eq!(check_order(&stepped).warnings.len(), 1);
     }
 
     #[test]

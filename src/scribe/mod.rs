@@ -57,6 +57,10 @@ pub struct Scribe {
     pub role: Option<roles::TeamRole>,
     /// The flight recorder beside the journal, when this terminal records the incident.
     pub recorder: Option<recorder::Recorder>,
+    /// The journal a recording goes beside (a file journal), once this terminal is the
+    /// incident's fact writer, and when it last tried to open it.
+    pub recording_beside: Option<std::path::PathBuf>,
+    recording_tried: Option<std::time::Instant>,
 }
 
 impl Scribe {
@@ -98,6 +102,8 @@ impl Scribe {
             arrived: Vec::new(),
             role: None,
             recorder: None,
+            recording_beside: None,
+            recording_tried: None,
         };
         scribe.set_role(role);
         let who = match role {
@@ -249,16 +255,38 @@ impl Scribe {
         self.last_wall = self.last_wall.max(wall);
     }
 
-    /// Journal what changed in the snapshot, and the measured RTO once recovery is seen.
-    pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>, single_writer: bool) {
+    /// Record the readings from now on (the fact writer does; another terminal may hold
+    /// the recording's lock, and then this one tries again a few seconds later).
+    pub fn start_recording(&mut self) {
+        let Some(journal) = &self.recording_beside else { return };
+        if self.recorder.is_some() || self.recording_tried.is_some_and(|t| t.elapsed().as_secs() < 5) {
+            return;
+        }
+        self.recording_tried = Some(std::time::Instant::now());
+        self.recorder = recorder::Recorder::beside(journal);
+    }
+
+    /// Stop recording (no longer the fact writer): what was gathered is written, and the
+    /// recording's lock goes to the next writer.
+    pub fn stop_recording(&mut self) {
+        self.recorder = None;
+        self.recording_tried = None;
+    }
+
+    /// Follow what changed in the snapshot; journal it, and the measured RTO once recovery
+    /// is seen, when `write` (this terminal is the incident's fact writer). A terminal that
+    /// does not write still follows, so it takes over from the reading it is at.
+    pub fn observe(&mut self, snapshot: &Snapshot, limits: Limits<'_>, single_writer: bool, write: bool) {
         self.verify();
         self.follow();
         for draft in self.observer.observe(snapshot, limits, single_writer) {
-            self.queue(draft);
+            if write {
+                self.queue(draft);
+            }
         }
         self.flush();
         let m = self.timeline.measurements().clone();
-        if let (false, Some(rto), Some(recovered)) = (self.rto_journaled, m.rto, m.recovered) {
+        if let (true, false, Some(rto), Some(recovered)) = (write, self.rto_journaled, m.rto, m.recovered) {
             self.rto_journaled = true;
             let target = m
                 .rto_target_seconds
@@ -297,6 +325,10 @@ impl Scribe {
         let mut all: Vec<Entry> = others.into_iter().chain(own).collect();
         all.sort_by_key(|e| e.seq);
         for entry in all {
+            // The RTO is measured once per incident, by whichever writer saw recovery first.
+            if entry.kind == Kind::Measurement && entry.data_f64("rto_seconds").is_some() {
+                self.rto_journaled = true;
+            }
             if Some(entry.seq) != own_seq {
                 self.arrived.push(entry.clone());
             }

@@ -68,7 +68,8 @@ pub struct Timeline {
     entries: Vec<Entry>,
     pinned: HashSet<String>,
     filter: Filter,
-    /// Indices into `entries` that pass the filter, in order.
+    /// Indices into `entries` that pass the filter, in time order (journal order at equal
+    /// times).
     view: Vec<usize>,
     /// Selected position in `view`; `None` follows the newest entry.
     selected: Option<usize>,
@@ -158,10 +159,21 @@ impl Timeline {
             self.struck.insert(target.to_owned(), index);
         }
         let shown = self.shows(&entry);
+        // The view is in time order: an entry placed by its own time (a fact about an earlier
+        // reading, another machine's clock) goes before the later ones already shown.
+        let at = entry.at;
         self.entries.push(entry);
         if shown {
+            let position = self.view.partition_point(|&i| self.entries.get(i).is_some_and(|e| e.at <= at));
+            if position < self.view.len() {
+                self.view.insert(position, index);
+                for p in [self.selected.as_mut(), self.top.as_mut()].into_iter().flatten() {
+                    *p += usize::from(*p >= position);
+                }
+                self.refind();
+                return;
+            }
             self.view.push(index);
-            let position = self.view.len() - 1;
             if let Some(search) = &mut self.search
                 && self.entries.last().is_some_and(|e| found_in(e, &search.needle))
             {
@@ -190,6 +202,8 @@ impl Timeline {
 
     fn rebuild(&mut self) {
         self.view = self.entries.iter().enumerate().filter(|(_, e)| self.shows(e)).map(|(i, _)| i).collect();
+        // In time order, as `push` keeps it; journal order among equal times.
+        self.view.sort_by_key(|&i| self.entries.get(i).map(|e| e.at));
         self.selected = None;
         self.top = None;
         self.refind();
@@ -396,6 +410,16 @@ mod tests {
             data: None,
             session: None,
         }
+    }
+
+    #[test]
+    fn an_entry_placed_by_an_earlier_time_shows_before_later_ones() {
+        let mut t = Timeline::new(vec![entry(1, Kind::Note), entry(2, Kind::Note)]);
+        let mut early = entry(3, Kind::Observation);
+        early.at -= chrono::Duration::seconds(30);
+        t.push(early);
+        let order: Vec<u64> = t.window(3).map(|(_, e)| e.seq).collect();
+        assert_eq!(order, [3, 1, 2]);
     }
 
     fn seqs(t: &Timeline, rows: usize) -> Vec<u64> {

@@ -20,7 +20,6 @@ pub fn record_drill(journal: &std::path::Path, scenario: &str, width: u16, heigh
     let epoch = super::epoch();
     let mut drill =
         warroom::modes::drill::into_journal(scenario.clone(), 42, journal, epoch, "autopilot".into(), None).unwrap();
-    assert!(drill.app.scribe.recorder.is_some(), "a drill with a journal file records");
     drill.app.view.drill =
         Some(DrillView::new(&scenario.name, &scenario.summary, epoch + scenario.duration, scenario.regions.clone()));
     let shifted = |app: &App| {
@@ -35,6 +34,7 @@ pub fn record_drill(journal: &std::path::Path, scenario: &str, width: u16, heigh
     while t < epoch + scenario.duration {
         t += config.incident.poll_interval;
         drill.advance_to(t);
+        assert!(drill.app.scribe.recorder.is_some(), "a drill with a journal file records (its host writes the facts)");
         if live.is_none() && shifted(&drill.app) {
             let screen = super::render(&mut drill.app, width, height);
             let selection = (drill.app.view.selected_runbook, drill.app.view.selected_step);

@@ -22,6 +22,8 @@ fn main() {
     let (mut scribe, _) =
         warroom::runtime::session::open_scribe(Some(&path), &config.incident, epoch, epoch, "child".into(), None)
             .unwrap();
+    // Alone on the journal, this session is the fact writer, which records.
+    scribe.start_recording();
     assert!(scribe.recorder.is_some(), "the session records");
     let mut world = World::new(&config.regions, 3, epoch, demo_timeline()).with_signals(&config.thresholds.signals);
     let mut out = std::io::stdout().lock();
