@@ -411,7 +411,7 @@ fn the_scorecard_reports_the_first_human_response_and_the_facilitators_faults() 
     let card = drill.run_to_end();
     assert_eq!(
         card.fault_lines(),
-        ["dns-change-stuck in us-west-2 (facilitator) 30s → 2m", "region-outage in us-east-1 (scenario) 60s → the end"]
+        ["dns-change-stuck in us-west-2 (ic) 30s → 2m", "region-outage in us-east-1 (scenario) 60s → the end"]
     );
 }
 

@@ -184,3 +184,42 @@ fn a_drill_journal_exports_the_review_sections() {
     let review = md.split("## Timeline").next().unwrap();
     golden("export_md_drill_review", review);
 }
+
+/// A section of a rendered review: from its heading to the next one.
+fn section<'a>(text: &'a str, heading: &str, next: &str) -> &'a str {
+    let start = text.find(heading).unwrap_or_else(|| panic!("no {heading} in:\n{text}"));
+    let rest = &text[start..];
+    let end = rest[heading.len()..].find(next).map_or(rest.len(), |i| i + heading.len());
+    &rest[..end]
+}
+
+#[test]
+fn the_team_names_the_commander_and_every_person_and_a_struck_note_stays_struck() {
+    let (entries, malformed) = journal::read_file(std::path::Path::new("tests/fixtures/team.jsonl")).unwrap();
+    assert!(malformed.is_empty(), "{malformed:?}");
+    let md = export::render(&entries, Format::Md, Zone::utc());
+    let team = section(&md, "## Team", "\n## ");
+    assert!(team.contains("| ana | commander |"), "the commander, who wrote alone without a role: {team}");
+    assert!(team.contains("| fay | facilitator |") && !team.contains("warroom"), "{team}");
+    golden("export_md_team", team);
+    let notes = section(&md, "## Notes", "\n## ");
+    assert!(notes.contains("~~db team says the writer is in us-east-1b~~ (struck through by cy: it is in us-east-1a)"));
+    golden("export_md_notes_struck", notes);
+    assert!(md.contains("| People | ana (commander), bo (operator), cy (scribe), fay (facilitator) |"), "{md}");
+
+    let config = warroom::config::Config::demo();
+    let html = warroom::review::html::render(&warroom::review::html::Inputs {
+        entries: &entries,
+        config: &config,
+        updates: None,
+        source: "tests/fixtures/team.jsonl",
+        note: None,
+        zone: Zone::utc(),
+    })
+    .unwrap();
+    assert!(html.contains("<a href=\"#team\">Team</a>"), "the Team section is in the page's contents");
+    golden("export_html_team", section(&html, "<h2 id=\"team\">", "<h2 "));
+    let notes = section(&html, "<h2 id=\"notes\">", "<h2 ");
+    assert!(notes.contains("<del>db team says the writer is in us-east-1b</del>"), "{notes}");
+    golden("export_html_notes_struck", notes);
+}

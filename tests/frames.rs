@@ -421,7 +421,7 @@ fn drill_fault_menu_160x48() {
     assert!(screen.contains("active: region-outage @ us-east-1, missing-secret @ us-west-2"), "{screen}");
     let journaled = drill.app.scribe.timeline.entries().iter().any(|e| {
         e.kind == warroom::scribe::Kind::Drill
-            && e.author == "facilitator"
+            && e.author == drill.app.scribe.author
             && e.data_str("drill") == Some("fault-injected")
     });
     assert!(journaled, "the injection is journaled as the facilitator's");

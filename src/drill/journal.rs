@@ -9,7 +9,8 @@ use crate::scribe::data::to_value;
 use crate::scribe::{Draft, Entry, Kind};
 use crate::sim::FaultKind;
 
-/// Author of the journal entries the drill itself writes (start, faults, end).
+/// Who wrote drill entries in journals from before they were written under the person's
+/// own name (the drill's host, or the joined facilitator).
 pub const FACILITATOR: &str = "facilitator";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,9 +49,10 @@ impl DrillData {
         serde_json::from_value(entry.data.clone()?).ok()
     }
 
-    /// A drill entry: hidden from the commander's timeline unless revealed.
-    pub fn draft(&self, at: DateTime<Utc>, text: String) -> Draft {
-        Draft::new(at, FACILITATOR, Kind::Drill, text).data(to_value(self))
+    /// A drill entry by `author` (the host, or the joined facilitator: a person, so the
+    /// review names who ran the drill): hidden from the commander's timeline unless revealed.
+    pub fn draft(&self, at: DateTime<Utc>, author: &str, text: String) -> Draft {
+        Draft::new(at, author, Kind::Drill, text).data(to_value(self))
     }
 }
 

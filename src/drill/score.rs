@@ -28,6 +28,10 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
+    // One clock: the review's impact (the journaled first fault) when the journal has it, so
+    // the scorecard's "time to declare" and the timeline's "declared T+" are the same number.
+    let m = measure::measure(entries);
+    let fault_at = m.impact_start.filter(|_| m.impact_source == Some("drill fault")).or(fault_at);
     let detected = fault_at.and_then(|f| measure::first_detection(entries, f));
     let faults = fault_windows(scenario, epoch, entries);
     // The first entry a person wrote after the first fault: warroom's observations, the
@@ -40,7 +44,6 @@ pub fn score(scenario: &Scenario, seed: u64, epoch: DateTime<Utc>, entries: &[En
                 && !matches!(e.kind, Kind::Observation | Kind::Drill)
         })
     });
-    let m = measure::measure(entries);
     let since_fault = |t: Option<DateTime<Utc>>| fault_at.zip(t).map(|(f, t)| secs(t - f));
     let failback = |step: &str, kind: Kind| {
         let e = entries.iter().find(|e| {
@@ -186,7 +189,7 @@ fn fault_windows(scenario: &Scenario, epoch: DateTime<Utc>, entries: &[Entry]) -
         out.push(FaultWindow {
             fault: fault.name().to_owned(),
             region,
-            by: "facilitator".into(),
+            by: e.author.clone(),
             start_seconds: secs(e.at - epoch),
             end_seconds: cleared.map(|c| secs(c.at - epoch)),
         });

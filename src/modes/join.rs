@@ -195,10 +195,16 @@ impl Driver for Follower {
         for request in requests {
             let Some(region) = regions.get(request.region()).cloned() else { continue };
             let draft = match request {
-                FaultRequest::Inject { fault, .. } => DrillData::FaultInjected { fault, region: region.clone() }
-                    .draft(self.app.now, format!("facilitator injected {} into {region}", fault.name())),
-                FaultRequest::Clear { fault, .. } => DrillData::FaultCleared { fault, region: region.clone() }
-                    .draft(self.app.now, format!("facilitator cleared {} in {region}", fault.name())),
+                FaultRequest::Inject { fault, .. } => DrillData::FaultInjected { fault, region: region.clone() }.draft(
+                    self.app.now,
+                    &self.app.scribe.author,
+                    format!("facilitator injected {} into {region}", fault.name()),
+                ),
+                FaultRequest::Clear { fault, .. } => DrillData::FaultCleared { fault, region: region.clone() }.draft(
+                    self.app.now,
+                    &self.app.scribe.author,
+                    format!("facilitator cleared {} in {region}", fault.name()),
+                ),
             };
             if let Err(e) = self.app.scribe.record(draft) {
                 self.app.view.message = Some(format!("not sent to the host: the journal cannot save ({e})"));

@@ -149,17 +149,28 @@ fn optional_time(zone: Zone, t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(|| "—".to_owned(), |t| zone.stamp(t))
 }
 
-/// "bo (operator)": an author with the role their entries carry, where they carry one.
+/// "bo (operator)": an author with their newest role on the team, where there is a team.
 pub(super) fn author_cell(entries: &[Entry], author: &str) -> String {
-    match crate::scribe::roles::role_of(entries, author) {
+    author_in(&crate::scribe::roles::roles_of_team(entries), author)
+}
+
+fn author_in(team: &std::collections::BTreeMap<String, crate::scribe::roles::TeamRole>, author: &str) -> String {
+    match team.get(author) {
         Some(role) => format!("{author} ({role})"),
         None => author.to_owned(),
     }
 }
 
+/// The people who wrote entries (never warroom), each with their role on the team.
+pub(super) fn people(entries: &[Entry]) -> Vec<String> {
+    let team = crate::scribe::roles::roles_of_team(entries);
+    let names: BTreeSet<&str> = entries.iter().map(|e| e.author.as_str()).filter(|a| *a != SYSTEM_AUTHOR).collect();
+    names.into_iter().map(|p| author_in(&team, p)).collect()
+}
+
 /// "Team": who held which role from when to when, on a shared incident (solo journals have none).
 fn team_markdown(out: &mut String, entries: &[Entry], zone: Zone) {
-    let held = crate::scribe::roles::held(entries);
+    let held = crate::scribe::roles::team(entries);
     if held.is_empty() {
         return;
     }
@@ -196,11 +207,11 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
             format_duration(Duration::seconds((last.at - first.at).num_seconds()))
         );
     }
-    let people: BTreeSet<&str> = r.entries.iter().map(|e| e.author.as_str()).filter(|a| *a != SYSTEM_AUTHOR).collect();
+    let people = people(r.entries);
     let people = if people.is_empty() {
         "—".to_owned()
     } else {
-        people.iter().map(|p| md_cell(&author_cell(r.entries, p))).collect::<Vec<_>>().join(", ")
+        people.iter().map(|p| md_cell(p)).collect::<Vec<_>>().join(", ")
     };
     let _ = writeln!(out, "| People | {people} |");
     let _ = writeln!(out, "| Entries | {} |", r.timeline().count());
@@ -235,6 +246,7 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
         out.push_str(&scorecard_markdown(&card));
     }
 
+    let struck = struck_by(r.entries);
     let list = |out: &mut String, title: &str, items: &[&Entry]| {
         let _ = writeln!(out, "## {title}\n");
         if items.is_empty() {
@@ -243,14 +255,24 @@ fn markdown(r: &Review<'_>, zone: Zone) -> String {
         }
         for e in items {
             let region = e.region.as_deref().map(|r| format!(" [{}]", md_cell(r))).unwrap_or_default();
+            // Struck through here as in the timeline: the review never shows a withdrawn
+            // entry as if it stood.
+            let text = match struck.get(e.id.as_str()) {
+                Some(a) => format!(
+                    "~~{}~~ (struck through by {}: {})",
+                    md_cell(&e.text),
+                    md_cell(&a.author),
+                    md_cell(a.data_str("reason").unwrap_or(""))
+                ),
+                None => md_cell(&e.text),
+            };
             let _ = writeln!(
                 out,
-                "- **{}** {} — {} ({}){region}: {}",
+                "- **{}** {} — {} ({}){region}: {text}",
                 zone.stamp(e.at),
                 t_plus(e.at, impact),
                 md_cell(&entry_author(e)),
                 kind_label(e.kind),
-                md_cell(&e.text)
             );
         }
         out.push('\n');

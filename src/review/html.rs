@@ -8,7 +8,6 @@
 //! text is escaped and made inert. A print stylesheet keeps charts and rows whole across pages,
 //! and nothing depends on colour alone: markers carry codes, misses say so in words.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use chrono::Duration;
@@ -19,7 +18,7 @@ use super::postmortem;
 use crate::config::Config;
 use crate::drill::Scorecard;
 use crate::model::Update;
-use crate::scribe::entry::{Entry, Kind, SYSTEM_AUTHOR};
+use crate::scribe::entry::{Entry, Kind};
 use crate::text::duration::format_duration;
 use crate::text::format::t_plus;
 
@@ -117,8 +116,10 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String, String> {
     if let Some(note) = inputs.note {
         let _ = writeln!(out, "<p class=\"notice\">{}</p>", esc(note));
     }
-    nav(&mut out, Scorecard::from_entries(r.entries).is_some());
+    let shared = !crate::scribe::roles::team(r.entries).is_empty();
+    nav(&mut out, Scorecard::from_entries(r.entries).is_some(), shared);
     summary(&mut out, &r, zone);
+    team(&mut out, r.entries, zone);
     phases(&mut out, &r);
     charts_section(&mut out, inputs, &r)?;
     runbook(&mut out, &r, zone);
@@ -127,9 +128,10 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String, String> {
     }
     overrides(&mut out, &r, zone);
     let impact = r.measurements.impact_start;
+    let struck = super::export::struck_by(r.entries);
     for (title, kinds) in [("Decisions", &[Kind::Decision][..]), ("Notes", &[Kind::Note]), ("Comms", &[Kind::Comms])] {
         let items: Vec<&Entry> = r.timeline().filter(|e| kinds.contains(&e.kind)).collect();
-        entry_list(&mut out, title, &items, zone, impact);
+        entry_list(&mut out, title, &items, &struck, zone, impact);
     }
     timeline(&mut out, &r, zone);
     let _ = writeln!(
@@ -141,9 +143,12 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String, String> {
 }
 
 /// Links to the sections, within the page.
-fn nav(out: &mut String, drill: bool) {
-    let mut sections =
-        vec![("summary", "Summary"), ("phases", "Phases"), ("signals", "Signals"), ("runbook", "Runbook")];
+fn nav(out: &mut String, drill: bool, team: bool) {
+    let mut sections = vec![("summary", "Summary")];
+    if team {
+        sections.push(("team", "Team"));
+    }
+    sections.extend([("phases", "Phases"), ("signals", "Signals"), ("runbook", "Runbook")]);
     if drill {
         sections.push(("scorecard", "Scorecard"));
     }
@@ -161,8 +166,7 @@ fn nav(out: &mut String, drill: bool) {
 
 fn summary(out: &mut String, r: &Review<'_>, zone: Zone) {
     let m = &r.measurements;
-    let people: BTreeSet<&str> = r.entries.iter().map(|e| e.author.as_str()).filter(|a| *a != SYSTEM_AUTHOR).collect();
-    let people = people.iter().map(|p| esc(&author_cell(r.entries, p))).collect::<Vec<_>>().join(", ");
+    let people = super::export::people(r.entries).iter().map(|p| esc(p)).collect::<Vec<_>>().join(", ");
     let target = |s: Option<f64>| {
         s.map_or_else(|| "—".to_owned(), |s| format_duration(Duration::milliseconds((s * 1000.0) as i64)))
     };
@@ -389,6 +393,7 @@ fn entry_list(
     out: &mut String,
     title: &str,
     items: &[&Entry],
+    struck: &std::collections::HashMap<&str, &Entry>,
     zone: Zone,
     impact: Option<chrono::DateTime<chrono::Utc>>,
 ) {
@@ -400,16 +405,47 @@ fn entry_list(
     let _ = writeln!(out, "<ul>");
     for e in items {
         let region = e.region.as_deref().map(|r| format!(" [{}]", esc(r))).unwrap_or_default();
+        let text = match struck.get(e.id.as_str()) {
+            Some(a) => struck_text(&e.text, &a.author, a.data_str("reason").unwrap_or("")),
+            None => esc(&e.text),
+        };
         let _ = writeln!(
             out,
-            "<li><b>{}</b> {} — {}{region}: {}</li>",
+            "<li><b>{}</b> {} — {}{region}: {text}</li>",
             zone.stamp(e.at),
             t_plus(e.at, impact),
             esc(&entry_author(e)),
-            esc(&e.text)
         );
     }
     let _ = writeln!(out, "</ul>");
+}
+
+/// A struck entry stays, crossed out, with who struck it and why.
+fn struck_text(text: &str, who: &str, why: &str) -> String {
+    format!("<del>{}</del> <span class=\"struck\">(struck through by {}: {})</span>", esc(text), esc(who), esc(why))
+}
+
+/// "Team": who held which role from when to when (a shared incident; solo journals have none).
+fn team(out: &mut String, entries: &[Entry], zone: Zone) {
+    let held = crate::scribe::roles::team(entries);
+    if held.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2 id=\"team\">Team</h2>\n<table>\n<thead><tr><th>who</th><th>role</th><th>from</th><th>to</th></tr></thead>\n<tbody>"
+    );
+    for h in held {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&h.author),
+            h.role,
+            zone.stamp(h.from),
+            zone.stamp(h.to)
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>");
 }
 
 fn timeline(out: &mut String, r: &Review<'_>, zone: Zone) {
@@ -421,12 +457,7 @@ fn timeline(out: &mut String, r: &Review<'_>, zone: Zone) {
     for row in timeline_rows(r, zone) {
         // A struck entry stays, crossed out, with who struck it and why.
         let text = match row.struck {
-            Some((who, why)) => format!(
-                "<del>{}</del> <span class=\"struck\">(struck through by {}: {})</span>",
-                esc(row.text),
-                esc(who),
-                esc(why)
-            ),
+            Some((who, why)) => struck_text(row.text, who, why),
             None => esc(row.text),
         };
         let _ = writeln!(

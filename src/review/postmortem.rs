@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::drill::journal::DrillData;
 use crate::scribe::entry::{Entry, Kind, SYSTEM_AUTHOR};
 use crate::scribe::measure::Measurements;
 
@@ -23,22 +22,12 @@ impl Phase {
     }
 }
 
-/// The named moments of an incident, in order, each only when it happened: impact (a drill's
-/// first fault, else the first threshold crossing or the declaration), detection (warroom's
-/// first observation of trouble since impact), the declaration, the traffic shift and the
+/// The named moments of an incident, in order, each only when it happened: impact (as
+/// `measure` defines it, the one start every T+ counts from), detection (warroom's first
+/// observation of trouble since impact), the declaration, the traffic shift and the
 /// recovery.
 pub fn moments(entries: &[Entry], m: &Measurements) -> Vec<(&'static str, DateTime<Utc>)> {
-    let fault = entries
-        .iter()
-        .filter(|e| {
-            matches!(DrillData::of(e), Some(DrillData::FaultScheduled { .. } | DrillData::FaultInjected { .. }))
-        })
-        .map(|e| e.at)
-        .min();
-    let impact = match (fault, m.impact_start) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
+    let impact = m.impact_start;
     let detected = impact.and_then(|start| crate::scribe::measure::first_detection(entries, start));
     [
         ("impact", impact),

@@ -75,25 +75,36 @@ pub fn affects(entry: &Entry) -> bool {
     matches!(entry.kind, Kind::Observation | Kind::Decision | Kind::ActionStarted | Kind::ActionSucceeded)
 }
 
-/// Compute every measurement from entries in journal order.
+/// Compute every measurement from entries (in any order: each moment is the earliest that
+/// qualifies, since derived facts keep their reading's time and may be written late).
+///
+/// Impact starts at a drill's first fault when the journal has one (the truth a game day
+/// knows), else at the first threshold crossing, else at the declaration. The scorecard, the
+/// header, the phases, the summary, the replay bar and every T+ use this one start.
 pub fn measure(entries: &[Entry]) -> Measurements {
-    let declared =
-        entries.iter().find(|e| is_step(e, DECLARE_STEP, &[Kind::Decision, Kind::ActionSucceeded])).map(|e| e.at);
-    let crossing =
-        entries.iter().find(|e| is_event(e, &[Event::ThresholdCrossed, Event::HealthUnhealthy])).map(|e| e.at);
-    let (impact_start, impact_source) = match (crossing, declared) {
-        (Some(c), _) => (Some(c), Some("threshold crossing")),
-        (None, Some(d)) => (Some(d), Some("declare")),
-        (None, None) => (None, None),
+    let earliest = |pick: &dyn Fn(&Entry) -> bool, from: Option<DateTime<Utc>>| {
+        entries.iter().filter(|e| pick(e) && from.is_none_or(|t| e.at >= t)).map(|e| e.at).min()
     };
-    let after = |t: Option<DateTime<Utc>>| move |e: &&Entry| t.is_some_and(|t| e.at >= t);
-    let traffic_shifted = entries
-        .iter()
-        .filter(after(impact_start))
-        .find(|e| is_event(e, &[Event::RoutingChanged]) || is_step(e, SHIFT_STEP, &[Kind::ActionSucceeded]))
-        .map(|e| e.at);
+    let declared = earliest(&|e| is_step(e, DECLARE_STEP, &[Kind::Decision, Kind::ActionSucceeded]), None);
+    let crossing = earliest(&|e| is_event(e, &[Event::ThresholdCrossed, Event::HealthUnhealthy]), None);
+    let fault = earliest(
+        &|e| e.kind == Kind::Drill && matches!(e.data_str("drill"), Some("fault-scheduled" | "fault-injected")),
+        None,
+    );
+    let (impact_start, impact_source) = match (fault, crossing, declared) {
+        (Some(f), ..) => (Some(f), Some("drill fault")),
+        (None, Some(c), _) => (Some(c), Some("threshold crossing")),
+        (None, None, Some(d)) => (Some(d), Some("declare")),
+        (None, None, None) => (None, None),
+    };
+    let traffic_shifted = impact_start.and_then(|start| {
+        earliest(
+            &|e| is_event(e, &[Event::RoutingChanged]) || is_step(e, SHIFT_STEP, &[Kind::ActionSucceeded]),
+            Some(start),
+        )
+    });
     let recovered =
-        entries.iter().filter(after(traffic_shifted)).find(|e| is_event(e, &[Event::ServingHealthy])).map(|e| e.at);
+        traffic_shifted.and_then(|shifted| earliest(&|e| is_event(e, &[Event::ServingHealthy]), Some(shifted)));
     let promotion = entries
         .iter()
         .filter(|e| is_step(e, PROMOTE_STEP, &[Kind::ActionStarted, Kind::ActionSucceeded]))

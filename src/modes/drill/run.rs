@@ -43,8 +43,11 @@ impl Drill {
         let (executor, jobs) = Executor::stepped();
         let mut app = App::new(&config, config.runbooks.clone(), Theme::fallback(true), scribe, Some(executor), epoch);
         app.sim = Some(SimInfo { seed, speed: 1.0 });
-        let start = DrillData::Started { scenario: scenario.name.clone(), seed, autopilot }
-            .draft(epoch, format!("drill started: {} — {}", scenario.name, scenario.summary));
+        let start = DrillData::Started { scenario: scenario.name.clone(), seed, autopilot }.draft(
+            epoch,
+            &app.scribe.author,
+            format!("drill started: {} — {}", scenario.name, scenario.summary),
+        );
         let _ = app.scribe.record(start);
         Self {
             scenario,
@@ -99,7 +102,7 @@ impl Drill {
         }
         self.announced += due.len();
         for (at, text, data) in due {
-            let _ = self.app.scribe.record(data.draft(self.epoch + at, text));
+            let _ = self.app.scribe.record(data.draft(self.epoch + at, &self.app.scribe.author, text));
         }
     }
 
@@ -150,13 +153,19 @@ impl Drill {
         let draft = match request {
             FaultRequest::Inject { region, fault } => {
                 self.world.inject(region, fault.default_fault());
-                DrillData::FaultInjected { fault, region: region_name.clone() }
-                    .draft(now, format!("facilitator injected {} into {region_name}", fault.name()))
+                DrillData::FaultInjected { fault, region: region_name.clone() }.draft(
+                    now,
+                    &self.app.scribe.author,
+                    format!("facilitator injected {} into {region_name}", fault.name()),
+                )
             }
             FaultRequest::Clear { region, fault } => {
                 self.world.clear(region, fault);
-                DrillData::FaultCleared { fault, region: region_name.clone() }
-                    .draft(now, format!("facilitator cleared {} in {region_name}", fault.name()))
+                DrillData::FaultCleared { fault, region: region_name.clone() }.draft(
+                    now,
+                    &self.app.scribe.author,
+                    format!("facilitator cleared {} in {region_name}", fault.name()),
+                )
             }
         };
         Some(draft)
@@ -202,7 +211,11 @@ impl Drill {
             self.scenario.name,
             if card.passed { "every expectation met" } else { "expectations missed" }
         );
-        let _ = self.app.scribe.record(DrillData::Ended { scorecard: Box::new(card.clone()) }.draft(now, text));
+        let _ = self.app.scribe.record(DrillData::Ended { scorecard: Box::new(card.clone()) }.draft(
+            now,
+            &self.app.scribe.author,
+            text,
+        ));
         card
     }
 }
