@@ -607,3 +607,60 @@ fn a_note_saved_just_before_quitting_reaches_the_store_and_what_cannot_is_named(
     assert!(said.contains("bo.jsonl") && said.contains("next time warroom starts"), "{said}");
     assert_eq!(stored(&note.id), [true, false]);
 }
+
+/// Issue 24: `warroom store flush` uploads this machine's spools of an incident without the
+/// dashboard; an entry that reaches no region fails it, and says where the entry stays.
+#[test]
+fn store_flush_uploads_a_spool_without_the_dashboard() {
+    use warroom::aws::shared_journal::{DynamoJournal, query_after};
+    use warroom::scribe::{Draft, JournalStore, Kind};
+    let moto = common::moto::start();
+    let proxy = common::proxy::Proxy::start(moto.port);
+    regions_via([&moto.url(), &moto.url()], true);
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(dir.path(), &proxy.url(), "warroom-incidents");
+    // A session that could not reach the store left three entries in its spool.
+    proxy.set(common::proxy::Fault::Blackhole);
+    let spool = dir.path().join("warroom").join("spool").join("inc-flush-ana.jsonl");
+    let written: Vec<String> = {
+        let mut journal = DynamoJournal::open(
+            "inc-flush",
+            "warroom-incidents",
+            regions_via([&proxy.url(), &proxy.url()], false),
+            &spool,
+            chrono::Duration::seconds(60),
+        )
+        .unwrap();
+        (0..3)
+            .map(|i| journal.append(Draft::new(chrono::Utc::now(), "ana", Kind::Note, format!("note {i}"))).unwrap().id)
+            .collect()
+    };
+    let flush = || {
+        emulator_command(dir.path())
+            .args(["store", "flush", "--incident", "inc-flush", "--wait", "3s", "--config"])
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let refused = flush();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(said.contains("inc-flush-ana.jsonl") && said.contains("3 reached no region at all"), "{said}");
+
+    proxy.set(common::proxy::Fault::None);
+    let flushed = flush();
+    assert!(flushed.status.success(), "{}", String::from_utf8_lossy(&flushed.stderr));
+    let said = String::from_utf8_lossy(&flushed.stdout);
+    assert!(said.contains("inc-flush-ana.jsonl: 3 entries, in every region"), "{said}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for region in regions_via([&moto.url(), &moto.url()], false) {
+        let stored = runtime.block_on(query_after(&region.client, "warroom-incidents", "inc-flush", "0")).unwrap();
+        assert_eq!(stored.into_iter().map(|e| e.id).collect::<Vec<_>>(), written, "{}", region.name);
+    }
+    // A journal file has no spool: said so, not pretended.
+    let file = dir.path().join("file.toml");
+    std::fs::write(&file, "[incident]\nname = \"x\"\n\n[[regions]]\nname = \"us-east-1\"\nrole = \"primary\"\n\n[[regions]]\nname = \"us-west-2\"\nrole = \"secondary\"\n").unwrap();
+    let out = emulator_command(dir.path()).args(["store", "flush", "--config"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no spool to flush"));
+}

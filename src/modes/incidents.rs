@@ -62,9 +62,6 @@ pub fn list(path: &std::path::Path) -> Result<(), Failure> {
     write_stdout(&crate::text::sanitize::inert_lines(&text))
 }
 
-/// How long `close` waits for its closing entry to reach the store before it says so.
-const UPLOAD_WITHIN: std::time::Duration = std::time::Duration::from_secs(15);
-
 pub fn close(args: &CloseArgs) -> Result<(), Failure> {
     let (config, store) = dynamo(&args.config)?;
     let author = args.author.clone().unwrap_or_else(default_author);
@@ -73,14 +70,7 @@ pub fn close(args: &CloseArgs) -> Result<(), Failure> {
         let regions = store_regions(&config, &store).await;
         let id = match &args.incident {
             Some(id) => id.clone(),
-            None => crate::aws::incidents::list(&regions, &store.table)
-                .await
-                .map_err(|e| Failure::runtime(e.to_string()))?
-                .into_iter()
-                .rev()
-                .find(|r| r.name == config.incident.name && r.closed.is_none())
-                .map(|r| r.id)
-                .ok_or_else(|| Failure::usage(format!("no open incident named {}", config.incident.name)))?,
+            None => crate::runtime::session::open_incident(&config, &store, &regions).await?,
         };
         crate::aws::incidents::close(&regions, &store.table, &id, &author, Utc::now())
             .await
@@ -93,18 +83,20 @@ pub fn close(args: &CloseArgs) -> Result<(), Failure> {
         crate::aws::shared_journal::DynamoJournal::open(&id, &store.table, regions, &spool, store.clock_skew)
             .map_err(|e| Failure::runtime(e.to_string()))?;
     let text = format!("incident {id} closed by {author}");
-    let draft = Draft::new(Utc::now(), SYSTEM_AUTHOR, Kind::Observation, text.clone())
-        .data(Observed::IncidentClosed { by: author.clone() }.data());
+    let draft = Draft {
+        session: Some(crate::scribe::presence::session(&author)),
+        ..Draft::new(Utc::now(), SYSTEM_AUTHOR, Kind::Observation, text.clone())
+            .data(Observed::IncidentClosed { by: author.clone() }.data())
+    };
     journal.append(draft).map_err(|e| Failure::runtime(e.to_string()))?;
-    let start = std::time::Instant::now();
-    while journal.status().spooled > 0 && start.elapsed() < UPLOAD_WITHIN {
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    // As a quitting terminal does: every reachable region within the wait, and what is held
+    // back said per region. Only an entry that reached no region at all fails the command.
+    match journal.finish(crate::aws::shared_journal::FINISH_WAIT) {
+        Ok(None) => write_stdout(&format!("{text}\n")),
+        Ok(Some(held)) => {
+            crate::text::sanitize::eprint_line(&format!("warroom: {held}"));
+            write_stdout(&format!("{text}\n"))
+        }
+        Err(nowhere) => Err(Failure::runtime(format!("{text}; {nowhere}"))),
     }
-    if journal.status().spooled > 0 {
-        return Err(Failure::runtime(format!(
-            "{text}; the closing entry is spooled at {} and uploads on the next start (the store did not answer)",
-            spool.display()
-        )));
-    }
-    write_stdout(&format!("{text}\n"))
 }

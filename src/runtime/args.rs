@@ -41,6 +41,15 @@ pub fn parse_at(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// A wait such as `10s` or `2m`: above 0 and at most 10 minutes.
+pub fn parse_std_duration(text: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(text).map_err(|e| e.to_string())?;
+    if d <= Duration::zero() || d > Duration::minutes(10) {
+        return Err("a wait is above 0 and at most 10m".into());
+    }
+    d.to_std().map_err(|e| e.to_string())
+}
+
 impl SimArgs {
     /// The config for the simulated world: a file, or the built-in demo with `--regions`.
     pub fn config(&self) -> Result<Config, Failure> {

@@ -211,11 +211,55 @@ pub async fn incident_id(
 /// Where this author's spool for `incident` lives: stable across restarts, so a restarted
 /// terminal uploads what its predecessor left.
 pub fn spool_path(incident: &str, author: &str) -> Result<PathBuf, Failure> {
-    let slug =
-        |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect::<String>();
+    Ok(spool_dir()?.join(format!("{}-{}.jsonl", slug(incident), slug(author))))
+}
+
+/// Where this machine keeps the shared journal's spools.
+fn spool_dir() -> Result<PathBuf, Failure> {
     let dirs = directories::ProjectDirs::from("", "", "warroom")
         .ok_or_else(|| Failure::usage("no home directory for the shared journal's spool"))?;
-    Ok(dirs.data_dir().join("spool").join(format!("{}-{}.jsonl", slug(incident), slug(author))))
+    Ok(dirs.data_dir().join("spool"))
+}
+
+fn slug(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
+}
+
+/// Every spool of `incident` on this machine (one per author who wrote to it here).
+pub fn spools_of(incident: &str) -> Result<Vec<PathBuf>, Failure> {
+    let dir = spool_dir()?;
+    let prefix = format!("{}-", slug(incident));
+    let Ok(listing) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
+    let mut found: Vec<PathBuf> = listing
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".jsonl"))
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// The newest open incident of the config's name, without starting one: what `close`,
+/// `store flush`, `run-step` and `approve` act on when no `--incident` is given.
+pub async fn open_incident(
+    config: &Config,
+    store: &crate::config::journal::DynamoStore,
+    regions: &[crate::aws::shared_journal::StoreRegion],
+) -> Result<String, Failure> {
+    crate::aws::incidents::list(regions, &store.table)
+        .await
+        .map_err(|e| Failure::runtime(e.to_string()))?
+        .into_iter()
+        .rev()
+        .find(|r| r.name == config.incident.name && r.closed.is_none())
+        .map(|r| r.id)
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "no open incident named {} in {}: give --incident ID (warroom incidents --config F lists them)",
+                config.incident.name, store.table
+            ))
+        })
 }
 
 /// A running simulated world with an app watching it: what `demo` shows and what the tests
