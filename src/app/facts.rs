@@ -109,7 +109,7 @@ impl App {
             return;
         }
         self.facts.asked = Some(Instant::now());
-        match store.claim_soon(FACT_WRITER, &me, Utc::now(), lease) {
+        match store.claim_in_background(FACT_WRITER, &me, Utc::now(), lease) {
             Some(answer) => self.fact_answer(answer),
             None => self.facts.waiting = true,
         }

@@ -84,6 +84,31 @@ impl DynamoClaims {
         ClaimError::Store(format!("claims in {}: {e}", self.region))
     }
 
+    /// Ask for `step`'s claim on `on`; the answer goes to `answers`.
+    fn claim_on(&self, on: &Blocking, step: &str, me: &Holder, now: DateTime<Utc>, lease: Duration) {
+        let (key, holder) = (step.to_owned(), me.clone());
+        let change = self.changed(step, move |claims| decide(claims, &key, &holder, now, lease, false));
+        let deadline = self.deadline;
+        let (answers, step) = (std::sync::Arc::clone(&self.answers), step.to_owned());
+        let (unreachable, region, partition) = (self.unreachable(), self.region.clone(), self.partition.clone());
+        on.spawn(
+            async move {
+                let verdict = match tokio::time::timeout(deadline, change).await {
+                    Err(_) => Err(unreachable),
+                    Ok(Err(e)) if e.unanswered() => Err(unreachable),
+                    Ok(Err(e)) => Err(ClaimError::Store(format!("claims in {region}: {e}"))),
+                    Ok(Ok(None)) => Err(ClaimError::Store(format!(
+                        "claims in {region}: {RACES} writers raced for {partition}; try again"
+                    ))),
+                    Ok(Ok(Some(claimed))) => Ok(claimed),
+                };
+                answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((step, verdict));
+            },
+            // The inner deadline answers first; this one only bounds the worker.
+            deadline + StdDuration::from_secs(1),
+        );
+    }
+
     /// One read on the worker, within the deadline, its failure in the claims' words.
     fn ask<T: Send + 'static>(
         &self,
@@ -254,8 +279,9 @@ impl ClaimStore for DynamoClaims {
         self.change(step, move |claims| decide(claims, &key, &me, now, lease, true))
     }
 
-    /// The claim runs on the worker; its answer (or "did not answer" at the deadline) is
-    /// left for `answered`, so the app loop never waits on the claims region.
+    /// The claim runs on the claimer, which serves people's claims only; its answer (or
+    /// "did not answer" at the deadline) is left for `answered`, so the app loop never waits
+    /// on the claims region.
     fn claim_soon(
         &mut self,
         step: &str,
@@ -263,27 +289,20 @@ impl ClaimStore for DynamoClaims {
         now: DateTime<Utc>,
         lease: Duration,
     ) -> Option<Result<Claimed, ClaimError>> {
-        let (key, holder) = (step.to_owned(), me.clone());
-        let change = self.changed(step, move |claims| decide(claims, &key, &holder, now, lease, false));
-        let deadline = self.deadline;
-        let (answers, step) = (std::sync::Arc::clone(&self.answers), step.to_owned());
-        let (unreachable, region, partition) = (self.unreachable(), self.region.clone(), self.partition.clone());
-        self.claimer.spawn(
-            async move {
-                let verdict = match tokio::time::timeout(deadline, change).await {
-                    Err(_) => Err(unreachable),
-                    Ok(Err(e)) if e.unanswered() => Err(unreachable),
-                    Ok(Err(e)) => Err(ClaimError::Store(format!("claims in {region}: {e}"))),
-                    Ok(Ok(None)) => Err(ClaimError::Store(format!(
-                        "claims in {region}: {RACES} writers raced for {partition}; try again"
-                    ))),
-                    Ok(Ok(Some(claimed))) => Ok(claimed),
-                };
-                answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((step, verdict));
-            },
-            // The inner deadline answers first; this one only bounds the worker.
-            deadline + StdDuration::from_secs(1),
-        );
+        self.claim_on(&self.claimer, step, me, now, lease);
+        None
+    }
+
+    /// A lease of warroom's own (the fact writer) is asked on the background worker, so it
+    /// never queues ahead of a person's claim when the claims region does not answer.
+    fn claim_in_background(
+        &mut self,
+        step: &str,
+        me: &Holder,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Option<Result<Claimed, ClaimError>> {
+        self.claim_on(&self.worker, step, me, now, lease);
         None
     }
 
