@@ -152,3 +152,66 @@ async fn the_read_only_dashboard_makes_no_mutating_call() {
     assert_eq!(world.writes_enabled(EAST).await, Some(true));
     assert_eq!(world.primary_record().await, "east");
 }
+
+/// Issue 24: headless steps on a DynamoDB store act on its incident (the open one by
+/// default), take its claims and write through the spool; a file store refuses --incident.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_step_on_a_dynamodb_store_acts_on_its_open_incident_once() {
+    let world = AwsWorld::start().await;
+    let store = format!(
+        "\n[journal]\nstore = \"dynamodb\"\ntable = \"warroom-incidents\"\nregions = [\"us-east-1\", \"us-west-2\"]\nendpoint-url = \"{}\"\n",
+        world.moto.url()
+    );
+    let config = world.config_file(&store);
+    let init = world.command().args(["store", "init", "--config"]).arg(&config).output().unwrap();
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let step = |who: &str, args: &[&str]| {
+        let mut command = world.command();
+        command.arg("run-step").args(args).args(["--as", who, "--config"]).arg(&config);
+        command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        command
+    };
+    let declared = step("ana", &["declare", "--confirm", WEST]).output().unwrap();
+    assert!(declared.status.success(), "{}", text(&declared.stderr));
+    // Four at once: the second process sees the first's declare (the same incident), and the
+    // store's claim lets one of them freeze writes.
+    let children: Vec<_> =
+        (0..4).map(|i| step(&format!("op{i}"), &["freeze-writes", "--confirm", EAST]).spawn().unwrap()).collect();
+    let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    let said: Vec<String> = outputs.iter().map(|o| text(&o.stderr)).collect();
+    assert_eq!(outputs.iter().filter(|o| o.status.success()).count(), 1, "{said:#?}");
+    for (o, said) in outputs.iter().zip(&said) {
+        if !o.status.success() {
+            assert!(said.contains("running by op") || said.contains("is done"), "{said}");
+        }
+    }
+    assert_eq!(world.writes_enabled(EAST).await, Some(false));
+
+    let export = world.command().args(["export", "--format", "json", "--config"]).arg(&config).output().unwrap();
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    let entries = doc["entries"].as_array().unwrap();
+    let count = |kind: &str, step: &str| entries.iter().filter(|e| e["kind"] == kind && e["step"] == step).count();
+    assert_eq!(count("decision", "declare"), 1, "one declare, in the store's incident");
+    assert_eq!(count("action-started", "freeze-writes"), 1, "freeze-writes started once");
+    assert_eq!(count("action-succeeded", "freeze-writes"), 1);
+    assert!(
+        entries.iter().all(|e| e["session"].as_str().is_some_and(|s| s.contains('@') && s.contains(':'))),
+        "every entry names its session"
+    );
+
+    // A file store: the journal file is the incident.
+    let file = world.config_file("");
+    let refused = world
+        .command()
+        .args(["run-step", "declare", "--confirm", WEST, "--incident", "x", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("with a journal file the file is the incident"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

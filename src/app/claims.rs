@@ -16,6 +16,9 @@ use crate::scribe::{Draft, Kind};
 /// How long a claim lasts unless renewed: several ticks, so one slow tick does not lose it.
 pub const CLAIM_LEASE: Duration = Duration::seconds(30);
 
+/// How long a won claim waits for a shared store to say what others did meanwhile.
+const CATCH_UP_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl App {
     fn claim_key(&self, at: StepRef) -> Option<String> {
         let book = self.runs.runbooks.get(at.runbook)?;
@@ -101,7 +104,12 @@ impl App {
                 // finished and its claim was let go) must be seen before acting on it.
                 let before = self.runs.status(at).clone();
                 // Not follow_journal: that collects claim answers, and this is one of them.
-                self.scribe.follow();
+                // Read now, not at the next follow: another machine may have just finished it.
+                if let Err(e) = self.scribe.catch_up(CATCH_UP_WAIT) {
+                    self.release_claim(at);
+                    self.say(format!("{key}: nothing was started: {e}"));
+                    return false;
+                }
                 self.fold_arrived();
                 let after = self.runs.status(at).clone();
                 if before != after {

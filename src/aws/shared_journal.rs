@@ -90,6 +90,8 @@ pub struct DynamoJournal {
     /// Their clients, for the last upload at the end of the session.
     regions: Vec<StoreRegion>,
     shared: Arc<Mutex<Shared>>,
+    /// The clock-skew window a follow starts back by.
+    skew: chrono::Duration,
 }
 
 /// A sortable, collision-free entry id: milliseconds since the epoch (13 digits, so the
@@ -156,6 +158,7 @@ impl DynamoJournal {
             region_names: regions.iter().map(|r| r.name.clone()).collect(),
             regions: regions.clone(),
             shared: Arc::clone(&shared),
+            skew,
         };
         let worker = Worker {
             incident: incident.to_owned(),
@@ -314,6 +317,36 @@ impl JournalStore for DynamoJournal {
             self.spool_path.display()
         );
         if nowhere > 0 { Err(format!("{text}; {nowhere} reached no region at all")) } else { Ok(Some(text)) }
+    }
+
+    /// Read the store now, not at the next follow: the first region that answers within
+    /// `wait` is enough (each holds what every terminal could reach it with). A step's claim
+    /// won is judged on this, so a step another machine finished a moment ago is seen.
+    fn catch_up(&mut self, wait: StdDuration) -> Result<(), JournalError> {
+        let after = follow_from(&self.shared, self.skew);
+        let (shared, table, incident, regions) =
+            (Arc::clone(&self.shared), self.table.clone(), self.incident.clone(), self.regions.clone());
+        let read = std::thread::Builder::new().name("warroom-store-catch-up".into()).spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let each = regions.iter().map(|r| Box::pin(query_after(&r.client, &table, &incident, &after)));
+                let first = tokio::time::timeout(wait, futures_util::future::select_ok(each)).await;
+                match first {
+                    Ok(Ok((entries, _))) => {
+                        take_arrived(&shared, entries);
+                        Some(())
+                    }
+                    _ => None,
+                }
+            })
+        });
+        match read.ok().and_then(|t| t.join().ok()).flatten() {
+            Some(()) => Ok(()),
+            None => Err(JournalError::Unavailable(format!(
+                "no region of the shared journal answered within {}s: what others did since is not known",
+                wait.as_secs()
+            ))),
+        }
     }
 
     fn health(&self) -> Option<String> {
@@ -496,25 +529,31 @@ impl Worker {
 
     /// Query every region for entries after the newest seen (less the skew window).
     async fn follow(&self) {
-        // A key value may not be empty: "0" sorts before every id.
-        let after = lock(&self.shared).newest.as_deref().map_or_else(|| "0".to_owned(), |id| rewound(id, self.skew));
+        let after = follow_from(&self.shared, self.skew);
         for region in &self.regions {
-            let entries = match query_after(&region.client, &self.table, &self.incident, &after).await {
-                Ok(entries) => entries,
-                Err(e) => {
-                    tracing::warn!(region = %region.name, error = %e, "cannot follow the shared journal");
-                    continue;
-                }
-            };
-            let mut shared = lock(&self.shared);
-            for entry in entries {
-                if shared.newest.as_ref().is_none_or(|n| &entry.id > n) {
-                    shared.newest = Some(entry.id.clone());
-                }
-                if shared.seen.insert(entry.id.clone()) {
-                    shared.arrived.push(entry);
-                }
+            match query_after(&region.client, &self.table, &self.incident, &after).await {
+                Ok(entries) => take_arrived(&self.shared, entries),
+                Err(e) => tracing::warn!(region = %region.name, error = %e, "cannot follow the shared journal"),
             }
+        }
+    }
+}
+
+/// Where a follow starts: the newest id seen, less the skew window ("0" sorts before every
+/// id; a key value may not be empty).
+fn follow_from(shared: &Mutex<Shared>, skew: chrono::Duration) -> String {
+    lock(shared).newest.as_deref().map_or_else(|| "0".to_owned(), |id| rewound(id, skew))
+}
+
+/// Entries a region returned: the new ones go to `arrived`, once each.
+fn take_arrived(shared: &Mutex<Shared>, entries: Vec<Entry>) {
+    let mut shared = lock(shared);
+    for entry in entries {
+        if shared.newest.as_ref().is_none_or(|n| &entry.id > n) {
+            shared.newest = Some(entry.id.clone());
+        }
+        if shared.seen.insert(entry.id.clone()) {
+            shared.arrived.push(entry);
         }
     }
 }

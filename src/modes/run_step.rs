@@ -13,6 +13,7 @@ use clap::Args;
 use crossterm::event::KeyCode;
 
 use crate::app::{App, Modal};
+use crate::config::journal::StoreConfig;
 use crate::runbook::{Guard, StepKind, StepRef, StepStatus};
 use crate::runtime::args::SimArgs;
 use crate::runtime::exit::{Exit, Failure};
@@ -55,6 +56,10 @@ pub struct RunStepArgs {
     /// Journal to read step history from and write to (default: a new one per incident).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// The incident of a DynamoDB store (`[journal] store = "dynamodb"`) to act on (default:
+    /// the newest open one of the config's incident name, as the dashboard takes).
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
     #[arg(long = "as", value_name = "NAME", value_parser = crate::runtime::args::parse_author)]
     pub author: Option<String>,
     /// Role on a shared incident: observer, scribe, operator, commander, facilitator
@@ -169,6 +174,9 @@ pub fn run(args: &RunStepArgs) -> Result<(), Failure> {
     if config.read_only {
         return Err(Failure::usage("the config says read-only = true: no step can be run"));
     }
+    if args.incident.is_some() {
+        return Err(Failure::usage(INCIDENT_ON_A_FILE));
+    }
     let now = crate::runtime::session::now_to_the_second();
     let epoch = now - args.at;
     let (scribe, journal_path) =
@@ -199,9 +207,36 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         return Err(Failure::usage("the config says read-only = true: no step can be run"));
     }
     let now = crate::runtime::session::now_to_the_second();
-    let (scribe, journal_path) =
-        open_scribe(args.journal.as_ref(), &config.incident, now, now, author(args), args.role)?;
-    let result = crate::runtime::event_loop::runtime()?.block_on(async {
+    let runtime = crate::runtime::event_loop::runtime()?;
+    // The journal the step is written to: the file, or the store's incident (its claims and
+    // this machine's spool), as the dashboard on this config would.
+    let (scribe, journal_path, claims) = match &config.store {
+        StoreConfig::File => {
+            if args.incident.is_some() {
+                return Err(Failure::usage(INCIDENT_ON_A_FILE));
+            }
+            let (scribe, path) =
+                open_scribe(args.journal.as_ref(), &config.incident, now, now, author(args), args.role)?;
+            (scribe, path, None)
+        }
+        StoreConfig::Dynamodb(store) => {
+            if args.journal.is_some() {
+                return Err(Failure::usage(
+                    "--journal is for the file store; this config keeps the incident in DynamoDB ([journal] store = \"dynamodb\"): give --incident ID, or none for the open incident",
+                ));
+            }
+            runtime.block_on(async {
+                let regions = crate::runtime::session::store_regions(&config, store).await;
+                let id =
+                    crate::runtime::session::incident_id(&config, store, &regions, args.incident.as_deref()).await?;
+                let (scribe, claims, location) =
+                    crate::runtime::session::open_dynamo_scribe(&config, store, &id, author(args), args.role, now)
+                        .await?;
+                Ok::<_, Failure>((scribe, location, Some(claims)))
+            })?
+        }
+    };
+    let result = runtime.block_on(async {
         let runbooks = config.runbooks.clone();
         let live = crate::runtime::session::connect(config).await;
         let (tx, outcomes) = tokio::sync::mpsc::channel(16);
@@ -209,15 +244,32 @@ fn run_live(args: &RunStepArgs) -> Result<(), Failure> {
         let mut app = App::new(&live.config, runbooks, Theme::fallback(true), scribe, Some(executor), Utc::now());
         crate::runtime::session::identify(&mut app, &live).await;
         app.view.message = None;
-        crate::runtime::session::share_claims(&mut app, &journal_path)?;
+        match claims {
+            Some(claims) => app.claims = Some(claims),
+            None => crate::runtime::session::share_claims(&mut app, &journal_path)?,
+        }
         let mut session = LiveSession { app, live, outcomes, polled: None, pollers: Vec::new() };
         let result = drive(&mut session, args).await;
         session.app().release_fact_lease();
-        result
+        Ok::<_, Failure>((result, session))
     });
+    let (result, mut session) = result?;
+    // What the store's spool holds goes out before the process ends, as a quitting terminal's.
+    let held = session.app().scribe.finish(crate::aws::shared_journal::FINISH_WAIT);
     crate::text::sanitize::eprint_line(&format!("journal: {journal_path}"));
+    match held {
+        Ok(None) => {}
+        Ok(Some(text)) => crate::text::sanitize::eprint_line(&format!("warroom: {text}")),
+        Err(text) => {
+            crate::text::sanitize::eprint_line(&format!("warroom: {text}"));
+            return result.and(Err(Failure::runtime(text)));
+        }
+    }
     result
 }
+
+/// `--incident` on a journal file: the file is the incident.
+const INCIDENT_ON_A_FILE: &str = "--incident names an incident of a DynamoDB store ([journal] store = \"dynamodb\"); with a journal file the file is the incident: give --journal FILE";
 
 fn say(line: &str) {
     let mut out = std::io::stdout().lock();

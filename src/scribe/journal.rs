@@ -35,6 +35,11 @@ pub trait JournalStore: Send + fmt::Debug {
     fn follow(&mut self) -> Result<Vec<Entry>, JournalError> {
         Ok(Vec::new())
     }
+    /// Make `follow` current now, waiting at most `wait`: a store that follows in the
+    /// background reads at once; a file is read by `follow` itself.
+    fn catch_up(&mut self, _wait: std::time::Duration) -> Result<(), JournalError> {
+        Ok(())
+    }
     /// Append an automatic observation unless the journal's newest transition of the same
     /// state already says the same (another terminal saw it first): then `None`.
     fn append_observation(&mut self, draft: Draft) -> Result<Option<Entry>, JournalError> {

@@ -301,6 +301,14 @@ impl Scribe {
         }
     }
 
+    /// Read the shared journal now (a store across the network reads at once, within
+    /// `wait`), then `follow`: what a decision is judged on must include what others just did.
+    pub fn catch_up(&mut self, wait: std::time::Duration) -> Result<(), String> {
+        self.store.catch_up(wait).map_err(|e| e.to_string())?;
+        self.follow();
+        Ok(())
+    }
+
     /// Read what other terminals appended to a shared journal, into the timeline.
     pub fn follow(&mut self) {
         self.take_in(None);
