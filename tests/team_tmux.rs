@@ -287,3 +287,63 @@ fn a_second_host_on_a_hosted_journal_is_refused_and_writes_nothing() {
     assert!(said.contains("is hosted by ana@") && said.contains("warroom join --journal"), "{said}");
     assert_eq!(team.journal_text(), before, "the refused host wrote nothing to the journal");
 }
+
+/// Issue 24: a drill host on autopilot with an operator and a scribe joined, run to its end:
+/// every derived fact is journaled once (by the host), the scribe is credited with no step,
+/// and the export is in time order without a warning.
+#[test]
+fn a_drill_with_an_operator_and_a_scribe_joined_leaves_one_true_record() {
+    let team = Team::new("one-record");
+    let host = team.open("ana", "drill primary-outage --autopilot --speed 60 --journal {j} --as ana", "");
+    host.wait_for("▲ DRILL ▲  primary-outage", START);
+    let bo = team.open("bo", "join --journal {j} --as bo --role operator", "");
+    let cy = team.open("cy", "join --journal {j} --as cy --role scribe", "");
+    for (who, session) in [("bo · operator", &bo), ("cy · scribe", &cy)] {
+        session
+            .wait_until("the joiner to show the host's drill", START, |s| s.contains("JOINED ana@") && s.contains(who));
+    }
+    // 30 minutes of drill at ×60: the end is journaled by the host.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !team.journal_text().contains("\"drill\":\"ended\"") {
+        assert!(Instant::now() < deadline, "the drill did not end:\n{}", host.screen());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let (entries, malformed) = warroom::scribe::journal::read_file(&team.journal).unwrap();
+    assert!(malformed.is_empty(), "{malformed:?}");
+    let mut seen = std::collections::HashMap::new();
+    for e in entries
+        .iter()
+        .filter(|e| matches!(e.kind, warroom::scribe::Kind::Observation | warroom::scribe::Kind::Measurement))
+    {
+        *seen.entry(e.text.as_str()).or_insert(0) += 1;
+    }
+    let twice: Vec<(&&str, &i32)> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "journaled more than once: {twice:?}");
+    assert_eq!(
+        entries.iter().filter(|e| e.kind == warroom::scribe::Kind::Measurement).count(),
+        1,
+        "the RTO is measured once"
+    );
+    let derived_by: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .filter(|e| !warroom::scribe::journal::takes_time(e.kind, e.data.as_ref()))
+        .filter_map(|e| e.session.as_deref())
+        .collect();
+    assert_eq!(derived_by.len(), 1, "one session wrote every derived fact: {derived_by:?}");
+    assert!(derived_by.iter().all(|s| s.starts_with("ana@")), "{derived_by:?}");
+    let by_scribe: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.author == "cy" && e.kind.as_str().starts_with("action-"))
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(by_scribe.is_empty(), "the scribe was credited with steps: {by_scribe:?}");
+    let export = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["export", "--format", "md"])
+        .arg(&team.journal)
+        .output()
+        .unwrap();
+    assert!(export.status.success());
+    let warned = String::from_utf8_lossy(&export.stderr);
+    assert!(!warned.contains("time goes backwards"), "{warned}");
+}
