@@ -664,3 +664,183 @@ fn store_flush_uploads_a_spool_without_the_dashboard() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no spool to flush"));
 }
+
+/// A terminal on `incident` with `role`, reading the world itself (`polls`) or drawing
+/// another's (a `--follow` terminal), with short fact-writer leases.
+fn team_terminal(
+    moto: &common::moto::Moto,
+    dir: &std::path::Path,
+    incident: &str,
+    author: &str,
+    role: warroom::scribe::roles::TeamRole,
+    polls: bool,
+) -> warroom::app::App {
+    use warroom::aws::shared_claims::DynamoClaims;
+    use warroom::aws::shared_journal::DynamoJournal;
+    let config = warroom::config::Config::demo();
+    let regions = regions_via([&moto.url(), &moto.url()], false);
+    let mut journal = DynamoJournal::open(
+        incident,
+        "warroom-incidents",
+        regions.clone(),
+        &dir.join(format!("{author}.jsonl")),
+        chrono::Duration::seconds(60),
+    )
+    .unwrap();
+    let entries = journal.history(std::time::Duration::from_secs(5));
+    let now = chrono::Utc::now();
+    let scribe = warroom::scribe::Scribe::start_as(
+        Box::new(journal),
+        entries,
+        &warroom::scribe::Recovery::default(),
+        author.into(),
+        Some(role),
+        &config.incident,
+        now,
+    );
+    let (executor, jobs) = warroom::actions::Executor::detached();
+    std::mem::forget(jobs);
+    let mut app = warroom::app::App::new(
+        &config,
+        config.runbooks.clone(),
+        warroom::theme::Theme::fallback(true),
+        scribe,
+        Some(executor),
+        now,
+    );
+    let claims = DynamoClaims::new(
+        regions[0].client.clone(),
+        "warroom-incidents",
+        incident,
+        "us-east-1",
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    app.claims = Some(Box::new(claims));
+    app.facts.lease = chrono::Duration::seconds(3);
+    app.set_polling(polls);
+    app
+}
+
+/// The store's record of `incident`, merged from every region.
+fn stored(moto: &common::moto::Moto, incident: &str) -> Vec<warroom::scribe::Entry> {
+    let regions = regions_via([&moto.url(), &moto.url()], false);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (entries, failed) =
+        runtime.block_on(warroom::aws::shared_journal::read_incident(&regions, "warroom-incidents", incident));
+    assert!(failed.is_empty(), "{failed:?}");
+    entries
+}
+
+/// Derived entries in the store, by the session that wrote them.
+fn derived_sessions(entries: &[warroom::scribe::Entry]) -> std::collections::BTreeMap<String, usize> {
+    let mut by = std::collections::BTreeMap::new();
+    for e in entries.iter().filter(|e| !warroom::scribe::journal::takes_time(e.kind, e.data.as_ref())) {
+        *by.entry(e.session.clone().unwrap_or_default().split('@').next().unwrap_or("").to_owned()).or_insert(0) += 1;
+    }
+    by
+}
+
+/// Issue 24 on the DynamoDB store: three live terminals (commander, operator, a `--follow`
+/// scribe) write every derived fact once, none from the follower; a fact writer killed
+/// with its lease is taken over within the lease; notes saved just before quitting are in
+/// the store at once; the record is in time order.
+#[test]
+fn three_terminals_on_the_store_leave_one_true_record() {
+    use warroom::scribe::roles::TeamRole;
+    use warroom::scribe::{Draft, Kind};
+    let moto = common::moto::start();
+    regions_via([&moto.url(), &moto.url()], true);
+    let dir = tempfile::tempdir().unwrap();
+    let incident = "inc-three";
+    let mut ana = team_terminal(&moto, dir.path(), incident, "ana", TeamRole::Commander, true);
+    let mut bo = team_terminal(&moto, dir.path(), incident, "bo", TeamRole::Operator, true);
+    let mut cy = team_terminal(&moto, dir.path(), incident, "cy", TeamRole::Scribe, false);
+    let config = warroom::config::Config::demo();
+    let world = warroom::sources::sim::SharedWorld::new(
+        warroom::sim::World::new(&config.regions, 11, ana.now, warroom::sim::demo_timeline())
+            .with_signals(&config.thresholds.signals),
+    );
+    let mut t = ana.now;
+    let mut round =
+        |apps: &mut [&mut warroom::app::App], t: &mut chrono::DateTime<chrono::Utc>, only: Option<usize>| {
+            *t += config.incident.poll_interval;
+            let updates: Vec<warroom::model::Update> = warroom::sources::sim::poll_all(&world, *t)
+                .into_iter()
+                .filter(|u| only.is_none_or(|r| u.region == r))
+                .collect();
+            for app in apps.iter_mut() {
+                app.poll_round(updates.clone(), [], *t);
+                app.follow_journal();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        };
+    // 20 seconds of three live terminals on the demo's outage.
+    for _ in 0..80 {
+        round(&mut [&mut ana, &mut bo, &mut cy], &mut t, None);
+    }
+    let writers: Vec<&str> =
+        [&ana, &bo, &cy].iter().filter(|a| a.writes_facts()).map(|a| a.scribe.author.as_str()).collect();
+    assert_eq!(writers.len(), 1, "one fact writer: {writers:?}");
+    assert_ne!(writers, ["cy"]);
+    let holder = writers[0].to_owned();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let entries = stored(&moto, incident);
+    let by = derived_sessions(&entries);
+    assert_eq!(by.keys().collect::<Vec<_>>(), [&holder], "every derived fact from the fact writer: {by:?}");
+    let mut texts: Vec<(&str, chrono::DateTime<chrono::Utc>)> = entries
+        .iter()
+        .filter(|e| e.kind == Kind::Observation && e.author == "warroom")
+        .map(|e| (e.text.as_str(), e.at))
+        .collect();
+    let all = texts.len();
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), all, "an observation is in the store once");
+    assert!(all >= 2, "the outage was observed: {all}");
+
+    // The fact writer dies holding its lease: the other polling terminal takes it over within
+    // the lease, and the facts go on (us-west-2 starts failing: said once, by the new writer).
+    let (mut survivor, dead) = if holder == "ana" { (bo, ana) } else { (ana, bo) };
+    std::mem::forget(dead);
+    let mut dee = team_terminal(&moto, dir.path(), incident, "dee", TeamRole::Operator, true);
+    let took = std::time::Instant::now();
+    while !survivor.writes_facts() && !dee.writes_facts() {
+        assert!(took.elapsed() < std::time::Duration::from_secs(8), "nobody took the lease over");
+        round(&mut [&mut survivor, &mut cy, &mut dee], &mut t, None);
+    }
+    world.lock().inject(1, warroom::sim::Fault::RegionOutage { error_percent: 40.0, ramp: chrono::Duration::zero() });
+    for _ in 0..12 {
+        round(&mut [&mut survivor, &mut cy, &mut dee], &mut t, None);
+    }
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let entries = stored(&moto, incident);
+    let by = derived_sessions(&entries);
+    let next = if survivor.writes_facts() { survivor.scribe.author.clone() } else { "dee".to_owned() };
+    assert!(by.contains_key(&next), "the facts went on at {next}: {by:?}");
+    assert!(!by.contains_key("cy"), "{by:?}");
+    let west: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.region.as_deref() == Some("us-west-2") && e.text.starts_with("5xx rate"))
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(west.len(), 1, "{west:?}");
+
+    // Each saves a note and quits at once: every note is in the store when they are gone.
+    let quit = std::time::Instant::now();
+    for app in [&mut survivor, &mut cy, &mut dee] {
+        let who = app.scribe.author.clone();
+        app.scribe.record(Draft::new(app.now, who.clone(), Kind::Note, format!("{who}'s last word"))).unwrap();
+        app.end_session(&format!("{who} quit"));
+        assert_eq!(app.scribe.finish(std::time::Duration::from_secs(3)), Ok(None));
+    }
+    let entries = stored(&moto, incident);
+    assert!(quit.elapsed() < std::time::Duration::from_secs(10));
+    for who in [survivor.scribe.author.as_str(), "cy", "dee"] {
+        let last = format!("{who}'s last word");
+        assert!(entries.iter().any(|e| e.text == last), "{last} is in the store");
+        assert!(entries.iter().any(|e| e.text.starts_with(&format!("{who} quit"))), "{who}'s end is in the store");
+    }
+    assert!(entries.windows(2).all(|w| w[0].at <= w[1].at), "the store's record is in time order");
+    assert!(entries.iter().all(|e| e.session.is_some()), "every entry names its session");
+}
