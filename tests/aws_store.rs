@@ -762,19 +762,18 @@ fn three_terminals_on_the_store_leave_one_true_record() {
             .with_signals(&config.thresholds.signals),
     );
     let mut t = ana.now;
-    let mut round =
-        |apps: &mut [&mut warroom::app::App], t: &mut chrono::DateTime<chrono::Utc>, only: Option<usize>| {
-            *t += config.incident.poll_interval;
-            let updates: Vec<warroom::model::Update> = warroom::sources::sim::poll_all(&world, *t)
-                .into_iter()
-                .filter(|u| only.is_none_or(|r| u.region == r))
-                .collect();
-            for app in apps.iter_mut() {
-                app.poll_round(updates.clone(), [], *t);
-                app.follow_journal();
-            }
-            std::thread::sleep(std::time::Duration::from_millis(250));
-        };
+    let round = |apps: &mut [&mut warroom::app::App], t: &mut chrono::DateTime<chrono::Utc>, only: Option<usize>| {
+        *t += config.incident.poll_interval;
+        let updates: Vec<warroom::model::Update> = warroom::sources::sim::poll_all(&world, *t)
+            .into_iter()
+            .filter(|u| only.is_none_or(|r| u.region == r))
+            .collect();
+        for app in apps.iter_mut() {
+            app.poll_round(updates.clone(), [], *t);
+            app.follow_journal();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    };
     // 20 seconds of three live terminals on the demo's outage.
     for _ in 0..80 {
         round(&mut [&mut ana, &mut bo, &mut cy], &mut t, None);
