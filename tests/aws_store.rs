@@ -230,13 +230,26 @@ fn terminal_with_claims_at(
     author: &str,
     claims_url: &str,
 ) -> warroom::app::App {
+    store_terminal(moto, dir, "inc-team", author, None, claims_url)
+}
+
+/// A dashboard terminal on `incident` in the emulator, with `role`, its claims reached at
+/// `claims_url`.
+fn store_terminal(
+    moto: &common::moto::Moto,
+    dir: &std::path::Path,
+    incident: &str,
+    author: &str,
+    role: Option<warroom::scribe::roles::TeamRole>,
+    claims_url: &str,
+) -> warroom::app::App {
     use warroom::aws::shared_claims::DynamoClaims;
     use warroom::aws::shared_journal::DynamoJournal;
     let config = warroom::config::Config::demo();
     let regions = regions_via([&moto.url(), &moto.url()], true);
     let claims_client = regions_via([claims_url, claims_url], false)[0].client.clone();
     let mut journal = DynamoJournal::open(
-        "inc-team",
+        incident,
         "warroom-incidents",
         regions,
         &dir.join(format!("{author}.jsonl")),
@@ -245,11 +258,12 @@ fn terminal_with_claims_at(
     .unwrap();
     let entries = journal.history(std::time::Duration::from_secs(5));
     let now = chrono::Utc::now();
-    let scribe = warroom::scribe::Scribe::start(
+    let scribe = warroom::scribe::Scribe::start_as(
         Box::new(journal),
         entries,
         &warroom::scribe::Recovery::default(),
         author.into(),
+        role,
         &config.incident,
         now,
     );
@@ -263,14 +277,9 @@ fn terminal_with_claims_at(
         Some(executor),
         now,
     );
-    let claims = DynamoClaims::new(
-        claims_client,
-        "warroom-incidents",
-        "inc-team",
-        "us-east-1",
-        std::time::Duration::from_secs(5),
-    )
-    .unwrap();
+    let claims =
+        DynamoClaims::new(claims_client, "warroom-incidents", incident, "us-east-1", std::time::Duration::from_secs(5))
+            .unwrap();
     app.claims = Some(Box::new(claims));
     app
 }
@@ -675,48 +684,7 @@ fn team_terminal(
     role: warroom::scribe::roles::TeamRole,
     polls: bool,
 ) -> warroom::app::App {
-    use warroom::aws::shared_claims::DynamoClaims;
-    use warroom::aws::shared_journal::DynamoJournal;
-    let config = warroom::config::Config::demo();
-    let regions = regions_via([&moto.url(), &moto.url()], false);
-    let mut journal = DynamoJournal::open(
-        incident,
-        "warroom-incidents",
-        regions.clone(),
-        &dir.join(format!("{author}.jsonl")),
-        chrono::Duration::seconds(60),
-    )
-    .unwrap();
-    let entries = journal.history(std::time::Duration::from_secs(5));
-    let now = chrono::Utc::now();
-    let scribe = warroom::scribe::Scribe::start_as(
-        Box::new(journal),
-        entries,
-        &warroom::scribe::Recovery::default(),
-        author.into(),
-        Some(role),
-        &config.incident,
-        now,
-    );
-    let (executor, jobs) = warroom::actions::Executor::detached();
-    std::mem::forget(jobs);
-    let mut app = warroom::app::App::new(
-        &config,
-        config.runbooks.clone(),
-        warroom::theme::Theme::fallback(true),
-        scribe,
-        Some(executor),
-        now,
-    );
-    let claims = DynamoClaims::new(
-        regions[0].client.clone(),
-        "warroom-incidents",
-        incident,
-        "us-east-1",
-        std::time::Duration::from_secs(5),
-    )
-    .unwrap();
-    app.claims = Some(Box::new(claims));
+    let mut app = store_terminal(moto, dir, incident, author, Some(role), &moto.url());
     app.facts.lease = chrono::Duration::seconds(3);
     app.set_polling(polls);
     app

@@ -67,15 +67,7 @@ fn on_the_store(path: &std::path::Path, args: &ApproveArgs, author: &str) -> Res
             path.display()
         )));
     };
-    let runtime = crate::runtime::event_loop::runtime()?;
-    let (id, regions) = runtime.block_on(async {
-        let regions = crate::runtime::session::store_regions(&config, store).await;
-        let id = match &args.incident {
-            Some(id) => id.clone(),
-            None => crate::runtime::session::open_incident(&config, store, &regions).await?,
-        };
-        Ok::<_, Failure>((id, regions))
-    })?;
+    let (id, regions) = crate::runtime::session::existing_incident(&config, store, args.incident.as_deref())?;
     let spool = crate::runtime::session::spool_path(&id, author)?;
     let mut journal =
         crate::aws::shared_journal::DynamoJournal::open(&id, &store.table, regions, &spool, store.clock_skew)

@@ -65,18 +65,10 @@ pub fn list(path: &std::path::Path) -> Result<(), Failure> {
 pub fn close(args: &CloseArgs) -> Result<(), Failure> {
     let (config, store) = dynamo(&args.config)?;
     let author = args.author.clone().unwrap_or_else(default_author);
-    let runtime = crate::runtime::event_loop::runtime()?;
-    let (id, regions) = runtime.block_on(async {
-        let regions = store_regions(&config, &store).await;
-        let id = match &args.incident {
-            Some(id) => id.clone(),
-            None => crate::runtime::session::open_incident(&config, &store, &regions).await?,
-        };
-        crate::aws::incidents::close(&regions, &store.table, &id, &author, Utc::now())
-            .await
-            .map_err(|e| Failure::runtime(e.to_string()))?;
-        Ok::<_, Failure>((id, regions))
-    })?;
+    let (id, regions) = crate::runtime::session::existing_incident(&config, &store, args.incident.as_deref())?;
+    crate::runtime::event_loop::runtime()?
+        .block_on(crate::aws::incidents::close(&regions, &store.table, &id, &author, Utc::now()))
+        .map_err(|e| Failure::runtime(e.to_string()))?;
     // The journal says so too, through the spool like any entry.
     let spool = crate::runtime::session::spool_path(&id, &author)?;
     let mut journal =

@@ -54,15 +54,7 @@ fn flush(path: &std::path::Path, incident: Option<&str>, wait: std::time::Durati
             path.display()
         )));
     };
-    let runtime = crate::runtime::event_loop::runtime()?;
-    let (id, regions) = runtime.block_on(async {
-        let regions = crate::runtime::session::store_regions(&config, store).await;
-        let id = match incident {
-            Some(id) => id.to_owned(),
-            None => crate::runtime::session::open_incident(&config, store, &regions).await?,
-        };
-        Ok::<_, Failure>((id, regions))
-    })?;
+    let (id, regions) = crate::runtime::session::existing_incident(&config, store, incident)?;
     let spools = crate::runtime::session::spools_of(&id)?;
     if spools.is_empty() {
         return write_stdout(&format!("{id}: nothing spooled on this machine\n"));

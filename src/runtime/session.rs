@@ -240,6 +240,23 @@ pub fn spools_of(incident: &str) -> Result<Vec<PathBuf>, Failure> {
     Ok(found)
 }
 
+/// The store's regions and the incident asked for (`--incident`), or the open one of the
+/// config's name (never started here): what `close`, `store flush` and `approve` act on.
+pub fn existing_incident(
+    config: &Config,
+    store: &crate::config::journal::DynamoStore,
+    asked: Option<&str>,
+) -> Result<(String, Vec<crate::aws::shared_journal::StoreRegion>), Failure> {
+    crate::runtime::event_loop::runtime()?.block_on(async {
+        let regions = store_regions(config, store).await;
+        let id = match asked {
+            Some(id) => id.to_owned(),
+            None => open_incident(config, store, &regions).await?,
+        };
+        Ok((id, regions))
+    })
+}
+
 /// The newest open incident of the config's name, without starting one: what `close`,
 /// `store flush`, `run-step` and `approve` act on when no `--incident` is given.
 pub async fn open_incident(
