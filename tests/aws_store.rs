@@ -811,3 +811,46 @@ fn three_terminals_on_the_store_leave_one_true_record() {
     assert!(entries.windows(2).all(|w| w[0].at <= w[1].at), "the store's record is in time order");
     assert!(entries.iter().all(|e| e.session.is_some()), "every entry names its session");
 }
+
+/// Issue 24: a machine whose clock runs ahead beyond `clock-skew` is journaled once, by the
+/// fact writer, and its entries keep their own times.
+#[test]
+fn a_clock_ahead_beyond_the_skew_is_journaled_once() {
+    use warroom::scribe::roles::TeamRole;
+    use warroom::scribe::{Draft, Kind};
+    let moto = common::moto::start();
+    regions_via([&moto.url(), &moto.url()], true);
+    let dir = tempfile::tempdir().unwrap();
+    let mut ana = team_terminal(&moto, dir.path(), "inc-skew", "ana", TeamRole::Commander, true);
+    let mut bo = team_terminal(&moto, dir.path(), "inc-skew", "bo", TeamRole::Operator, false);
+    // bo's clock runs 90 s ahead (the store's clock-skew is 60 s).
+    let ahead = chrono::Utc::now() + chrono::Duration::seconds(90);
+    bo.scribe.record(Draft::new(ahead, "bo", Kind::Note, "paged the DB on-call")).unwrap();
+    assert_eq!(bo.scribe.finish(std::time::Duration::from_secs(3)), Ok(None));
+    let skews = |app: &warroom::app::App| {
+        app.scribe
+            .timeline
+            .entries()
+            .iter()
+            .filter(|e| e.event() == Some(warroom::scribe::data::Event::ClockSkew))
+            .count()
+    };
+    wait_until("the fact writer to journal the skew", || {
+        ana.follow_journal();
+        ana.handle(warroom::app::Msg::Tick(chrono::Utc::now()));
+        skews(&ana) == 1
+    });
+    for _ in 0..8 {
+        ana.follow_journal();
+        ana.handle(warroom::app::Msg::Tick(chrono::Utc::now()));
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert_eq!(skews(&ana), 1, "once");
+    let said = ana.scribe.timeline.entries().iter().find(|e| e.text.contains("runs")).unwrap().text.clone();
+    assert!(
+        said.starts_with("the clock of bo@") && said.contains("ahead of this terminal's (clock-skew 60s)"),
+        "{said}"
+    );
+    let note = ana.scribe.timeline.entries().iter().find(|e| e.text == "paged the DB on-call").unwrap();
+    assert_eq!(note.at, ahead, "placed by its own time");
+}

@@ -319,6 +319,10 @@ impl JournalStore for DynamoJournal {
         if nowhere > 0 { Err(format!("{text}; {nowhere} reached no region at all")) } else { Ok(Some(text)) }
     }
 
+    fn clock_skew(&self) -> Option<chrono::Duration> {
+        Some(self.skew)
+    }
+
     /// Read the store now, not at the next follow: the first region that answers within
     /// `wait` is enough (each holds what every terminal could reach it with). A step's claim
     /// won is judged on this, so a step another machine finished a moment ago is seen.

@@ -40,10 +40,11 @@ pub enum Event {
     AlarmChanged,
     SecretsMissing,
     SecretsPresent,
+    ClockSkew,
 }
 
 impl Event {
-    pub const ALL: [Event; 28] = [
+    pub const ALL: [Event; 29] = [
         Event::ThresholdCrossed,
         Event::ThresholdRecovered,
         Event::HealthUnhealthy,
@@ -72,6 +73,7 @@ impl Event {
         Event::AlarmChanged,
         Event::SecretsMissing,
         Event::SecretsPresent,
+        Event::ClockSkew,
     ];
 
     /// The name on disk (`data.event`).
@@ -105,6 +107,7 @@ impl Event {
             Event::AlarmChanged => "alarm-changed",
             Event::SecretsMissing => "secrets-missing",
             Event::SecretsPresent => "secrets-present",
+            Event::ClockSkew => "clock-skew",
         }
     }
 }
@@ -197,6 +200,12 @@ pub enum Observed {
         secrets: Vec<String>,
     },
     SecretsPresent,
+    /// Another terminal's clock runs ahead of the fact writer's by more than the store's
+    /// `clock-skew`: its entries are placed by their own (later) times.
+    ClockSkew {
+        session: String,
+        ahead_seconds: f64,
+    },
 }
 
 /// What a journal says about its incident when it is opened: the targets the review
@@ -242,6 +251,7 @@ impl Observed {
             Observed::AlarmChanged { .. } => Event::AlarmChanged,
             Observed::SecretsMissing { .. } => Event::SecretsMissing,
             Observed::SecretsPresent => Event::SecretsPresent,
+            Observed::ClockSkew { .. } => Event::ClockSkew,
         }
     }
 
@@ -261,6 +271,7 @@ impl Observed {
             Observed::RoutingChanged { record_set_id } => return Some(format!("routing/{record_set_id}")),
             Observed::AlarmChanged { alarm, .. } => return Some(format!("{}/alarm/{alarm}", region.unwrap_or(""))),
             Observed::SecretsMissing { .. } | Observed::SecretsPresent => "secrets",
+            Observed::ClockSkew { session, .. } => return Some(format!("clock/{session}")),
             _ => return None,
         };
         Some(format!("{}/{signal}", region.unwrap_or("")))

@@ -35,6 +35,11 @@ pub trait JournalStore: Send + fmt::Debug {
     fn follow(&mut self) -> Result<Vec<Entry>, JournalError> {
         Ok(Vec::new())
     }
+    /// How far apart two machines' clocks may be before it is news (a store shared across
+    /// machines); `None` for a store on one host, whose writers share one clock.
+    fn clock_skew(&self) -> Option<chrono::Duration> {
+        None
+    }
     /// Make `follow` current now, waiting at most `wait`: a store that follows in the
     /// background reads at once; a file is read by `follow` itself.
     fn catch_up(&mut self, _wait: std::time::Duration) -> Result<(), JournalError> {

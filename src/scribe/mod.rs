@@ -61,6 +61,9 @@ pub struct Scribe {
     /// incident's fact writer, and when it last tried to open it.
     pub recording_beside: Option<std::path::PathBuf>,
     recording_tried: Option<std::time::Instant>,
+    /// Other sessions seen writing from a clock ahead of this one's by more than the store's
+    /// `clock-skew`, by how much; `None` once journaled (by this terminal or another).
+    skewed: std::collections::BTreeMap<String, Option<f64>>,
 }
 
 impl Scribe {
@@ -104,6 +107,7 @@ impl Scribe {
             recorder: None,
             recording_beside: None,
             recording_tried: None,
+            skewed: std::collections::BTreeMap::new(),
         };
         scribe.set_role(role);
         let who = match role {
@@ -284,6 +288,9 @@ impl Scribe {
                 self.queue(draft);
             }
         }
+        if write {
+            self.journal_skew();
+        }
         self.flush();
         let m = self.timeline.measurements().clone();
         if let (true, false, Some(rto), Some(recovered)) = (write, self.rto_journaled, m.rto, m.recovered) {
@@ -307,6 +314,40 @@ impl Scribe {
         self.store.catch_up(wait).map_err(|e| e.to_string())?;
         self.follow();
         Ok(())
+    }
+
+    /// A clock ahead of this one's beyond `clock-skew`, once per session (the fact writer's).
+    fn journal_skew(&mut self) {
+        let news: Vec<(String, f64)> =
+            self.skewed.iter_mut().filter_map(|(s, ahead)| ahead.take().map(|a| (s.clone(), a))).collect();
+        let Some(skew) = self.store.clock_skew() else { return };
+        for (session, ahead) in news {
+            let text = format!(
+                "the clock of {session} runs {} ahead of this terminal's (clock-skew {}): its entries are placed by their own times",
+                format_duration(chrono::Duration::seconds(ahead as i64)),
+                format_duration(skew)
+            );
+            let data = Observed::ClockSkew { session, ahead_seconds: ahead }.data();
+            self.queue(Draft::new(self.last_wall.max(Utc::now()), SYSTEM_AUTHOR, Kind::Observation, text).data(data));
+        }
+    }
+
+    /// An entry another terminal wrote when it wrote it (not a fact about an earlier
+    /// reading), stamped later than this clock's now by more than `clock-skew`: its clock
+    /// runs ahead. A clock behind cannot be told from an entry that waited in a spool.
+    fn notice_skew(&mut self, entry: &Entry) {
+        if let Some(Observed::ClockSkew { session, .. }) = entry.observed() {
+            self.skewed.insert(session, None);
+            return;
+        }
+        let (Some(skew), Some(session)) = (self.store.clock_skew(), entry.session.as_deref()) else { return };
+        if self.skewed.contains_key(session) || !journal::takes_time(entry.kind, entry.data.as_ref()) {
+            return;
+        }
+        let ahead = entry.at - Utc::now();
+        if ahead > skew && session != presence::session(&self.author) {
+            self.skewed.insert(session.to_owned(), Some(ahead.as_seconds_f64().round()));
+        }
     }
 
     /// Read what other terminals appended to a shared journal, into the timeline.
@@ -337,6 +378,7 @@ impl Scribe {
             if entry.kind == Kind::Measurement && entry.data_f64("rto_seconds").is_some() {
                 self.rto_journaled = true;
             }
+            self.notice_skew(&entry);
             if Some(entry.seq) != own_seq {
                 self.arrived.push(entry.clone());
             }
