@@ -128,7 +128,7 @@ fn the_scribe_refuses_what_its_role_may_not_write_and_signs_what_it_writes() {
     assert_eq!(opened.event(), Some(Event::JournalOpened), "a scribe's terminal writes its own session");
     let session = opened.session.clone().expect("every entry names the session that wrote it");
     assert!(session.starts_with("cy@") && session.ends_with(&format!(":{}", std::process::id())), "{session}");
-    assert_eq!(opened.role, None, "warroom's own entries carry no role");
+    assert_eq!(opened.role, Some(TeamRole::Scribe), "a session's own fact keeps the terminal's role");
 
     let refused = scribe
         .record(Draft::new(now, "cy", Kind::ActionSucceeded, "verify-writer done").data(json!({"runbook": "failover"})))

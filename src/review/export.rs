@@ -151,7 +151,7 @@ fn optional_time(zone: Zone, t: Option<DateTime<Utc>>) -> String {
 
 /// "bo (operator)": an author with their newest role on the team, where there is a team.
 pub(super) fn author_cell(entries: &[Entry], author: &str) -> String {
-    author_in(&crate::scribe::roles::roles_of_team(entries), author)
+    author_in(&crate::scribe::team::roles_of_team(entries), author)
 }
 
 fn author_in(team: &std::collections::BTreeMap<String, crate::scribe::roles::TeamRole>, author: &str) -> String {
@@ -163,14 +163,14 @@ fn author_in(team: &std::collections::BTreeMap<String, crate::scribe::roles::Tea
 
 /// The people who wrote entries (never warroom), each with their role on the team.
 pub(super) fn people(entries: &[Entry]) -> Vec<String> {
-    let team = crate::scribe::roles::roles_of_team(entries);
+    let team = crate::scribe::team::roles_of_team(entries);
     let names: BTreeSet<&str> = entries.iter().map(|e| e.author.as_str()).filter(|a| *a != SYSTEM_AUTHOR).collect();
     names.into_iter().map(|p| author_in(&team, p)).collect()
 }
 
 /// "Team": who held which role from when to when, on a shared incident (solo journals have none).
 fn team_markdown(out: &mut String, entries: &[Entry], zone: Zone) {
-    let held = crate::scribe::roles::team(entries);
+    let held = crate::scribe::team::team(entries);
     if held.is_empty() {
         return;
     }
@@ -186,8 +186,9 @@ fn team_markdown(out: &mut String, entries: &[Entry], zone: Zone) {
 /// The author column of an entry: its author, with the role it was written in.
 pub(super) fn entry_author(e: &Entry) -> String {
     match e.role {
-        Some(role) => format!("{} ({role})", e.author),
-        None => e.author.clone(),
+        // warroom's entry about a session carries that session's role, not warroom's.
+        Some(role) if e.author != SYSTEM_AUTHOR => format!("{} ({role})", e.author),
+        _ => e.author.clone(),
     }
 }
 

@@ -116,7 +116,7 @@ pub fn render(inputs: &Inputs<'_>) -> Result<String, String> {
     if let Some(note) = inputs.note {
         let _ = writeln!(out, "<p class=\"notice\">{}</p>", esc(note));
     }
-    let shared = !crate::scribe::roles::team(r.entries).is_empty();
+    let shared = !crate::scribe::team::team(r.entries).is_empty();
     nav(&mut out, Scorecard::from_entries(r.entries).is_some(), shared);
     summary(&mut out, &r, zone);
     team(&mut out, r.entries, zone);
@@ -427,7 +427,7 @@ fn struck_text(text: &str, who: &str, why: &str) -> String {
 
 /// "Team": who held which role from when to when (a shared incident; solo journals have none).
 fn team(out: &mut String, entries: &[Entry], zone: Zone) {
-    let held = crate::scribe::roles::team(entries);
+    let held = crate::scribe::team::team(entries);
     if held.is_empty() {
         return;
     }

@@ -216,7 +216,9 @@ pub async fn drive(mut driver: impl Driver) -> Result<String, Failure> {
             }
             signal = signals.next() => match signal {
                 Some((number, name)) => {
-                    driver.app().end_session(&format!("session ended by signal {name}"));
+                    // Named, as a quit is: the entry is warroom's, the session was a person's.
+                    let who = driver.app_ref().scribe.author.clone();
+                    driver.app().end_session(&format!("{who}'s session ended by signal {name}"));
                     break Err(Failure { exit: Exit::Signal(number as u8), message: driver.app_ref().closing_line(name) });
                 }
                 None => driver.app().request_suspend(),

@@ -15,6 +15,7 @@ pub mod presence;
 pub mod recorder;
 pub mod roles;
 pub mod runs;
+pub mod team;
 pub mod timeline;
 
 use std::collections::VecDeque;
@@ -211,9 +212,11 @@ impl Scribe {
             tracing::error!(%refused, text = %draft.text, "an entry this terminal's role may not write was refused");
             return Err(format!("refused: {refused}"));
         }
-        // warroom's own entries carry no role: the role is a person's, and the session says
-        // which terminal derived them.
-        let role = if draft.author == SYSTEM_AUTHOR { None } else { self.role };
+        // warroom's derived entries carry no role: the role is a person's, and the session
+        // says which terminal derived them. A session's own facts (opened, ended) keep the
+        // terminal's role, so the review's team includes who joined and wrote nothing else.
+        let own = permissions::Duty::of(draft.kind, draft.data.as_ref()) == permissions::Duty::Session;
+        let role = if draft.author == SYSTEM_AUTHOR && !own { None } else { self.role };
         Ok(Draft { role, session: Some(presence::session(&self.author)), ..draft })
     }
 

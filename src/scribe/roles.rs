@@ -99,27 +99,6 @@ pub fn held(entries: &[super::Entry]) -> Vec<Held> {
     spans
 }
 
-/// The team of a shared incident, for the review: who held which role when, people only
-/// (never warroom, never a role's name, as old drill journals signed their entries). The
-/// terminal that started the incident writes without a role while alone: it is the
-/// commander. A journal nobody shared (no entry carries a role) has no team.
-pub fn team(entries: &[super::Entry]) -> Vec<Held> {
-    if !entries.iter().any(|e| e.role.is_some()) {
-        return Vec::new();
-    }
-    let people: Vec<super::Entry> = entries
-        .iter()
-        .filter(|e| super::check_author(&e.author).is_ok())
-        .map(|e| super::Entry { role: e.role.or(Some(TeamRole::Commander)), ..e.clone() })
-        .collect();
-    held(&people)
-}
-
-/// Each person's newest role on a shared incident (see `team`).
-pub fn roles_of_team(entries: &[super::Entry]) -> std::collections::BTreeMap<String, TeamRole> {
-    team(entries).into_iter().map(|h| (h.author, h.role)).collect()
-}
-
 /// The role an author's entries carry, if one: the newest.
 pub fn role_of(entries: &[super::Entry], author: &str) -> Option<TeamRole> {
     entries.iter().rev().filter(|e| e.author == author).find_map(|e| e.role)
