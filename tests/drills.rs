@@ -273,6 +273,10 @@ fn drill_usage_errors_say_what_is_wrong() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown-fault.toml:7:9: unknown fault `meteor-strike`"));
     let out = warroom(&["drill", "primary-outage", "--headless"]);
     assert_eq!(out.status.code(), Some(2), "--headless needs --autopilot");
+    // A scribe cannot host: the host journals the scenario, a commander's entries.
+    let out = warroom(&["drill", "primary-outage", "--role", "scribe", "--headless", "--autopilot"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a scribe joins the drill with `warroom join"));
 }
 
 #[test]

@@ -70,6 +70,13 @@ pub fn into_journal(
 }
 
 pub fn run(args: &DrillArgs) -> Result<(), Failure> {
+    // The host runs the scenario and journals its start, faults and end: a commander's or
+    // facilitator's entries. Any other role joins the drill instead.
+    if let Some(role) = args.role.filter(|r| !r.may_declare()) {
+        return Err(Failure::usage(format!(
+            "--role {role}: a drill's host runs its scenario and journals it, as its commander or facilitator; a {role} joins the drill with `warroom join --journal FILE --role {role}`"
+        )));
+    }
     let scenario = find(&args.scenario).map_err(Failure::usage)?;
     let config = config(&scenario);
     let epoch = crate::runtime::session::now_to_the_second();
