@@ -854,3 +854,67 @@ fn a_clock_ahead_beyond_the_skew_is_journaled_once() {
     let note = ana.scribe.timeline.entries().iter().find(|e| e.text == "paged the DB on-call").unwrap();
     assert_eq!(note.at, ahead, "placed by its own time");
 }
+
+/// Issue 24: a live session whose clock runs behind (its heartbeat keeps moving, but reads
+/// two and a half minutes old) is journaled once by the fact writer; a dead session's old
+/// heartbeat, which does not move, is not.
+#[test]
+fn a_live_clock_behind_beyond_the_skew_is_journaled_once_and_a_dead_session_is_not() {
+    use warroom::scribe::presence::Presence;
+    use warroom::scribe::roles::TeamRole;
+    let moto = common::moto::start();
+    regions_via([&moto.url(), &moto.url()], true);
+    let dir = tempfile::tempdir().unwrap();
+    let mut ana = team_terminal(&moto, dir.path(), "inc-behind", "ana", TeamRole::Commander, true);
+    let client = regions_via([&moto.url(), &moto.url()], false)[0].client.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let put = |who: &str, pid: u32, beat: chrono::DateTime<chrono::Utc>| {
+        let p = Presence {
+            author: who.into(),
+            host: "far".into(),
+            pid,
+            since: beat,
+            role: Some(TeamRole::Operator),
+            heartbeat: Some(beat),
+            identity: None,
+        };
+        runtime
+            .block_on(
+                client
+                    .put_item()
+                    .table_name("warroom-incidents")
+                    .item("incident", aws_sdk_dynamodb::types::AttributeValue::S("inc-behind#presence".into()))
+                    .item("id", aws_sdk_dynamodb::types::AttributeValue::S(format!("far-{pid}-x")))
+                    .item("presence", aws_sdk_dynamodb::types::AttributeValue::S(serde_json::to_string(&p).unwrap()))
+                    .send(),
+            )
+            .unwrap();
+    };
+    // zed's clock is 150 s behind and its session beats every second; yan died 10 min ago.
+    put("yan", 2, chrono::Utc::now() - chrono::Duration::minutes(10));
+    let skews = |app: &warroom::app::App| -> Vec<String> {
+        app.scribe
+            .timeline
+            .entries()
+            .iter()
+            .filter(|e| e.event() == Some(warroom::scribe::data::Event::ClockSkew))
+            .map(|e| e.text.clone())
+            .collect()
+    };
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(20) {
+        put("zed", 1, chrono::Utc::now() - chrono::Duration::seconds(150));
+        ana.follow_journal();
+        ana.handle(warroom::app::Msg::Tick(chrono::Utc::now()));
+        if !skews(&ana).is_empty() && started.elapsed() > std::time::Duration::from_secs(12) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let said = skews(&ana);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with("the clock of zed@far:1 runs 2m3") && said[0].contains("behind this terminal's"),
+        "{said:?}"
+    );
+}

@@ -73,6 +73,9 @@ struct Shared {
     present: Vec<crate::scribe::presence::Presence>,
     /// Announced since the last heartbeat: beat at once, so others see it without waiting.
     beat_now: bool,
+    /// Each other session's newest heartbeat (its clock) and when it last moved (this
+    /// machine's clock): a heartbeat that keeps moving is a live session, however old it reads.
+    beats: std::collections::HashMap<String, (DateTime<Utc>, DateTime<Utc>)>,
 }
 
 #[derive(Debug)]
@@ -323,6 +326,25 @@ impl JournalStore for DynamoJournal {
         Some(self.skew)
     }
 
+    /// Sessions whose heartbeat keeps moving (alive) but reads more than `clock-skew` (plus
+    /// a heartbeat and a read, the most a true clock's beat can be old) behind this clock,
+    /// or ahead of it: how far, negative for behind.
+    fn clocks_apart(&self) -> Vec<(String, chrono::Duration)> {
+        let shared = lock(&self.shared);
+        let now = Utc::now();
+        let slack = crate::scribe::presence::HEARTBEAT * 2 + chrono::Duration::seconds(5);
+        let me = shared.me.as_ref().map(crate::scribe::presence::session_of);
+        shared
+            .beats
+            .iter()
+            .filter(|(session, (_, moved))| Some(*session) != me.as_ref() && now - *moved < slack)
+            .filter_map(|(session, (beat, _))| {
+                let apart = *beat - now;
+                (apart > self.skew || -apart > self.skew + slack).then(|| (session.clone(), apart))
+            })
+            .collect()
+    }
+
     /// Read the store now, not at the next follow: the first region that answers within
     /// `wait` is enough (each holds what every terminal could reach it with). A step's claim
     /// won is judged on this, so a step another machine finished a moment ago is seen.
@@ -489,13 +511,27 @@ impl Worker {
                 .send()
                 .await;
             if let Ok(out) = read {
-                let present = out
+                let present: Vec<crate::scribe::presence::Presence> = out
                     .items()
                     .iter()
                     .filter_map(|i| i.get("presence").and_then(|v| v.as_s().ok()))
                     .filter_map(|j| serde_json::from_str(j).ok())
                     .collect();
-                lock(&self.shared).present = present;
+                let mut shared = lock(&self.shared);
+                let now = Utc::now();
+                for p in &present {
+                    let Some(beat) = p.heartbeat else { continue };
+                    let key = crate::scribe::presence::session_of(p);
+                    match shared.beats.get_mut(&key) {
+                        Some(seen) if seen.0 == beat => {}
+                        Some(seen) => *seen = (beat, now),
+                        // Seen once: not yet known to move (a dead session's record looks the same).
+                        None => {
+                            shared.beats.insert(key, (beat, DateTime::<Utc>::MIN_UTC));
+                        }
+                    }
+                }
+                shared.present = present;
                 return;
             }
         }

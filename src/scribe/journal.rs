@@ -40,6 +40,11 @@ pub trait JournalStore: Send + fmt::Debug {
     fn clock_skew(&self) -> Option<chrono::Duration> {
         None
     }
+    /// Other live sessions whose clocks are further from this one's than `clock_skew`, by
+    /// how much (negative: behind), as their heartbeats tell.
+    fn clocks_apart(&self) -> Vec<(String, chrono::Duration)> {
+        Vec::new()
+    }
     /// Make `follow` current now, waiting at most `wait`: a store that follows in the
     /// background reads at once; a file is read by `follow` itself.
     fn catch_up(&mut self, _wait: std::time::Duration) -> Result<(), JournalError> {

@@ -319,15 +319,22 @@ impl Scribe {
         Ok(())
     }
 
-    /// A clock ahead of this one's beyond `clock-skew`, once per session (the fact writer's).
+    /// A clock further from this one's than `clock-skew`, once per session (the fact
+    /// writer's): seen from an entry stamped ahead, or a live session's heartbeat.
     fn journal_skew(&mut self) {
+        for (session, apart) in self.store.clocks_apart() {
+            self.skewed.entry(session).or_insert(Some(apart.as_seconds_f64().round()));
+        }
         let news: Vec<(String, f64)> =
             self.skewed.iter_mut().filter_map(|(s, ahead)| ahead.take().map(|a| (s.clone(), a))).collect();
         let Some(skew) = self.store.clock_skew() else { return };
         for (session, ahead) in news {
+            let (by, way) = (
+                format_duration(chrono::Duration::seconds(ahead.abs() as i64)),
+                if ahead < 0.0 { "behind" } else { "ahead of" },
+            );
             let text = format!(
-                "the clock of {session} runs {} ahead of this terminal's (clock-skew {}): its entries are placed by their own times",
-                format_duration(chrono::Duration::seconds(ahead as i64)),
+                "the clock of {session} runs {by} {way} this terminal's (clock-skew {}): its entries are placed by their own times",
                 format_duration(skew)
             );
             let data = Observed::ClockSkew { session, ahead_seconds: ahead }.data();

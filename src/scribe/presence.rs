@@ -97,6 +97,11 @@ pub fn host() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
+/// The session a presence record is, as entries name it: `author@host:pid`.
+pub fn session_of(p: &Presence) -> String {
+    format!("{}@{}:{}", p.author, p.host, p.pid)
+}
+
 /// The terminal that writes an entry: `author@host:pid`.
 pub fn session(author: &str) -> String {
     format!("{author}@{}:{}", host(), std::process::id())
