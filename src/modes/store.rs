@@ -20,11 +20,13 @@ use crate::runtime::session::load_config;
 pub enum StoreCommand {
     /// Create the journal table in each region of [journal] regions (changes nothing twice).
     Init {
+        /// The live config whose [journal] store = "dynamodb".
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
     },
     /// Upload this machine's spooled entries of an incident to every region that answers.
     Flush {
+        /// The live config whose [journal] store = "dynamodb".
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
         /// The incident (default: the newest open one of the config's incident name).
