@@ -917,4 +917,8 @@ fn a_live_clock_behind_beyond_the_skew_is_journaled_once_and_a_dead_session_is_n
         said[0].starts_with("the clock of zed@far:1 runs 2m3") && said[0].contains("behind this terminal's"),
         "{said:?}"
     );
+    // zed is there (its heartbeat moves), for approvals and the header; yan is gone.
+    put("zed", 1, chrono::Utc::now() - chrono::Duration::seconds(150));
+    let present: Vec<String> = ana.scribe.present().into_iter().map(|p| p.author).collect();
+    assert!(present.contains(&"zed".to_owned()) && !present.contains(&"yan".to_owned()), "{present:?}");
 }

@@ -245,8 +245,17 @@ impl JournalStore for DynamoJournal {
 
     fn present(&self) -> Vec<crate::scribe::presence::Presence> {
         let shared = lock(&self.shared);
+        // Alive: a fresh heartbeat, or one that keeps moving though it reads old (a session
+        // whose clock runs behind is there, not gone).
+        let slack = crate::scribe::presence::HEARTBEAT * 2 + chrono::Duration::seconds(5);
+        let moving = |p: &crate::scribe::presence::Presence| {
+            shared
+                .beats
+                .get(&crate::scribe::presence::session_of(p))
+                .is_some_and(|(_, moved)| Utc::now() - *moved < slack)
+        };
         let mut present: Vec<_> =
-            shared.present.iter().filter(|p| crate::scribe::presence::alive(p)).cloned().collect();
+            shared.present.iter().filter(|p| crate::scribe::presence::alive(p) || moving(p)).cloned().collect();
         // This session is present as soon as it says so, before the store has it.
         if let Some(me) = &shared.me
             && !present.iter().any(crate::scribe::presence::Presence::is_me)
