@@ -186,36 +186,30 @@ fn without_credentials_nothing_is_called_unreachable_or_fine() {
          [[regions]]\nname = \"us-west-2\"\nrole = \"secondary\"\nendpoint-url = \"http://127.0.0.1:9\"\nload-balancer = \"app/b/2\"\nrecord-set-id = \"west\"\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
-        .args(["snapshot", "--config"])
-        .arg(&config)
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_PROFILE")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.path().join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
+    // The snapshot with no credential anywhere: no keys, profile, files or instance metadata.
+    let snapshot = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(["snapshot"])
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", dir.path().join("none"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+            .env("HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = snapshot(&[]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("? us-east-1, us-west-2: no fresh reading — not known to be within thresholds"), "{text}");
     assert!(!text.contains("all regions within thresholds"), "{text}");
     assert!(!text.contains("not answering") && !text.contains("control plane unreachable"), "{text}");
-    let json = Command::new(env!("CARGO_BIN_EXE_warroom"))
-        .args(["snapshot", "--json", "--config"])
-        .arg(&config)
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_PROFILE")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.path().join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
+    let json = snapshot(&["--json"]);
     let doc = String::from_utf8_lossy(&json.stdout);
     assert!(doc.contains("GetMetricData: no AWS credentials to sign it with"), "{doc}");
 }
