@@ -346,14 +346,16 @@ async fn a_flag_table_keyed_on_pk_keeps_its_other_attributes_through_freeze_and_
     let live = world.live(Config::parse("wrong.toml", &wrong).unwrap()).await;
     let updates = poll_all(&live).await;
     let poll_error = reading(&updates, 0, SignalKey::WriteFreeze).unwrap_err();
-    assert!(poll_error.contains("run `warroom check`"), "{poll_error}");
+    // The poll's error says what is wrong and the same fix `check` gives, not a pointer to it.
+    assert!(poll_error.starts_with("GetItem: the flag table's key is not write-freeze.key-attribute"), "{poll_error}");
+    assert!(poll_error.contains("\nfix: set key-attribute = \"pk\" in [write-freeze]"), "{poll_error}");
     let rows = warroom::modes::check::evaluate(&live).await;
     let table = rows.iter().find(|r| r.check == "write-freeze table" && r.region == EAST).unwrap();
     assert_eq!(table.verdict, warroom::modes::check::Verdict::Fail);
     assert!(
-        table
-            .detail
-            .contains("key schema is pk (S, HASH); [write-freeze] key-attribute is `flag`: set key-attribute = \"pk\""),
+        table.detail.contains(
+            "key schema is pk (S, HASH); [write-freeze] key-attribute is `flag` — set key-attribute = \"pk\""
+        ),
         "{}",
         table.detail
     );

@@ -25,7 +25,7 @@ async fn each_fault_marks_only_the_faulty_region_with_its_reason() {
         (Fault::Delay(Duration::from_secs(3)), "timed out"),
         (Fault::Reset, "cannot reach the endpoint"),
         (Fault::ServerError, "HTTP 500"),
-        (Fault::Throttle, "throttled (Throttling"),
+        (Fault::Throttle, "throttled by AWS (Throttling"),
     ];
     for (fault, words) in cases {
         world.west.set(fault);

@@ -1,6 +1,8 @@
 //! The built binary's command-line contract: exit codes, snapshot output, completions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::process::{Command, Output};
 use std::time::Instant;
 
@@ -198,18 +200,43 @@ fn without_credentials_nothing_is_called_unreachable_or_fine() {
             .env_remove("AWS_SESSION_TOKEN")
             .env_remove("AWS_PROFILE")
             .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", dir.path().join("none"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+            .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+            .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+            .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9")
+            .env("AWS_CONFIG_FILE", dir.path().join("empty"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("empty"))
             .env("HOME", dir.path())
             .output()
             .unwrap()
     };
+    std::fs::write(dir.path().join("empty"), "").unwrap();
     let out = snapshot(&[]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("? us-east-1, us-west-2: no fresh reading — not known to be within thresholds"), "{text}");
-    assert!(!text.contains("all regions within thresholds"), "{text}");
+    // The cause is said once, in words, with what to do; never "fine", never exit 0.
+    assert!(text.contains("? every region unknown: no AWS credentials found (tried environment variables"), "{text}");
+    assert!(text.contains("fix: run `aws configure`, or `aws sso login --profile <profile>`"), "{text}");
+    assert!(!text.contains("✓"), "{text}");
     assert!(!text.contains("not answering") && !text.contains("control plane unreachable"), "{text}");
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warroom: nothing fresh was read from us-east-1, us-west-2"), "{stderr}");
+    common::assert_no_debug_text(&out);
     let json = snapshot(&["--json"]);
-    let doc = String::from_utf8_lossy(&json.stdout);
-    assert!(doc.contains("GetMetricData: no AWS credentials to sign it with"), "{doc}");
+    assert_eq!(json.status.code(), Some(1));
+    common::assert_no_debug_text(&json);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let east = &doc["regions"][0];
+    assert_eq!(east["state"], "unknown");
+    assert_eq!(east["unknown"][1]["signal"], "5xx");
+    assert!(east["unknown"][1]["reason"].as_str().unwrap().starts_with("no AWS credentials found"), "{east}");
+    assert!(
+        east["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f.as_str().unwrap().starts_with("5xx unknown: no AWS credentials"))
+    );
+    let error = east["signals"]["error_rate_percent"]["error"].as_str().unwrap();
+    assert!(error.starts_with("GetMetricData: no AWS credentials found"), "{error}");
 }

@@ -80,7 +80,10 @@ fn a_region_whose_poller_stops_is_shown_stale() {
     app.handle(Msg::Tick(later));
     let screen = render(&mut app, 160, 48);
     assert!(screen.contains("STALE 60s"), "{screen}");
-    assert!(screen.contains("stale: all signals, last heard 60s ago"), "{screen}");
+    // Stale is unknown, never judged: the status line says which region, and since when.
+    let status = screen.lines().skip(1).take(2).collect::<Vec<_>>().join(" ");
+    assert!(status.contains("? us-west-2: 17 signals unknown: last read 60s ago"), "{screen}");
+    assert!(!status.contains("✓"), "{screen}");
     check("stale_region_160x48", &screen);
 }
 
@@ -314,6 +317,9 @@ fn runbook_pane_alone_at_80x24() {
     press(&mut app, crossterm::event::KeyCode::Tab);
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Timeline ·") && !screen.contains("Runbook:"), "Tab shows the timeline\n{screen}");
+    press(&mut app, crossterm::event::KeyCode::Tab);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("▸ us-east-1"), "Tab then focuses the region rows\n{screen}");
     press(&mut app, crossterm::event::KeyCode::Tab);
     check("runbook_alone_80x24", &render(&mut app, 80, 24));
 }
@@ -551,4 +557,44 @@ fn a_running_step_shows_live_progress_160x48() {
     let screen = render(&mut app, 160, 48);
     assert!(screen.contains("lag ") && screen.contains("→ ≤ 60s") && screen.contains("8s of 10m"), "{screen}");
     check("running_step_progress_160x48", &screen);
+}
+
+/// The describe view (`i`) on a flag-table read that fails for a config mistake: the whole
+/// error, AWS's own words and the key to set, where the row cuts it at its column.
+#[test]
+fn describe_a_failing_flag_read_120x40() {
+    use warroom::aws::error::{GET_ITEM, classify};
+    use warroom::model::SignalKey;
+    let mut app = demo_app(2, 42, Duration::seconds(50));
+    let mut error = classify(
+        GET_ITEM,
+        Some(400),
+        Some("ValidationException".into()),
+        Some("The provided key element does not match the schema".into()),
+    );
+    // What the poller adds once it read the table's key schema (`check`'s fix).
+    error.fix = Some("set key-attribute = \"pk\" in [write-freeze]".into());
+    let now = app.now;
+    app.poll_round([Update::failed(1, SignalKey::WriteFreeze, now, error.full())], [], now);
+    let row = render(&mut app, 120, 40);
+    assert!(row.contains("! writes: GetItem: the flag table's key is not write-"), "{row}");
+    // Tab to the regions, l to us-west-2, j down to its write-freeze row, Enter.
+    for key in [KeyCode::Tab, KeyCode::Tab, KeyCode::Char('l')] {
+        app.handle(Msg::Key(key.into()));
+    }
+    let rows = app.resources.provenance[1].iter().position(|(k, _)| *k == SignalKey::WriteFreeze).unwrap();
+    for _ in 0..rows {
+        app.handle(Msg::Key(KeyCode::Char('j').into()));
+    }
+    app.handle(Msg::Key(KeyCode::Enter.into()));
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("us-west-2 · writes (freeze flag)"), "{screen}");
+    assert!(screen.contains("GetItem: the flag table's key is not write-freeze.key-attribute"), "{screen}");
+    assert!(screen.contains("set key-attribute = \"pk\" in [write-freeze]"), "{screen}");
+    assert!(screen.contains("ValidationException: The provided key element does not match the schema"), "{screen}");
+    assert!(screen.contains("[write-freeze] table = \"checkout-flags\""), "{screen}");
+    check("describe_flag_error_120x40", &screen);
+    // Esc closes it; the dashboard is back.
+    app.handle(Msg::Key(KeyCode::Esc.into()));
+    assert!(!render(&mut app, 120, 40).contains("Last error"));
 }

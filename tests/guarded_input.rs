@@ -185,8 +185,15 @@ fn enter_on_the_timeline_opens_the_entry_and_never_the_runbook() {
     press(&mut app, KeyCode::Char('y'));
     assert!(app.view.clipboard.as_deref().is_some_and(|c| c.contains("journal opened")), "{:?}", app.view.clipboard);
     press(&mut app, KeyCode::Esc);
-    // Control: on the runbook, Enter opens the selected step's dialog.
+    // Tab goes on to the regions (Enter there describes a row), then back to the runbook.
     press(&mut app, KeyCode::Tab);
+    assert_eq!(app.view.focus, Focus::Regions);
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.view.overlay, Overlay::Describe { .. }), "{:?}", app.view.overlay);
+    assert!(app.view.modal.is_none(), "Enter on a region row never touches the runbook");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Tab);
+    // Control: on the runbook, Enter opens the selected step's dialog.
     press(&mut app, KeyCode::Enter);
     assert!(matches!(app.view.modal, Some(Modal::Declare { .. })));
 }

@@ -70,9 +70,9 @@ fn every_output_path_makes_hostile_text_inert() {
         config.incident.name = format!("checkout {sample}");
         let (snapshot, now) =
             warroom::modes::snapshot::simulate(&config, 42, common::epoch(), chrono::Duration::minutes(3));
-        let table = warroom::modes::snapshot::render(&config, &snapshot, now, None, false).unwrap();
+        let (table, _) = warroom::modes::snapshot::render(&config, &snapshot, now, None, false).unwrap();
         assert_inert("snapshot table", sample, &table);
-        let json = warroom::modes::snapshot::render(&config, &snapshot, now, None, true).unwrap();
+        let (json, _) = warroom::modes::snapshot::render(&config, &snapshot, now, None, true).unwrap();
         assert_inert("snapshot json", sample, &json);
 
         // The TUI: a note and an author in the timeline, at both layouts.

@@ -185,7 +185,45 @@ impl App {
                 Some(entry) => self.view.overlay = Overlay::Entry(entry.id.clone()),
                 None => self.say("the timeline is empty"),
             },
+            Focus::Regions => self.describe(),
         }
+    }
+
+    /// `i`: describe the focused region row. With the regions not focused, the first row of
+    /// the first region that is not known now (what a person at 3 a.m. wants to read), else
+    /// the focused one.
+    pub(super) fn describe(&mut self) {
+        if self.view.focus != Focus::Regions {
+            let limits = self.limits();
+            let unknown = self.snapshot.regions.iter().enumerate().find_map(|(i, r)| {
+                let first = crate::assess::verdict::region(r, limits).unknown.into_iter().next()?;
+                let row = self.resources.provenance.get(i)?.iter().position(|(k, _)| *k == first.signal)?;
+                Some((i, row))
+            });
+            if let Some((region, row)) = unknown {
+                (self.view.region_focus, self.view.region_row) = (region, row);
+            }
+        }
+        let Some(rows) = self.resources.provenance.get(self.view.region_focus) else { return };
+        let Some((signal, _)) = rows.get(self.view.region_row.min(rows.len().saturating_sub(1))) else { return };
+        self.view.overlay = Overlay::Describe { region: self.view.region_focus, signal: *signal };
+        self.view.describe_scroll = 0;
+    }
+
+    /// h/l with the regions focused: the next region, scrolled into view.
+    pub(super) fn move_region_focus(&mut self, delta: isize) {
+        let regions = self.snapshot.regions.len();
+        self.view.region_focus = self.view.region_focus.saturating_add_signed(delta).min(regions.saturating_sub(1));
+        let rows = self.resources.provenance.get(self.view.region_focus).map_or(0, Vec::len);
+        self.view.region_row = self.view.region_row.min(rows.saturating_sub(1));
+        if self.view.region_focus < self.view.region_offset {
+            self.view.region_offset = self.view.region_focus;
+        }
+        let shown = crate::app::layout::visible_region_columns(self.view.viewport.0, regions).max(1);
+        if self.view.region_focus >= self.view.region_offset + shown {
+            self.view.region_offset = self.view.region_focus + 1 - shown;
+        }
+        self.clamp_offset();
     }
 
     /// Select a step explicitly (the autopilot, run-step, tests): nothing is settling then.

@@ -58,6 +58,11 @@ pub enum Command {
     CancelQuit,
     CopyEntry,
     CloseEntry,
+    /// Describe the focused region row (or the first one not known now).
+    Describe,
+    DescribeUp,
+    DescribeDown,
+    CloseDescribe,
     ReplayPause,
     ReplayPollBack,
     ReplayPollForward,
@@ -104,6 +109,8 @@ pub enum Context {
     Scorecard,
     /// One timeline entry shown in full.
     Entry,
+    /// One region row described in full.
+    Describe,
     /// "quit? (y/Esc)": something would be lost.
     QuitPrompt,
     /// The terminal is below the smallest layout: only quitting acts.
@@ -123,6 +130,7 @@ impl Context {
             Context::FaultMenu => "Drill: fault menu",
             Context::Scorecard => "Drill: scorecard",
             Context::Entry => "Timeline entry",
+            Context::Describe => "Describing a region row",
             Context::QuitPrompt => "Quit question",
             Context::TooSmall => "Terminal too small",
             Context::Replay => "Replay (warroom replay)",
@@ -239,6 +247,34 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("close"),
     },
     Binding {
+        context: Context::Describe,
+        keys: &[special(KeyCode::Up), plain('k')],
+        command: Command::DescribeUp,
+        description: "scroll up",
+        hint: Some("scroll"),
+    },
+    Binding {
+        context: Context::Describe,
+        keys: &[special(KeyCode::Down), plain('j')],
+        command: Command::DescribeDown,
+        description: "scroll down",
+        hint: None,
+    },
+    Binding {
+        context: Context::Describe,
+        keys: &[special(KeyCode::Esc), special(KeyCode::Enter), plain('q'), plain('i')],
+        command: Command::CloseDescribe,
+        description: "close the description",
+        hint: Some("close"),
+    },
+    Binding {
+        context: Context::Dashboard,
+        keys: &[plain('i')],
+        command: Command::Describe,
+        description: "describe a region row: its error in full, fix, config",
+        hint: None,
+    },
+    Binding {
         context: Context::Dashboard,
         keys: &[plain('q')],
         command: Command::Quit,
@@ -256,14 +292,14 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Dashboard,
         keys: &[special(KeyCode::Left), plain('h')],
         command: Command::ScrollRegionsLeft,
-        description: "show regions further left (when more than fit)",
+        description: "regions further left (region rows focused: the region)",
         hint: Some("regions"),
     },
     Binding {
         context: Context::Dashboard,
         keys: &[special(KeyCode::Right), plain('l')],
         command: Command::ScrollRegionsRight,
-        description: "show regions further right",
+        description: "regions further right (region rows focused: the region)",
         hint: None,
     },
     Binding {
@@ -312,21 +348,21 @@ pub const BINDINGS: &[Binding] = &[
         context: Context::Dashboard,
         keys: &[special(KeyCode::Up), plain('k')],
         command: Command::Up,
-        description: "previous step / older entry (focused pane)",
+        description: "previous step / older entry / row above (focused pane)",
         hint: None,
     },
     Binding {
         context: Context::Dashboard,
         keys: &[special(KeyCode::Down), plain('j')],
         command: Command::Down,
-        description: "next step / newer entry (focused pane)",
+        description: "next step / newer entry / row below (focused pane)",
         hint: None,
     },
     Binding {
         context: Context::Dashboard,
         keys: &[special(KeyCode::Tab)],
         command: Command::ToggleFocus,
-        description: "move focus: runbook ⇄ timeline",
+        description: "move focus: runbook → timeline → region rows",
         hint: Some("focus"),
     },
     Binding {

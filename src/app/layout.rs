@@ -67,6 +67,7 @@ pub fn help_content(extra: &[Context]) -> Vec<HelpLine> {
         Context::Input,
         Context::Modal,
         Context::Entry,
+        Context::Describe,
         Context::QuitPrompt,
         Context::TooSmall,
         Context::Global,

@@ -68,6 +68,8 @@ impl Mode {
 pub enum Focus {
     Runbook,
     Timeline,
+    /// A region's rows: `i` or Enter describes the focused one.
+    Regions,
 }
 
 /// What the input line is for.
@@ -142,6 +144,12 @@ pub enum Overlay {
     Help,
     /// One timeline entry in full (its id), to read and copy what the row cuts off.
     Entry(String),
+    /// One region row described in full (k9s's describe): the reading, its source, the last
+    /// error with its fix, the config keys behind it.
+    Describe {
+        region: usize,
+        signal: crate::model::SignalKey,
+    },
 }
 
 /// The host a joined terminal shows (`warroom join`), for the header.
@@ -201,6 +209,9 @@ pub struct App {
     pub snapshot: Snapshot,
     /// "Now" for ages and staleness: virtual time in the sim.
     pub now: DateTime<Utc>,
+    /// When this terminal started watching: the first two polls may pass before anything
+    /// unread is called unknown.
+    pub started: DateTime<Utc>,
     pub sim: Option<SimInfo>,
     pub scribe: Scribe,
     pub runs: RunState,
@@ -259,6 +270,7 @@ impl App {
             latency_label: config.aws.latency_statistic.label(),
             snapshot: config.empty_snapshot(),
             now,
+            started: now,
             sim: None,
             scribe,
             runs,
@@ -284,6 +296,9 @@ impl App {
                 help_scroll: 0,
                 region_offset: 0,
                 region_row_offset: 0,
+                region_focus: 0,
+                region_row: 0,
+                describe_scroll: 0,
                 viewport: (0, 0),
                 theme,
                 compose: None,
@@ -362,6 +377,7 @@ impl App {
         match (&self.view.overlay, &self.view.modal, &self.view.compose) {
             (Overlay::Help, _, _) => Context::Help,
             (Overlay::Entry(_), _, _) => Context::Entry,
+            (Overlay::Describe { .. }, _, _) => Context::Describe,
             _ if self.view.drill.as_ref().is_some_and(|d| d.menu.is_some()) => Context::FaultMenu,
             _ if self.view.drill.as_ref().is_some_and(|d| d.scorecard_open) => Context::Scorecard,
             (Overlay::None, Some(_), _) => Context::Modal,
@@ -525,6 +541,8 @@ impl App {
                 self.view.help_scroll = (self.view.help_scroll + 1).min(max);
             }
             Command::CloseOverlay => self.view.overlay = Overlay::None,
+            Command::ScrollRegionsLeft if self.view.focus == Focus::Regions => self.move_region_focus(-1),
+            Command::ScrollRegionsRight if self.view.focus == Focus::Regions => self.move_region_focus(1),
             Command::ScrollRegionsLeft => self.view.region_offset = self.view.region_offset.saturating_sub(1),
             Command::ScrollRowsUp => self.view.region_row_offset = self.view.region_row_offset.saturating_sub(1),
             // The pane clamps it to what there is to show.
@@ -548,8 +566,20 @@ impl App {
             Command::Up => self.move_selection(-1),
             Command::Down => self.move_selection(1),
             Command::ToggleFocus => {
-                self.view.focus = if self.view.focus == Focus::Runbook { Focus::Timeline } else { Focus::Runbook };
+                self.view.focus = match self.view.focus {
+                    Focus::Runbook => Focus::Timeline,
+                    Focus::Timeline => Focus::Regions,
+                    Focus::Regions => Focus::Runbook,
+                };
+                if self.view.focus == Focus::Regions {
+                    self.view.region_focus = self.view.region_focus.max(self.view.region_offset);
+                }
             }
+            Command::Describe => self.describe(),
+            Command::DescribeUp => self.view.describe_scroll = self.view.describe_scroll.saturating_sub(1),
+            // The view clamps it to what there is to show.
+            Command::DescribeDown => self.view.describe_scroll = self.view.describe_scroll.saturating_add(1).min(200),
+            Command::CloseDescribe => self.view.overlay = Overlay::None,
             Command::NextRunbook => {
                 self.view.selected_runbook = (self.view.selected_runbook + 1) % self.runs.runbooks.len().max(1);
                 self.view.selected_step = 0;
@@ -618,6 +648,10 @@ impl App {
     fn move_selection(&mut self, delta: isize) {
         match self.view.focus {
             Focus::Timeline => self.scribe.timeline.scroll(delta),
+            Focus::Regions => {
+                let rows = self.resources.provenance.get(self.view.region_focus).map_or(0, Vec::len);
+                self.view.region_row = self.view.region_row.saturating_add_signed(delta).min(rows.saturating_sub(1));
+            }
             Focus::Runbook => {
                 let steps = self.runs.runbooks.get(self.view.selected_runbook).map_or(0, |b| b.steps.len());
                 self.view.selected_step =
@@ -724,7 +758,7 @@ impl App {
         layout::visible_region_columns(self.view.viewport.0, self.snapshot.regions.len())
     }
 
-    fn clamp_offset(&mut self) {
+    pub(super) fn clamp_offset(&mut self) {
         let max = self.snapshot.regions.len().saturating_sub(self.visible_columns());
         self.view.region_offset = self.view.region_offset.min(max);
     }

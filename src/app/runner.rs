@@ -62,6 +62,8 @@ pub struct Resources {
     /// Which regions read alarms / secrets.
     pub alarms_in: Vec<bool>,
     pub secrets_in: Vec<bool>,
+    /// Each region's describable rows and where each comes from (the describe view).
+    pub provenance: Vec<Vec<(crate::model::SignalKey, crate::config::provenance::Provenance)>>,
 }
 
 impl Resources {
@@ -78,6 +80,7 @@ impl Resources {
             secrets_rows: config.regions.iter().any(|r| !r.aws.secrets.is_empty()),
             alarms_in: config.regions.iter().map(|r| !r.aws.alarms.is_empty()).collect(),
             secrets_in: config.regions.iter().map(|r| !r.aws.secrets.is_empty()).collect(),
+            provenance: (0..config.regions.len()).map(|i| crate::config::provenance::of_region(config, i)).collect(),
         }
     }
 }

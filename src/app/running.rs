@@ -49,11 +49,16 @@ impl App {
                 None => format!("{} database role unknown (stale or missing)", target.name),
             },
             StepKind::WaitHealthy => {
-                let findings = crate::assess::findings(target, self.limits());
-                match findings.first() {
-                    None if target.is_serving(now, interval) => format!("{} serves under every threshold", target.name),
-                    None => format!("{} is not serving yet", target.name),
-                    Some(f) => format!("{}: {} past a threshold ({})", target.name, findings.len(), f.text),
+                let verdict = crate::assess::verdict::region(target, self.limits());
+                match (verdict.findings.first(), verdict.unknown.first()) {
+                    (Some(f), _) => {
+                        format!("{}: {} past a threshold ({})", target.name, verdict.findings.len(), f.text)
+                    }
+                    (None, Some(u)) => format!("{}: {} unknown ({})", target.name, u.name, u.reason),
+                    (None, None) if target.is_serving(now, interval) => {
+                        format!("{} serves under every threshold", target.name)
+                    }
+                    (None, None) => format!("{} is not serving yet", target.name),
                 }
             }
             StepKind::ConfirmCapacity | StepKind::ScaleCapacity => match target.capacity.fresh_value(now, interval) {
@@ -200,7 +205,9 @@ impl App {
             }
             StepKind::WaitHealthy => {
                 let serving = target.is_serving(now, interval);
-                let ok = crate::assess::findings(target, self.limits()).is_empty();
+                // Every signal fresh and within its lines: unknown is not healthy.
+                let ok =
+                    crate::assess::verdict::region(target, self.limits()).state() == crate::assess::verdict::State::Ok;
                 (serving && ok).then(|| Watch::Holds(format!("{} serves and is under every threshold", target.name)))
             }
             // A reading, not a gate: what runs now is recorded, ready or not.

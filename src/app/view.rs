@@ -16,6 +16,11 @@ pub struct View {
     pub region_offset: usize,
     /// First row shown in the region columns when their rows outgrow them (J/K).
     pub region_row_offset: usize,
+    /// With the regions focused (Tab): which region, and which of its rows, `i` describes.
+    pub region_focus: usize,
+    pub region_row: usize,
+    /// First line of the describe view shown.
+    pub describe_scroll: u16,
     pub viewport: (u16, u16),
     pub theme: Theme,
     pub compose: Option<Compose>,

@@ -43,7 +43,10 @@ fn fresh<'s, T>(
             Err(format!("{region} {what} reading {age} old: stale"))
         }
         Freshness::Missing => match &signal.error {
-            Some(e) => Err(format!("{region} {what}: no reading ({})", crate::text::sanitize::inert(e))),
+            Some(e) => Err(format!(
+                "{region} {what}: no reading ({})",
+                crate::text::sanitize::inert(crate::model::error_headline(e))
+            )),
             None => Err(format!("{region} {what}: no reading yet")),
         },
     }
@@ -249,7 +252,7 @@ fn inventory<'s, T>(fresh: Option<&'s T>, signal: &Signal<T>) -> Result<&'s T, S
         Some(v) => Ok(v),
         None if signal.value.is_some() => Err("reading is stale".into()),
         None => match &signal.error {
-            Some(e) => Err(format!("unknown ({})", crate::text::sanitize::inert(e))),
+            Some(e) => Err(format!("unknown ({})", crate::text::sanitize::inert(crate::model::error_headline(e)))),
             None => Err("not read yet".into()),
         },
     }

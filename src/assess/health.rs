@@ -2,9 +2,21 @@
 //! read in that region (its own CloudWatch), so nothing of us-east-1 is needed. Any one
 //! source is enough; a region with none of them fresh stays unknown.
 
-use super::Limits;
-use crate::model::{AlarmState, RegionSnapshot};
+use super::{Level, Limits};
+use crate::model::{AlarmState, HealthChecks, RegionSnapshot};
 use crate::text::format;
+
+/// Route 53's checkers: critical when Route 53 counts the endpoint unhealthy, a warning when
+/// fewer than three in four checkers see it (some of the world cannot reach it), else fine.
+pub fn checkers_level(h: HealthChecks) -> Level {
+    if !h.is_healthy() {
+        Level::Critical
+    } else if u32::from(h.healthy) * 4 < u32::from(h.total) * 3 {
+        Level::Warn
+    } else {
+        Level::Ok
+    }
+}
 
 /// Where a region's health verdict came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

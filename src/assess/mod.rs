@@ -6,12 +6,13 @@
 
 pub mod guard;
 pub mod health;
+pub mod verdict;
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Thresholds;
 
-use crate::model::{AlarmState, DbRole, Freshness, Lag, RegionSnapshot, SignalKey};
+use crate::model::{AlarmState, DbRole, Lag, RegionSnapshot, SignalKey};
 use crate::text::duration::format_duration;
 use crate::text::format;
 
@@ -148,7 +149,7 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
     };
     // A region whose own endpoints do not answer is in trouble, whatever its last numbers said.
     if region.unreachable(now, poll_interval) {
-        push(SignalKey::Reachable, Level::Critical, "not answering (its endpoints time out)".to_owned());
+        push(SignalKey::Reachable, Level::Critical, "not answering (its endpoints do not answer)".to_owned());
     }
     if let Some(v) = region.error_rate.fresh_value(now, poll_interval) {
         push(
@@ -159,10 +160,13 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
     }
     if let Some(v) = region.latency_p99.fresh_value(now, poll_interval) {
         let limit = limits.p99_limit_ms();
-        push(SignalKey::LatencyP99, crit_only(level(*v, limit)), format!("p99 {}", format::millis(*v)));
+        let label = thresholds.latency_label;
+        push(SignalKey::LatencyP99, crit_only(level(*v, limit)), format!("{label} {}", format::millis(*v)));
     }
-    if let Some(h) = region.health.fresh_value(now, poll_interval).filter(|h| !h.is_healthy()) {
-        push(SignalKey::HealthChecks, Level::Critical, format!("health {}/{} unhealthy", h.healthy, h.total));
+    if let Some(h) = region.health.fresh_value(now, poll_interval) {
+        let level = health::checkers_level(*h);
+        let word = if level == Level::Critical { "unhealthy" } else { "degraded" };
+        push(SignalKey::HealthChecks, level, format!("health {}/{} {word}", h.healthy, h.total));
     }
     if let Some(lag) = region.replication_lag.fresh_value(now, poll_interval) {
         match lag {
@@ -203,24 +207,8 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
             push(SignalKey::Secrets, Level::Critical, format!("secret missing: {}", missing.join(", ")));
         }
     }
-    let keys = region.keys().count();
-    let stale: Vec<SignalKey> =
-        region.keys().filter(|k| region.freshness_of(*k, now, poll_interval) == Freshness::Stale).collect();
-    if !stale.is_empty() {
-        let age = region.last_heard().map_or_else(|| "never".to_owned(), |t| format::age(now - t));
-        let what = if stale.len() == keys { "all signals".to_owned() } else { format!("{} signals", stale.len()) };
-        out.push(Finding { signal: None, level: Level::Warn, text: format!("stale: {what}, last heard {age} ago") });
-    }
+    // Stale and missing signals are not findings: `verdict` reports them as unknown.
     out
-}
-
-/// Regions with no fresh 5xx rate: nothing says they are fine, so no summary may say it.
-pub fn unknown_regions<'r>(regions: &'r [RegionSnapshot], limits: Limits<'_>) -> Vec<&'r str> {
-    regions
-        .iter()
-        .filter(|r| r.error_rate.fresh_value(limits.now, limits.poll_interval).is_none())
-        .map(|r| r.name.as_str())
-        .collect()
 }
 
 /// Two or more regions whose database is a writer and whose writes are not frozen: both can
@@ -300,10 +288,11 @@ mod tests {
             ]
         );
 
-        // The same readings, 45 s later: stale, so no longer judged, only reported stale.
+        // The same readings, 45 s later: stale, so no longer judged (`verdict` calls them unknown).
         let later = Limits { now: t(45), ..limits };
-        let texts: Vec<String> = findings(&s.regions[0], later).into_iter().map(|f| f.text).collect();
-        assert_eq!(texts, ["stale: 5 signals, last heard 45s ago"]);
+        assert_eq!(findings(&s.regions[0], later), []);
+        let unknown = verdict::region(&s.regions[0], later).unknown;
+        assert_eq!(unknown.len(), 5, "{unknown:?}");
     }
 
     #[test]

@@ -171,7 +171,7 @@ fn retriable(e: &AwsError) -> bool {
     e.unanswered()
         || e.class == Class::Throttled
         || matches!(e.code.as_deref(), Some("EndpointTemporarilyUnavailableException" | "InternalServerException"))
-        || e.text.contains("(HTTP 5")
+        || e.class == Class::ServerError
 }
 
 /// A refusal by a safety rule: ARC's reason, and the rule when ARC names one.
@@ -242,14 +242,14 @@ pub async fn shift(
     }
     let Some(updated_by) = updated_by else {
         let why = last.map_or_else(|| "none configured".to_owned(), |e| e.text);
-        return Err(AwsError {
-            class: Class::Unreachable,
-            code: None,
-            text: format!(
+        return Err(AwsError::new(
+            Class::Unreachable,
+            None,
+            format!(
                 "{}: no ARC cluster endpoint took the change; the last: {why}",
                 UPDATE_ROUTING_CONTROL_STATES.operation
             ),
-        });
+        ));
     };
     // Confirm through another endpoint where there is one.
     let others: Vec<usize> = order.iter().copied().filter(|i| *i != updated_by).collect();

@@ -58,7 +58,7 @@ pub fn judge(stored: Option<&AttributeValue>, flag: &WriteFreezeConfig) -> Resul
 
 /// Are writes frozen in this region? (Strongly consistent read.)
 pub async fn read(c: &RegionClients, flag: &WriteFreezeConfig) -> Result<bool, AwsError> {
-    let out = c
+    let asked = c
         .dynamodb
         .get_item()
         .table_name(&flag.table)
@@ -67,17 +67,22 @@ pub async fn read(c: &RegionClients, flag: &WriteFreezeConfig) -> Result<bool, A
         .projection_expression("#v")
         .expression_attribute_names("#v", &flag.value_attribute)
         .send()
-        .await
-        .map_err(|e| {
+        .await;
+    let out = match asked {
+        Ok(out) => out,
+        Err(e) => {
             let mut err = explain(GET_ITEM, &e);
-            if err.text.contains("key element does not match the schema") {
-                err.text = format!(
-                    "{}; [write-freeze] key-attribute is `{}`: run `warroom check` to compare with the table's key schema",
-                    err.text, flag.key_attribute
-                );
+            // The key does not match the table's: read its key schema once, so the fix is
+            // the same one `check` gives (`set key-attribute = "pk"`), not a pointer to it.
+            if err.text.contains(super::error::KEY_MISMATCH)
+                && let Err(schema) = check_schema(c, flag).await
+                && schema.fix.is_some()
+            {
+                err.fix = schema.fix;
             }
-            err
-        })?;
+            return Err(err);
+        }
+    };
     judge(out.item().and_then(|item| item.get(&flag.value_attribute)), flag)
         .map_err(|why| AwsError::other(GET_ITEM, why))
 }
@@ -141,10 +146,8 @@ pub async fn check_schema(c: &RegionClients, flag: &WriteFreezeConfig) -> Result
         |what: String| AwsError::other(DESCRIBE_TABLE, format!("{}: key schema is {schema}; {what}", flag.table));
     match hash {
         Some(h) if h != flag.key_attribute => {
-            return Err(mismatch(format!(
-                "[write-freeze] key-attribute is `{}`: set key-attribute = \"{h}\"",
-                flag.key_attribute
-            )));
+            let what = format!("[write-freeze] key-attribute is `{}`", flag.key_attribute);
+            return Err(mismatch(what).with_fix(format!("set key-attribute = \"{h}\" in [write-freeze]")));
         }
         None => return Err(mismatch("no partition key".into())),
         Some(_) => {}

@@ -426,7 +426,7 @@ pub fn to_updates(region: usize, queries: &[MetricQuery], values: &Values, now: 
             Ok(Some(v)) if per_second => Ok((*v, v * period)),
             Ok(Some(sum)) => Ok((sum / period, *sum)),
             Ok(None) => Err(no_data(ri)),
-            Err(e) => Err(e.text.clone()),
+            Err(e) => Err(e.full()),
         };
         out.push(match &requests {
             Ok((rate, _)) => Update::ok(region, now, Reading::Requests(*rate)),
@@ -439,7 +439,7 @@ pub fn to_updates(region: usize, queries: &[MetricQuery], values: &Values, now: 
                 (_, Ok(Some(p))) if percent => Ok(*p),
                 (_, Ok(None)) if !absent_is_zero => Err(no_data(ei)),
                 (Err(e), _) => Err(e.clone()),
-                (_, Err(e)) => Err(e.text.clone()),
+                (_, Err(e)) => Err(e.full()),
                 (Ok((_, total)), Ok(count)) if *total > 0.0 => Ok(count.unwrap_or(0.0) / total * 100.0),
                 (Ok(_), Ok(_)) => Ok(0.0),
             };
@@ -466,7 +466,7 @@ pub fn to_updates(region: usize, queries: &[MetricQuery], values: &Values, now: 
                     Update::ok(region, now, if median { Reading::LatencyP50(ms) } else { Reading::LatencyP99(ms) })
                 }
                 Ok(None) => Update::failed(region, key, now, no_data(i)),
-                Err(e) => Update::failed(region, key, now, e.text.clone()),
+                Err(e) => Update::failed(region, key, now, e.full()),
             });
         }
     }
@@ -483,19 +483,19 @@ pub fn to_updates(region: usize, queries: &[MetricQuery], values: &Values, now: 
                 }
                 // A writer publishes no lag; the database poller reports Writer for it.
                 Some(Ok(None)) | None => {}
-                Some(Err(e)) => out.push(Update::failed(into, SignalKey::ReplicationLag, now, e.text.clone())),
+                Some(Err(e)) => out.push(Update::failed(into, SignalKey::ReplicationLag, now, e.full())),
             },
             Measure::HealthyTargets => out.push(match values.get(i) {
                 Some(Ok(Some(v))) => Update::ok(region, now, Reading::HealthyTargets(*v)),
                 // No datapoint: the count is unknown, never taken as zero or as healthy.
                 Some(Ok(None)) | None => Update::failed(region, SignalKey::HealthyTargets, now, no_data(i)),
-                Some(Err(e)) => Update::failed(region, SignalKey::HealthyTargets, now, e.text.clone()),
+                Some(Err(e)) => Update::failed(region, SignalKey::HealthyTargets, now, e.full()),
             }),
             Measure::Custom(row) => out.push(match values.get(i) {
                 Some(Ok(Some(v))) => Update::ok(region, now, Reading::Custom(row, *v)),
                 // Never a quiet zero: no datapoint is no reading.
                 Some(Ok(None)) | None => Update::failed(region, SignalKey::Custom(row), now, no_data(i)),
-                Some(Err(e)) => Update::failed(region, SignalKey::Custom(row), now, e.text.clone()),
+                Some(Err(e)) => Update::failed(region, SignalKey::Custom(row), now, e.full()),
             }),
             _ => {}
         }

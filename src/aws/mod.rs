@@ -189,11 +189,11 @@ where
             Err(e) => return Err(e),
         }
         if tokio::time::Instant::now() + pause > deadline {
-            return Err(error::AwsError {
-                class: error::Class::Timeout,
-                code: None,
-                text: format!("{}: not done after {}", call.operation, crate::text::duration::format_duration(timeout)),
-            });
+            return Err(error::AwsError::new(
+                error::Class::Timeout,
+                None,
+                format!("{}: not done after {}", call.operation, crate::text::duration::format_duration(timeout)),
+            ));
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(StdDuration::from_secs(5));

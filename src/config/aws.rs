@@ -61,6 +61,15 @@ impl DatabaseKind {
     pub fn single_writer(self) -> bool {
         self != DatabaseKind::DynamodbGlobal
     }
+
+    /// As the config spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatabaseKind::RdsReplica => "rds-replica",
+            DatabaseKind::AuroraGlobal => "aurora-global",
+            DatabaseKind::DynamodbGlobal => "dynamodb-global",
+        }
+    }
 }
 
 /// How a traffic shift is made.

@@ -100,7 +100,7 @@ impl RawJournal {
 
     fn dynamodb(self, v: &Validator<'_>, primary: Option<&str>) -> Result<DynamoStore, TomlError> {
         let Some(table) = self.table else {
-            return v.err(None, "[journal] store = \"dynamodb\" needs table = \"<table name>\"");
+            return v.err(v.table("journal"), "[journal] store = \"dynamodb\" needs table = \"<table name>\"");
         };
         if !is_table_name(table.get_ref()) {
             return v.err(
@@ -112,7 +112,10 @@ impl RawJournal {
             );
         }
         let Some(listed) = self.regions else {
-            return v.err(None, "[journal] store = \"dynamodb\" needs regions = [\"us-east-1\", \"us-west-2\"]");
+            return v.err(
+                v.table("journal"),
+                "[journal] store = \"dynamodb\" needs regions = [\"us-east-1\", \"us-west-2\"]",
+            );
         };
         let span = listed.span();
         let mut regions: Vec<String> = Vec::new();

@@ -7,6 +7,8 @@ mod aws;
 pub mod dependencies;
 mod inventory;
 pub mod journal;
+pub mod known_regions;
+pub mod provenance;
 mod signals;
 
 use std::path::Path;
@@ -75,6 +77,9 @@ pub struct Thresholds {
     pub flap_window: Duration,
     /// `[[signals]]`: the team's own rows, each with its warn and critical lines.
     pub signals: Vec<CustomSignal>,
+    /// The statistic the tail latency is read as (`p99`, `avg`), so a verdict names what
+    /// was read (`aws.latency-statistic`).
+    pub latency_label: &'static str,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -115,6 +120,7 @@ impl Default for Thresholds {
             latency_p99: Duration::milliseconds(1500),
             flap_window: Duration::minutes(5),
             signals: Vec::new(),
+            latency_label: "p99",
         }
     }
 }
@@ -360,7 +366,7 @@ impl RawThresholds {
         )?;
         let flap_window =
             v.duration(self.flap_window, defaults.flap_window, "thresholds.flap-window", FLAP_WINDOW_BOUNDS)?;
-        Ok(Thresholds { error_rate_percent, latency_p99, flap_window, signals: Vec::new() })
+        Ok(Thresholds { error_rate_percent, latency_p99, flap_window, ..Thresholds::default() })
     }
 }
 
@@ -390,6 +396,27 @@ impl<'a> Validator<'a> {
         message: impl Into<String>,
     ) -> Result<T, TomlError> {
         Err(TomlError::at(self.file, self.text, span, message))
+    }
+
+    /// Where the table `name` begins (`[journal]`, the first `[[regions]]`): an error about a
+    /// whole table, or a key missing from it, points there rather than at 1:1.
+    pub(crate) fn table(&self, name: &str) -> Option<std::ops::Range<usize>> {
+        let mut offset = 0;
+        for line in self.text.split_inclusive('\n') {
+            let indent = line.len() - line.trim_start().len();
+            let trimmed = line.trim();
+            let inner = trimmed
+                .strip_prefix("[[")
+                .and_then(|r| r.split_once("]]"))
+                .or_else(|| trimmed.strip_prefix('[').and_then(|r| r.split_once(']')))
+                .map(|(inner, _)| inner.trim());
+            if inner == Some(name) {
+                let start = offset + indent;
+                return Some(start..start + trimmed.len());
+            }
+            offset += line.len();
+        }
+        None
     }
 
     pub(crate) fn duration(
@@ -450,11 +477,16 @@ impl RawConfig {
         thresholds.signals = signals::validate_signals(&v, self.signals, &names)?;
         match database.kind {
             DatabaseKind::AuroraGlobal if database.global_cluster.is_none() => {
-                return v
-                    .err(None, "[database] kind = \"aurora-global\" needs global-cluster = \"<global database id>\"");
+                return v.err(
+                    v.table("database"),
+                    "[database] kind = \"aurora-global\" needs global-cluster = \"<global database id>\"",
+                );
             }
             DatabaseKind::DynamodbGlobal if database.table.is_none() => {
-                return v.err(None, "[database] kind = \"dynamodb-global\" needs table = \"<replicated table>\"");
+                return v.err(
+                    v.table("database"),
+                    "[database] kind = \"dynamodb-global\" needs table = \"<replicated table>\"",
+                );
             }
             _ => {}
         }
@@ -464,6 +496,7 @@ impl RawConfig {
         let routing = validate_routing(&v, self.routing)?;
         let write_freeze = validate_write_freeze(&v, self.write_freeze)?;
         let aws = validate_aws(&v, self.aws)?;
+        thresholds.latency_label = aws.latency_statistic.label();
         let primary = regions.iter().find(|r| r.role == Role::Primary).map(|r| r.name.as_str());
         let store = self.journal.validate(&v, primary)?;
         let global = validate_global(&v, self.global)?;
@@ -687,7 +720,12 @@ fn validate_write_freeze(v: &Validator<'_>, raw: aws::RawWriteFreeze) -> Result<
         // One value given: the other is its opposite when it is a boolean.
         None => match &frozen_value {
             FlagValue::Bool(b) => FlagValue::Bool(!b),
-            _ => return v.err(None, "write-freeze.frozen-value is not a boolean: give open-value as well"),
+            _ => {
+                return v.err(
+                    v.table("write-freeze"),
+                    "write-freeze.frozen-value is not a boolean: give open-value as well",
+                );
+            }
         },
     };
     Ok(WriteFreezeConfig {
@@ -854,7 +892,7 @@ fn validate_regions(
         regions.push(RegionConfig { name: name.clone(), role, aws });
     }
     if !primary_seen {
-        return v.err(None, "no region has role = \"primary\": exactly one region is primary");
+        return v.err(v.table("regions"), "no region has role = \"primary\": exactly one region is primary");
     }
     Ok(regions)
 }

@@ -122,10 +122,53 @@ impl RegionSnapshot {
         }
     }
 
-    /// Every signal this region has: the built-in ones and its custom rows.
+    /// What is known of one signal: when it was last read, and the newest failure since.
+    pub fn status_of(&self, key: SignalKey, now: DateTime<Utc>, interval: Duration) -> SignalStatus<'_> {
+        let freshness = self.freshness_of(key, now, interval);
+        macro_rules! of {
+            ($s:expr) => {
+                SignalStatus {
+                    freshness,
+                    has_value: $s.value.is_some(),
+                    observed_at: $s.observed_at,
+                    error: $s.error.as_deref(),
+                    error_at: $s.error_at,
+                }
+            };
+        }
+        match key {
+            SignalKey::Requests => of!(self.requests),
+            SignalKey::ErrorRate => of!(self.error_rate),
+            SignalKey::LatencyP50 => of!(self.latency_p50),
+            SignalKey::LatencyP99 => of!(self.latency_p99),
+            SignalKey::ReplicationLag => of!(self.replication_lag),
+            SignalKey::HealthChecks => of!(self.health),
+            SignalKey::Database => of!(self.database),
+            SignalKey::Routing => of!(self.routing),
+            SignalKey::WriteFreeze => of!(self.write_freeze),
+            SignalKey::Integrity => of!(self.integrity),
+            SignalKey::Alarms => of!(self.alarms),
+            SignalKey::Capacity => of!(self.capacity),
+            SignalKey::Secrets => of!(self.secrets),
+            SignalKey::HealthyTargets => of!(self.healthy_targets),
+            SignalKey::ControlPlane => of!(self.control_plane),
+            SignalKey::Reachable => of!(self.reachable),
+            SignalKey::Custom(i) => match self.custom.get(usize::from(i)) {
+                Some(row) => of!(row.signal),
+                None => SignalStatus { freshness, has_value: false, observed_at: None, error: None, error_at: None },
+            },
+        }
+    }
+
+    /// Every signal read from a source: the built-in ones and its custom rows. Not the
+    /// control plane's or the region's reachability: a failed poll writes those, so they say
+    /// the poll happened, never that anything was read (a frozen region is not "fresh").
     pub fn keys(&self) -> impl Iterator<Item = SignalKey> + '_ {
         let custom = (0..self.custom.len()).filter_map(|i| u8::try_from(i).ok()).map(SignalKey::Custom);
-        SignalKey::ALL.into_iter().chain(custom)
+        SignalKey::ALL
+            .into_iter()
+            .filter(|k| !matches!(k, SignalKey::ControlPlane | SignalKey::Reachable))
+            .chain(custom)
     }
 
     /// The alarms, when fresh against the rate they are read at.
@@ -225,6 +268,25 @@ impl RegionSnapshot {
                 None => Applied::Mismatch,
             },
         }
+    }
+}
+
+/// One signal's state without its value: what a verdict of "unknown" is made from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SignalStatus<'a> {
+    pub freshness: Freshness,
+    pub has_value: bool,
+    pub observed_at: Option<DateTime<Utc>>,
+    /// The newest failed poll's error, until a read succeeds.
+    pub error: Option<&'a str>,
+    pub error_at: Option<DateTime<Utc>>,
+}
+
+impl SignalStatus<'_> {
+    /// Anything was ever asked of this signal: it was read, or a read of it failed. A signal
+    /// nobody polls (not configured, not in this world) is neither.
+    pub fn polled(&self) -> bool {
+        self.has_value || self.error.is_some()
     }
 }
 

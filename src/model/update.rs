@@ -54,6 +54,32 @@ impl SignalKey {
     ];
 }
 
+impl SignalKey {
+    /// The signal as a verdict names it (`5xx, latency unknown: …`); a custom row is named
+    /// by its config, not here.
+    pub fn short(self) -> &'static str {
+        match self {
+            SignalKey::Requests => "requests",
+            SignalKey::ErrorRate => "5xx",
+            SignalKey::LatencyP50 => "p50",
+            SignalKey::LatencyP99 => "latency",
+            SignalKey::ReplicationLag => "lag",
+            SignalKey::HealthChecks => "health",
+            SignalKey::Database => "database",
+            SignalKey::Routing => "routing",
+            SignalKey::WriteFreeze => "writes",
+            SignalKey::Integrity => "data",
+            SignalKey::Alarms => "alarms",
+            SignalKey::Capacity => "capacity",
+            SignalKey::Secrets => "secrets",
+            SignalKey::HealthyTargets => "targets",
+            SignalKey::ControlPlane => "control plane",
+            SignalKey::Reachable => "endpoints",
+            SignalKey::Custom(_) => "signal",
+        }
+    }
+}
+
 /// A successful reading of one signal.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reading {
@@ -135,5 +161,35 @@ impl Update {
 
     pub fn failed(region: usize, signal: SignalKey, observed_at: DateTime<Utc>, error: impl Into<String>) -> Self {
         Self { region, signal, observed_at, result: Err(PollError(error.into())) }
+    }
+}
+
+/// A poll error as stored: its first line is the sentence (`GetItem: …`), any further lines
+/// are labelled details (`fix: …`, `raw: …`) that only the describe view shows.
+pub fn error_headline(error: &str) -> &str {
+    error.lines().next().unwrap_or_default()
+}
+
+/// The headline without the API operation it starts with (`GetMetricData: `): the cause,
+/// worded the same whichever call met it, so a cause shared by many signals is said once.
+pub fn error_cause(error: &str) -> &str {
+    let headline = error_headline(error);
+    match headline.split_once(": ") {
+        Some((op, rest)) if !op.is_empty() && op.chars().all(|c| c.is_ascii_alphanumeric()) => rest,
+        _ => headline,
+    }
+}
+
+/// The labelled lines after the headline, as (label, text).
+pub fn error_details(error: &str) -> Vec<(&str, &str)> {
+    error.lines().skip(1).filter_map(|l| l.split_once(": ")).collect()
+}
+
+/// The headline and its fix on one line (`check`'s table): what a person acts on.
+pub fn error_sentence(error: &str) -> String {
+    let fix = error_details(error).into_iter().find(|(label, _)| *label == "fix").map(|(_, fix)| fix);
+    match fix {
+        Some(fix) => format!("{} — {fix}", error_headline(error)),
+        None => error_headline(error).to_owned(),
     }
 }

@@ -39,8 +39,11 @@ pub enum Verdict {
     Skip,
     /// A guard's current verdict, or a dependency; shown, not counted.
     Info,
-    /// Something the failover path should not need; shown, not counted.
+    /// Something the failover path should not need, or a likely typo; shown, not counted.
     Warn,
+    /// Could not be checked: the answer proved nothing (a 5xx, no connection, a throttle,
+    /// no credentials). Counted: readiness that was not shown is not readiness.
+    Unknown,
 }
 
 impl Verdict {
@@ -51,6 +54,7 @@ impl Verdict {
             Verdict::Skip => "skip",
             Verdict::Info => "info",
             Verdict::Warn => "WARN",
+            Verdict::Unknown => "UNKNOWN",
         }
     }
 }
@@ -70,32 +74,70 @@ fn row(check: impl Into<String>, region: &str, verdict: Verdict, detail: impl In
 fn from_result<T>(check: &str, region: &str, result: Result<T, AwsError>, ok: impl FnOnce(T) -> String) -> Row {
     match result {
         Ok(v) => row(check, region, Verdict::Pass, ok(v)),
-        Err(e) => row(check, region, Verdict::Fail, e.text),
+        Err(e) => row(check, region, verdict_of_error(&e), e.sentence()),
     }
 }
 
-/// A probe's answer: anything but AccessDenied means the permission is granted.
+/// A read that failed: a fail when AWS answered (denied, not found, invalid), unknown when
+/// the answer proves nothing about the resource (a 5xx, no connection, throttled, no
+/// credentials).
+fn verdict_of_error(e: &AwsError) -> Verdict {
+    match e.class {
+        Class::AccessDenied | Class::Service => Verdict::Fail,
+        Class::Credentials | Class::Throttled | Class::Timeout | Class::Unreachable | Class::ServerError => {
+            Verdict::Unknown
+        }
+    }
+}
+
+/// A probe's answer. Granted only when the answer proves AWS authorised the call: a
+/// conditional check that failed, a resource not found (looked up after authorisation), a
+/// dry run. AccessDenied fails; anything else (a 5xx, no connection, a throttle, no
+/// credentials, an error code we cannot read) proves nothing and is unknown.
 fn probe_row<T, E>(call: Call, region: &str, result: Result<T, aws_sdk_cloudwatch::error::SdkError<E>>) -> Row
 where
     E: aws_sdk_cloudwatch::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
     let check = format!("permission {}", call.iam_action());
     match result {
-        Ok(_) => row(check, region, Verdict::Pass, "granted"),
-        Err(e) => {
-            let e = explain(call, &e);
-            match e.class {
-                Class::AccessDenied => row(check, region, Verdict::Fail, e.text),
-                Class::Service => row(
-                    check,
-                    region,
-                    Verdict::Pass,
-                    format!("granted (probe refused harmlessly: {})", e.code.unwrap_or_else(|| "error".into())),
-                ),
-                _ => row(check, region, Verdict::Fail, format!("could not probe: {}", e.text)),
-            }
-        }
+        Ok(_) => row(check, region, Verdict::Pass, "granted (the probe was answered)"),
+        Err(e) => probe_verdict(check, region, &explain(call, &e)),
     }
+}
+
+fn probe_verdict(check: String, region: &str, e: &AwsError) -> Row {
+    match e.class {
+        Class::AccessDenied => row(check, region, Verdict::Fail, e.sentence()),
+        Class::Service if proves_authorised(e) => row(
+            check,
+            region,
+            Verdict::Pass,
+            format!("granted (authorised, then refused harmlessly: {})", e.code.as_deref().unwrap_or("not found")),
+        ),
+        _ => row(check, region, Verdict::Unknown, format!("could not probe: {}", e.sentence())),
+    }
+}
+
+/// An answer AWS gives only after the caller was authorised.
+fn proves_authorised(e: &AwsError) -> bool {
+    let code = e.code.as_deref().unwrap_or_default();
+    let not_found = e.raw.as_deref().is_some_and(|r| r.to_lowercase().contains("not found"));
+    error::NOT_FOUND.contains(&code)
+        || matches!(code, "ConditionalCheckFailedException" | "DryRunOperation")
+        || (matches!(code, "ValidationError" | "InvalidParameterValue" | "InvalidParameterException") && not_found)
+}
+
+/// Each region name AWS has never announced: a warning with the name it most likely meant.
+fn region_name_rows(config: &Config) -> Vec<Row> {
+    config
+        .regions
+        .iter()
+        .filter_map(|r| {
+            let nearest = crate::config::known_regions::unknown(&r.name)?;
+            let hint = nearest.map(|n| format!(" — did you mean {n}?")).unwrap_or_default();
+            Some(row("region name", &r.name, Verdict::Warn, format!("not a known AWS Region{hint}")))
+        })
+        .collect()
 }
 
 /// Run every check. Pure of printing, for the tests.
@@ -105,7 +147,8 @@ pub async fn evaluate(live: &std::sync::Arc<Live>) -> Vec<Row> {
     // routing and flag rows and the guards; the rows below add only what polling never asks.
     let updates = poll_all(live).await;
     let polled_at = chrono::Utc::now();
-    let mut rows = dependency_rows(config, &crate::aws::profiles::sso_regions(config).await);
+    let mut rows = region_name_rows(config);
+    rows.extend(dependency_rows(config, &crate::aws::profiles::sso_regions(config).await));
     if let (Some(zone), Some(first)) = (config.routing.hosted_zone_id.as_deref(), live.clients.first()) {
         let r = first.route53.get_hosted_zone().id(zone).send().await.map_err(|e| explain(error::GET_HOSTED_ZONE, &e));
         rows.push(from_result("hosted zone", "global", r, |z| {
@@ -158,7 +201,7 @@ pub async fn evaluate(live: &std::sync::Arc<Live>) -> Vec<Row> {
                         format!("no datapoints in the last {} minutes", metrics::WINDOW_SECONDS / 60),
                     ),
                 },
-                Err(e) => row(check, name, Verdict::Fail, e.text.clone()),
+                Err(e) => row(check, name, verdict_of_error(e), e.sentence()),
             });
         }
         if let Some(id) = region.aws.health_check_id.as_deref() {
@@ -237,7 +280,7 @@ async fn inventory_rows(live: &Live, index: usize, updates: &[Update]) -> Vec<Ro
                     a.count(crate::model::AlarmState::InsufficientData)
                 ),
             ),
-            Some(Err(e)) => row("alarms", name, Verdict::Fail, e.0.clone()),
+            Some(Err(e)) => row("alarms", name, Verdict::Fail, crate::model::error_sentence(&e.0)),
             _ => row("alarms", name, Verdict::Fail, "not read"),
         });
     }
@@ -260,7 +303,7 @@ async fn inventory_rows(live: &Live, index: usize, updates: &[Update]) -> Vec<Ro
                     format!("{} {}/{} running (desired {})", k.what, k.running, k.needed, k.desired),
                 ),
             },
-            Some(Err(e)) => row("capacity", name, Verdict::Fail, e.0.clone()),
+            Some(Err(e)) => row("capacity", name, Verdict::Fail, crate::model::error_sentence(&e.0)),
             _ => row("capacity", name, Verdict::Fail, "not read"),
         });
     }
@@ -281,7 +324,7 @@ async fn inventory_rows(live: &Live, index: usize, updates: &[Update]) -> Vec<Ro
                     }
                 }
             }
-            Some(Err(e)) => rows.push(row("secrets", name, Verdict::Fail, e.0.clone())),
+            Some(Err(e)) => rows.push(row("secrets", name, Verdict::Fail, crate::model::error_sentence(&e.0))),
             _ => rows.push(row("secrets", name, Verdict::Fail, "not read")),
         }
     }
@@ -305,7 +348,7 @@ fn polled_row(
             Some(text) => row(check, region, Verdict::Pass, text),
             None => row(check, region, Verdict::Fail, "unexpected reading"),
         },
-        Some(Err(e)) => row(check, region, Verdict::Fail, e.0.clone()),
+        Some(Err(e)) => row(check, region, Verdict::Fail, crate::model::error_sentence(&e.0)),
         None => row(check, region, Verdict::Fail, "not read"),
     }
 }
@@ -404,7 +447,7 @@ fn routing_controls_row(
 ) -> Row {
     let listed = match listed {
         Ok(l) => l,
-        Err(e) => return row("routing controls", "arc", Verdict::Fail, e.text),
+        Err(e) => return row("routing controls", "arc", verdict_of_error(&e), e.sentence()),
     };
     let mut seen = Vec::new();
     for r in &config.regions {
@@ -476,12 +519,16 @@ pub fn render(rows: &[Row], call_timeout: chrono::Duration) -> String {
         let detail = crate::text::sanitize::inert(&r.detail);
         let _ = writeln!(out, "{}  {}  {:<6}  {detail}", pad(&r.check, w), pad(&r.region, rw), r.verdict.label());
     }
-    let failed = rows.iter().filter(|r| r.verdict == Verdict::Fail).count();
-    let passed = rows.iter().filter(|r| r.verdict == Verdict::Pass).count();
+    let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
+    let (failed, passed) = (count(Verdict::Fail), count(Verdict::Pass));
     let _ = writeln!(
         out,
-        "\n{passed} passed, {failed} failed{} (calls time out after {}; guard verdicts are for information)",
-        match rows.iter().filter(|r| r.verdict == Verdict::Warn).count() {
+        "\n{passed} passed, {failed} failed{}{} (calls time out after {}; guard verdicts are for information)",
+        match count(Verdict::Unknown) {
+            0 => String::new(),
+            n => format!(", {n} could not be checked"),
+        },
+        match count(Verdict::Warn) {
             0 => String::new(),
             n => format!(", {n} warning(s)"),
         },
@@ -499,10 +546,17 @@ pub fn run(path: &Path) -> Result<(String, Result<(), Failure>), Failure> {
         evaluate(&live).await
     });
     let failed = rows.iter().filter(|r| r.verdict == Verdict::Fail).count();
-    let verdict = if failed == 0 {
-        Ok(())
-    } else {
-        Err(Failure { exit: Exit::Runtime, message: format!("not ready: {failed} check(s) failed") })
+    let unknown = rows.iter().filter(|r| r.verdict == Verdict::Unknown).count();
+    let verdict = match (failed, unknown) {
+        (0, 0) => Ok(()),
+        (0, n) => {
+            Err(Failure { exit: Exit::Runtime, message: format!("not shown ready: {n} check(s) could not be made") })
+        }
+        (f, 0) => Err(Failure { exit: Exit::Runtime, message: format!("not ready: {f} check(s) failed") }),
+        (f, n) => Err(Failure {
+            exit: Exit::Runtime,
+            message: format!("not ready: {f} check(s) failed, {n} could not be made"),
+        }),
     };
     Ok((render(&rows, call_timeout), verdict))
 }
@@ -512,6 +566,33 @@ mod tests {
     use super::*;
     use crate::model::Lag;
     use crate::testkit::t;
+
+    #[test]
+    fn a_probe_passes_only_on_an_answer_that_proves_authorisation() {
+        let v = |status: u16, code: Option<&str>, message: Option<&str>| {
+            let e = error::classify(error::UPDATE_ITEM, Some(status), code.map(Into::into), message.map(Into::into));
+            probe_verdict("permission".into(), "us-east-1", &e).verdict
+        };
+        assert_eq!(v(400, Some("ConditionalCheckFailedException"), None), Verdict::Pass);
+        assert_eq!(v(400, Some("ResourceNotFoundException"), None), Verdict::Pass);
+        assert_eq!(v(400, Some("ValidationError"), Some("AutoScalingGroup name not found")), Verdict::Pass);
+        assert_eq!(v(400, Some("AccessDeniedException"), None), Verdict::Fail);
+        for (status, code) in [(500, None), (503, None), (400, Some("Throttling")), (400, Some("SomethingNew"))] {
+            assert_eq!(v(status, code, None), Verdict::Unknown, "{status} {code:?} proves nothing");
+        }
+        assert_eq!(v(400, Some("ValidationError"), Some("1 validation error detected")), Verdict::Unknown);
+        assert_eq!(v(403, Some("ExpiredToken"), None), Verdict::Unknown);
+    }
+
+    #[test]
+    fn a_misspelled_region_is_a_warning_with_the_region_meant() {
+        let mut config = Config::demo();
+        config.regions[1].name = "eu-centrl-1".into();
+        let rows = region_name_rows(&config);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].verdict, Verdict::Warn);
+        assert_eq!(rows[0].detail, "not a known AWS Region — did you mean eu-central-1?");
+    }
 
     #[test]
     fn guards_are_judged_as_of_the_poll_that_read_their_signals() {

@@ -41,20 +41,30 @@ pub struct SnapshotArgs {
 
 /// `warroom snapshot`: the simulated world with `--demo`, AWS with `--config FILE`.
 pub fn run(args: &SnapshotArgs) -> Result<(), Failure> {
-    let text = match (&args.sim.config, args.demo) {
+    let (text, blind) = match (&args.sim.config, args.demo) {
         (_, true) => demo_snapshot(args)?,
         (Some(path), false) => snapshot(path, args.json)?,
         (None, false) => {
             return Err(Failure::usage("give --config FILE to poll AWS, or --demo for the simulated world"));
         }
     };
-    write_stdout(&text)
+    write_stdout(&text)?;
+    // A snapshot that read nothing from a region is not a snapshot of it: scripts must not
+    // take exit 0 for "fine".
+    if blind.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::runtime(format!("nothing fresh was read from {}", blind.join(", "))))
+    }
 }
+
+/// The rendered snapshot, and the regions it read nothing fresh from.
+pub type Rendered = (String, Vec<String>);
 
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Run the sim to `--at` without sleeping, poll every region once, and render.
-pub fn demo_snapshot(args: &SnapshotArgs) -> Result<String, Failure> {
+pub fn demo_snapshot(args: &SnapshotArgs) -> Result<Rendered, Failure> {
     let config = args.sim.config()?;
     // The world started `--at` ago, so the snapshot is taken now.
     let now = crate::runtime::session::now_to_the_second();
@@ -70,12 +80,20 @@ pub fn render(
     now: DateTime<Utc>,
     sim: Option<SimFacts>,
     json: bool,
-) -> Result<String, Failure> {
-    if json {
-        json_text(&document(config, snapshot, now, sim))
+) -> Result<Rendered, Failure> {
+    let blind = verdict_of(config, snapshot, now).blind().into_iter().map(str::to_owned).collect();
+    let text = if json {
+        json_text(&document(config, snapshot, now, sim))?
     } else {
-        Ok(crate::text::sanitize::inert_lines(&table(config, snapshot, now, sim)))
-    }
+        crate::text::sanitize::inert_lines(&table(config, snapshot, now, sim))
+    };
+    Ok((text, blind))
+}
+
+fn verdict_of(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>) -> assess::verdict::Verdict {
+    let limits =
+        Limits { thresholds: &config.thresholds, rpo: config.incident.rpo, now, poll_interval: snapshot.poll_interval };
+    assess::verdict::assess(snapshot, limits, config.database.kind.single_writer())
 }
 
 /// The snapshot a dashboard would hold after one poll of every region at `epoch + at`.
@@ -125,8 +143,19 @@ pub struct RegionView<'a> {
     pub name: &'a str,
     pub role: crate::model::Role,
     pub serving: bool,
+    /// `ok`, `past` (a threshold), or `unknown`: the one verdict every summary uses.
+    pub state: &'static str,
+    /// What is past a threshold, then what is unknown and why (`5xx unknown: timed out`).
     pub findings: Vec<String>,
+    /// Each signal not known now, and why.
+    pub unknown: Vec<UnknownView>,
     pub signals: SignalsView<'a>,
+}
+
+#[derive(Serialize)]
+pub struct UnknownView {
+    pub signal: String,
+    pub reason: String,
 }
 
 #[derive(Serialize)]
@@ -169,7 +198,10 @@ pub struct SignalView<T> {
     pub observed_at: Option<DateTime<Utc>>,
     pub age_seconds: Option<f64>,
     pub stale: bool,
+    /// The poll error's sentence (one line).
     pub error: Option<String>,
+    /// The whole error with its fix and AWS's own words, when there is more than the sentence.
+    pub error_detail: Option<String>,
 }
 
 fn view<'a, T, U>(
@@ -183,12 +215,18 @@ fn view<'a, T, U>(
         observed_at: signal.observed_at,
         age_seconds: signal.age(now).map(|a| a.as_seconds_f64()),
         stale: signal.freshness(now, snapshot.poll_interval) == crate::model::Freshness::Stale,
-        error: signal.error.clone(),
+        error: signal.error.as_deref().map(|e| crate::model::error_headline(e).to_owned()),
+        error_detail: signal.error.clone().filter(|e| e.contains('\n')),
     }
 }
 
 fn health_view(h: &HealthChecks) -> HealthView {
-    HealthView { healthy: h.healthy, total: h.total, status: if h.is_healthy() { "healthy" } else { "unhealthy" } }
+    let status = match assess::health::checkers_level(*h) {
+        assess::Level::Critical => "unhealthy",
+        assess::Level::Warn => "degraded",
+        assess::Level::Ok => "healthy",
+    };
+    HealthView { healthy: h.healthy, total: h.total, status }
 }
 
 pub fn document<'a>(
@@ -197,16 +235,31 @@ pub fn document<'a>(
     now: DateTime<Utc>,
     sim: Option<SimFacts>,
 ) -> Document<'a> {
-    let limits =
-        Limits { thresholds: &config.thresholds, rpo: config.incident.rpo, now, poll_interval: snapshot.poll_interval };
+    let verdict = verdict_of(config, snapshot, now);
     let regions = snapshot
         .regions
         .iter()
-        .map(|r| RegionView {
+        .zip(&verdict.regions)
+        .map(|(r, v)| RegionView {
             name: &r.name,
             role: r.role,
             serving: r.is_serving(now, snapshot.poll_interval),
-            findings: assess::findings(r, limits).into_iter().map(|f| f.text).collect(),
+            state: match v.state() {
+                assess::verdict::State::Ok => "ok",
+                assess::verdict::State::Past => "past",
+                assess::verdict::State::Unknown => "unknown",
+            },
+            findings: v
+                .findings
+                .iter()
+                .map(|f| f.text.clone())
+                .chain(v.unknown.iter().map(|u| format!("{} unknown: {}", u.name, u.reason)))
+                .collect(),
+            unknown: v
+                .unknown
+                .iter()
+                .map(|u| UnknownView { signal: u.name.clone(), reason: u.reason.clone() })
+                .collect(),
             signals: SignalsView {
                 requests_per_second: view(&r.requests, now, snapshot, |v| v),
                 error_rate_percent: view(&r.error_rate, now, snapshot, |v| v),
@@ -257,6 +310,8 @@ pub fn document<'a>(
 pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Option<SimFacts>) -> String {
     let text = |s: Option<String>| s.unwrap_or_else(|| "—".to_owned());
     let interval = snapshot.poll_interval;
+    let tail_label = format!("latency {}", config.thresholds.latency_label);
+    let tail_label = tail_label.as_str();
     let mut rows: Vec<(&str, Vec<String>)> = vec![
         (
             "role",
@@ -279,7 +334,7 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
         ),
         ("5xx", snapshot.regions.iter().map(|r| text(r.error_rate.value.map(format::percent))).collect()),
         ("latency p50", snapshot.regions.iter().map(|r| text(r.latency_p50.value.map(format::millis))).collect()),
-        ("latency p99", snapshot.regions.iter().map(|r| text(r.latency_p99.value.map(format::millis))).collect()),
+        (tail_label, snapshot.regions.iter().map(|r| text(r.latency_p99.value.map(format::millis))).collect()),
         (
             "health checks",
             snapshot
@@ -393,10 +448,11 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
         ));
     }
     out.push_str(&format!(
-        "\nRPO {}  RTO {}  5xx limit {}%  p99 limit {}\n\n",
+        "\nRPO {}  RTO {}  5xx limit {}%  {} limit {}\n\n",
         format_duration(config.incident.rpo),
         format_duration(config.incident.rto),
         config.thresholds.error_rate_percent,
+        config.thresholds.latency_label,
         format_duration(config.thresholds.latency_p99)
     ));
     out.push_str(&format!("{:label_width$}", ""));
@@ -413,26 +469,23 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
         out.truncate(out.trim_end().len());
         out.push('\n');
     }
-    let limits = Limits { thresholds: &config.thresholds, rpo: config.incident.rpo, now, poll_interval: interval };
-    let mut any = false;
-    for r in &snapshot.regions {
-        let findings = assess::findings(r, limits);
-        if !findings.is_empty() {
-            any = true;
-            let text = findings.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join(" · ");
+    let verdict = verdict_of(config, snapshot, now);
+    for r in &verdict.regions {
+        if !r.findings.is_empty() {
+            let text = r.findings.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join(" · ");
             out.push_str(&format!("\n▲ {}: {text}", r.name));
         }
     }
-    if let Some(split) = assess::unfenced_writers(&snapshot.regions, config.database.kind.single_writer(), limits) {
-        any = true;
+    if let Some(split) = &verdict.split {
         out.push_str(&format!("\n▲ split brain: {}", split.text));
     }
-    let unknown = assess::unknown_regions(&snapshot.regions, limits);
-    if !unknown.is_empty() {
-        out.push_str(&format!("\n? {}: no fresh reading — not known to be within thresholds\n", unknown.join(", ")));
-    } else {
-        out.push_str(if any { "\n" } else { "\n✓ all regions within thresholds\n" });
+    for line in verdict.unknown_lines(&[]) {
+        out.push_str(&format!("\n? {line}"));
     }
+    for fix in verdict.fixes() {
+        out.push_str(&format!("\n  fix: {fix}"));
+    }
+    out.push_str(if verdict.all_ok() { "\n✓ all regions within thresholds\n" } else { "\n" });
     out
 }
 
@@ -445,7 +498,7 @@ pub async fn poll_snapshot(live: &std::sync::Arc<Live>) -> Snapshot {
 }
 
 /// `warroom snapshot --config FILE [--json]`.
-pub fn snapshot(path: &Path, json: bool) -> Result<String, Failure> {
+pub fn snapshot(path: &Path, json: bool) -> Result<Rendered, Failure> {
     let config = load_config(path)?;
     let runtime = runtime()?;
     let (snapshot, live) = runtime.block_on(async {

@@ -251,7 +251,9 @@ fn observe_region(region: &RegionSnapshot, watch: &mut RegionWatch, limits: Limi
         && let Some(crossed) = watch.latency.feed(*v, limit_ms)
     {
         let verb = if crossed { "is above" } else { "is back under" };
-        let text = format!("p99 latency {} {verb} the {} threshold", format::millis(*v), format::millis(limit_ms));
+        // Named as the statistic read (`avg latency …` under latency-statistic = "Average").
+        let label = thresholds.latency_label;
+        let text = format!("{label} latency {} {verb} the {} threshold", format::millis(*v), format::millis(limit_ms));
         out.push(threshold(now, name, crossed, "latency-p99", *v, limit_ms, text));
     }
 
@@ -545,6 +547,27 @@ mod tests {
         assert_eq!(rig.at(31), [Event::Stale]);
         assert!(rig.at(40).is_empty());
         assert_eq!(rig.feed(41, 1, routing(true)), [Event::Fresh, Event::RoutingChanged]);
+    }
+
+    #[test]
+    fn a_failing_poll_is_never_fresh_news() {
+        let mut rig = Rig::new();
+        assert!(rig.feed(0, 0, Reading::ErrorRate(1.0)).is_empty());
+        assert_eq!(rig.at(31), [Event::Stale]);
+        // A frozen region: each poll times out, and says so with `Reachable(false)` and an
+        // error, both of them newer than any reading. Neither is an answer.
+        for at in [32, 42, 52] {
+            rig.snapshot.apply(Update::ok(0, t(at), Reading::Reachable(false)));
+            rig.snapshot.apply(Update::ok(0, t(at), Reading::ControlPlane(false)));
+            rig.snapshot.apply(Update::failed(
+                0,
+                crate::model::SignalKey::ErrorRate,
+                t(at),
+                "GetMetricData: timed out",
+            ));
+            assert!(rig.at(at).is_empty(), "a timeout at {at}s is not fresh news");
+        }
+        assert_eq!(rig.feed(60, 0, Reading::ErrorRate(1.0)), [Event::Fresh]);
     }
 
     #[test]

@@ -195,7 +195,7 @@ pub async fn poll_source(live: &Live, region: usize, source: Source, memory: &mu
                 }
                 out
             }
-            Err(e) => vec![Update::failed(region, SignalKey::Database, Utc::now(), e.text)],
+            Err(e) => vec![Update::failed(region, SignalKey::Database, Utc::now(), e.full())],
         },
         Source::Flag => match flag::read(c, &config.write_freeze).await {
             Err(e) if e.unanswered() => regional_failure(region, SignalKey::WriteFreeze, e),
@@ -249,7 +249,7 @@ async fn follow_change(live: &Live, c: &RegionClients) -> Option<PendingChange> 
 /// A region's own endpoint did not answer: say so (`Reachable(false)`) beside the error.
 fn regional_failure(region: usize, key: SignalKey, e: crate::aws::error::AwsError) -> Vec<Update> {
     let at = Utc::now();
-    vec![Update::ok(region, at, Reading::Reachable(false)), Update::failed(region, key, at, e.text)]
+    vec![Update::ok(region, at, Reading::Reachable(false)), Update::failed(region, key, at, e.full())]
 }
 
 /// A reading made through us-east-1's control plane, and what it says of that plane: it
@@ -273,7 +273,7 @@ fn through_control_plane(
 fn reading_or_error(region: usize, key: SignalKey, result: Result<Reading, crate::aws::error::AwsError>) -> Update {
     match result {
         Ok(reading) => Update::ok(region, Utc::now(), reading),
-        Err(e) => Update::failed(region, key, Utc::now(), e.text),
+        Err(e) => Update::failed(region, key, Utc::now(), e.full()),
     }
 }
 

@@ -9,16 +9,21 @@
 //! Each output has its own form of the same rule: `inert` for terminals, `json_escape_all`
 //! for JSON, `markdown` for Markdown (HTML escaped too), and the CSV writer calls `inert`.
 
-/// A bidi control or zero-width character: invisible, yet it changes how text reads.
+/// A bidi control, zero-width, separator or tag character: invisible (or a line break no
+/// terminal draws as one), yet it changes how text reads.
 pub fn is_invisible_format(c: char) -> bool {
     matches!(c,
-        '\u{061C}'              // Arabic letter mark
+        '\u{00AD}'              // soft hyphen: shown or not at the renderer's whim
+        | '\u{061C}'            // Arabic letter mark
         | '\u{180E}'            // Mongolian vowel separator
         | '\u{200B}'..='\u{200F}' // zero-width space/non-joiner/joiner, LRM, RLM
         | '\u{202A}'..='\u{202E}' // LRE, RLE, PDF, LRO, RLO
         | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2028}' | '\u{2029}' // line and paragraph separators: a break inside one line
         | '\u{2066}'..='\u{2069}' // LRI, RLI, FSI, PDI
         | '\u{FEFF}'            // zero-width no-break space (BOM)
+        | '\u{FFF9}'..='\u{FFFB}' // interlinear annotations: hide the text between them
+        | '\u{E0000}'..='\u{E007F}' // tag characters: invisible ASCII (prompt smuggling)
     )
 }
 
@@ -68,7 +73,7 @@ fn push_visible(out: &mut String, c: char) {
 pub fn one_line(text: &str) -> String {
     text.chars()
         .filter_map(|c| match c {
-            '\n' | '\r' | '\t' => Some(' '),
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => Some(' '),
             c if is_hostile(c) => None,
             c => Some(c),
         })
@@ -85,7 +90,10 @@ pub fn json_escape_all(json: &str) -> String {
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         if (c as u32) >= 0x7f && is_hostile(c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
+            // Past U+FFFF (tag characters), JSON spells a character as its UTF-16 surrogates.
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
         } else {
             out.push(c);
         }
@@ -134,6 +142,8 @@ pub const HOSTILE_SAMPLES: &[&str] = &[
     "bidi \u{202E}gnp.exe",
     "zero\u{200B}width\u{FEFF}",
     "isolate \u{2067}x\u{2069}",
+    "line\u{2028}para\u{2029}soft\u{AD}hyphen",
+    "tag \u{E0041}\u{E0042}\u{E007F}",
 ];
 
 #[cfg(test)]
@@ -164,13 +174,14 @@ mod tests {
     #[test]
     fn one_line_folds_breaks_and_drops_controls() {
         assert_eq!(one_line("a\nb\r\nc\td\u{1b}[201~e\u{202E}"), "a b  c d[201~e");
+        assert_eq!(one_line("a\u{2028}b\u{AD}c\u{E0041}"), "a bc");
     }
 
     #[test]
     fn json_escapes_c1_del_and_bidi_and_round_trips() {
-        let value = serde_json::json!({ "t": "a\u{85}b\u{7f}c\u{202E}d\u{1b}" });
+        let value = serde_json::json!({ "t": "a\u{85}b\u{7f}c\u{202E}d\u{1b}\u{2028}\u{E0041}" });
         let text = json_escape_all(&serde_json::to_string(&value).unwrap());
-        assert_eq!(text, r#"{"t":"a\u0085b\u007fc\u202ed\u001b"}"#);
+        assert_eq!(text, r#"{"t":"a\u0085b\u007fc\u202ed\u001b\u2028\udb40\udc41"}"#);
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, value);
     }

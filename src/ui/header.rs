@@ -172,37 +172,43 @@ fn status_line(app: &App) -> Line<'static> {
             t.style(Tone::Critical),
         ));
     }
-    if app.snapshot.control_plane_unreachable(app.now) {
+    let control_plane_down = app.snapshot.control_plane_unreachable(app.now);
+    if control_plane_down {
         spans.push(Span::styled(
             format!(" ✗ {}: Route 53 changes and health API ", crate::model::CONTROL_PLANE_UNREACHABLE),
             t.style(Tone::Critical),
         ));
     }
-    for region in &app.snapshot.regions {
-        let findings = assess::findings(region, limits);
+    let verdict = assess::verdict::assess(&app.snapshot, limits, app.single_writer);
+    for region in &verdict.regions {
+        let findings = &region.findings;
         let Some(worst) = findings.iter().map(|f| f.level).max() else { continue };
         let tone = if worst == Level::Critical { Tone::Critical } else { Tone::Warn };
         let text = findings.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join(" · ");
         spans.push(Span::styled(format!(" ▲ {}: ", region.name), t.style(tone)));
         spans.push(Span::styled(format!("{text} "), t.style(Tone::Text)));
     }
-    if let Some(split) = assess::unfenced_writers(&app.snapshot.regions, app.single_writer, limits) {
+    if let Some(split) = &verdict.split {
         spans.push(Span::styled(" ▲ split brain: ", t.style(Tone::Critical)));
         spans.push(Span::styled(format!("{} ", split.text), t.style(Tone::Text)));
     }
-    if spans.is_empty() {
-        let waiting = app.snapshot.regions.iter().all(|r| r.last_heard().is_none());
-        let unknown = assess::unknown_regions(&app.snapshot.regions, limits);
-        if waiting {
+    // Unknown is said, never left out: only the first two polls may pass in silence.
+    let since_start = app.now - app.started;
+    if verdict.nothing_yet() {
+        if since_start < app.snapshot.poll_interval * 2 {
             spans.push(Span::styled(" waiting for the first poll…", t.style(Tone::Muted)));
-        } else if !unknown.is_empty() {
-            spans.push(Span::styled(
-                format!(" ? {}: no fresh reading — not known to be within thresholds", unknown.join(", ")),
-                t.style(Tone::Warn),
-            ));
         } else {
-            spans.push(Span::styled(" ✓ all regions within thresholds", t.style(Tone::Ok)));
+            let text = format!(" ? every region unknown: nothing read in {} ", crate::text::format::age(since_start));
+            spans.push(Span::styled(text, t.style(Tone::Warn)));
         }
+    } else {
+        let said: &[&str] = if control_plane_down { &[crate::model::CONTROL_PLANE_UNREACHABLE] } else { &[] };
+        for line in verdict.unknown_lines(said) {
+            spans.push(Span::styled(format!(" ? {} ", super::sanitize(&line)), t.style(Tone::Warn)));
+        }
+    }
+    if spans.is_empty() && verdict.all_ok() {
+        spans.push(Span::styled(" ✓ all regions within thresholds", t.style(Tone::Ok)));
     }
     Line::from(spans)
 }

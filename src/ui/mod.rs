@@ -1,5 +1,6 @@
 //! Drawing: a pure function of `App` to a frame. Nothing here changes state.
 
+pub mod describe;
 mod drill;
 mod header;
 mod help;
@@ -56,6 +57,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         help::draw(frame, area, app);
     }
     prompt::entry(frame, area, app);
+    describe::draw(frame, area, app);
     prompt::quit(frame, area, app);
 }
 

@@ -55,12 +55,26 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapsho
     if all_stale {
         let age = region.last_heard().map(|t| format::age(app.now - t)).unwrap_or_default();
         badges.push(Span::styled(format!(" STALE {age} "), theme.style(Tone::Warn)));
+    } else {
+        // The same verdict as the status line: a region with signals not known now says so
+        // (only the first two polls may pass before a reading that never came counts).
+        let unknown = assess::verdict::region(region, app.limits()).unknown;
+        let waiting =
+            app.now - app.started < interval * 2 && unknown.iter().all(|u| u.reason == assess::verdict::NEVER_READ);
+        if !unknown.is_empty() && !waiting {
+            badges.push(Span::styled(format!(" ? {} UNKNOWN ", unknown.len()), theme.style(Tone::Warn)));
+        }
     }
+    let index = app.snapshot.regions.iter().position(|r| r.name == region.name);
+    let focused = (app.view.focus == crate::app::Focus::Regions && index == Some(app.view.region_focus))
+        .then(|| index.and_then(|i| app.resources.provenance.get(i)?.get(app.view.region_row)).map(|(k, _)| *k))
+        .flatten();
+    let name = if focused.is_some() { format!(" ▸ {} ", region.name) } else { format!(" {} ", region.name) };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(if serving { BorderType::Thick } else { BorderType::Plain })
         .border_style(theme.style(if all_stale { Tone::Warn } else { Tone::Border }))
-        .title(Line::from(Span::styled(format!(" {} ", region.name), theme.style(Tone::Accent))))
+        .title(Line::from(Span::styled(name, theme.style(Tone::Accent))))
         .title(Line::from(badges).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -85,6 +99,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapsho
             rows.pop();
         }
     }
+    if let Some(key) = focused {
+        highlight(&mut rows, &row_labels(app, key));
+    }
     if rows.len() > height {
         rows = scrolled(&ctx, rows, height, app.view.region_row_offset);
     }
@@ -93,6 +110,40 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapsho
     frame.render_widget(Paragraph::new(rows), text_area);
     if charts > 0 {
         draw_charts(frame, chart_area, app, region, usize::from(charts));
+    }
+}
+
+/// The labels the row of `key` may have (they change with the traffic source and the
+/// control plane), for the focus marker.
+fn row_labels(app: &App, key: crate::model::SignalKey) -> Vec<String> {
+    use crate::model::SignalKey as K;
+    let custom = |i: u8| app.thresholds.signals.get(usize::from(i)).map(|s| s.label.clone()).unwrap_or_default();
+    match key {
+        K::Requests => vec!["Requests".into(), "New flows".into()],
+        K::ErrorRate => vec!["5xx".into(), "Resets".into()],
+        K::LatencyP99 | K::LatencyP50 => vec!["Latency".into()],
+        K::HealthChecks => vec![HEALTH_LABEL.into()],
+        K::Database => vec!["Database".into()],
+        K::ReplicationLag => vec!["Repl. lag".into()],
+        K::Routing => vec![ROUTING_LABEL.into(), "Routing".into()],
+        K::WriteFreeze => vec!["Writes".into()],
+        K::Capacity => vec!["Capacity".into()],
+        K::Alarms => vec!["Alarms".into()],
+        K::Secrets => vec!["Secrets".into()],
+        K::Custom(i) => vec![custom(i)],
+        K::HealthyTargets | K::Integrity | K::ControlPlane | K::Reachable => Vec::new(),
+    }
+}
+
+/// Mark the first row labelled one of `labels`: its label reversed, as a cursor.
+fn highlight(rows: &mut [Line<'static>], labels: &[String]) {
+    let hit = rows.iter_mut().find(|line| {
+        line.spans.first().is_some_and(|s| labels.iter().any(|l| !l.is_empty() && s.content.trim_end() == l.as_str()))
+    });
+    if let Some(line) = hit
+        && let Some(label) = line.spans.first_mut()
+    {
+        label.style = label.style.add_modifier(ratatui::style::Modifier::REVERSED);
     }
 }
 
@@ -187,12 +238,10 @@ fn text_rows(ctx: &Ctx<'_>, app: &App, region: &RegionSnapshot, fold: bool) -> V
         ));
     } else {
         rows.push(row(ctx, HEALTH_LABEL, &region.health, |h| {
-            let (word, tone) = if !h.is_healthy() {
-                ("UNHEALTHY", Tone::Critical)
-            } else if u32::from(h.healthy) * 4 < u32::from(h.total) * 3 {
-                ("degraded", Tone::Warn)
-            } else {
-                ("healthy", Tone::Ok)
+            let (word, tone) = match assess::health::checkers_level(*h) {
+                Level::Critical => ("UNHEALTHY", Tone::Critical),
+                Level::Warn => ("degraded", Tone::Warn),
+                Level::Ok => ("healthy", Tone::Ok),
             };
             vec![
                 Span::styled(format!("{}/{} checkers ", h.healthy, h.total), t.style(Tone::Text)),
@@ -603,13 +652,17 @@ fn error_row(ctx: &Ctx<'_>, region: &RegionSnapshot) -> Line<'static> {
     let mut failing = errors
         .iter()
         .filter_map(|(name, e)| e.as_ref().map(|e| (*name, e)))
-        .filter(|(_, e)| e.as_str() != crate::model::CONTROL_PLANE_UNREACHABLE);
+        .filter(|(_, e)| e.as_str() != crate::model::CONTROL_PLANE_UNREACHABLE)
+        .map(|(name, e)| (name, crate::model::error_headline(e)));
     match failing.next() {
         None => Line::default(),
         Some((name, error)) => {
             let more = failing.count();
             let suffix = if more > 0 { format!(" (+{more} more)") } else { String::new() };
             let text = format!("! {name}: {}{suffix}", super::sanitize(error));
+            // The whole error, its fix and AWS's own words are one key away: `i` describes.
+            let hint = " [i]";
+            let text = format!("{}{hint}", format::truncate(&text, ctx.width.saturating_sub(hint.len())));
             Line::from(Span::styled(format::truncate(&text, ctx.width), ctx.theme.style(Tone::Warn)))
         }
     }

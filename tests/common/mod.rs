@@ -11,6 +11,21 @@ pub mod store;
 pub mod tmux;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+
+/// What a Rust `{:?}` print leaves in text: none of it may reach a person (issue 25).
+pub const DEBUG_MARKERS: [&str; 4] = ["{ kind:", "Some(", "source:", "(None)"];
+
+/// Fail when a command's stdout or stderr holds a debug print instead of a sentence.
+pub fn assert_no_debug_text(out: &std::process::Output) {
+    for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let text = String::from_utf8_lossy(bytes);
+        // `resource:` in an AWS message is a sentence, not a debug print.
+        let scrubbed = text.replace("resource:", "resource -");
+        for marker in DEBUG_MARKERS {
+            assert!(!scrubbed.contains(marker), "{name} holds the debug text `{marker}`:\n{text}");
+        }
+    }
+}
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use warroom::app::App;

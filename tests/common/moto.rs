@@ -82,6 +82,27 @@ impl Moto {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+
+    /// Stop the emulator (SIGSTOP) until the guard is dropped (SIGCONT): it keeps its socket,
+    /// so calls connect and then hear nothing, like a region that froze.
+    pub fn freeze(&self) -> Frozen {
+        signal(self.child.id(), "-STOP");
+        Frozen(self.child.id())
+    }
+}
+
+/// A stopped emulator; it answers again when this is dropped.
+pub struct Frozen(u32);
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        signal(self.0, "-CONT");
+    }
+}
+
+fn signal(pid: u32, which: &str) {
+    let status = Command::new("kill").args([which, &pid.to_string()]).status().unwrap();
+    assert!(status.success(), "kill {which} {pid} failed");
 }
 
 impl Drop for Moto {

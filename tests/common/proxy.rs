@@ -133,7 +133,10 @@ impl Proxy {
         let split = response.windows(4).position(|w| w == b"\r\n\r\n").map_or(response.len(), |i| i + 4);
         let (rhead, rbody) = response.split_at(split);
         let rhead = set_header(&String::from_utf8_lossy(rhead), "Connection", "close");
-        let rbody = zoned_timestamps(&operation, rbody);
+        let (rhead, rbody) = match as_aws_answers(&operation, &rhead, &body) {
+            Some((head, body)) => (head, body),
+            None => (rhead, zoned_timestamps(&operation, rbody)),
+        };
         let rhead = if rhead.to_ascii_lowercase().contains("content-length:") {
             set_header(&rhead, "Content-Length", &rbody.len().to_string())
         } else {
@@ -238,6 +241,31 @@ fn decode(body: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Where moto's answer to `check`'s permission probes is not AWS's, AWS's: a probe passes
+/// only on an answer that proves authorisation (issue 25), and moto answers
+/// `PromoteReadReplica` of a missing instance with HTTP 500, a delete of a missing record
+/// with `InvalidInput`. AWS answers `DBInstanceNotFound` and `InvalidChangeBatch`.
+fn as_aws_answers(operation: &str, head: &str, request: &[u8]) -> Option<(String, Vec<u8>)> {
+    let status = head.split_whitespace().nth(1).unwrap_or_default();
+    let probe = String::from_utf8_lossy(request).contains("warroom-permission-probe");
+    let (status_line, body) = match (operation, status) {
+        ("PromoteReadReplica", "500") if probe => (
+            "HTTP/1.1 404 Not Found",
+            "<ErrorResponse><Error><Type>Sender</Type><Code>DBInstanceNotFound</Code><Message>DBInstance warroom-permission-probe not found.</Message></Error><RequestId>1</RequestId></ErrorResponse>".to_owned(),
+        ),
+        ("ChangeResourceRecordSets", "400") if probe => (
+            "HTTP/1.1 400 Bad Request",
+            "<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error><Type>Sender</Type><Code>InvalidChangeBatch</Code><Message>Tried to delete resource record set [name='_warroom-permission-probe.api.example.com.', type='TXT'] but it was not found</Message></Error><RequestId>1</RequestId></ErrorResponse>".to_owned(),
+        ),
+        _ => return None,
+    };
+    let head = format!(
+        "{status_line}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    Some((head, body.into_bytes()))
 }
 
 /// moto writes an Auto Scaling group's `CreatedTime` without a zone (`2026-12-01T16:20:46.6`),
