@@ -148,8 +148,8 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
         }
     };
     // A region whose own endpoints do not answer is in trouble, whatever its last numbers said.
-    if region.unreachable(now, poll_interval) {
-        push(SignalKey::Reachable, Level::Critical, "not answering (its endpoints do not answer)".to_owned());
+    if let Some(cause) = unanswered(region, limits) {
+        push(SignalKey::Reachable, Level::Critical, format!("not answering, readings unknown: {cause}"));
     }
     if let Some(v) = region.error_rate.fresh_value(now, poll_interval) {
         push(
@@ -209,6 +209,20 @@ pub fn findings(region: &RegionSnapshot, limits: Limits<'_>) -> Vec<Finding> {
     }
     // Stale and missing signals are not findings: `verdict` reports them as unknown.
     out
+}
+
+/// Why a region's own endpoints did not answer its newest poll (the failure of the calls
+/// that tell: its flag and its database), or `None` while they answer.
+pub fn unanswered(region: &RegionSnapshot, limits: Limits<'_>) -> Option<String> {
+    if !region.unreachable(limits.now, limits.poll_interval) {
+        return None;
+    }
+    let cause = [&region.write_freeze.error, &region.database.error]
+        .into_iter()
+        .flatten()
+        .next()
+        .map_or_else(|| "its endpoints do not answer".to_owned(), |e| crate::model::error_cause(e).to_owned());
+    Some(cause)
 }
 
 /// Two or more regions whose database is a writer and whose writes are not frozen: both can

@@ -38,6 +38,9 @@ pub struct RegionVerdict {
     pub unknown: Vec<Unknown>,
     /// No signal of this region is fresh: nothing at all is known of it.
     pub blind: bool,
+    /// Why its endpoints do not answer, when they do not: a finding says it, so the
+    /// unknown lines need not say it again.
+    pub unanswered: Option<String>,
 }
 
 impl RegionVerdict {
@@ -85,7 +88,13 @@ pub fn region(region: &RegionSnapshot, limits: Limits<'_>) -> RegionVerdict {
             .map(|(_, fix)| fix.to_owned());
         unknown.push(Unknown { signal: key, name: signal_name(key, limits), reason, fix });
     }
-    RegionVerdict { name: region.name.clone(), findings: findings(region, limits), unknown, blind: !any_fresh }
+    RegionVerdict {
+        name: region.name.clone(),
+        findings: findings(region, limits),
+        unknown,
+        blind: !any_fresh,
+        unanswered: super::unanswered(region, limits),
+    }
 }
 
 /// Signal names for a line: a few by name, many by count.
@@ -154,7 +163,10 @@ impl Verdict {
             .iter()
             .map(|r| {
                 let mut by_reason: Vec<(String, Vec<&str>)> = Vec::new();
-                for u in r.unknown.iter().filter(|u| !said.contains(&u.reason.as_str())) {
+                let own = r.unanswered.as_deref();
+                for u in
+                    r.unknown.iter().filter(|u| !said.contains(&u.reason.as_str()) && Some(u.reason.as_str()) != own)
+                {
                     match by_reason.iter_mut().find(|(reason, _)| *reason == u.reason) {
                         Some((_, names)) => names.push(&u.name),
                         None => by_reason.push((u.reason.clone(), vec![&u.name])),
@@ -166,12 +178,13 @@ impl Verdict {
         // A cause is said once for every region when it means the same there: each region
         // knows nothing else (`every region unknown: …`), or the same signals are unknown for
         // it everywhere (`every region: health, routing unknown: …`).
-        let whole = |r: &RegionVerdict, g: &[(String, Vec<&str>)]| r.blind && g.len() == 1;
+        // A region knows nothing, all for one cause (counting what other lines said too).
+        let whole = |r: &RegionVerdict, reason: &str| r.blind && r.unknown.iter().all(|u| u.reason == reason);
         let shared: Vec<&String> = match groups.split_first() {
             Some((first, rest)) if !rest.is_empty() => first
                 .iter()
                 .filter(|(reason, names)| {
-                    let all_whole = self.regions.iter().zip(&groups).all(|(r, g)| whole(r, g));
+                    let all_whole = self.regions.iter().all(|r| whole(r, reason));
                     rest.iter().all(|g| g.iter().any(|(r, n)| r == reason && (all_whole || n == names)))
                 })
                 .map(|(reason, _)| reason)
@@ -180,7 +193,7 @@ impl Verdict {
         };
         let mut lines = Vec::new();
         for reason in &shared {
-            if self.regions.iter().zip(&groups).all(|(r, g)| whole(r, g)) {
+            if self.regions.iter().all(|r| whole(r, reason)) {
                 lines.push(format!("every region unknown: {reason}"));
             } else if let Some((_, names)) = groups.first().and_then(|g| g.iter().find(|(r, _)| r == *reason)) {
                 lines.push(format!("every region: {} unknown: {reason}", listed(names)));

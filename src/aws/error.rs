@@ -212,6 +212,26 @@ pub const NOT_FOUND: [&str; 13] = [
 const INVALID: [&str; 4] =
     ["ValidationException", "ValidationError", "InvalidParameterValue", "InvalidParameterException"];
 
+/// How the causes that prove nothing about the resource begin (the answer never came, or
+/// came from a caller AWS could not identify, or from AWS's own failure): a stored poll error
+/// has lost its `Class`, and `check` must still tell "unknown" from "fails".
+const UNPROVEN: [&str; 8] = [
+    "no AWS credentials found",
+    "the AWS sign-in has expired",
+    "AWS does not accept these credentials",
+    "timed out",
+    "cannot reach the endpoint",
+    "AWS failed on its side",
+    "throttled by AWS",
+    crate::model::CONTROL_PLANE_UNREACHABLE,
+];
+
+/// A stored poll error that says nothing about the resource it was reading.
+pub fn proves_nothing(stored: &str) -> bool {
+    let cause = crate::model::error_cause(stored);
+    UNPROVEN.iter().any(|p| cause.starts_with(p))
+}
+
 /// A flag read whose key is not the table's partition key.
 pub const KEY_MISMATCH: &str = "the flag table's key is not write-freeze.key-attribute";
 

@@ -280,7 +280,7 @@ async fn inventory_rows(live: &Live, index: usize, updates: &[Update]) -> Vec<Ro
                     a.count(crate::model::AlarmState::InsufficientData)
                 ),
             ),
-            Some(Err(e)) => row("alarms", name, Verdict::Fail, crate::model::error_sentence(&e.0)),
+            Some(Err(e)) => stored_row("alarms", name, &e.0),
             _ => row("alarms", name, Verdict::Fail, "not read"),
         });
     }
@@ -303,7 +303,7 @@ async fn inventory_rows(live: &Live, index: usize, updates: &[Update]) -> Vec<Ro
                     format!("{} {}/{} running (desired {})", k.what, k.running, k.needed, k.desired),
                 ),
             },
-            Some(Err(e)) => row("capacity", name, Verdict::Fail, crate::model::error_sentence(&e.0)),
+            Some(Err(e)) => stored_row("capacity", name, &e.0),
             _ => row("capacity", name, Verdict::Fail, "not read"),
         });
     }
@@ -324,7 +324,7 @@ async fn inventory_rows(live: &Live, index: usize, updates: &[Update]) -> Vec<Ro
                     }
                 }
             }
-            Some(Err(e)) => rows.push(row("secrets", name, Verdict::Fail, crate::model::error_sentence(&e.0))),
+            Some(Err(e)) => rows.push(stored_row("secrets", name, &e.0)),
             _ => rows.push(row("secrets", name, Verdict::Fail, "not read")),
         }
     }
@@ -348,9 +348,16 @@ fn polled_row(
             Some(text) => row(check, region, Verdict::Pass, text),
             None => row(check, region, Verdict::Fail, "unexpected reading"),
         },
-        Some(Err(e)) => row(check, region, Verdict::Fail, crate::model::error_sentence(&e.0)),
+        Some(Err(e)) => stored_row(check, region, &e.0),
         None => row(check, region, Verdict::Fail, "not read"),
     }
+}
+
+/// A row from a poll's stored error: unknown when the error proves nothing about the
+/// resource (no answer, no credentials, AWS's own failure), a failure otherwise.
+fn stored_row(check: &str, region: &str, stored: &str) -> Row {
+    let verdict = if error::proves_nothing(stored) { Verdict::Unknown } else { Verdict::Fail };
+    row(check, region, verdict, crate::model::error_sentence(stored))
 }
 
 /// Each mutating call, aimed at something that does not exist or a condition that cannot
@@ -518,6 +525,20 @@ pub fn render(rows: &[Row], call_timeout: chrono::Duration) -> String {
     for r in rows {
         let detail = crate::text::sanitize::inert(&r.detail);
         let _ = writeln!(out, "{}  {}  {:<6}  {detail}", pad(&r.check, w), pad(&r.region, rw), r.verdict.label());
+    }
+    // One cause behind every row that did not pass (no credentials, say): said once, with its
+    // fix, so it is not lost in a table of the same sentence.
+    let failing: Vec<&Row> = rows.iter().filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::Unknown)).collect();
+    let cause = |r: &Row| {
+        let text = r.detail.strip_prefix("could not probe: ").unwrap_or(&r.detail);
+        crate::model::error_cause(text).to_owned()
+    };
+    if failing.len() >= 3 && failing.iter().all(|r| cause(r) == cause(failing[0])) {
+        let _ = writeln!(
+            out,
+            "\nEvery check that did not pass failed for one cause: {}",
+            crate::text::sanitize::inert(&cause(failing[0]))
+        );
     }
     let count = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
     let (failed, passed) = (count(Verdict::Fail), count(Verdict::Pass));

@@ -180,13 +180,23 @@ fn status_line(app: &App) -> Line<'static> {
         ));
     }
     let verdict = assess::verdict::assess(&app.snapshot, limits, app.single_writer);
-    for region in &verdict.regions {
-        let findings = &region.findings;
-        let Some(worst) = findings.iter().map(|f| f.level).max() else { continue };
+    // The same breach everywhere (every region not answering, for one cause) is said once:
+    // at 80 columns the status line has two rows, and the cause must fit in them.
+    let texts: Vec<String> = verdict
+        .regions
+        .iter()
+        .map(|r| r.findings.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join(" · "))
+        .collect();
+    let everywhere = texts.len() > 1 && texts.iter().all(|t| !t.is_empty() && *t == texts[0]);
+    for (region, text) in verdict.regions.iter().zip(&texts) {
+        let Some(worst) = region.findings.iter().map(|f| f.level).max() else { continue };
         let tone = if worst == Level::Critical { Tone::Critical } else { Tone::Warn };
-        let text = findings.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join(" · ");
-        spans.push(Span::styled(format!(" ▲ {}: ", region.name), t.style(tone)));
-        spans.push(Span::styled(format!("{text} "), t.style(Tone::Text)));
+        let name = if everywhere { "every region" } else { region.name.as_str() };
+        spans.push(Span::styled(format!(" ▲ {name}: "), t.style(tone)));
+        spans.push(Span::styled(format!("{} ", super::sanitize(text)), t.style(Tone::Text)));
+        if everywhere {
+            break;
+        }
     }
     if let Some(split) = &verdict.split {
         spans.push(Span::styled(" ▲ split brain: ", t.style(Tone::Critical)));
