@@ -21,16 +21,7 @@ const START: Duration = Duration::from_secs(30);
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn open(world: &AwsWorld, name: &str, config: &std::path::Path, args: &str) -> Session {
-    let env = format!(
-        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
-         AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent XDG_STATE_HOME={dir} XDG_DATA_HOME={dir}",
-        dir = world.dir.path().display()
-    );
-    let bin = env!("CARGO_BIN_EXE_warroom");
-    let session = Session { name: name.into(), socket: format!("warroom-{name}-{}", std::process::id()) };
-    let command = format!("{env} {bin} --config {} {args}; sleep 60", config.display());
-    session.tmux(&["new-session", "-d", "-s", name, "-x", "160", "-y", "48", &command]);
-    session
+    common::tmux::live_dashboard(world.dir.path(), name, config, args)
 }
 
 /// How long the screen takes to show what `key` does, read every 5 ms.

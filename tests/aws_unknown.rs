@@ -151,16 +151,7 @@ async fn a_frozen_emulator_is_stale_and_never_fresh_again_until_it_answers() {
 }
 
 fn open(world: &AwsWorld, name: &str, config: &std::path::Path) -> Session {
-    let env = format!(
-        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
-         AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent XDG_STATE_HOME={dir} XDG_DATA_HOME={dir}",
-        dir = world.dir.path().display()
-    );
-    let bin = env!("CARGO_BIN_EXE_warroom");
-    let session = Session { name: name.into(), socket: format!("warroom-{name}-{}", std::process::id()) };
-    let command = format!("{env} {bin} --config {} --read-only; sleep 60", config.display());
-    session.tmux(&["new-session", "-d", "-s", name, "-x", "160", "-y", "48", &command]);
-    session
+    common::tmux::live_dashboard(world.dir.path(), name, config, "--read-only")
 }
 
 /// The status line, the header's second line (and its wrap).

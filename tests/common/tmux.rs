@@ -37,6 +37,22 @@ impl Session {
     }
 }
 
+/// The live dashboard on `config` in a 160×48 terminal of its own, with the environment the
+/// SDK needs to reach only the emulator (test keys, no profiles, no instance metadata) and
+/// its state under `dir`; `args` follow `--config`.
+pub fn live_dashboard(dir: &std::path::Path, name: &str, config: &std::path::Path, args: &str) -> Session {
+    let env = format!(
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+         AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent XDG_STATE_HOME={dir} XDG_DATA_HOME={dir}",
+        dir = dir.display()
+    );
+    let bin = env!("CARGO_BIN_EXE_warroom");
+    let session = Session { name: name.into(), socket: format!("warroom-{name}-{}", std::process::id()) };
+    let command = format!("{env} {bin} --config {} {args}; sleep 60", config.display());
+    session.tmux(&["new-session", "-d", "-s", name, "-x", "160", "-y", "48", &command]);
+    session
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.tmux(&["kill-server"]);
