@@ -18,7 +18,14 @@ fn text(bytes: &[u8]) -> String {
 async fn snapshot_prints_the_same_schema_as_the_demo() {
     let world = AwsWorld::start().await;
     let config = world.config_file("");
-    let out = world.command().args(["snapshot", "--config"]).arg(&config).arg("--json").output().unwrap();
+    let out = world
+        .command()
+        .args(["snapshot", "--config"])
+        .arg(&config)
+        .arg("--json")
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["schema_version"], 1);
@@ -28,7 +35,8 @@ async fn snapshot_prints_the_same_schema_as_the_demo() {
     assert_eq!(doc["regions"][0]["signals"]["requests_per_second"]["value"], 100.0);
     assert_eq!(doc["regions"][1]["signals"]["replication_lag"]["value"]["seconds"], 2.0);
     assert_eq!(doc["regions"][1]["signals"]["database"]["value"]["role"], "replica");
-    let table = world.command().args(["snapshot", "--config"]).arg(&config).output().unwrap();
+    let table =
+        world.command().args(["snapshot", "--config"]).arg(&config).output().map(common::no_debug_text).unwrap();
     assert!(table.status.success());
     assert!(text(&table.stdout).contains("us-west-2"), "{}", text(&table.stdout));
 }
@@ -37,7 +45,7 @@ async fn snapshot_prints_the_same_schema_as_the_demo() {
 async fn check_passes_on_a_ready_account_and_names_what_is_missing() {
     let world = AwsWorld::start().await;
     let config = world.config_file("");
-    let out = world.command().args(["check", "--config"]).arg(&config).output().unwrap();
+    let out = world.command().args(["check", "--config"]).arg(&config).output().map(common::no_debug_text).unwrap();
     let report = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{report}\n{}", text(&out.stderr));
     for row in [
@@ -60,7 +68,7 @@ async fn check_passes_on_a_ready_account_and_names_what_is_missing() {
 
     let broken = world.config_text("").replace("record-set-id = \"west\"", "record-set-id = \"north\"");
     std::fs::write(&config, broken).unwrap();
-    let out = world.command().args(["check", "--config"]).arg(&config).output().unwrap();
+    let out = world.command().args(["check", "--config"]).arg(&config).output().map(common::no_debug_text).unwrap();
     assert_eq!(out.status.code(), Some(1));
     let report = text(&out.stdout);
     assert!(report.contains("no record with SetIdentifier `north`"), "{report}");
@@ -163,7 +171,8 @@ async fn run_step_on_a_dynamodb_store_acts_on_its_open_incident_once() {
         world.moto.url()
     );
     let config = world.config_file(&store);
-    let init = world.command().args(["store", "init", "--config"]).arg(&config).output().unwrap();
+    let init =
+        world.command().args(["store", "init", "--config"]).arg(&config).output().map(common::no_debug_text).unwrap();
     assert!(init.status.success(), "{}", text(&init.stderr));
     let step = |who: &str, args: &[&str]| {
         let mut command = world.command();
@@ -171,7 +180,7 @@ async fn run_step_on_a_dynamodb_store_acts_on_its_open_incident_once() {
         command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
         command
     };
-    let declared = step("ana", &["declare", "--confirm", WEST]).output().unwrap();
+    let declared = step("ana", &["declare", "--confirm", WEST]).output().map(common::no_debug_text).unwrap();
     assert!(declared.status.success(), "{}", text(&declared.stderr));
     // Four at once: the second process sees the first's declare (the same incident), and the
     // store's claim lets one of them freeze writes.
@@ -187,7 +196,13 @@ async fn run_step_on_a_dynamodb_store_acts_on_its_open_incident_once() {
     }
     assert_eq!(world.writes_enabled(EAST).await, Some(false));
 
-    let export = world.command().args(["export", "--format", "json", "--config"]).arg(&config).output().unwrap();
+    let export = world
+        .command()
+        .args(["export", "--format", "json", "--config"])
+        .arg(&config)
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     assert!(export.status.success(), "{}", text(&export.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
     let entries = doc["entries"].as_array().unwrap();

@@ -28,7 +28,13 @@ async fn a_follower_makes_no_cloudwatch_call_while_the_published_snapshot_is_fre
         world.config_text(&store).replace(&world.east.url(), &east.url()).replace(&world.west.url(), &west.url());
     let follower_config = world.dir.path().join("follower.toml");
     std::fs::write(&follower_config, follower_text).unwrap();
-    let init = world.command().args(["store", "init", "--config"]).arg(&publisher_config).output().unwrap();
+    let init = world
+        .command()
+        .args(["store", "init", "--config"])
+        .arg(&publisher_config)
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
 
     let env = format!(

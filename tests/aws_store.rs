@@ -50,7 +50,12 @@ fn store_init_creates_the_table_in_every_region_and_twice_changes_nothing() {
     let moto = common::moto::start();
     let dir = tempfile::tempdir().unwrap();
     let path = config(dir.path(), &moto.url(), "warroom-incidents");
-    let first = emulator_command(dir.path()).args(["store", "init", "--config"]).arg(&path).output().unwrap();
+    let first = emulator_command(dir.path())
+        .args(["store", "init", "--config"])
+        .arg(&path)
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let said = String::from_utf8_lossy(&first.stdout);
     assert_eq!(said, "us-east-1: created table warroom-incidents\nus-west-2: created table warroom-incidents\n");
@@ -71,7 +76,12 @@ fn store_init_creates_the_table_in_every_region_and_twice_changes_nothing() {
         out
     });
 
-    let second = emulator_command(dir.path()).args(["store", "init", "--config"]).arg(&path).output().unwrap();
+    let second = emulator_command(dir.path())
+        .args(["store", "init", "--config"])
+        .arg(&path)
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
     let said = String::from_utf8_lossy(&second.stdout);
     assert_eq!(
@@ -119,7 +129,12 @@ fn store_init_refuses_a_table_that_is_not_warroom_s() {
             .unwrap();
     });
     let path = config(dir.path(), &moto.url(), "orders");
-    let out = emulator_command(dir.path()).args(["store", "init", "--config"]).arg(&path).output().unwrap();
+    let out = emulator_command(dir.path())
+        .args(["store", "init", "--config"])
+        .arg(&path)
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("us-east-1: DescribeTable: table orders exists and is not warroom's"), "{said}");
@@ -439,16 +454,31 @@ fn incidents_are_listed_started_by_name_and_closed() {
         .block_on(warroom::aws::incidents::open_or_start(&regions, "warroom-incidents", "checkout-api", now))
         .unwrap();
     assert_eq!(first.id, again.id);
-    let listed = emulator_command(dir.path()).args(["incidents", "--config"]).arg(&path).output().unwrap();
+    let listed = emulator_command(dir.path())
+        .args(["incidents", "--config"])
+        .arg(&path)
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
     let said = String::from_utf8_lossy(&listed.stdout);
     assert!(said.starts_with(&first.id) && said.contains("OPEN"), "{said}");
 
-    let closed =
-        emulator_command(dir.path()).args(["close", "--config"]).arg(&path).args(["--as", "ana"]).output().unwrap();
+    let closed = emulator_command(dir.path())
+        .args(["close", "--config"])
+        .arg(&path)
+        .args(["--as", "ana"])
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
     assert_eq!(String::from_utf8_lossy(&closed.stdout), format!("incident {} closed by ana\n", first.id));
-    let listed = emulator_command(dir.path()).args(["incidents", "--config"]).arg(&path).output().unwrap();
+    let listed = emulator_command(dir.path())
+        .args(["incidents", "--config"])
+        .arg(&path)
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     let said = String::from_utf8_lossy(&listed.stdout);
     assert!(said.contains("closed") && said.contains("by ana"), "{said}");
     // The journal has the closing entry, and the next start is a new incident.
@@ -669,7 +699,12 @@ fn store_flush_uploads_a_spool_without_the_dashboard() {
     // A journal file has no spool: said so, not pretended.
     let file = dir.path().join("file.toml");
     std::fs::write(&file, "[incident]\nname = \"x\"\n\n[[regions]]\nname = \"us-east-1\"\nrole = \"primary\"\n\n[[regions]]\nname = \"us-west-2\"\nrole = \"secondary\"\n").unwrap();
-    let out = emulator_command(dir.path()).args(["store", "flush", "--config"]).arg(&file).output().unwrap();
+    let out = emulator_command(dir.path())
+        .args(["store", "flush", "--config"])
+        .arg(&file)
+        .output()
+        .map(common::no_debug_text)
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no spool to flush"));
 }

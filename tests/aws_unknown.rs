@@ -192,4 +192,7 @@ async fn the_dashboard_says_unknown_and_why_within_two_polls() {
     dark.tmux(&["send-keys", "-t", "unknown", "i"]);
     let described = dark.wait_for("Last error", Duration::from_secs(5));
     assert!(described.contains("Fix") && described.contains("endpoint-url"), "{described}");
+    for marker in common::DEBUG_MARKERS {
+        assert!(!described.contains(marker), "a debug print on screen (`{marker}`):\n{described}");
+    }
 }

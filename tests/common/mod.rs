@@ -15,6 +15,12 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 /// What a Rust `{:?}` print leaves in text: none of it may reach a person (issue 25).
 pub const DEBUG_MARKERS: [&str; 4] = ["{ kind:", "Some(", "source:", "(None)"];
 
+/// `assert_no_debug_text` in a chain: `cmd.output().map(common::no_debug_text).unwrap()`.
+pub fn no_debug_text(out: std::process::Output) -> std::process::Output {
+    assert_no_debug_text(&out);
+    out
+}
+
 /// Fail when a command's stdout or stderr holds a debug print instead of a sentence.
 pub fn assert_no_debug_text(out: &std::process::Output) {
     for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
