@@ -121,3 +121,62 @@ fn scale_secondary_is_a_confirmed_change_that_waits_for_the_capacity() {
     assert!(text(&out).contains("done: us-west-2 runs 24/24 (desired 24)"), "{}", text(&out));
     assert_eq!(journal_kinds(&j, "scale-secondary"), ["action-started", "action-succeeded"]);
 }
+
+/// Eight `run-step --override` at once on one journal, twenty rounds: one of them starts the
+/// step and says `done:`; the others say who runs or ran it, exit 4, and journal nothing of
+/// a person's (no note, decision, comms, action or declaration): the reason is never typed
+/// where no dialog asked for it.
+#[test]
+fn concurrent_overrides_run_the_step_once_and_the_losers_say_who_did() {
+    use warroom::scribe::Kind;
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let j = dir.path().join("race.jsonl");
+        let children: Vec<_> = (0..8)
+            .map(|n| {
+                Command::new(env!("CARGO_BIN_EXE_warroom"))
+                    .args(["run-step", "freeze-writes", "--demo", "--at", "2m", "--confirm", "us-east-1"])
+                    .args(["--journal", j.to_str().unwrap(), "--as", &format!("op{n}")])
+                    .args(["--override", &format!("race test {n} with dangerous lag {n}")])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+        let all: String =
+            outputs.iter().enumerate().map(|(n, o)| format!("--- op{n} {:?}\n{}", o.status, text(o))).collect();
+        let winners: Vec<usize> = (0..8).filter(|n| outputs[*n].status.success()).collect();
+        assert_eq!(winners.len(), 1, "round {round}: one winner\n{all}");
+        let done = outputs.iter().filter(|o| String::from_utf8_lossy(&o.stdout).contains("done:")).count();
+        assert_eq!(done, 1, "round {round}: one `done:` line\n{all}");
+        for (n, o) in outputs.iter().enumerate().filter(|(n, _)| *n != winners[0]) {
+            assert_eq!(o.status.code(), Some(4), "round {round}: op{n} did not run it\n{all}");
+            assert!(text(o).contains("not run here"), "round {round}: op{n} says who did\n{all}");
+        }
+        let (entries, _) = warroom::scribe::journal::read_file(&j).unwrap();
+        let started =
+            entries.iter().filter(|e| e.kind == Kind::ActionStarted && e.step.as_deref() == Some("freeze-writes"));
+        assert_eq!(started.count(), 1, "round {round}: one start\n{all}");
+        let winner = format!("op{}", winners[0]);
+        let stray: Vec<String> = entries
+            .iter()
+            .filter(|e| e.author.starts_with("op") && e.author != winner)
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    Kind::Note
+                        | Kind::Decision
+                        | Kind::Comms
+                        | Kind::ActionStarted
+                        | Kind::ActionSucceeded
+                        | Kind::ActionFailed
+                        | Kind::GuardOverride
+                )
+            })
+            .map(|e| format!("{} {} {:?}", e.author, e.kind.as_str(), e.text))
+            .collect();
+        assert!(stray.is_empty(), "round {round}: a loser journaled {stray:#?}\n{all}");
+    }
+}

@@ -4,9 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crossterm::event::KeyCode;
-
-use super::{App, Modal};
+use super::App;
 use crate::assess::guard::GuardResult;
 use crate::assess::{self, Level};
 use crate::drill::seat::Seat;
@@ -200,22 +198,11 @@ impl Seat for App {
     fn carry_out(&mut self, at: StepRef, note: &str) {
         self.view.modal = None;
         self.view.compose = None;
-        self.select(at);
-        self.press(KeyCode::Enter);
-        match &self.view.modal {
-            Some(Modal::Declare { .. }) => {
-                self.press(KeyCode::Enter);
-            }
-            Some(Modal::Confirm { .. }) => {
-                let region = self.step_region(at);
-                self.type_text(&region);
-                self.press(KeyCode::Enter);
-            }
-            _ => {}
-        }
-        if self.view.compose.is_some() {
-            self.type_text(note);
-            self.press(KeyCode::Enter);
+        // The same intents `run-step` sends: never keys. A refusal is what a person at the
+        // keyboard would have read; the autopilot tries again at its next turn.
+        let region = self.step_region(at);
+        if self.request_run(at).is_ok() && self.answer_dialog(at, &region).is_ok() && self.view.compose.is_some() {
+            let _ = self.answer_line(note);
         }
         self.view.message = None;
     }

@@ -7,6 +7,7 @@ mod claims;
 mod drill;
 pub mod facts;
 mod input;
+pub mod intents;
 pub mod keys;
 pub mod layout;
 pub mod line_input;
@@ -662,7 +663,7 @@ impl App {
 
     /// Save the typed entry. Only once it is on disk does the input line close; on failure
     /// the text stays, with the reason, for another Enter.
-    fn submit(&mut self) {
+    pub(super) fn submit(&mut self) {
         let Some(compose) = &self.view.compose else { return };
         let text = compose.line.text().trim().to_owned();
         let purpose = compose.purpose.clone();

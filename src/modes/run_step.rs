@@ -1,18 +1,17 @@
 //! `warroom run-step`: one runbook step without the TUI, for scripts and break-glass use.
 //!
-//! It drives the same app state machine as the dashboard — the same guards, override flow,
-//! typed confirmation and journal — by feeding it the keys an operator would press. Exit 3
-//! when a guard refuses and no `--override` reason was given.
+//! It asks the same app state machine as the dashboard for the same things — run, override
+//! with a reason, confirm the region, tick with a note, break glass — through its intents
+//! (`app::intents`), never by pressing keys: a reason is never typed where no dialog asked
+//! for it. Exit 3 when a guard refuses and no `--override` reason was given; exit 4 when
+//! another terminal runs or ran the step (it says who, and prints no `done:`).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::Utc;
-use clap::Args;
-use crossterm::event::KeyCode;
-
-use crate::app::{App, Modal};
+use crate::app::App;
+use crate::app::intents::Refused;
 use crate::config::journal::StoreConfig;
 use crate::runbook::{Guard, StepKind, StepRef, StepStatus};
 use crate::runtime::args::SimArgs;
@@ -21,6 +20,8 @@ use crate::runtime::session::{Session, open_scribe, start_session};
 use crate::scribe::default_author;
 use crate::sim::SimClock;
 use crate::theme::Theme;
+use chrono::Utc;
+use clap::Args;
 
 /// Simulated seconds per real second while a step runs: a 3-minute promotion takes 0.2 s.
 const SPEED: f64 = 900.0;
@@ -276,6 +277,23 @@ fn say(line: &str) {
     let _ = writeln!(out, "{}", crate::text::sanitize::inert_lines(line));
 }
 
+/// The step is another terminal's: said with who, exit 4.
+fn not_run(who: String) -> Failure {
+    Failure { exit: Exit::NotRun, message: format!("not run here: {who}") }
+}
+
+/// An intent the core did not carry out: another terminal's step (exit 4), or the reason.
+fn refused(app: &App, at: StepRef, result: Result<(), Refused>) -> Result<(), Failure> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(_) if let Some(who) = app.run_elsewhere(at) => Err(not_run(who)),
+        Err(Refused::Elsewhere(who)) => Err(not_run(who)),
+        Err(Refused::Said(text)) if text.starts_with("override refused") => Err(Failure::usage(text)),
+        Err(Refused::Said(text)) => Err(Failure::runtime(text)),
+        Err(Refused::NoDialog(text)) => Err(Failure::runtime(text.to_owned())),
+    }
+}
+
 async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
     s.turn().await;
     let app = s.app();
@@ -326,57 +344,40 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
         (true, Some(rule), None) => Some(rule.clone()),
         (false, _, other) => other.clone(),
     };
-    match (&reason, blocked) {
+    if let Some(who) = app.run_elsewhere(at) {
+        return Err(not_run(who));
+    }
+    let asked = match (&reason, blocked) {
         (None, true) => {
             return Err(Failure {
                 exit: Exit::GuardRefused,
                 message: format!("{} refused by its guards; give --override REASON to go on anyway", step.id),
             });
         }
-        (Some(reason), true) => {
-            app.press(KeyCode::Char('o'));
-            app.type_text(reason);
-            app.press(KeyCode::Enter);
-            if let Some(Modal::Override { error: Some(e), .. }) = &app.view.modal {
-                return Err(Failure::usage(format!("override refused: {e}")));
-            }
-        }
-        _ => {
-            app.press(KeyCode::Enter);
-        }
-    }
+        (Some(reason), true) => app.request_override(at, reason),
+        _ => app.request_run(at),
+    };
+    refused(app, at, asked)?;
     // A claim across the network answers as a message: wait for it (within the call timeout).
     while app.claims_pending() {
         tokio::time::sleep(StdDuration::from_millis(20)).await;
         app.follow_journal();
     }
-    if let Some(message) = app.view.message.clone() {
-        return Err(Failure::runtime(message));
-    }
-    match &app.view.modal {
-        Some(Modal::Declare { .. }) => {
-            app.press(KeyCode::Enter);
-        }
-        Some(Modal::Confirm { .. }) => {
-            app.type_text(&args.confirm);
-            app.press(KeyCode::Enter);
-            if let Some(Modal::Confirm { error: Some(e), .. }) = &app.view.modal {
-                return Err(Failure::usage(e.clone()));
-            }
-        }
-        _ => {}
+    let said = app.said(at);
+    refused(app, at, said)?;
+    match app.answer_dialog(at, &args.confirm) {
+        Err(Refused::Said(e)) if app.run_elsewhere(at).is_none() => return Err(Failure::usage(e)),
+        other => refused(app, at, other)?,
     }
     if app.awaits(at) {
         // The two-person rule: a break-glass prompt when alone, else wait for a commander.
-        match (&app.view.compose, &args.break_glass) {
-            (Some(_), Some(reason)) => {
-                app.type_text(reason);
-                app.press(KeyCode::Enter);
-                if let Some(e) = app.view.compose.as_ref().and_then(|c| c.error.clone()) {
+        match (app.view.compose.is_some(), &args.break_glass) {
+            (true, Some(reason)) => {
+                if let Err(e) = app.answer_line(reason) {
                     return Err(Failure::usage(format!("break-glass refused: {e}")));
                 }
             }
-            (Some(_), None) => {
+            (true, None) => {
                 return Err(Failure {
                     exit: Exit::GuardRefused,
                     message: format!(
@@ -385,21 +386,18 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
                     ),
                 });
             }
-            (None, _) => say(&format!("{}: awaiting a commander's approval (warroom approve {} …)", step.id, step.id)),
+            (false, _) => say(&format!("{}: awaiting a commander's approval (warroom approve {} …)", step.id, step.id)),
         }
         app.view.message = None;
     }
     if app.view.compose.is_some() {
-        app.type_text(args.note.as_deref().unwrap_or_default());
-        app.press(KeyCode::Enter);
         // Not saved (a full disk): fail now with the disk's error, never wait for it.
-        if let Some(e) = app.view.compose.as_ref().and_then(|c| c.error.clone()) {
+        if let Err(e) = app.answer_line(args.note.as_deref().unwrap_or_default()) {
             return Err(Failure::runtime(format!("{} not done: {e}", step.id)));
         }
     }
-    if let Some(message) = app.view.message.clone() {
-        return Err(Failure::runtime(message));
-    }
+    let said = app.said(at);
+    refused(app, at, said)?;
 
     // Wait for the outcome in simulated time (the step's own timeout still applies).
     let started = Instant::now();
@@ -407,6 +405,10 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
     s.settle().await;
     loop {
         match s.app().runs.status(at).clone() {
+            StepStatus::Done { .. } if !s.app().started_here(at) => {
+                let who = s.app().run_elsewhere(at).unwrap_or_else(|| format!("{} was done elsewhere", step.id));
+                return Err(not_run(who));
+            }
             StepStatus::Done { already, .. } => {
                 let last = s.app().scribe.timeline.entries().iter().rev().find(|e| e.step.as_deref() == Some(&step.id));
                 let detail = last.map(|e| e.text.clone()).unwrap_or_default();

@@ -8,6 +8,8 @@ pub enum Exit {
     Runtime,
     Usage,
     GuardRefused,
+    /// `run-step`: the step was not run here; another terminal runs or ran it.
+    NotRun,
     /// Ended by signal N: the shell's convention, 128 + N.
     Signal(u8),
 }
@@ -19,6 +21,7 @@ impl Exit {
             Exit::Runtime => 1,
             Exit::Usage => 2,
             Exit::GuardRefused => 3,
+            Exit::NotRun => 4,
             Exit::Signal(n) => 128u8.saturating_add(n),
         }
     }

@@ -205,6 +205,11 @@ impl Scribe {
         }
     }
 
+    /// This terminal's session as its entries carry it (`author@host:pid`).
+    pub fn session(&self) -> Option<String> {
+        Some(presence::session(&self.author))
+    }
+
     /// Put this terminal's role and session on `draft`, or refuse one its role may not
     /// write (a programming error: callers do not offer what a role cannot do; logged).
     fn sign(&self, draft: Draft) -> Result<Draft, String> {
