@@ -34,10 +34,10 @@ impl App {
         };
         match self.runs.status(at) {
             StepStatus::Running { since } if started_by.is_some() || !self.started_here(at) => {
-                Some(format!("{id} is running, started by {} at {}", by("another terminal"), since.format("%H:%M:%SZ")))
+                Some(format!("{id} is running by {}, started at {}", by("another terminal"), since.format("%H:%M:%SZ")))
             }
             StepStatus::Done { at: done, .. } if !self.started_here(at) => {
-                Some(format!("{id} was done by {} at {}", by("another terminal"), done.format("%H:%M:%SZ")))
+                Some(format!("{id} is done by {} at {}", by("another terminal"), done.format("%H:%M:%SZ")))
             }
             _ => None,
         }

@@ -406,7 +406,7 @@ async fn drive(s: &mut impl Driven, args: &RunStepArgs) -> Result<(), Failure> {
     loop {
         match s.app().runs.status(at).clone() {
             StepStatus::Done { .. } if !s.app().started_here(at) => {
-                let who = s.app().run_elsewhere(at).unwrap_or_else(|| format!("{} was done elsewhere", step.id));
+                let who = s.app().run_elsewhere(at).unwrap_or_else(|| format!("{} is done elsewhere", step.id));
                 return Err(not_run(who));
             }
             StepStatus::Done { already, .. } => {
