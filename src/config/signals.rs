@@ -322,10 +322,12 @@ fn is_query_id(id: &str) -> bool {
 
 impl RawMetric {
     fn stat(self, v: &Validator<'_>, key: &str) -> Result<MetricStat, TomlError> {
+        // A key missing from the metric's table: point at a key it has, not at 1:1.
+        let anchor = [&self.namespace, &self.metric, &self.statistic].into_iter().flatten().next().map(Spanned::span);
         let need = |value: Option<Spanned<String>>, what: &str| match value {
             Some(s) if !s.get_ref().trim().is_empty() => Ok(s.into_inner()),
             Some(s) => v.err(Some(s.span()), format!("{key}.{what} must not be empty")),
-            None => v.err(None, format!("{key} needs {what} (or an expression)")),
+            None => v.err(anchor.clone(), format!("{key} needs {what} (or an expression)")),
         };
         if let Some(e) = &self.expression {
             return v.err(Some(e.span()), format!("{key}: a metric in `using` is a metric, not an expression"));
