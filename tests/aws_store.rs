@@ -45,17 +45,22 @@ async fn client(url: &str, region: &str) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&config)
 }
 
+/// `warroom ARGS --config PATH` on the emulator, its output scanned for debug prints.
+fn warroom_on(dir: &std::path::Path, args: &[&str], path: &std::path::Path) -> std::process::Output {
+    emulator_command(dir).args(args).arg("--config").arg(path).output().map(common::no_debug_text).unwrap()
+}
+
+/// `warroom store init --config PATH`.
+fn init_store(dir: &std::path::Path, path: &std::path::Path) -> std::process::Output {
+    warroom_on(dir, &["store", "init"], path)
+}
+
 #[test]
 fn store_init_creates_the_table_in_every_region_and_twice_changes_nothing() {
     let moto = common::moto::start();
     let dir = tempfile::tempdir().unwrap();
     let path = config(dir.path(), &moto.url(), "warroom-incidents");
-    let first = emulator_command(dir.path())
-        .args(["store", "init", "--config"])
-        .arg(&path)
-        .output()
-        .map(common::no_debug_text)
-        .unwrap();
+    let first = init_store(dir.path(), &path);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let said = String::from_utf8_lossy(&first.stdout);
     assert_eq!(said, "us-east-1: created table warroom-incidents\nus-west-2: created table warroom-incidents\n");
@@ -76,12 +81,7 @@ fn store_init_creates_the_table_in_every_region_and_twice_changes_nothing() {
         out
     });
 
-    let second = emulator_command(dir.path())
-        .args(["store", "init", "--config"])
-        .arg(&path)
-        .output()
-        .map(common::no_debug_text)
-        .unwrap();
+    let second = init_store(dir.path(), &path);
     assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
     let said = String::from_utf8_lossy(&second.stdout);
     assert_eq!(
@@ -129,12 +129,7 @@ fn store_init_refuses_a_table_that_is_not_warroom_s() {
             .unwrap();
     });
     let path = config(dir.path(), &moto.url(), "orders");
-    let out = emulator_command(dir.path())
-        .args(["store", "init", "--config"])
-        .arg(&path)
-        .output()
-        .map(common::no_debug_text)
-        .unwrap();
+    let out = init_store(dir.path(), &path);
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("us-east-1: DescribeTable: table orders exists and is not warroom's"), "{said}");
@@ -454,31 +449,15 @@ fn incidents_are_listed_started_by_name_and_closed() {
         .block_on(warroom::aws::incidents::open_or_start(&regions, "warroom-incidents", "checkout-api", now))
         .unwrap();
     assert_eq!(first.id, again.id);
-    let listed = emulator_command(dir.path())
-        .args(["incidents", "--config"])
-        .arg(&path)
-        .output()
-        .map(common::no_debug_text)
-        .unwrap();
+    let listed = warroom_on(dir.path(), &["incidents"], &path);
     assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
     let said = String::from_utf8_lossy(&listed.stdout);
     assert!(said.starts_with(&first.id) && said.contains("OPEN"), "{said}");
 
-    let closed = emulator_command(dir.path())
-        .args(["close", "--config"])
-        .arg(&path)
-        .args(["--as", "ana"])
-        .output()
-        .map(common::no_debug_text)
-        .unwrap();
+    let closed = warroom_on(dir.path(), &["close", "--as", "ana"], &path);
     assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
     assert_eq!(String::from_utf8_lossy(&closed.stdout), format!("incident {} closed by ana\n", first.id));
-    let listed = emulator_command(dir.path())
-        .args(["incidents", "--config"])
-        .arg(&path)
-        .output()
-        .map(common::no_debug_text)
-        .unwrap();
+    let listed = warroom_on(dir.path(), &["incidents"], &path);
     let said = String::from_utf8_lossy(&listed.stdout);
     assert!(said.contains("closed") && said.contains("by ana"), "{said}");
     // The journal has the closing entry, and the next start is a new incident.
