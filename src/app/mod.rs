@@ -356,6 +356,12 @@ impl App {
         }
     }
 
+    /// The first two poll intervals of this terminal: a reading that has not come yet is
+    /// waited for, not yet called unknown (the status line and the region titles).
+    pub fn first_polls(&self) -> bool {
+        self.now - self.started < self.snapshot.poll_interval * 2
+    }
+
     pub fn limits(&self) -> Limits<'_> {
         Limits {
             thresholds: &self.thresholds,

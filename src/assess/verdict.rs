@@ -44,6 +44,16 @@ pub struct RegionVerdict {
 }
 
 impl RegionVerdict {
+    /// Every unknown signal is one whose first reading has not come (none failed, none aged).
+    pub fn only_awaited(&self) -> bool {
+        self.unknown.iter().all(|u| u.reason == NEVER_READ)
+    }
+
+    /// Nothing was read from this region and nothing refused: its pollers have not answered.
+    pub fn nothing_yet(&self) -> bool {
+        self.blind && self.only_awaited()
+    }
+
     pub fn state(&self) -> State {
         if !self.findings.is_empty() {
             State::Past
@@ -150,7 +160,7 @@ impl Verdict {
 
     /// Nothing was ever read or refused anywhere: the pollers have not answered yet.
     pub fn nothing_yet(&self) -> bool {
-        self.regions.iter().all(|r| r.blind && r.unknown.iter().all(|u| u.reason == NEVER_READ))
+        self.regions.iter().all(RegionVerdict::nothing_yet)
     }
 
     /// What is unknown, in words, one line each (without the leading `?`): a cause every

@@ -81,11 +81,13 @@ pub fn render(
     sim: Option<SimFacts>,
     json: bool,
 ) -> Result<Rendered, Failure> {
-    let blind = verdict_of(config, snapshot, now).blind().into_iter().map(str::to_owned).collect();
+    // Judged once: the exit code, the verdict lines and the JSON all say what it says.
+    let verdict = verdict_of(config, snapshot, now);
+    let blind = verdict.blind().into_iter().map(str::to_owned).collect();
     let text = if json {
-        json_text(&document(config, snapshot, now, sim))?
+        json_text(&document(config, snapshot, &verdict, now, sim))?
     } else {
-        crate::text::sanitize::inert_lines(&table(config, snapshot, now, sim))
+        crate::text::sanitize::inert_lines(&table(config, snapshot, &verdict, now, sim))
     };
     Ok((text, blind))
 }
@@ -232,10 +234,10 @@ fn health_view(h: &HealthChecks) -> HealthView {
 pub fn document<'a>(
     config: &'a Config,
     snapshot: &'a Snapshot,
+    verdict: &assess::verdict::Verdict,
     now: DateTime<Utc>,
     sim: Option<SimFacts>,
 ) -> Document<'a> {
-    let verdict = verdict_of(config, snapshot, now);
     let regions = snapshot
         .regions
         .iter()
@@ -307,7 +309,13 @@ pub fn document<'a>(
 }
 
 /// A plain table, one column per region, one row per signal.
-pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Option<SimFacts>) -> String {
+pub fn table(
+    config: &Config,
+    snapshot: &Snapshot,
+    verdict: &assess::verdict::Verdict,
+    now: DateTime<Utc>,
+    sim: Option<SimFacts>,
+) -> String {
     let text = |s: Option<String>| s.unwrap_or_else(|| "—".to_owned());
     let interval = snapshot.poll_interval;
     let tail_label = format!("latency {}", config.thresholds.latency_label);
@@ -469,7 +477,6 @@ pub fn table(config: &Config, snapshot: &Snapshot, now: DateTime<Utc>, sim: Opti
         out.truncate(out.trim_end().len());
         out.push('\n');
     }
-    let verdict = verdict_of(config, snapshot, now);
     for r in &verdict.regions {
         if !r.findings.is_empty() {
             let text = r.findings.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join(" · ");

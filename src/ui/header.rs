@@ -203,12 +203,12 @@ fn status_line(app: &App) -> Line<'static> {
         spans.push(Span::styled(format!("{} ", split.text), t.style(Tone::Text)));
     }
     // Unknown is said, never left out: only the first two polls may pass in silence.
-    let since_start = app.now - app.started;
     if verdict.nothing_yet() {
-        if since_start < app.snapshot.poll_interval * 2 {
+        if app.first_polls() {
             spans.push(Span::styled(" waiting for the first poll…", t.style(Tone::Muted)));
         } else {
-            let text = format!(" ? every region unknown: nothing read in {} ", crate::text::format::age(since_start));
+            let since_start = crate::text::format::age(app.now - app.started);
+            let text = format!(" ? every region unknown: nothing read in {since_start} ");
             spans.push(Span::styled(text, t.style(Tone::Warn)));
         }
     } else {

@@ -58,11 +58,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, region: &RegionSnapsho
     } else {
         // The same verdict as the status line: a region with signals not known now says so
         // (only the first two polls may pass before a reading that never came counts).
-        let unknown = assess::verdict::region(region, app.limits()).unknown;
-        let waiting =
-            app.now - app.started < interval * 2 && unknown.iter().all(|u| u.reason == assess::verdict::NEVER_READ);
-        if !unknown.is_empty() && !waiting {
-            badges.push(Span::styled(format!(" ? {} UNKNOWN ", unknown.len()), theme.style(Tone::Warn)));
+        let verdict = assess::verdict::region(region, app.limits());
+        let awaited = app.first_polls() && verdict.only_awaited();
+        if !verdict.unknown.is_empty() && !awaited {
+            badges.push(Span::styled(format!(" ? {} UNKNOWN ", verdict.unknown.len()), theme.style(Tone::Warn)));
         }
     }
     let index = app.snapshot.regions.iter().position(|r| r.name == region.name);
