@@ -180,7 +180,7 @@ async fn the_dashboard_says_unknown_and_why_within_two_polls() {
     let dark = open(&world, "unknown", &config);
     let started = Instant::now();
     let screen = dark.wait_until("the status line to say why nothing is known", Duration::from_secs(10), |s| {
-        status(s).contains("every region")
+        status(s).contains("▲ every region")
     });
     assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
     let line = status(&screen);

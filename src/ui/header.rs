@@ -212,13 +212,25 @@ fn status_line(app: &App) -> Line<'static> {
             spans.push(Span::styled(text, t.style(Tone::Warn)));
         }
     } else {
-        let said: &[&str] = if control_plane_down { &[crate::model::CONTROL_PLANE_UNREACHABLE] } else { &[] };
-        for line in verdict.unknown_lines(said) {
+        // Left out: what the ✗ line says, and, in the first polls, readings not come yet.
+        let mut said = Vec::new();
+        if control_plane_down {
+            said.push(crate::model::CONTROL_PLANE_UNREACHABLE);
+        }
+        if app.first_polls() {
+            said.push(assess::verdict::NEVER_READ);
+        }
+        for line in verdict.unknown_lines(&said) {
             spans.push(Span::styled(format!(" ? {} ", super::sanitize(&line)), t.style(Tone::Warn)));
         }
     }
-    if spans.is_empty() && verdict.all_ok() {
-        spans.push(Span::styled(" ✓ all regions within thresholds", t.style(Tone::Ok)));
+    if spans.is_empty() {
+        spans.push(if verdict.all_ok() {
+            Span::styled(" ✓ all regions within thresholds", t.style(Tone::Ok))
+        } else {
+            // Only first readings are missing, within the first polls.
+            Span::styled(" waiting for the first poll…", t.style(Tone::Muted))
+        });
     }
     Line::from(spans)
 }
